@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one header shared by the eBPF programs and user space: record layouts
+ * on the ring buffer. Only vmlinux.h-compatible types (__u32, __u64, ...):
+ * BPF code includes vmlinux.h before it, user space includes <linux/types.h>.
+ * Every struct has explicit padding; capture/ static_asserts the sizes.
+ */
+#ifndef PROVSCOPE_EVENTS_H
+#define PROVSCOPE_EVENTS_H
+
+#define PS_COMM_LEN 16
+#define PS_PATH_MAX 4096   /* one resolved path or raw argument */
+#define PS_ARGV_MAX 4096   /* NUL-separated argv of an exec */
+#define PS_MAX_STRINGS 4
+#define PS_DATA_MAX (PS_MAX_STRINGS * PS_PATH_MAX)
+
+/* Record types (ps_header.type). */
+enum ps_record_type {
+	PS_REC_SYSCALL = 1, /* struct ps_syscall_record + strings */
+	PS_REC_EXEC = 2,    /* struct ps_exec_record + exe path + argv */
+	PS_REC_FORK = 3,    /* struct ps_fork_record */
+	PS_REC_EXIT = 4,    /* struct ps_exit_record */
+};
+
+/*
+ * Our own syscall numbering: stable across architectures and releases.
+ * Append only; models/syscall_names.cpp maps these to names.
+ */
+enum ps_syscall_kind {
+	PS_SC_UNKNOWN = 0,
+	PS_SC_EXECVE, PS_SC_EXECVEAT, PS_SC_CLONE, PS_SC_CLONE3, PS_SC_FORK,
+	PS_SC_VFORK, PS_SC_EXIT, PS_SC_OPEN, PS_SC_OPENAT, PS_SC_OPENAT2,
+	PS_SC_CREAT, PS_SC_CLOSE, PS_SC_READ, PS_SC_WRITE, PS_SC_PREAD64,
+	PS_SC_PWRITE64, PS_SC_READV, PS_SC_WRITEV, PS_SC_UNLINK, PS_SC_UNLINKAT,
+	PS_SC_RENAME, PS_SC_RENAMEAT, PS_SC_RENAMEAT2, PS_SC_CONNECT, PS_SC_ACCEPT,
+	PS_SC_ACCEPT4, PS_SC_BIND, PS_SC_LISTEN, PS_SC_SENDTO, PS_SC_RECVFROM,
+	PS_SC_SENDMSG, PS_SC_RECVMSG, PS_SC_EXIT_GROUP,
+	PS_SC_KIND_COUNT
+};
+
+/*
+ * Meaning of the (up to four) strings that follow a syscall record:
+ *   str[0] path of the object: the canonical path of the fd's file, or the
+ *          first path argument as the process passed it
+ *   str[1] when str[0] is a relative argument: the directory it is relative
+ *          to (dirfd's file or the cwd), resolved in the kernel
+ *   str[2] second path argument (rename's new name), as passed
+ *   str[3] base directory of str[2] when it is relative
+ * Empty strings have length 0. Lengths exclude the terminating NUL; every
+ * string in the data area is NUL-terminated and starts right after the
+ * previous one.
+ */
+enum ps_string_slot { PS_STR_PATH = 0, PS_STR_PATH_BASE = 1, PS_STR_PATH2 = 2, PS_STR_PATH2_BASE = 3 };
+
+/* ps_syscall_record.path_flags bits */
+#define PS_PATH_TRUNCATED (1u << 0)  /* a dentry walk hit its depth limit */
+#define PS_PATH_IS_SOCKET (1u << 1)  /* the fd is a socket; see address fields */
+#define PS_PATH_IS_PIPE   (1u << 2)  /* the fd is a pipe (str[0] is pipe:[ino]) */
+
+struct ps_header {
+	__u32 type;  /* enum ps_record_type */
+	__u32 size;  /* whole record, header and strings included */
+	__u64 ts_ns; /* bpf_ktime_get_boot_ns() */
+};
+
+/* Who did it: the calling thread and its process identity. */
+struct ps_task {
+	__u32 pid;        /* tgid */
+	__u32 tid;
+	__u32 ppid;       /* real parent's tgid */
+	__u32 uid;
+	__u64 start_ns;   /* group leader's start_boottime: identity with boot id */
+	char comm[PS_COMM_LEN];
+};
+
+struct ps_syscall_record {
+	struct ps_header hdr;
+	struct ps_task task;
+	__s64 ret;        /* return value, negative errno on failure */
+	__u64 count;      /* syscalls this record stands for (1 unless coalesced) */
+	__u64 bytes;      /* bytes transferred (I/O), summed when coalesced */
+	__u64 last_ts_ns; /* == hdr.ts_ns unless coalesced */
+	__u32 kind;       /* enum ps_syscall_kind */
+	__s32 fd;         /* the fd acted on, or the new fd; -1 if none */
+	__u32 flags;      /* open flags, accept4 flags, rename flags */
+	__u32 mode;       /* open/creat mode */
+	__u32 path_flags; /* PS_PATH_* */
+	__u16 family;     /* AF_INET / AF_INET6 / AF_UNIX, 0 when no socket */
+	__u16 lport;      /* host byte order */
+	__u16 rport;      /* host byte order */
+	__u16 str_len[PS_MAX_STRINGS];
+	__u16 pad0;
+	__u8 laddr[16];   /* IPv4 in the first 4 bytes */
+	__u8 raddr[16];
+	/* followed by the strings, see enum ps_string_slot */
+};
+
+struct ps_exec_record {
+	struct ps_header hdr;
+	struct ps_task task;  /* after the exec: new comm */
+	__u32 kind;           /* PS_SC_EXECVE or PS_SC_EXECVEAT */
+	__u32 old_pid;        /* tid that called exec (a thread may exec) */
+	__u32 path_flags;
+	__u16 exe_len;        /* bytes of the exe path, without NUL */
+	__u16 argv_len;       /* bytes of argv, NUL separated, without final NUL */
+	/* followed by exe path NUL, then argv */
+};
+
+struct ps_fork_record {
+	struct ps_header hdr;
+	struct ps_task task;      /* the parent thread */
+	__u32 child_pid;          /* child's tgid */
+	__u32 child_tid;
+	__u64 child_start_ns;     /* child's group leader start_boottime */
+	__u32 is_thread;          /* CLONE_THREAD: same process, new thread */
+	__u32 pad0;
+};
+
+struct ps_exit_record {
+	struct ps_header hdr;
+	struct ps_task task;
+	__s32 exit_code;          /* task->exit_code: status << 8 | signal */
+	__u32 pad0;
+};
+
+#endif /* PROVSCOPE_EVENTS_H */

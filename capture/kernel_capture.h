@@ -1,0 +1,44 @@
+#pragma once
+// Loads the eBPF programs, attaches them and turns ring-buffer records into
+// CaptureBatch records. One instance per capture; not thread-safe.
+#include "capture_batch.h"
+#include "result.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace provscope {
+
+struct KernelCaptureOptions {
+    uint32_t excludeTgid = 0;       // the helper itself (0: none); never by name
+    uint32_t ringBufferBytes = 64u << 20;
+};
+
+class KernelCapture {
+public:
+    using BatchHandler = std::function<void(CaptureBatch &&batch)>;
+
+    ~KernelCapture();
+    // Loads and attaches everything; fails with a message that says what is missing
+    // (not root, no BTF, verifier rejection with the failing program's name).
+    static Result<std::unique_ptr<KernelCapture>> start(const KernelCaptureOptions &options);
+
+    // Waits up to timeoutMs for records, decodes everything available and hands it
+    // to the handler in one or more batches. Also reports new per-CPU losses.
+    Result<void> poll(int timeoutMs, const BatchHandler &handler);
+    // Drains what is left in the ring buffer and reports final losses; then detaches.
+    Result<void> stop(const BatchHandler &handler);
+
+    // The capture configuration as a JSON object, for the session's meta.
+    std::string configJson() const;
+    CaptureStats stats() const;
+
+private:
+    KernelCapture();
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace provscope

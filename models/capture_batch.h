@@ -1,0 +1,24 @@
+#pragma once
+// What a capture source hands on in one go: a batch of records in arrival order.
+#include "event.h"
+
+#include <vector>
+
+namespace provscope {
+
+struct CaptureBatch {
+    std::vector<ProcessInfo> processes; // new or updated processes (fork, exec, exit)
+    std::vector<Event> events;
+    std::vector<LossRecord> losses;
+
+    bool empty() const { return processes.empty() && events.empty() && losses.empty(); }
+};
+
+// Running totals a capture reports (status bar, `info`, closing stats).
+struct CaptureStats {
+    uint64_t eventsReceived = 0;   // records decoded from the ring buffer
+    uint64_t eventsLost = 0;       // kernel reserve failures + user-space drops
+    uint64_t bytesReceived = 0;    // ring-buffer bytes consumed
+};
+
+} // namespace provscope
