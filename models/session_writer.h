@@ -1,0 +1,49 @@
+#pragma once
+// Writes one recording into a new session file (format 1.0). Used by the headless
+// recorder (provscope-capture -o) and by the GUI for live captures: both produce
+// the same format. WAL while recording; finish() makes it one self-contained file.
+// Not thread-safe: one thread appends. Readers use their own SessionReader.
+#include "capture_batch.h"
+#include "event.h"
+#include "result.h"
+#include "session_schema.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace provscope {
+
+class SessionWriter {
+public:
+    ~SessionWriter(); // not finished: leaves a valid WAL session (readable, "recording")
+    SessionWriter(const SessionWriter &) = delete;
+    SessionWriter &operator=(const SessionWriter &) = delete;
+
+    // Creates path; refuses an existing file or a symlink (never follows one).
+    // meta.formatVersion is ignored (always "1.0"); captureEndNs is stored as 0.
+    static Result<std::unique_ptr<SessionWriter>> create(const std::string &path,
+                                                         const SessionMeta &meta);
+
+    // Stores one batch in one transaction: processes are upserted (a later record for
+    // the same (pid, startNs) fills in exe/argv/exit), events get dense ids 1, 2, 3...
+    // written back into batch.events[i].id, losses are appended. Counts in meta
+    // are updated in the same transaction, so a live reader sees consistent totals.
+    Result<void> append(CaptureBatch &batch);
+    // Replaces the capture configuration JSON stored in meta.
+    Result<void> setCaptureConfig(const std::string &json);
+    // Records the end, checkpoints the WAL, switches to journal_mode=DELETE and closes.
+    // Afterwards append() fails.
+    Result<void> finish(uint64_t captureEndNs);
+
+    SessionCounts counts() const;
+    bool isFinished() const;
+    const std::string &path() const;
+
+private:
+    SessionWriter();
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace provscope
