@@ -1,0 +1,41 @@
+#pragma once
+// Builds the provenance graph around a point of interest from a session:
+// the POI node, then breadth first over processes and files up to a depth and
+// a node cap, using the reader's filtered queries (events by process, by path).
+#include "point_of_interest.h"
+#include "provenance_graph.h"
+#include "result.h"
+
+#include <vector>
+
+namespace provscope {
+
+class SessionReader;
+struct Event;
+struct ProcessInfo;
+
+struct GraphBuildOptions {
+    int depth = 2;          // hops from the POI
+    int maxNodes = 200;     // cap; the graph says how many were left out
+    int eventLimit = 100000; // events read per object query
+};
+
+class GraphBuilder {
+public:
+    explicit GraphBuilder(SessionReader &reader);
+
+    // Fails when the POI names no process / file in the session.
+    Result<ProvenanceGraph> build(const PointOfInterest &poi,
+                                  const GraphBuildOptions &options = {});
+
+    // Maps one event to nodes and an edge (no-op for events that carry no
+    // flow, e.g. close). Returns the node indices of the objects it touched
+    // besides the process (empty when none). Used by build() and by tests.
+    static std::vector<int> addEvent(ProvenanceGraph &graph, const Event &event,
+                                     const ProcessInfo *process = nullptr);
+
+private:
+    SessionReader &m_reader;
+};
+
+} // namespace provscope

@@ -1,0 +1,34 @@
+#pragma once
+// Writes a provenance graph as PNG, SVG (both painted by GraphPainter) or
+// DOT text. Files are written to a temporary file beside the target and
+// renamed, so a failure never leaves a partial output.
+#include "graph_layout.h"
+#include "provenance_graph.h"
+#include "result.h"
+
+#include <string>
+#include <string_view>
+
+namespace provscope {
+
+enum class GraphFormat { Dot, Png, Svg };
+
+class GraphExport {
+public:
+    static Result<GraphFormat> parseFormat(std::string_view name); // "dot", "png", "svg"
+
+    // DOT text with escaped labels; node ids n0, n1, ... by node index.
+    static std::string toDot(const ProvenanceGraph &graph);
+
+    // Lays out (for PNG/SVG) and writes. Needs a QGuiApplication for PNG/SVG.
+    static Result<void> write(const std::string &path, GraphFormat format, const ProvenanceGraph &graph,
+                              LayoutEngine engine = LayoutEngine::Auto);
+
+    static Result<void> writeDot(const std::string &path, const ProvenanceGraph &graph);
+    static Result<void> writePng(const std::string &path, const ProvenanceGraph &graph,
+                                 const GraphLayoutResult &layout, qreal scale = 1.0);
+    static Result<void> writeSvg(const std::string &path, const ProvenanceGraph &graph,
+                                 const GraphLayoutResult &layout);
+};
+
+} // namespace provscope
