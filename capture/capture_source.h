@@ -1,0 +1,30 @@
+#pragma once
+// What the socket server needs from a capture: the KernelCapture poll/stop/stats API
+// behind an interface, so tests can drive the server without BPF.
+#include "capture_batch.h"
+#include "result.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace provscope {
+
+class CaptureSource {
+public:
+    using BatchHandler = std::function<void(CaptureBatch &&batch)>;
+
+    virtual ~CaptureSource() = default;
+    // Waits up to timeoutMs for records and hands what is available to the handler.
+    virtual Result<void> poll(int timeoutMs, const BatchHandler &handler) = 0;
+    // Drains what is left and stops; the source is not polled afterwards.
+    virtual Result<void> stop(const BatchHandler &handler) = 0;
+    virtual CaptureStats stats() const = 0;
+    // The capture configuration as a JSON object (stored in the session's meta).
+    virtual std::string configJson() const = 0;
+};
+
+// Called by the server when a client sends Start: creates and starts a capture.
+using SourceFactory = std::function<Result<std::unique_ptr<CaptureSource>>()>;
+
+} // namespace provscope
