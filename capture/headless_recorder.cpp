@@ -1,0 +1,191 @@
+#include "headless_recorder.h"
+
+#include "background_writer.h"
+#include "kernel_capture.h"
+#include "session_clock.h"
+#include "session_meta_factory.h"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace provscope {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A command started paused: it execs only once release() is called, so the
+// capture sees it from its very first syscall.
+class PausedCommand {
+public:
+    ~PausedCommand()
+    {
+        if (m_goFd >= 0)
+            close(m_goFd);
+    }
+
+    Result<void> spawn(const std::vector<std::string> &command, const std::optional<InvokingUser> &user)
+    {
+        int go[2];
+        int status[2];
+        if (pipe2(go, O_CLOEXEC) != 0 || pipe2(status, O_CLOEXEC) != 0)
+            return makeError(std::string("pipe: ") + std::strerror(errno));
+        m_pid = fork();
+        if (m_pid < 0)
+            return makeError(std::string("fork: ") + std::strerror(errno));
+        if (m_pid == 0)
+            runChild(command, user, go[0], status[1]);
+        close(go[0]);
+        close(status[1]);
+        m_goFd = go[1];
+        m_statusFd = status[0];
+        return {};
+    }
+
+    // Lets the command run; returns why it could not start, if it could not.
+    Result<void> release()
+    {
+        const char go = 'g';
+        if (write(m_goFd, &go, 1) != 1)
+            return makeError("the command's process vanished before it started");
+        close(m_goFd);
+        m_goFd = -1;
+        char reason[512] = {};
+        const ssize_t n = read(m_statusFd, reason, sizeof reason - 1); // EOF: exec succeeded
+        close(m_statusFd);
+        if (n > 0) {
+            waitpid(m_pid, nullptr, 0);
+            m_pid = -1;
+            return makeError(reason);
+        }
+        return {};
+    }
+
+    // The shell-style exit status once the command has ended.
+    std::optional<int> pollExit()
+    {
+        if (m_pid <= 0)
+            return m_exitStatus;
+        int status = 0;
+        if (waitpid(m_pid, &status, WNOHANG) == m_pid) {
+            m_exitStatus = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            m_pid = -1;
+        }
+        return m_exitStatus;
+    }
+
+    void terminate()
+    {
+        if (m_pid > 0)
+            kill(m_pid, SIGTERM);
+    }
+
+private:
+    [[noreturn]] static void runChild(const std::vector<std::string> &command, const std::optional<InvokingUser> &user,
+                                      int goFd, int statusFd)
+    {
+        auto failWith = [statusFd](const std::string &reason) {
+            (void)!write(statusFd, reason.data(), reason.size());
+            _exit(127);
+        };
+        char go = 0;
+        if (read(goFd, &go, 1) != 1)
+            _exit(127);
+        if (user) {
+            if (auto dropped = dropToUser(*user); !dropped)
+                failWith("cannot run the command as " + user->name + ": " + dropped.error());
+        }
+        std::vector<char *> argv;
+        for (const std::string &arg : command)
+            argv.push_back(const_cast<char *>(arg.c_str()));
+        argv.push_back(nullptr);
+        execvp(argv[0], argv.data());
+        failWith("cannot run " + command[0] + ": " + std::strerror(errno));
+        _exit(127);
+    }
+
+    pid_t m_pid = -1;
+    int m_goFd = -1;
+    int m_statusFd = -1;
+    std::optional<int> m_exitStatus;
+};
+
+} // namespace
+
+Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const std::atomic<bool> &stopRequested)
+{
+    auto started = KernelCapture::start(KernelCaptureOptions{.excludeTgid = uint32_t(getpid())});
+    if (!started)
+        return makeError(started.error());
+    std::unique_ptr<KernelCapture> capture = std::move(started).value();
+
+    auto writerStarted = BackgroundWriter::start(options.outputPath, makeLiveSessionMeta(capture->configJson()),
+                                                 options.user);
+    if (!writerStarted) {
+        (void)capture->stop([](CaptureBatch &&) {});
+        return makeError(writerStarted.error());
+    }
+    std::unique_ptr<BackgroundWriter> writer = std::move(writerStarted).value();
+    const auto toWriter = [&writer](CaptureBatch &&batch) { writer->enqueue(std::move(batch)); };
+
+    PausedCommand command;
+    std::string commandError;
+    if (!options.command.empty()) {
+        if (auto spawned = command.spawn(options.command, options.user); !spawned)
+            commandError = spawned.error();
+        else if (auto released = command.release(); !released)
+            commandError = released.error();
+    }
+
+    const Clock::time_point begin = Clock::now();
+    std::optional<Clock::time_point> drainUntil;
+    std::string pollError;
+    while (commandError.empty()) {
+        if (auto polled = capture->poll(100, toWriter); !polled) {
+            pollError = polled.error();
+            break;
+        }
+        const Clock::time_point now = Clock::now();
+        if (stopRequested.load())
+            break;
+        if (options.durationSeconds > 0 && now - begin >= std::chrono::duration<double>(options.durationSeconds))
+            break;
+        if (!options.command.empty() && !drainUntil && command.pollExit())
+            drainUntil = now + std::chrono::milliseconds(300); // its last records may still be in flight
+        if (drainUntil && now >= *drainUntil)
+            break;
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+    command.terminate();
+
+    const Result<void> stopped = capture->stop(toWriter);
+    auto written = writer->finish(bootTimeNowNs());
+    if (!commandError.empty())
+        return makeError(commandError);
+    if (!pollError.empty())
+        return makeError("capture failed: " + pollError);
+    if (!stopped)
+        return makeError("stopping the capture: " + stopped.error());
+    if (!written)
+        return makeError(written.error());
+
+    HeadlessSummary summary;
+    summary.outputPath = options.outputPath;
+    summary.events = written->events;
+    summary.processes = written->processes;
+    summary.lostEvents = written->lostEvents;
+    summary.fileBytes = written->fileBytes;
+    summary.seconds = seconds;
+    if (!options.command.empty()) {
+        for (int i = 0; i < 50 && !command.pollExit(); ++i)
+            usleep(20000);
+        summary.commandExitStatus = command.pollExit();
+    }
+    return summary;
+}
+
+} // namespace provscope
