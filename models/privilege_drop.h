@@ -1,5 +1,6 @@
 #pragma once
-// Dropping root to the user who ran sudo/pkexec (DESIGN.md "Privileges").
+// Dropping the GUI process from root to the user who ran sudo/pkexec (DESIGN.md
+// "Privileges"). (capture/invoking_user.h is the helper's own, separate variant.)
 #include "result.h"
 
 #include <sys/types.h>
@@ -9,7 +10,7 @@
 
 namespace provscope {
 
-struct InvokingUser {
+struct TargetUser {
     uid_t uid = 0;
     gid_t gid = 0;
     std::string name;
@@ -18,11 +19,11 @@ struct InvokingUser {
 };
 
 // The non-root user named by SUDO_UID (or PKEXEC_UID), if any, looked up in passwd.
-std::optional<InvokingUser> invokingUser();
+std::optional<TargetUser> sudoTargetUser();
 
 // Permanently becomes the user: supplementary groups (initgroups), gid, uid; then
 // verifies root cannot be regained and sets HOME, USER, LOGNAME and
 // XDG_RUNTIME_DIR=/run/user/UID when that directory exists. Call before any thread starts.
-Result<void> dropPrivilegesTo(const InvokingUser &user);
+Result<void> dropPrivilegesTo(const TargetUser &user);
 
 } // namespace provscope
