@@ -1,0 +1,184 @@
+#include "graph_export.h"
+
+#include "graph_painter.h"
+
+#include <QGuiApplication>
+#include <QPainter>
+#include <QSaveFile>
+#include <QSvgGenerator>
+
+
+namespace provscope {
+
+namespace {
+
+// DOT quoted string: quotes and backslashes escaped (labels treat '\' as an
+// escape), newlines as \n, other control characters dropped.
+std::string dotQuote(std::string_view text)
+{
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (static_cast<unsigned char>(c) >= 0x20) {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+std::string hexColor(const QColor &color)
+{
+    return color.name().toStdString();
+}
+
+// Writes through QSaveFile: a temporary file beside the target, renamed on
+// commit, discarded on any failure.
+template <class Writer>
+Result<void> saveAtomically(const std::string &path, Writer &&write)
+{
+    QSaveFile file(QString::fromStdString(path));
+    if (!file.open(QIODevice::WriteOnly))
+        return makeError("cannot write " + path + ": " + file.errorString().toStdString());
+    if (Result<void> written = write(file); !written) {
+        file.cancelWriting();
+        return written;
+    }
+    if (!file.commit())
+        return makeError("cannot write " + path + ": " + file.errorString().toStdString());
+    return {};
+}
+
+bool haveGuiApplication()
+{
+    return qobject_cast<QGuiApplication *>(QCoreApplication::instance()) != nullptr;
+}
+
+} // namespace
+
+Result<GraphFormat> GraphExport::parseFormat(std::string_view name)
+{
+    if (name == "dot")
+        return GraphFormat::Dot;
+    if (name == "png")
+        return GraphFormat::Png;
+    if (name == "svg")
+        return GraphFormat::Svg;
+    return makeError("unknown graph format '" + std::string(name) + "' (expected dot, png or svg)");
+}
+
+std::string GraphExport::toDot(const ProvenanceGraph &graph)
+{
+    const GraphPainter painter(graph);
+    const int64_t offset = graph.bootToEpochNs();
+    std::string out = "digraph provenance {\n"
+                      "  graph [fontname=\"DejaVu Sans\"];\n"
+                      "  node [fontname=\"DejaVu Sans\", fontsize=9, shape=box, style=filled];\n"
+                      "  edge [fontname=\"DejaVu Sans\", fontsize=8];\n";
+    if (graph.omittedNodes() > 0)
+        out += "  // " + std::to_string(graph.omittedNodes()) + " more nodes left out by the node cap\n";
+    for (int i = 0; i < graph.nodeCount(); ++i) {
+        const GraphNode &node = graph.node(i);
+        std::string label = node.label;
+        if (!node.detail.empty())
+            label += "\n" + node.detail;
+        out += "  n" + std::to_string(i) + " [label=" + dotQuote(label) + ", kind=" + dotQuote(nodeKindName(node.kind))
+            + ", key=" + dotQuote(node.key) + ", fillcolor=" + dotQuote(hexColor(GraphPainter::fillColor(node.kind)))
+            + ", color=" + dotQuote(hexColor(GraphPainter::borderColor(node.kind)));
+        if (node.kind == NodeKind::Process)
+            out += ", style=\"rounded,filled\", pid=" + std::to_string(node.pid)
+                + ", start_ns=" + std::to_string(node.startNs);
+        else if (node.kind == NodeKind::File)
+            out += ", shape=note";
+        else if (node.kind == NodeKind::Socket)
+            out += ", shape=ellipse";
+        if (node.isPoi)
+            out += ", penwidth=2.5, poi=true";
+        out += "];\n";
+    }
+    for (const GraphEdge &edge : graph.edges()) {
+        out += "  n" + std::to_string(edge.from) + " -> n" + std::to_string(edge.to)
+            + " [label=" + dotQuote(painter.edgeLabel(edge).toStdString()) + ", type=" + dotQuote(edgeTypeName(edge.type))
+            + ", ts_ns=" + std::to_string(static_cast<int64_t>(edge.tsNs) + offset)
+            + ", te_ns=" + std::to_string(static_cast<int64_t>(edge.teNs) + offset)
+            + ", count=" + std::to_string(edge.count) + ", bytes=" + std::to_string(edge.bytes);
+        if (!isFlowEdge(edge.type))
+            out += ", style=dashed";
+        out += "];\n";
+    }
+    out += "}\n";
+    return out;
+}
+
+Result<void> GraphExport::writeDot(const std::string &path, const ProvenanceGraph &graph)
+{
+    const std::string text = toDot(graph);
+    return saveAtomically(path, [&](QSaveFile &file) -> Result<void> {
+        if (file.write(text.data(), static_cast<qint64>(text.size())) != static_cast<qint64>(text.size()))
+            return makeError("cannot write " + path + ": " + file.errorString().toStdString());
+        return {};
+    });
+}
+
+Result<void> GraphExport::writePng(const std::string &path, const ProvenanceGraph &graph,
+                                   const GraphLayoutResult &layout, qreal scale)
+{
+    if (!haveGuiApplication())
+        return makeError("PNG export needs a QGuiApplication (fonts)");
+    const QImage image = GraphPainter(graph).renderImage(graph, layout, scale);
+    if (image.isNull())
+        return makeError("cannot render the graph: image too large or out of memory");
+    return saveAtomically(path, [&](QSaveFile &file) -> Result<void> {
+        if (!image.save(&file, "PNG"))
+            return makeError("cannot write " + path + ": PNG encoding failed");
+        return {};
+    });
+}
+
+Result<void> GraphExport::writeSvg(const std::string &path, const ProvenanceGraph &graph,
+                                   const GraphLayoutResult &layout)
+{
+    if (!haveGuiApplication())
+        return makeError("SVG export needs a QGuiApplication (fonts)");
+    return saveAtomically(path, [&](QSaveFile &file) -> Result<void> {
+        const QSizeF page = GraphPainter::pageSize(layout);
+        QSvgGenerator generator;
+        generator.setOutputDevice(&file);
+        generator.setSize(page.toSize());
+        generator.setViewBox(QRectF(QPointF(0, 0), page));
+        generator.setTitle(QStringLiteral("provscope provenance graph"));
+        QPainter painter;
+        if (!painter.begin(&generator))
+            return makeError("cannot write " + path + ": SVG generator failed");
+        painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+        painter.fillRect(QRectF(QPointF(0, 0), page), Qt::white);
+        painter.translate(GraphPainter::kMargin - layout.boundingBox.left(),
+                          GraphPainter::kMargin - layout.boundingBox.top());
+        GraphPainter(graph).paintGraph(painter, graph, layout);
+        if (!painter.end())
+            return makeError("cannot write " + path + ": SVG generator failed");
+        if (file.error() != QFileDevice::NoError)
+            return makeError("cannot write " + path + ": " + file.errorString().toStdString());
+        return {};
+    });
+}
+
+Result<void> GraphExport::write(const std::string &path, GraphFormat format, const ProvenanceGraph &graph,
+                                LayoutEngine engine)
+{
+    if (format == GraphFormat::Dot)
+        return writeDot(path, graph);
+    if (!haveGuiApplication())
+        return makeError("graph image export needs a QGuiApplication (fonts)");
+    Result<GraphLayoutResult> layout = GraphPainter(graph).layout(graph, engine);
+    if (!layout)
+        return makeError(layout.error());
+    if (format == GraphFormat::Png)
+        return writePng(path, graph, *layout);
+    return writeSvg(path, graph, *layout);
+}
+
+} // namespace provscope

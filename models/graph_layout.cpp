@@ -1,0 +1,213 @@
+#include "graph_layout.h"
+
+#include <gvc.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+#include <string>
+
+namespace provscope {
+
+namespace {
+
+// Graphviz keeps global state (the context, plugin tables, error buffers):
+// one layout at a time in the whole process.
+std::mutex &graphvizMutex()
+{
+    static std::mutex mutex;
+    return mutex;
+}
+
+GVC_t *graphvizContext()
+{
+    // Created once and kept: loading the plugins is the slow part.
+    static GVC_t *context = gvContext();
+    return context;
+}
+
+// Graphviz 2.42 takes char* everywhere: copy every literal into a buffer.
+void setAttr(void *object, const std::string &name, const std::string &value)
+{
+    std::string n = name, v = value, empty;
+    agsafeset(object, n.data(), v.data(), empty.data());
+}
+
+void setGraphAttr(Agraph_t *graph, const std::string &name, const std::string &value)
+{
+    std::string n = name, v = value;
+    agattr(graph, AGRAPH, n.data(), v.data());
+}
+
+std::string number(double value)
+{
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.4f", value);
+    return buffer;
+}
+
+constexpr double kPointsPerInch = 72.0;
+
+// RAII for the graph and its layout: both are freed on every path.
+struct GraphHandle {
+    Agraph_t *graph = nullptr;
+    bool laidOut = false;
+    ~GraphHandle()
+    {
+        if (laidOut)
+            gvFreeLayout(graphvizContext(), graph);
+        if (graph)
+            agclose(graph);
+    }
+};
+
+} // namespace
+
+Result<GraphLayoutResult> GraphLayout::compute(const ProvenanceGraph &graph,
+                                               const std::vector<QSizeF> &nodeSizes,
+                                               const std::vector<QSizeF> &edgeLabelSizes,
+                                               LayoutEngine engine)
+{
+    if (nodeSizes.size() != graph.nodes().size())
+        return makeError("graph layout: " + std::to_string(nodeSizes.size()) + " node sizes for "
+                         + std::to_string(graph.nodes().size()) + " nodes");
+    if (!edgeLabelSizes.empty() && edgeLabelSizes.size() != graph.edges().size())
+        return makeError("graph layout: edge label sizes do not match the edges");
+
+    if (engine == LayoutEngine::Auto)
+        engine = graph.nodeCount() <= kDotNodeLimit ? LayoutEngine::Dot : LayoutEngine::Sfdp;
+    GraphLayoutResult result;
+    result.engine = engine == LayoutEngine::Dot ? "dot" : "sfdp";
+    result.nodes.resize(graph.nodes().size());
+    result.edges.resize(graph.edges().size());
+    if (graph.nodes().empty())
+        return result;
+
+    std::lock_guard lock(graphvizMutex());
+    GVC_t *gvc = graphvizContext();
+    if (!gvc)
+        return makeError("graph layout: Graphviz could not be initialised");
+
+    GraphHandle handle;
+    std::string name = "provenance";
+    handle.graph = agopen(name.data(), Agdirected, nullptr);
+    Agraph_t *g = handle.graph;
+    if (!g)
+        return makeError("graph layout: agopen failed");
+
+    setGraphAttr(g, "nodesep", "0.3");
+    setGraphAttr(g, "ranksep", "0.5");
+    if (engine == LayoutEngine::Sfdp) {
+        setGraphAttr(g, "overlap", "prism");
+        setGraphAttr(g, "sep", "+8");
+    }
+    // Defaults declared once so every node and edge gets the symbol.
+    {
+        std::string shape = "shape", box = "box", fixed = "fixedsize", yes = "true", label = "label",
+                    empty, width = "width", height = "height", one = "1";
+        agattr(g, AGNODE, shape.data(), box.data());
+        agattr(g, AGNODE, fixed.data(), yes.data());
+        agattr(g, AGNODE, label.data(), empty.data());
+        agattr(g, AGNODE, width.data(), one.data());
+        agattr(g, AGNODE, height.data(), one.data());
+    }
+    std::string labelAttr = "label", emptyValue;
+    Agsym_t *edgeLabel = agattr(g, AGEDGE, labelAttr.data(), emptyValue.data());
+
+    std::vector<Agnode_t *> nodes(graph.nodes().size());
+    for (size_t i = 0; i < nodes.size(); ++i) {
+        std::string nodeName = "n" + std::to_string(i);
+        nodes[i] = agnode(g, nodeName.data(), 1);
+        const QSizeF size = nodeSizes[i];
+        setAttr(nodes[i], "width", number(std::max(size.width(), 1.0) / kPointsPerInch));
+        setAttr(nodes[i], "height", number(std::max(size.height(), 1.0) / kPointsPerInch));
+    }
+    std::vector<Agedge_t *> edges(graph.edges().size());
+    for (size_t i = 0; i < edges.size(); ++i) {
+        const GraphEdge &edge = graph.edges()[i];
+        std::string edgeName = "e" + std::to_string(i); // named: parallel edges stay distinct
+        edges[i] = agedge(g, nodes[static_cast<size_t>(edge.from)], nodes[static_cast<size_t>(edge.to)],
+                          edgeName.data(), 1);
+        if (!edgeLabelSizes.empty() && !edgeLabelSizes[i].isEmpty()) {
+            // An empty HTML table of the Qt-measured size: Graphviz reserves the
+            // space and places the label without measuring any text itself.
+            std::string html = "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLPADDING=\"0\" CELLSPACING=\"0\" "
+                               "FIXEDSIZE=\"TRUE\" WIDTH=\""
+                + std::to_string(static_cast<int>(std::ceil(edgeLabelSizes[i].width()))) + "\" HEIGHT=\""
+                + std::to_string(static_cast<int>(std::ceil(edgeLabelSizes[i].height())))
+                + "\"><TR><TD></TD></TR></TABLE>";
+            char *value = agstrdup_html(g, html.data());
+            agxset(edges[i], edgeLabel, value);
+            agstrfree(g, value);
+        }
+    }
+
+    std::string engineName = result.engine;
+    if (gvLayout(gvc, g, engineName.data()) != 0)
+        return makeError("graph layout: Graphviz " + result.engine + " layout failed");
+    handle.laidOut = true;
+
+    // Graphviz: points, y up, origin at the bottom-left of bb. Qt: y down.
+    const boxf bb = GD_bb(g);
+    const double top = bb.UR.y;
+    const double left = bb.LL.x;
+    auto toQt = [&](pointf p) { return QPointF(p.x - left, top - p.y); };
+
+    QRectF bounds;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+        NodeGeometry &geometry = result.nodes[i];
+        geometry.center = toQt(ND_coord(nodes[i]));
+        geometry.size = QSizeF(ND_width(nodes[i]) * kPointsPerInch, ND_height(nodes[i]) * kPointsPerInch);
+        bounds = bounds.united(geometry.rect());
+    }
+    for (size_t i = 0; i < edges.size(); ++i) {
+        EdgeGeometry &geometry = result.edges[i];
+        Agedge_t *e = edges[i];
+        if (const splines *spl = ED_spl(e)) {
+            for (int b = 0; b < spl->size; ++b) {
+                const bezier &bz = spl->list[b];
+                // Consecutive beziers join end to start: skip the repeated point.
+                for (int p = (geometry.points.empty() ? 0 : 1); p < bz.size; ++p)
+                    geometry.points.push_back(toQt(bz.list[p]));
+                if (b == 0 && bz.sflag) {
+                    geometry.hasArrowTail = true;
+                    geometry.arrowTailTip = toQt(bz.sp);
+                }
+                if (b == spl->size - 1 && bz.eflag) {
+                    geometry.hasArrowHead = true;
+                    geometry.arrowTip = toQt(bz.ep);
+                }
+            }
+        }
+        if (geometry.points.empty()) {
+            // No spline (should not happen): a straight cubic between the centres.
+            const QPointF a = result.nodes[static_cast<size_t>(graph.edges()[i].from)].center;
+            const QPointF z = result.nodes[static_cast<size_t>(graph.edges()[i].to)].center;
+            geometry.points = {a, a + (z - a) / 3, a + (z - a) * 2 / 3, z};
+        }
+        if (!edgeLabelSizes.empty() && !edgeLabelSizes[i].isEmpty()) {
+            geometry.hasLabel = true;
+            geometry.labelSize = edgeLabelSizes[i];
+            const textlabel_t *label = ED_label(e);
+            if (label && label->set)
+                geometry.labelCenter = toQt(label->pos);
+            else // engines that do not place edge labels (sfdp): beside the middle
+                geometry.labelCenter = geometry.points[geometry.points.size() / 2]
+                    + QPointF(geometry.labelSize.width() / 2 + 2, 0);
+            bounds = bounds.united(QRectF(geometry.labelCenter.x() - geometry.labelSize.width() / 2,
+                                          geometry.labelCenter.y() - geometry.labelSize.height() / 2,
+                                          geometry.labelSize.width(), geometry.labelSize.height()));
+        }
+        for (const QPointF &p : geometry.points)
+            bounds = bounds.united(QRectF(p, QSizeF(0.001, 0.001)));
+        if (geometry.hasArrowHead)
+            bounds = bounds.united(QRectF(geometry.arrowTip, QSizeF(0.001, 0.001)));
+    }
+    // bb already covers everything Graphviz placed; unite with what we computed
+    // (sfdp's fallback label positions) so nothing is ever clipped.
+    result.boundingBox = QRectF(0, 0, bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y).united(bounds);
+    return result;
+}
+
+} // namespace provscope

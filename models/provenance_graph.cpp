@@ -1,0 +1,225 @@
+#include "provenance_graph.h"
+
+#include <algorithm>
+
+namespace provscope {
+
+std::string_view nodeKindName(NodeKind kind)
+{
+    switch (kind) {
+    case NodeKind::Process: return "process";
+    case NodeKind::File: return "file";
+    case NodeKind::Socket: return "socket";
+    case NodeKind::Pipe: return "pipe";
+    }
+    return "unknown";
+}
+
+std::string_view edgeTypeName(EdgeType type)
+{
+    switch (type) {
+    case EdgeType::Read: return "read";
+    case EdgeType::Write: return "write";
+    case EdgeType::Exec: return "exec";
+    case EdgeType::Fork: return "fork";
+    case EdgeType::Connect: return "connect";
+    case EdgeType::Accept: return "accept";
+    case EdgeType::Send: return "send";
+    case EdgeType::Recv: return "recv";
+    case EdgeType::Rename: return "rename";
+    case EdgeType::Open: return "open";
+    case EdgeType::Unlink: return "unlink";
+    }
+    return "unknown";
+}
+
+bool isFlowEdge(EdgeType type)
+{
+    return type != EdgeType::Open && type != EdgeType::Unlink;
+}
+
+static std::string endpoint(std::string_view addr, uint16_t port)
+{
+    std::string text(addr.empty() ? std::string_view("?") : addr);
+    // IPv6 addresses are bracketed so the port stays readable.
+    if (text.find(':') != std::string::npos)
+        text = "[" + text + "]";
+    return text + ":" + std::to_string(port);
+}
+
+static std::string baseName(std::string_view path)
+{
+    const auto slash = path.find_last_of('/');
+    if (slash == std::string_view::npos || slash + 1 == path.size())
+        return std::string(path);
+    return std::string(path.substr(slash + 1));
+}
+
+std::string ProvenanceGraph::keyForProcess(uint32_t pid, uint64_t startNs)
+{
+    return "proc:" + std::to_string(pid) + "@" + std::to_string(startNs);
+}
+
+std::string ProvenanceGraph::keyForFile(std::string_view path)
+{
+    return "file:" + std::string(path);
+}
+
+std::string ProvenanceGraph::keyForSocket(std::string_view laddr, uint16_t lport,
+                                          std::string_view raddr, uint16_t rport)
+{
+    return "sock:" + endpoint(laddr, lport) + "->" + endpoint(raddr, rport);
+}
+
+std::string ProvenanceGraph::keyForPipe(std::string_view path)
+{
+    return "pipe:" + std::string(path);
+}
+
+int ProvenanceGraph::addNode(GraphNode node)
+{
+    if (const auto it = m_nodeByKey.find(node.key); it != m_nodeByKey.end()) {
+        GraphNode &existing = m_nodes[static_cast<size_t>(it->second)];
+        // A process seen first by its events may learn its exe from an exec later.
+        if (existing.exe.empty() && !node.exe.empty()) {
+            existing.exe = node.exe;
+            existing.detail = node.detail;
+        }
+        if (existing.comm.empty() && !node.comm.empty()) {
+            existing.comm = node.comm;
+            existing.label = node.label;
+        }
+        existing.isPoi = existing.isPoi || node.isPoi;
+        return it->second;
+    }
+    const int index = static_cast<int>(m_nodes.size());
+    m_nodeByKey.emplace(node.key, index);
+    m_nodes.push_back(std::move(node));
+    m_out.emplace_back();
+    m_in.emplace_back();
+    return index;
+}
+
+int ProvenanceGraph::addProcess(uint32_t pid, uint64_t startNs, std::string_view comm, std::string_view exe)
+{
+    GraphNode node;
+    node.kind = NodeKind::Process;
+    node.key = keyForProcess(pid, startNs);
+    node.pid = pid;
+    node.startNs = startNs;
+    node.comm = comm;
+    node.exe = exe;
+    node.label = (comm.empty() ? std::string("?") : std::string(comm)) + " (" + std::to_string(pid) + ")";
+    node.detail = exe;
+    return addNode(std::move(node));
+}
+
+int ProvenanceGraph::addFile(std::string_view path)
+{
+    GraphNode node;
+    node.kind = NodeKind::File;
+    node.key = keyForFile(path);
+    node.path = path;
+    node.label = baseName(path);
+    if (node.label != path)
+        node.detail = path;
+    return addNode(std::move(node));
+}
+
+int ProvenanceGraph::addSocket(std::string_view laddr, uint16_t lport, std::string_view raddr, uint16_t rport)
+{
+    GraphNode node;
+    node.kind = NodeKind::Socket;
+    node.key = keyForSocket(laddr, lport, raddr, rport);
+    node.laddr = laddr;
+    node.raddr = raddr;
+    node.lport = lport;
+    node.rport = rport;
+    if (!raddr.empty()) {
+        node.label = endpoint(raddr, rport);
+        if (!laddr.empty())
+            node.detail = "local " + endpoint(laddr, lport);
+    } else {
+        node.label = endpoint(laddr, lport);
+        node.detail = "local (listening)";
+    }
+    return addNode(std::move(node));
+}
+
+int ProvenanceGraph::addPipe(std::string_view path)
+{
+    GraphNode node;
+    node.kind = NodeKind::Pipe;
+    node.key = keyForPipe(path);
+    node.path = path;
+    node.label = path;
+    return addNode(std::move(node));
+}
+
+static std::string edgeKey(int from, int to, EdgeType type)
+{
+    return std::to_string(from) + ">" + std::to_string(to) + ":" + std::to_string(static_cast<int>(type));
+}
+
+int ProvenanceGraph::addEdge(int from, int to, EdgeType type, uint64_t tsNs, uint64_t teNs,
+                             uint64_t count, uint64_t bytes, int64_t eventId)
+{
+    if (teNs < tsNs)
+        teNs = tsNs;
+    const std::string key = edgeKey(from, to, type);
+    if (const auto it = m_edgeByKey.find(key); it != m_edgeByKey.end()) {
+        GraphEdge &edge = m_edges[static_cast<size_t>(it->second)];
+        auto &ids = edge.eventIds;
+        if (eventId > 0) {
+            // The same raw event can be met twice (by process and by path): count it once.
+            const auto pos = std::lower_bound(ids.begin(), ids.end(), eventId);
+            if (pos != ids.end() && *pos == eventId)
+                return it->second;
+            ids.insert(pos, eventId); // usually at the end: events come in id order
+        }
+        edge.tsNs = std::min(edge.tsNs, tsNs);
+        edge.teNs = std::max(edge.teNs, teNs);
+        edge.count += count;
+        edge.bytes += bytes;
+        return it->second;
+    }
+    const int index = static_cast<int>(m_edges.size());
+    GraphEdge edge;
+    edge.from = from;
+    edge.to = to;
+    edge.type = type;
+    edge.tsNs = tsNs;
+    edge.teNs = teNs;
+    edge.count = count;
+    edge.bytes = bytes;
+    if (eventId > 0)
+        edge.eventIds.push_back(eventId);
+    m_edges.push_back(std::move(edge));
+    m_edgeByKey.emplace(key, index);
+    m_out.at(static_cast<size_t>(from)).push_back(index);
+    m_in.at(static_cast<size_t>(to)).push_back(index);
+    return index;
+}
+
+int ProvenanceGraph::findNode(std::string_view key) const
+{
+    const auto it = m_nodeByKey.find(std::string(key));
+    return it == m_nodeByKey.end() ? -1 : it->second;
+}
+
+int ProvenanceGraph::findEdge(int from, int to, EdgeType type) const
+{
+    const auto it = m_edgeByKey.find(edgeKey(from, to, type));
+    return it == m_edgeByKey.end() ? -1 : it->second;
+}
+
+void ProvenanceGraph::setPoi(int node)
+{
+    if (m_poi >= 0)
+        m_nodes[static_cast<size_t>(m_poi)].isPoi = false;
+    m_poi = node;
+    if (node >= 0)
+        m_nodes.at(static_cast<size_t>(node)).isPoi = true;
+}
+
+} // namespace provscope
