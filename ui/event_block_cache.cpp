@@ -1,0 +1,54 @@
+#include "event_block_cache.h"
+
+#include "session_reader.h"
+
+namespace provscope {
+
+const Event *EventBlockCache::event(const SessionReader &reader, int64_t id)
+{
+    if (id < 1)
+        return nullptr;
+    const int64_t index = (id - 1) / kBlockSize;
+    const size_t offset = static_cast<size_t>((id - 1) % kBlockSize);
+    auto it = m_blocks.find(index);
+    if (it == m_blocks.end() || offset >= it->second.events.size()) {
+        if (it != m_blocks.end()) { // a short (last) block that may have grown
+            m_lru.erase(it->second.lru);
+            m_blocks.erase(it);
+        }
+        auto read = reader.eventsByIdRange(index * kBlockSize + 1, kBlockSize);
+        if (!read)
+            return nullptr;
+        if (m_blocks.size() >= m_maxBlocks && !m_lru.empty()) {
+            m_blocks.erase(m_lru.back());
+            m_lru.pop_back();
+        }
+        m_lru.push_front(index);
+        it = m_blocks.emplace(index, Block{std::move(read.value()), m_lru.begin()}).first;
+    } else {
+        m_lru.splice(m_lru.begin(), m_lru, it->second.lru);
+    }
+    const auto &events = it->second.events;
+    return offset < events.size() ? &events[offset] : nullptr;
+}
+
+void EventBlockCache::invalidateFrom(int64_t id)
+{
+    const int64_t firstIndex = id < 1 ? 0 : (id - 1) / kBlockSize;
+    for (auto it = m_blocks.begin(); it != m_blocks.end();) {
+        if (it->first >= firstIndex) {
+            m_lru.erase(it->second.lru);
+            it = m_blocks.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void EventBlockCache::clear()
+{
+    m_blocks.clear();
+    m_lru.clear();
+}
+
+} // namespace provscope

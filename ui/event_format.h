@@ -1,0 +1,23 @@
+#pragma once
+// How the workstation shows event fields: one place so table, details and tests agree.
+#include "event.h"
+
+#include <QString>
+
+namespace provscope {
+
+// Local wall-clock time of an epoch-ns timestamp, "HH:MM:SS.uuuuuu".
+QString formatClockTime(int64_t epochNs);
+// Local date and time with microseconds, "YYYY-MM-DD HH:MM:SS.uuuuuu".
+QString formatDateTime(int64_t epochNs);
+// The object an event touched: path, "old → new" for renames, or
+// "laddr:lport → raddr:rport" for sockets.
+QString formatTarget(const Event &event);
+// Return value, or the errno name (ENOENT) for a negative one.
+QString formatResult(int64_t ret);
+// "ENOENT" for 2; "errno N" when the C library does not know it.
+QString errnoName(int err);
+// "addr:port", with brackets around IPv6 addresses.
+QString formatEndpoint(const std::string &addr, uint16_t port);
+
+} // namespace provscope

@@ -1,0 +1,30 @@
+#pragma once
+// One provenance graph edge in the scene, painted by the shared GraphPainter.
+#include "graph_painter.h"
+
+#include <QGraphicsItem>
+
+#include <memory>
+
+namespace provscope {
+
+class GraphEdgeItem : public QGraphicsItem {
+public:
+    GraphEdgeItem(std::shared_ptr<const GraphPainter> painter, const GraphEdge &edge,
+                  const EdgeGeometry &geometry);
+
+    QRectF boundingRect() const override;
+    QPainterPath shape() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+    const GraphEdge &edge() const { return m_edge; }
+
+private:
+    std::shared_ptr<const GraphPainter> m_painter;
+    GraphEdge m_edge;
+    EdgeGeometry m_geometry;
+    QRectF m_bounds;
+    QPainterPath m_path;
+};
+
+} // namespace provscope

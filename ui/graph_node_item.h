@@ -1,0 +1,29 @@
+#pragma once
+// One provenance graph node in the scene, painted by the shared GraphPainter.
+#include "graph_painter.h"
+
+#include <QGraphicsItem>
+
+#include <memory>
+
+namespace provscope {
+
+class GraphNodeItem : public QGraphicsItem {
+public:
+    GraphNodeItem(std::shared_ptr<const GraphPainter> painter, const GraphNode &node,
+                  int index, const NodeGeometry &geometry);
+
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+    int nodeIndex() const { return m_index; }
+    const GraphNode &node() const { return m_node; }
+
+private:
+    std::shared_ptr<const GraphPainter> m_painter;
+    GraphNode m_node;
+    int m_index;
+    QRectF m_rect; // in item coordinates, centred on the origin
+};
+
+} // namespace provscope

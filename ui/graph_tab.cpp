@@ -1,0 +1,202 @@
+#include "graph_tab.h"
+
+#include "graph_edge_item.h"
+#include "graph_export.h"
+#include "graph_node_item.h"
+#include "graph_painter.h"
+#include "zoomable_graphics_view.h"
+
+#include <QAction>
+#include <QGraphicsScene>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QSpinBox>
+#include <QToolBar>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace provscope {
+
+namespace {
+QString describe(const PointOfInterest &poi)
+{
+    if (poi.kind == PointOfInterest::Kind::File)
+        return QObject::tr("file %1").arg(QString::fromStdString(poi.path));
+    return QObject::tr("process %1").arg(poi.pid);
+}
+} // namespace
+
+GraphTab::GraphTab(QWidget *parent)
+    : QWidget(parent)
+    , m_toolBar(new QToolBar(this))
+    , m_depth(new QSpinBox(this))
+    , m_status(new QLabel(this))
+    , m_scene(new QGraphicsScene(this))
+    , m_view(new ZoomableGraphicsView(this))
+{
+    m_view->setScene(m_scene);
+    m_view->viewport()->installEventFilter(this);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->setContentsMargins(6, 0, 6, 0);
+
+    m_depth->setRange(1, 6);
+    m_depth->setValue(2);
+    m_depth->setPrefix(tr("Depth "));
+    m_depth->setToolTip(tr("Hops from the point of interest"));
+    connect(m_depth, &QSpinBox::valueChanged, this, [this] {
+        if (m_hasPoi)
+            showGraph(m_lastPoi);
+    });
+
+    m_toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_toolBar->addWidget(m_depth);
+    m_toolBar->addSeparator();
+    QAction *zoomIn = m_toolBar->addAction(tr("Zoom In"), m_view, &ZoomableGraphicsView::zoomIn);
+    zoomIn->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence::ZoomIn});
+    zoomIn->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    QAction *zoomOut = m_toolBar->addAction(tr("Zoom Out"), m_view, &ZoomableGraphicsView::zoomOut);
+    zoomOut->setShortcut(QKeySequence::ZoomOut);
+    zoomOut->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    QAction *fit = m_toolBar->addAction(tr("Zoom to Fit"), m_view, &ZoomableGraphicsView::zoomToFit);
+    fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    fit->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_toolBar->addAction(tr("1:1"), m_view, &ZoomableGraphicsView::resetZoom);
+    m_toolBar->addSeparator();
+    m_toolBar->addWidget(m_status);
+    // Shortcuts of a toolbar only fire when it is visible; they are also on the tab.
+    addActions({zoomIn, zoomOut, fit});
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_toolBar);
+    layout->addWidget(m_view, 1);
+
+    connect(&m_job, &QFutureWatcher<GraphJobResult>::finished, this, &GraphTab::onJobFinished);
+    setStatus(tr("Select an event, then choose its process or file to see its provenance graph."));
+}
+
+GraphTab::~GraphTab()
+{
+    if (m_job.isRunning())
+        m_job.waitForFinished();
+}
+
+void GraphTab::setSessionPath(const QString &path)
+{
+    m_sessionPath = path;
+    m_waiting.reset();
+    m_hasPoi = false;
+    m_graph.reset();
+    m_scene->clear();
+    m_layout = {};
+    setStatus(path.isEmpty() ? tr("No session open.")
+                             : tr("Select an event, then choose its process or file to see its provenance graph."));
+}
+
+void GraphTab::showGraph(const PointOfInterest &poi)
+{
+    if (m_sessionPath.isEmpty())
+        return;
+    m_lastPoi = poi;
+    m_hasPoi = true;
+    if (m_job.isRunning()) {
+        m_waiting = poi; // Graphviz runs one layout at a time; the newest request wins
+        return;
+    }
+    startJob(poi);
+}
+
+void GraphTab::startJob(const PointOfInterest &poi)
+{
+    GraphBuildOptions options;
+    options.depth = m_depth->value();
+    setStatus(tr("Building the graph of %1…").arg(describe(poi)));
+    m_job.setFuture(QtConcurrent::run(runGraphJob, m_sessionPath, poi, options));
+}
+
+bool GraphTab::isBusy() const
+{
+    return m_job.isRunning() || m_waiting.has_value();
+}
+
+void GraphTab::onJobFinished()
+{
+    GraphJobResult result = m_job.result();
+    if (m_waiting) {
+        const PointOfInterest next = *m_waiting;
+        m_waiting.reset();
+        startJob(next);
+        return; // the finished result is already stale
+    }
+    if (!result.ok) {
+        setStatus(tr("No graph for %1: %2").arg(describe(result.poi), result.error));
+        emit graphFailed(result.error);
+        return;
+    }
+    m_graph = result.graph;
+    m_layout = std::move(result.layout);
+    m_painter = std::make_shared<const GraphPainter>(*m_graph);
+    populateScene();
+    QString text = tr("Graph of %1: %2 nodes, %3 edges (%4)")
+                       .arg(describe(result.poi))
+                       .arg(m_graph->nodeCount())
+                       .arg(m_graph->edgeCount())
+                       .arg(QString::fromStdString(m_layout.engine));
+    if (m_graph->omittedNodes() > 0)
+        text += tr(", %1 more nodes left out").arg(m_graph->omittedNodes());
+    setStatus(text);
+    emit graphReady();
+}
+
+void GraphTab::populateScene()
+{
+    m_scene->clear();
+    const auto &edges = m_graph->edges();
+    for (size_t i = 0; i < edges.size() && i < m_layout.edges.size(); ++i)
+        m_scene->addItem(new GraphEdgeItem(m_painter, edges[i], m_layout.edges[i]));
+    const auto &nodes = m_graph->nodes();
+    for (size_t i = 0; i < nodes.size() && i < m_layout.nodes.size(); ++i)
+        m_scene->addItem(new GraphNodeItem(m_painter, nodes[i], int(i), m_layout.nodes[i]));
+    m_scene->setSceneRect(m_layout.boundingBox.adjusted(-GraphPainter::kMargin, -GraphPainter::kMargin,
+                                                        GraphPainter::kMargin, GraphPainter::kMargin));
+    m_view->zoomToFit();
+}
+
+Result<void> GraphTab::exportPng(const QString &path) const
+{
+    if (!m_graph)
+        return makeError(tr("There is no graph to export: build one first.").toStdString());
+    return GraphExport::writePng(path.toStdString(), *m_graph, m_layout);
+}
+
+bool GraphTab::eventFilter(QObject *watched, QEvent *event)
+{
+    // Double-click on a node: rebuild the graph around it.
+    if (watched == m_view->viewport() && event->type() == QEvent::MouseButtonDblClick) {
+        const auto *mouse = static_cast<QMouseEvent *>(event);
+        for (QGraphicsItem *item : m_view->items(mouse->position().toPoint())) {
+            if (auto *nodeItem = dynamic_cast<GraphNodeItem *>(item)) {
+                const GraphNode &node = nodeItem->node();
+                if (node.kind == NodeKind::Process)
+                    showGraph(PointOfInterest::process(node.pid, node.startNs));
+                else if (node.kind == NodeKind::File && !node.path.empty())
+                    showGraph(PointOfInterest::file(node.path));
+                return true;
+            }
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void GraphTab::setStatus(const QString &text)
+{
+    m_status->setText(text);
+}
+
+QString GraphTab::statusText() const
+{
+    return m_status->text();
+}
+
+} // namespace provscope

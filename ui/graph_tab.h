@@ -1,0 +1,73 @@
+#pragma once
+// The provenance graph tab: builds the graph around a point of interest in the
+// background, shows it in a zoomable scene and exports it as PNG.
+#include "graph_job.h"
+#include "result.h"
+
+#include <QFutureWatcher>
+#include <QWidget>
+
+#include <memory>
+#include <optional>
+
+class QGraphicsScene;
+class QLabel;
+class QSpinBox;
+class QToolBar;
+
+namespace provscope {
+
+class GraphPainter;
+class ZoomableGraphicsView;
+
+class GraphTab : public QWidget {
+    Q_OBJECT
+public:
+    explicit GraphTab(QWidget *parent = nullptr);
+    ~GraphTab() override;
+
+    // The session graphs are built from (empty: none). Clears the current graph.
+    void setSessionPath(const QString &path);
+    // Builds the graph around poi (replacing a request still waiting).
+    void showGraph(const PointOfInterest &poi);
+
+    bool isBusy() const;
+    bool hasGraph() const { return m_graph != nullptr; }
+    const ProvenanceGraph *graph() const { return m_graph.get(); }
+    const GraphLayoutResult &layoutResult() const { return m_layout; }
+    QGraphicsScene *scene() const { return m_scene; }
+    ZoomableGraphicsView *view() const { return m_view; }
+    QString statusText() const;
+
+    // Writes the current graph as PNG through the shared exporter (screen == file).
+    Result<void> exportPng(const QString &path) const;
+
+signals:
+    void graphReady();
+    void graphFailed(const QString &message);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void startJob(const PointOfInterest &poi);
+    void onJobFinished();
+    void populateScene();
+    void setStatus(const QString &text);
+
+    QString m_sessionPath;
+    QToolBar *m_toolBar;
+    QSpinBox *m_depth;
+    QLabel *m_status;
+    QGraphicsScene *m_scene;
+    ZoomableGraphicsView *m_view;
+    QFutureWatcher<GraphJobResult> m_job;
+    std::optional<PointOfInterest> m_waiting; // requested while a job ran
+    PointOfInterest m_lastPoi;
+    bool m_hasPoi = false;
+    std::shared_ptr<const ProvenanceGraph> m_graph;
+    std::shared_ptr<const GraphPainter> m_painter;
+    GraphLayoutResult m_layout;
+};
+
+} // namespace provscope

@@ -1,0 +1,450 @@
+#include "main_window.h"
+
+#include "capture_controller.h"
+#include "event_details_view.h"
+#include "event_table_model.h"
+#include "graph_tab.h"
+#include "helper_command_dialog.h"
+#include "recent_files.h"
+#include "session_reader.h"
+#include "session_status_bar.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+
+namespace provscope {
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_model(new EventTableModel(this))
+    , m_statusBar(new SessionStatusBar(this))
+    , m_capture(new CaptureController(this))
+{
+    setStatusBar(m_statusBar);
+    createCentralWidgets();
+    createActions();
+    createMenus();
+    resize(1280, 800);
+    updateTitle();
+
+    connect(m_capture, &CaptureController::stateChanged, this, &MainWindow::onCaptureStateChanged);
+    connect(m_capture, &CaptureController::sessionCreated, this, [this](const QString &path) {
+        openSession(path);
+        m_statusBar->resetRate();
+    });
+    connect(m_capture, &CaptureController::eventsAppended, this, &MainWindow::onEventsAppended);
+    connect(m_capture, &CaptureController::statsChanged, this, &MainWindow::updateStatusCounts);
+    connect(m_capture, &CaptureController::warning, this, [this](const QString &text) {
+        m_statusBar->showMessage(text, 10000);
+    });
+    connect(m_capture, &CaptureController::failed, this, &MainWindow::onCaptureFailed);
+    connect(m_capture, &CaptureController::finished, this, [this](const QString &path) {
+        // Reopen the finished, self-contained file read-only, keeping the position.
+        const int row = m_table->currentIndex().row();
+        if (openSession(path) && row >= 0)
+            m_table->selectRow(row);
+        m_statusBar->showMessage(tr("Capture saved to %1").arg(path), 10000);
+    });
+    onCaptureStateChanged();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createCentralWidgets()
+{
+    m_table = new QTableView(this);
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setShowGrid(false);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    // Fixed row height: the view never measures rows, so millions scroll smoothly.
+    QHeaderView *rows = m_table->verticalHeader();
+    rows->setSectionResizeMode(QHeaderView::Fixed);
+    rows->setDefaultSectionSize(fontMetrics().height() + 6);
+    rows->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("0000000")));
+    QHeaderView *columns = m_table->horizontalHeader();
+    columns->setHighlightSections(false);
+    columns->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    const auto width = [this](const char *sample) {
+        return fontMetrics().horizontalAdvance(QLatin1String(sample)) + 16;
+    };
+    m_table->setColumnWidth(EventTableModel::Time, width("00:00:00.000000"));
+    m_table->setColumnWidth(EventTableModel::Pid, width("4194304"));
+    m_table->setColumnWidth(EventTableModel::Ppid, width("4194304"));
+    m_table->setColumnWidth(EventTableModel::Process, width("systemd-journal"));
+    m_table->setColumnWidth(EventTableModel::Syscall, width("renameat2"));
+    m_table->setColumnWidth(EventTableModel::Target, 320);
+    m_table->setColumnWidth(EventTableModel::Ret, width("EINPROGRESS"));
+    m_table->setColumnWidth(EventTableModel::Count, width("Count"));
+    m_table->setColumnWidth(EventTableModel::Bytes, width("1,000,000"));
+    columns->setSectionResizeMode(EventTableModel::Target, QHeaderView::Stretch);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged,
+            this, &MainWindow::onCurrentRowChanged);
+    connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showTableContextMenu);
+
+    m_details = new EventDetailsView(this);
+
+    m_eventSplitter = new QSplitter(Qt::Horizontal, this);
+    m_eventSplitter->addWidget(m_table);
+    m_eventSplitter->addWidget(m_details);
+    m_eventSplitter->setStretchFactor(0, 3);
+    m_eventSplitter->setStretchFactor(1, 1);
+    m_eventSplitter->setSizes({900, 380});
+    m_eventSplitter->setChildrenCollapsible(false);
+
+    m_graphTab = new GraphTab(this);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_eventSplitter, tr("Events"));
+    m_tabs->addTab(m_graphTab, tr("Provenance Graph"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::onTabChanged);
+    setCentralWidget(m_tabs);
+}
+
+void MainWindow::createActions()
+{
+    m_openAction = new QAction(tr("&Open…"), this);
+    m_openAction->setShortcut(QKeySequence::Open);
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::openFileDialog);
+
+    m_exportAction = new QAction(tr("&Export Graph as PNG…"), this);
+    m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportGraphDialog);
+
+    m_quitAction = new QAction(tr("&Quit"), this);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    m_startAction = new QAction(tr("&Start"), this);
+    m_startAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    connect(m_startAction, &QAction::triggered, this, &MainWindow::startCapture);
+    m_stopAction = new QAction(tr("S&top"), this);
+    m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    connect(m_stopAction, &QAction::triggered, this, &MainWindow::stopCapture);
+
+    m_graphProcessAction = new QAction(tr("Graph of this &Process"), this);
+    m_graphProcessAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    connect(m_graphProcessAction, &QAction::triggered, this, &MainWindow::showGraphOfSelectedProcess);
+    m_graphFileAction = new QAction(tr("Graph of this &File"), this);
+    m_graphFileAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
+    connect(m_graphFileAction, &QAction::triggered, this, &MainWindow::showGraphOfSelectedFile);
+
+    m_aboutAction = new QAction(tr("&About provscope"), this);
+    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_openAction);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
+    rebuildRecentMenu();
+    file->addSeparator();
+    file->addAction(m_exportAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+
+    QMenu *capture = menuBar()->addMenu(tr("&Capture"));
+    capture->addAction(m_startAction);
+    capture->addAction(m_stopAction);
+
+    QMenu *graph = menuBar()->addMenu(tr("&Graph"));
+    graph->addAction(m_graphProcessAction);
+    graph->addAction(m_graphFileAction);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_aboutAction);
+}
+
+void MainWindow::setHelperLaunch(const HelperLaunch &launch)
+{
+    m_capture->setHelperLaunch(launch);
+    m_statusBar->setPrivilegeText(m_capture->privilegeText());
+}
+
+bool MainWindow::openSession(const QString &path)
+{
+    const bool ownRecording = m_capture->isActive() && path == m_capture->sessionPath();
+    if (m_capture->isActive() && !ownRecording) {
+        reportError(tr("Cannot open a session"), tr("Stop the running capture before opening another session."));
+        return false;
+    }
+    auto reader = SessionReader::open(QFile::encodeName(path).toStdString());
+    if (!reader) {
+        reportError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), QString::fromStdString(reader.error()));
+        return false;
+    }
+    setReader(std::shared_ptr<SessionReader>(std::move(reader.value())), QFileInfo(path).absoluteFilePath());
+    RecentFiles().add(path);
+    return true;
+}
+
+void MainWindow::setReader(std::shared_ptr<SessionReader> reader, const QString &path)
+{
+    m_reader = std::move(reader);
+    m_sessionPath = path;
+    m_graphWanted.reset();
+    m_details->clearEvent();
+    m_model->setReader(m_reader);
+    m_graphTab->setSessionPath(path);
+    m_statusBar->setSessionPath(path);
+    m_statusBar->resetRate();
+    updateStatusCounts();
+    updateTitle();
+    m_capture->setOutputDirectory(QFileInfo(path).absolutePath());
+}
+
+void MainWindow::reportError(const QString &title, const QString &message, const QString &command)
+{
+    m_lastError = command.isEmpty() ? message : message + QLatin1Char('\n') + command;
+    emit errorReported(m_lastError);
+    if (!m_errorDialogs)
+        return;
+    if (!command.isEmpty()) {
+        showHelperCommandDialog(this, message, command);
+        return;
+    }
+    QMessageBox box(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box.setTextInteractionFlags(Qt::TextSelectableByMouse);
+    box.exec();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = RecentFiles().list();
+    for (const QString &file : files) {
+        QAction *action = m_recentMenu->addAction(QFileInfo(file).fileName() + QStringLiteral("  —  ") + file);
+        connect(action, &QAction::triggered, this, [this, file] { openSession(file); });
+    }
+    if (files.isEmpty()) {
+        m_recentMenu->addAction(tr("No recent sessions"))->setEnabled(false);
+        return;
+    }
+    m_recentMenu->addSeparator();
+    connect(m_recentMenu->addAction(tr("Clear List")), &QAction::triggered, this, [] { RecentFiles().clear(); });
+}
+
+void MainWindow::openFileDialog()
+{
+    const QStringList recent = RecentFiles().list();
+    const QString start = recent.isEmpty() ? QDir::homePath() : QFileInfo(recent.first()).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Session"), start,
+                                                      tr("provscope sessions (*.provscope);;All files (*)"));
+    if (!path.isEmpty())
+        openSession(path);
+}
+
+std::optional<PointOfInterest> MainWindow::selectedProcessPoi() const
+{
+    const Event *event = m_model->eventAt(m_table->currentIndex().row());
+    if (!event)
+        return std::nullopt;
+    return PointOfInterest::process(event->pid, event->procStartNs);
+}
+
+std::optional<PointOfInterest> MainWindow::selectedFilePoi() const
+{
+    const Event *event = m_model->eventAt(m_table->currentIndex().row());
+    if (!event || event->path.empty())
+        return std::nullopt;
+    return PointOfInterest::file(event->path);
+}
+
+void MainWindow::onCurrentRowChanged()
+{
+    const int row = m_table->currentIndex().row();
+    const Event *event = m_model->eventAt(row);
+    if (!event) {
+        m_details->clearEvent();
+        return;
+    }
+    m_details->displayEvent(*event, m_model->bootToEpochNs(), m_reader.get());
+    m_graphFileAction->setEnabled(!event->path.empty());
+    // The graph follows the selected process; it is built when the tab is shown.
+    m_graphWanted = PointOfInterest::process(event->pid, event->procStartNs);
+    if (m_tabs->currentWidget() == m_graphTab)
+        onTabChanged();
+}
+
+void MainWindow::onTabChanged()
+{
+    if (m_tabs->currentWidget() != m_graphTab || !m_graphWanted)
+        return;
+    const PointOfInterest poi = *m_graphWanted;
+    m_graphWanted.reset();
+    m_graphTab->showGraph(poi);
+}
+
+void MainWindow::showGraphOfSelectedProcess()
+{
+    if (auto poi = selectedProcessPoi()) {
+        m_graphWanted.reset();
+        m_tabs->setCurrentWidget(m_graphTab);
+        m_graphTab->showGraph(*poi);
+    } else {
+        m_statusBar->showMessage(tr("Select an event first."), 5000);
+    }
+}
+
+void MainWindow::showGraphOfSelectedFile()
+{
+    if (auto poi = selectedFilePoi()) {
+        m_graphWanted.reset();
+        m_tabs->setCurrentWidget(m_graphTab);
+        m_graphTab->showGraph(*poi);
+    } else {
+        m_statusBar->showMessage(tr("Select an event that touched a file first."), 5000);
+    }
+}
+
+void MainWindow::showTableContextMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_table->indexAt(pos);
+    if (!index.isValid())
+        return;
+    m_table->setCurrentIndex(index);
+    QMenu menu(this);
+    menu.addAction(m_graphProcessAction);
+    menu.addAction(m_graphFileAction);
+    menu.exec(m_table->viewport()->mapToGlobal(pos));
+}
+
+bool MainWindow::exportGraphPng(const QString &path)
+{
+    if (auto written = m_graphTab->exportPng(path); !written) {
+        reportError(tr("Export failed"), QString::fromStdString(written.error()));
+        return false;
+    }
+    m_statusBar->showMessage(tr("Graph exported to %1").arg(path), 10000);
+    return true;
+}
+
+void MainWindow::exportGraphDialog()
+{
+    if (!m_graphTab->hasGraph()) {
+        reportError(tr("Export Graph"), tr("There is no graph yet: select an event and open the "
+                                           "Provenance Graph tab (or Graph → Graph of this Process)."));
+        return;
+    }
+    const QString dir = m_sessionPath.isEmpty() ? QDir::homePath() : QFileInfo(m_sessionPath).absolutePath();
+    const QString suggested = QDir(dir).filePath(QFileInfo(m_sessionPath).completeBaseName() + QStringLiteral("-graph.png"));
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Graph as PNG"), suggested, tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive))
+        path += QStringLiteral(".png");
+    exportGraphPng(path);
+}
+
+void MainWindow::startCapture()
+{
+    m_capture->start();
+}
+
+void MainWindow::stopCapture()
+{
+    m_capture->stop();
+}
+
+void MainWindow::onCaptureStateChanged()
+{
+    const bool idle = m_capture->state() == CaptureController::State::Idle;
+    m_startAction->setEnabled(idle);
+    m_stopAction->setEnabled(m_capture->state() == CaptureController::State::Recording
+                             || m_capture->state() == CaptureController::State::Connecting);
+    m_openAction->setEnabled(idle);
+    m_recentMenu->setEnabled(idle);
+    switch (m_capture->state()) {
+    case CaptureController::State::Connecting:
+        m_statusBar->showMessage(tr("Connecting to the capture helper…"));
+        break;
+    case CaptureController::State::Recording:
+        m_statusBar->showMessage(tr("Recording…"));
+        break;
+    case CaptureController::State::Stopping:
+        m_statusBar->showMessage(tr("Stopping the capture…"));
+        break;
+    case CaptureController::State::Idle:
+        m_statusBar->clearMessage();
+        break;
+    }
+    updateTitle();
+}
+
+void MainWindow::onCaptureFailed(const QString &message, const QString &command)
+{
+    reportError(tr("Capture"), message, command);
+}
+
+void MainWindow::onEventsAppended()
+{
+    QScrollBar *bar = m_table->verticalScrollBar();
+    const bool atEnd = m_model->rowCount() == 0 || bar->value() >= bar->maximum();
+    m_model->refresh();
+    if (atEnd)
+        m_table->scrollToBottom();
+    updateStatusCounts();
+}
+
+void MainWindow::updateStatusCounts()
+{
+    uint64_t events = 0;
+    uint64_t lost = 0;
+    if (m_reader) {
+        const SessionCounts counts = m_reader->counts();
+        events = uint64_t(counts.events);
+        lost = uint64_t(counts.lostEvents);
+    }
+    if (m_capture->isActive())
+        lost = std::max<uint64_t>(lost, m_capture->stats().eventsLost);
+    m_statusBar->setCounts(events, lost);
+}
+
+void MainWindow::updateTitle()
+{
+    QString title = QStringLiteral("provscope");
+    if (!m_sessionPath.isEmpty())
+        title = QFileInfo(m_sessionPath).fileName() + QStringLiteral(" — ") + title;
+    if (m_capture && m_capture->state() == CaptureController::State::Recording)
+        title = tr("● Recording — ") + title;
+    setWindowTitle(title);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About provscope"),
+                       tr("<h3>provscope %1</h3>"
+                          "<p>A forensic workstation for Linux: records system calls with eBPF, "
+                          "keeps them in a single SQLite session file and shows who wrote what, "
+                          "where data went and what started it as a provenance graph.</p>")
+                           .arg(QStringLiteral(PROVSCOPE_VERSION)));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    // Finish the recording so the file on disk is complete and self-contained.
+    if (m_capture->isActive())
+        m_capture->stop();
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace provscope

@@ -1,0 +1,116 @@
+#pragma once
+// The provscope workstation: menus, the event table with its details pane, the
+// provenance graph tab, the status bar and live capture.
+#include "helper_launcher.h"
+#include "point_of_interest.h"
+
+#include <QMainWindow>
+
+#include <memory>
+#include <optional>
+
+class QAction;
+class QMenu;
+class QSplitter;
+class QTabWidget;
+class QTableView;
+
+namespace provscope {
+
+class CaptureController;
+class EventDetailsView;
+class EventTableModel;
+class GraphTab;
+class SessionReader;
+class SessionStatusBar;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // What prepareHelperBeforeQt() found (privilege status, helper fd).
+    void setHelperLaunch(const HelperLaunch &launch);
+
+    // Opens a session file; on failure reports the store's message and keeps the
+    // current session. Returns whether it opened.
+    bool openSession(const QString &path);
+    QString sessionPath() const { return m_sessionPath; }
+
+    // Errors are shown in a message box unless disabled (tests); the last one is kept.
+    void setErrorDialogsEnabled(bool enabled) { m_errorDialogs = enabled; }
+    QString lastError() const { return m_lastError; }
+
+    // Builds the graph of the selected event's process / file in the graph tab.
+    void showGraphOfSelectedProcess();
+    void showGraphOfSelectedFile();
+    // Writes the graph tab's graph as PNG; reports the path (or the error).
+    bool exportGraphPng(const QString &path);
+
+    QTabWidget *tabs() const { return m_tabs; }
+    QTableView *eventTable() const { return m_table; }
+    EventTableModel *eventModel() const { return m_model; }
+    EventDetailsView *detailsView() const { return m_details; }
+    GraphTab *graphTab() const { return m_graphTab; }
+    SessionStatusBar *sessionStatusBar() const { return m_statusBar; }
+    CaptureController *captureController() const { return m_capture; }
+
+public slots:
+    void openFileDialog();
+    void exportGraphDialog();
+    void startCapture();
+    void stopCapture();
+    void showAbout();
+
+signals:
+    void errorReported(const QString &message);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createCentralWidgets();
+    void setReader(std::shared_ptr<SessionReader> reader, const QString &path);
+    void reportError(const QString &title, const QString &message, const QString &command = QString());
+    void rebuildRecentMenu();
+    void onCurrentRowChanged();
+    void onTabChanged();
+    void onEventsAppended();
+    void onCaptureStateChanged();
+    void onCaptureFailed(const QString &message, const QString &command);
+    void updateStatusCounts();
+    void updateTitle();
+    void showTableContextMenu(const QPoint &pos);
+    std::optional<PointOfInterest> selectedProcessPoi() const;
+    std::optional<PointOfInterest> selectedFilePoi() const;
+
+    std::shared_ptr<SessionReader> m_reader;
+    QString m_sessionPath;
+    QString m_lastError;
+    bool m_errorDialogs = true;
+    std::optional<PointOfInterest> m_graphWanted; // follows the selection
+
+    QTabWidget *m_tabs = nullptr;
+    QSplitter *m_eventSplitter = nullptr;
+    QTableView *m_table = nullptr;
+    EventTableModel *m_model = nullptr;
+    EventDetailsView *m_details = nullptr;
+    GraphTab *m_graphTab = nullptr;
+    SessionStatusBar *m_statusBar = nullptr;
+    CaptureController *m_capture = nullptr;
+
+    QMenu *m_recentMenu = nullptr;
+    QAction *m_openAction = nullptr;
+    QAction *m_exportAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_startAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_graphProcessAction = nullptr;
+    QAction *m_graphFileAction = nullptr;
+    QAction *m_aboutAction = nullptr;
+};
+
+} // namespace provscope
