@@ -2,6 +2,7 @@
 // Session file format 1.x: identity constants, the schema, and the counts kept in meta.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace provscope {
 
@@ -27,6 +28,12 @@ const char *createStatements();
 // Tables a 1.x reader needs; a session lacking one is damaged.
 inline constexpr const char *kRequiredTables[] = {"meta", "strings", "files", "sockets",
                                                   "processes", "events", "losses"};
+// argv as stored: elements joined by NUL (none can contain one). An empty argv is
+// stored as NULL, so [""] (an empty blob) and [] stay distinct.
+std::string encodeArgv(const std::vector<std::string> &argv);
+std::vector<std::string> decodeArgv(const std::string &blob);
+// AF_INET / AF_INET6 / AF_UNIX guessed from the numeric address text.
+int socketFamily(const std::string &laddr, const std::string &raddr);
 } // namespace schema
 
 } // namespace provscope

@@ -1,0 +1,110 @@
+#include "session_file_check.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace provscope {
+namespace {
+
+uint32_t bigEndian(const unsigned char *p, int bytes)
+{
+    uint32_t value = 0;
+    for (int i = 0; i < bytes; ++i)
+        value = (value << 8) | p[i];
+    return value;
+}
+
+} // namespace
+
+Result<SessionFileCheck> checkSessionFile(const std::string &path)
+{
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0)
+        return makeError("cannot open " + path + ": " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return makeError(path + " is a directory, not a provscope session");
+    if (!S_ISREG(st.st_mode))
+        return makeError(path + " is not a provscope session (not a regular file)");
+
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return makeError("cannot open " + path + ": " + std::strerror(errno));
+    unsigned char header[100] = {};
+    ssize_t got = 0;
+    while (got < ssize_t(sizeof header)) {
+        const ssize_t n = ::read(fd, header + got, sizeof header - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += n;
+    }
+    ::close(fd);
+
+    static const char kMagic[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f',
+                                    'o', 'r', 'm', 'a', 't', ' ', '3', '\0'};
+    if (st.st_size == 0)
+        return makeError(path + " is not a provscope session (empty file)");
+    if (got < 16 || std::memcmp(header, kMagic, 16) != 0)
+        return makeError(path + " is not a provscope session (not an SQLite database)");
+    if (got < 100)
+        return makeError(path + " is damaged: truncated inside the database header (" +
+                         std::to_string(st.st_size) + " bytes)");
+
+    SessionFileCheck check;
+    check.fileSize = uint64_t(st.st_size);
+    const uint32_t rawPageSize = bigEndian(header + 16, 2);
+    check.pageSize = rawPageSize == 1 ? 65536 : rawPageSize;
+    if (check.pageSize < 512 || (check.pageSize & (check.pageSize - 1)) != 0)
+        return makeError(path + " is damaged: invalid page size " + std::to_string(rawPageSize));
+    check.walMode = header[18] == 2 || header[19] == 2;
+    // The page count is valid when the change counter matches "version-valid-for".
+    if (bigEndian(header + 24, 4) == bigEndian(header + 92, 4))
+        check.headerPageCount = bigEndian(header + 28, 4);
+    struct stat walStat {};
+    check.walFilePresent = lstat((path + "-wal").c_str(), &walStat) == 0;
+
+    // A live WAL session may have pages only in the -wal file; otherwise the
+    // main file must hold every page its header counts.
+    if (!check.walFilePresent && check.headerPageCount > 0) {
+        const uint64_t expected = uint64_t(check.headerPageCount) * check.pageSize;
+        if (check.fileSize < expected)
+            return makeError(path + " is damaged: truncated (the file has " +
+                             std::to_string(check.fileSize) + " bytes, its header says " +
+                             std::to_string(check.headerPageCount) + " pages of " +
+                             std::to_string(check.pageSize) + " bytes = " +
+                             std::to_string(expected) + ")");
+    }
+    if (check.fileSize % check.pageSize != 0 && !check.walFilePresent)
+        return makeError(path + " is damaged: its size (" + std::to_string(check.fileSize) +
+                         " bytes) is not a multiple of the page size (" +
+                         std::to_string(check.pageSize) + ")");
+    return check;
+}
+
+std::string sqliteFileUri(const std::string &path, const std::string &query)
+{
+    static const char kHex[] = "0123456789ABCDEF";
+    // An absolute path gets an empty authority ("file:///..."), so "//x" stays a path.
+    std::string uri = !path.empty() && path[0] == '/' ? "file://" : "file:";
+    for (unsigned char c : path) {
+        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                           (c >= '0' && c <= '9') || c == '/' || c == '-' || c == '_' ||
+                           c == '.' || c == '~';
+        if (plain) {
+            uri += char(c);
+        } else {
+            uri += '%';
+            uri += kHex[c >> 4];
+            uri += kHex[c & 15];
+        }
+    }
+    if (!query.empty())
+        uri += "?" + query;
+    return uri;
+}
+
+} // namespace provscope

@@ -1,0 +1,25 @@
+#pragma once
+// Looks at a file's bytes before SQLite touches it: is it an SQLite database at
+// all, is it cut short, is it in WAL mode with a writer's -wal beside it.
+#include "result.h"
+
+#include <cstdint>
+#include <string>
+
+namespace provscope {
+
+struct SessionFileCheck {
+    uint64_t fileSize = 0;
+    uint32_t pageSize = 0;
+    uint32_t headerPageCount = 0; // 0 when the header's count is not valid
+    bool walMode = false;         // header says WAL (a recording, or one interrupted)
+    bool walFilePresent = false;  // <path>-wal exists beside it
+};
+
+// Errors: "<path> is not a provscope session (...)" or "<path> is damaged: ...".
+Result<SessionFileCheck> checkSessionFile(const std::string &path);
+
+// "file:" URI for sqlite3_open_v2 with the path percent-encoded.
+std::string sqliteFileUri(const std::string &path, const std::string &query);
+
+} // namespace provscope

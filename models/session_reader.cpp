@@ -1,0 +1,413 @@
+#include "session_reader.h"
+
+#include "session_file_check.h"
+#include "sqlite_database.h"
+#include "sqlite_statement.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+
+namespace provscope {
+namespace {
+
+// Above this size, opening skips PRAGMA quick_check: it reads every page, and a
+// 10-million-event session must open in well under a second.
+constexpr uint64_t kQuickCheckMaxBytes = 32u << 20;
+
+constexpr const char *kEventSelect =
+    "SELECT e.id, e.ts, e.dt, p.pid, e.tid, p.start_ns, COALESCE(e.ppid, p.base_ppid),"
+    " COALESCE(e.uid, p.base_uid), cs.text, ss.text, e.ret, e.fd, f1.path, f2.path, e.truncated,"
+    " so.laddr, so.lport, so.raddr, so.rport, e.flags, e.mode, e.count, e.bytes, e.argv"
+    " FROM events e JOIN processes p ON p.id = e.proc"
+    " LEFT JOIN strings cs ON cs.id = COALESCE(e.comm, p.base_comm)"
+    " LEFT JOIN strings ss ON ss.id = e.syscall"
+    " LEFT JOIN files f1 ON f1.id = e.file"
+    " LEFT JOIN files f2 ON f2.id = e.file2"
+    " LEFT JOIN sockets so ON so.id = e.socket";
+
+constexpr const char *kProcessSelect =
+    "SELECT p.pid, p.start_ns, p.ppid, p.parent_start_ns, p.uid, s.text, f.path, p.argv,"
+    " p.exit_ts_ns, p.exit_code FROM processes p"
+    " LEFT JOIN strings s ON s.id = p.comm LEFT JOIN files f ON f.id = p.exe";
+
+Event readEvent(const SqliteStatement &st)
+{
+    Event e;
+    e.id = st.columnInt64(0);
+    e.tsNs = uint64_t(st.columnInt64(1));
+    e.lastTsNs = e.tsNs + uint64_t(st.columnInt64(2));
+    e.pid = uint32_t(st.columnInt64(3));
+    e.tid = st.isNull(4) ? e.pid : uint32_t(st.columnInt64(4));
+    e.procStartNs = uint64_t(st.columnInt64(5));
+    e.ppid = uint32_t(st.columnInt64(6));
+    e.uid = uint32_t(st.columnInt64(7));
+    e.comm = st.columnText(8);
+    e.syscall = st.columnText(9);
+    e.ret = st.columnInt64(10);
+    e.fd = int32_t(st.columnInt64(11));
+    e.path = st.columnText(12);
+    e.path2 = st.columnText(13);
+    e.pathTruncated = st.columnInt64(14) != 0;
+    e.laddr = st.columnText(15);
+    e.lport = uint16_t(st.columnInt64(16));
+    e.raddr = st.columnText(17);
+    e.rport = uint16_t(st.columnInt64(18));
+    e.flags = uint32_t(st.columnInt64(19));
+    e.mode = uint32_t(st.columnInt64(20));
+    e.count = uint64_t(st.columnInt64(21));
+    e.bytes = uint64_t(st.columnInt64(22));
+    if (!st.isNull(23))
+        e.argv = schema::decodeArgv(st.columnText(23));
+    return e;
+}
+
+ProcessInfo readProcess(const SqliteStatement &st)
+{
+    ProcessInfo p;
+    p.pid = uint32_t(st.columnInt64(0));
+    p.startNs = uint64_t(st.columnInt64(1));
+    p.ppid = uint32_t(st.columnInt64(2));
+    p.parentStartNs = uint64_t(st.columnInt64(3));
+    p.uid = uint32_t(st.columnInt64(4));
+    p.comm = st.columnText(5);
+    p.exe = st.columnText(6);
+    if (!st.isNull(7))
+        p.argv = schema::decodeArgv(st.columnText(7));
+    p.exitTsNs = uint64_t(st.columnInt64(8));
+    p.exitCode = int32_t(st.columnInt64(9));
+    return p;
+}
+
+int64_t toInt(const std::map<std::string, std::string> &meta, const char *key)
+{
+    auto it = meta.find(key);
+    return it == meta.end() ? 0 : std::strtoll(it->second.c_str(), nullptr, 10);
+}
+
+std::string toText(const std::map<std::string, std::string> &meta, const char *key)
+{
+    auto it = meta.find(key);
+    return it == meta.end() ? std::string() : it->second;
+}
+
+// "1.7" -> {1, 7}; false when it is not major.minor.
+bool parseVersion(const std::string &text, int &major, int &minor)
+{
+    char *end = nullptr;
+    const long ma = std::strtol(text.c_str(), &end, 10);
+    if (end == text.c_str() || *end != '.')
+        return false;
+    const char *minorStart = end + 1;
+    const long mi = std::strtol(minorStart, &end, 10);
+    if (end == minorStart || *end != '\0' || ma < 0 || mi < 0)
+        return false;
+    major = int(ma);
+    minor = int(mi);
+    return true;
+}
+
+} // namespace
+
+struct SessionReader::Impl {
+    std::string path;
+    std::unique_ptr<SqliteDatabase> db;
+    SessionMeta meta;
+    SessionCounts counts;
+    bool live = false;
+    SqliteStatement metaAll, eventRange, processAll, processExact, processLatest, lossAll;
+    std::map<int, SqliteStatement> filtered; // by the shape of an EventFilter
+
+    Result<void> loadMeta();
+    Error damaged(const std::string &what) const { return makeError(path + " is damaged: " + what); }
+};
+
+Result<void> SessionReader::Impl::loadMeta()
+{
+    std::map<std::string, std::string> values;
+    for (;;) {
+        auto row = metaAll.step();
+        if (!row) {
+            metaAll.reset();
+            return makeError(row.error());
+        }
+        if (!*row)
+            break;
+        values[metaAll.columnText(0)] = metaAll.columnText(1);
+    }
+    metaAll.reset();
+    meta.formatVersion = toText(values, "format_version");
+    meta.toolVersion = toText(values, "tool_version");
+    meta.host = toText(values, "host");
+    meta.kernel = toText(values, "kernel");
+    meta.bootId = toText(values, "boot_id");
+    meta.bootToEpochNs = toInt(values, "boot_to_epoch_ns");
+    meta.captureStartNs = uint64_t(toInt(values, "capture_start_ns"));
+    meta.captureEndNs = uint64_t(toInt(values, "capture_end_ns"));
+    meta.captureConfig = toText(values, "capture_config");
+    counts.events = toInt(values, "event_count");
+    counts.processes = toInt(values, "process_count");
+    counts.files = toInt(values, "file_count");
+    counts.sockets = toInt(values, "socket_count");
+    counts.lostEvents = toInt(values, "lost_events");
+    return {};
+}
+
+SessionReader::SessionReader() : m_impl(std::make_unique<Impl>()) {}
+
+SessionReader::~SessionReader() = default;
+
+Result<std::unique_ptr<SessionReader>> SessionReader::open(const std::string &path)
+{
+    auto check = checkSessionFile(path);
+    if (!check)
+        return makeError(check.error());
+
+    std::unique_ptr<SessionReader> reader(new SessionReader());
+    Impl &d = *reader->m_impl;
+    d.path = path;
+    // A finished session is immutable: SQLite takes no locks and writes nothing
+    // beside it. A recording (WAL with its -wal beside it) is read as it grows.
+    d.live = check->walMode && check->walFilePresent;
+    auto db = SqliteDatabase::open(sqliteFileUri(path, d.live ? "mode=ro" : "mode=ro&immutable=1"),
+                                   SQLITE_OPEN_READONLY);
+    if (!db)
+        return makeError("cannot open " + path + ": " + db.error());
+    d.db = std::move(db.value());
+    if (d.live)
+        sqlite3_busy_timeout(d.db->handle(), 2000);
+
+    auto appId = d.db->queryText("PRAGMA application_id");
+    if (!appId)
+        return d.damaged(appId.error());
+    if (std::strtoll(appId->c_str(), nullptr, 10) != kSessionApplicationId)
+        return makeError(path + " is an SQLite database but not a provscope session");
+
+    auto tables = SqliteStatement::prepare(
+        *d.db, "SELECT name FROM sqlite_schema WHERE type = 'table'");
+    if (!tables)
+        return d.damaged(tables.error());
+    std::vector<std::string> present;
+    for (;;) {
+        auto row = tables->step();
+        if (!row)
+            return d.damaged(row.error());
+        if (!*row)
+            break;
+        present.push_back(tables->columnText(0));
+    }
+    auto has = [&](const std::string &name) {
+        return std::find(present.begin(), present.end(), name) != present.end();
+    };
+    if (!has("meta"))
+        return d.damaged("it has no meta table");
+
+    auto metaAll = SqliteStatement::prepare(*d.db, "SELECT key, value FROM meta");
+    if (!metaAll)
+        return d.damaged(metaAll.error());
+    d.metaAll = std::move(metaAll.value());
+    if (auto loaded = d.loadMeta(); !loaded)
+        return d.damaged(loaded.error());
+
+    // Any 1.x opens (unknown tables are ignored); a newer major is refused by name.
+    int major = 0, minor = 0;
+    if (!parseVersion(d.meta.formatVersion, major, minor))
+        return d.damaged("its format version \"" + d.meta.formatVersion + "\" is not major.minor");
+    if (major > kSessionFormatMajor)
+        return makeError(path + " was written by a newer provscope (format " +
+                         d.meta.formatVersion + "); this version reads " +
+                         std::to_string(kSessionFormatMajor) + ".x");
+    if (major < kSessionFormatMajor)
+        return makeError(path + " was written in an old format (" + d.meta.formatVersion +
+                         ") that this version cannot read");
+    for (const char *table : schema::kRequiredTables) {
+        if (!has(table))
+            return d.damaged(std::string("table ") + table + " is missing");
+    }
+    if (!d.live && check->fileSize <= kQuickCheckMaxBytes) {
+        auto quick = d.db->queryText("PRAGMA quick_check(1)");
+        if (!quick)
+            return d.damaged(quick.error());
+        if (*quick != "ok")
+            return d.damaged(*quick);
+    }
+
+    struct Prepared {
+        SqliteStatement *target;
+        std::string sql;
+    };
+    const Prepared prepared[] = {
+        {&d.eventRange, std::string(kEventSelect) + " WHERE e.id >= ?1 AND e.id < ?2 ORDER BY e.id"},
+        {&d.processAll, std::string(kProcessSelect) + " ORDER BY p.id"},
+        {&d.processExact, std::string(kProcessSelect) + " WHERE p.pid = ?1 AND p.start_ns = ?2"},
+        {&d.processLatest,
+         std::string(kProcessSelect) + " WHERE p.pid = ?1 ORDER BY p.start_ns DESC LIMIT 1"},
+        {&d.lossAll, "SELECT first_ts, last_ts, cpu, count, source FROM losses ORDER BY id"},
+    };
+    for (const Prepared &p : prepared) {
+        auto st = SqliteStatement::prepare(*d.db, p.sql);
+        if (!st)
+            return d.damaged(st.error());
+        *p.target = std::move(st.value());
+    }
+    return reader;
+}
+
+const SessionMeta &SessionReader::meta() const { return m_impl->meta; }
+
+SessionCounts SessionReader::counts() const { return m_impl->counts; }
+
+bool SessionReader::isRecording() const { return m_impl->live && m_impl->meta.captureEndNs == 0; }
+
+Result<void> SessionReader::refresh()
+{
+    if (!m_impl->live)
+        return {};
+    if (auto loaded = m_impl->loadMeta(); !loaded)
+        return makeError("cannot re-read " + m_impl->path + ": " + loaded.error());
+    return {};
+}
+
+Result<std::vector<Event>> SessionReader::eventsByIdRange(int64_t firstId, int count) const
+{
+    std::vector<Event> events;
+    if (count <= 0)
+        return events;
+    SqliteStatement &st = m_impl->eventRange;
+    st.bindInt64(1, firstId);
+    st.bindInt64(2, firstId + count);
+    events.reserve(size_t(count));
+    for (;;) {
+        auto row = st.step();
+        if (!row) {
+            st.reset();
+            return makeError(m_impl->path + ": " + row.error());
+        }
+        if (!*row)
+            break;
+        events.push_back(readEvent(st));
+    }
+    st.reset();
+    return events;
+}
+
+Result<Event> SessionReader::event(int64_t id) const
+{
+    auto events = eventsByIdRange(id, 1);
+    if (!events)
+        return makeError(events.error());
+    if (events->empty())
+        return makeError(m_impl->path + " has no event " + std::to_string(id));
+    return std::move(events->front());
+}
+
+Result<void> SessionReader::forEachEvent(const EventFilter &filter,
+                                         const std::function<bool(const Event &)> &visit) const
+{
+    // One statement per filter shape; values are always bound, never pasted.
+    const int shape = (filter.pid ? 1 : 0) | (filter.pid && filter.procStartNs ? 2 : 0) |
+                      (filter.syscall ? 4 : 0) | (filter.path ? 8 : 0);
+    auto it = m_impl->filtered.find(shape);
+    if (it == m_impl->filtered.end()) {
+        std::string sql = std::string(kEventSelect) + " WHERE e.id >= ?1";
+        if (shape & 1)
+            sql += std::string(" AND e.proc IN (SELECT id FROM processes WHERE pid = ?3") +
+                   ((shape & 2) ? " AND start_ns = ?4)" : ")");
+        if (shape & 4)
+            sql += " AND e.syscall = (SELECT id FROM strings WHERE text = ?5)";
+        if (shape & 8)
+            sql += " AND (e.file = (SELECT id FROM files WHERE path = ?6)"
+                   " OR e.file2 = (SELECT id FROM files WHERE path = ?6))";
+        sql += " ORDER BY e.id LIMIT ?2";
+        auto st = SqliteStatement::prepare(*m_impl->db, sql);
+        if (!st)
+            return makeError(m_impl->path + ": " + st.error());
+        it = m_impl->filtered.emplace(shape, std::move(st.value())).first;
+    }
+    SqliteStatement &st = it->second;
+    st.bindInt64(1, filter.firstId);
+    st.bindInt64(2, filter.limit);
+    if (shape & 1)
+        st.bindInt64(3, *filter.pid);
+    if (shape & 2)
+        st.bindInt64(4, int64_t(*filter.procStartNs));
+    if (shape & 4)
+        st.bindText(5, *filter.syscall);
+    if (shape & 8)
+        st.bindText(6, *filter.path);
+    for (;;) {
+        auto row = st.step();
+        if (!row) {
+            st.reset();
+            return makeError(m_impl->path + ": " + row.error());
+        }
+        if (!*row || !visit(readEvent(st)))
+            break;
+    }
+    st.reset();
+    return {};
+}
+
+Result<std::vector<ProcessInfo>> SessionReader::processes() const
+{
+    std::vector<ProcessInfo> result;
+    SqliteStatement &st = m_impl->processAll;
+    for (;;) {
+        auto row = st.step();
+        if (!row) {
+            st.reset();
+            return makeError(m_impl->path + ": " + row.error());
+        }
+        if (!*row)
+            break;
+        result.push_back(readProcess(st));
+    }
+    st.reset();
+    return result;
+}
+
+Result<std::optional<ProcessInfo>> SessionReader::process(uint32_t pid, uint64_t startNs) const
+{
+    SqliteStatement &st = startNs ? m_impl->processExact : m_impl->processLatest;
+    st.bindInt64(1, pid);
+    if (startNs)
+        st.bindInt64(2, int64_t(startNs));
+    auto row = st.step();
+    std::optional<ProcessInfo> result;
+    if (row && *row)
+        result = readProcess(st);
+    st.reset();
+    if (!row)
+        return makeError(m_impl->path + ": " + row.error());
+    return result;
+}
+
+Result<std::vector<LossRecord>> SessionReader::losses() const
+{
+    std::vector<LossRecord> result;
+    SqliteStatement &st = m_impl->lossAll;
+    for (;;) {
+        auto row = st.step();
+        if (!row) {
+            st.reset();
+            return makeError(m_impl->path + ": " + row.error());
+        }
+        if (!*row)
+            break;
+        LossRecord loss;
+        loss.firstTsNs = uint64_t(st.columnInt64(0));
+        loss.lastTsNs = uint64_t(st.columnInt64(1));
+        loss.cpu = int32_t(st.columnInt64(2));
+        loss.count = uint64_t(st.columnInt64(3));
+        loss.source = st.columnText(4);
+        result.push_back(std::move(loss));
+    }
+    st.reset();
+    return result;
+}
+
+const std::string &SessionReader::path() const { return m_impl->path; }
+
+} // namespace provscope

@@ -1,0 +1,500 @@
+#include "session_writer.h"
+
+#include "session_file_check.h"
+#include "sqlite_database.h"
+#include "sqlite_statement.h"
+
+#include <sqlite3.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unordered_map>
+
+namespace provscope {
+namespace {
+
+// What the writer remembers of a process row: its id, the immutable base values
+// events are compared with, and the merged record for upserts.
+struct ProcessRow {
+    int64_t id = 0;
+    uint32_t basePpid = 0;
+    uint32_t baseUid = 0;
+    int64_t baseComm = 0;
+    ProcessInfo info;
+};
+
+std::string socketKey(int family, const Event &e)
+{
+    std::string key = std::to_string(family);
+    key += '\0';
+    key += e.laddr;
+    key += '\0';
+    key += std::to_string(e.lport);
+    key += '\0';
+    key += e.raddr;
+    key += '\0';
+    key += std::to_string(e.rport);
+    return key;
+}
+
+} // namespace
+
+struct SessionWriter::Impl {
+    std::string path;
+    std::unique_ptr<SqliteDatabase> db;
+    SqliteStatement insertString, insertFile, insertSocket, insertProcess, updateProcess,
+        insertEvent, insertLoss, setMeta;
+    std::unordered_map<std::string, int64_t> strings, files, sockets;
+    std::map<std::pair<uint32_t, uint64_t>, ProcessRow> processes;
+    SessionCounts counts;
+    int64_t nextEventId = 1;
+    bool finished = false;
+    std::string failure; // sticky: after a failed transaction the caches are not trusted
+
+    Result<int64_t> intern(std::unordered_map<std::string, int64_t> &cache, SqliteStatement &insert,
+                           const std::string &text);
+    Result<int64_t> internFile(const std::string &path);
+    Result<int64_t> internSocket(const Event &e);
+    Result<void> writeProcess(ProcessRow &row, bool isNew);
+    Result<ProcessRow *> upsertProcess(const ProcessInfo &info);
+    Result<ProcessRow *> processForEvent(const Event &e);
+    Result<void> insertOneEvent(Event &e);
+    Result<void> putMeta(const std::string &key, const std::string &value);
+    Result<void> putCounts();
+    Result<void> appendUnlocked(CaptureBatch &batch);
+};
+
+Result<int64_t> SessionWriter::Impl::intern(std::unordered_map<std::string, int64_t> &cache,
+                                            SqliteStatement &insert, const std::string &text)
+{
+    if (auto it = cache.find(text); it != cache.end())
+        return it->second;
+    insert.bindText(1, text);
+    if (auto done = insert.run(); !done)
+        return makeError(done.error());
+    const int64_t id = sqlite3_last_insert_rowid(db->handle());
+    cache.emplace(text, id);
+    return id;
+}
+
+Result<int64_t> SessionWriter::Impl::internFile(const std::string &path)
+{
+    const size_t before = files.size();
+    auto id = intern(files, insertFile, path);
+    if (id && files.size() != before)
+        ++counts.files;
+    return id;
+}
+
+Result<int64_t> SessionWriter::Impl::internSocket(const Event &e)
+{
+    const int family = schema::socketFamily(e.laddr, e.raddr);
+    const std::string key = socketKey(family, e);
+    if (auto it = sockets.find(key); it != sockets.end())
+        return it->second;
+    insertSocket.bindInt64(1, family);
+    insertSocket.bindText(2, e.laddr);
+    insertSocket.bindInt64(3, e.lport);
+    insertSocket.bindText(4, e.raddr);
+    insertSocket.bindInt64(5, e.rport);
+    if (auto done = insertSocket.run(); !done)
+        return makeError(done.error());
+    const int64_t id = sqlite3_last_insert_rowid(db->handle());
+    sockets.emplace(key, id);
+    ++counts.sockets;
+    return id;
+}
+
+Result<void> SessionWriter::Impl::writeProcess(ProcessRow &row, bool isNew)
+{
+    const ProcessInfo &p = row.info;
+    auto comm = intern(strings, insertString, p.comm);
+    if (!comm)
+        return makeError(comm.error());
+    std::optional<int64_t> exe;
+    if (!p.exe.empty()) {
+        auto id = internFile(p.exe);
+        if (!id)
+            return makeError(id.error());
+        exe = *id;
+    }
+    if (isNew) {
+        row.basePpid = p.ppid;
+        row.baseUid = p.uid;
+        row.baseComm = *comm;
+    }
+    SqliteStatement &st = isNew ? insertProcess : updateProcess;
+    st.bindInt64(1, p.pid);
+    st.bindInt64(2, int64_t(p.startNs));
+    st.bindInt64(3, p.ppid);
+    st.bindInt64(4, int64_t(p.parentStartNs));
+    st.bindInt64(5, p.uid);
+    st.bindInt64(6, *comm);
+    st.bindOptional(7, exe);
+    if (p.argv.empty())
+        st.bindNull(8);
+    else
+        st.bindBlob(8, schema::encodeArgv(p.argv));
+    st.bindInt64(9, int64_t(p.exitTsNs));
+    st.bindInt64(10, p.exitCode);
+    if (isNew) {
+        st.bindInt64(11, row.basePpid);
+        st.bindInt64(12, row.baseUid);
+        st.bindInt64(13, row.baseComm);
+    }
+    if (auto done = st.run(); !done)
+        return makeError(done.error());
+    if (isNew) {
+        row.id = sqlite3_last_insert_rowid(db->handle());
+        ++counts.processes;
+    }
+    return {};
+}
+
+Result<ProcessRow *> SessionWriter::Impl::upsertProcess(const ProcessInfo &info)
+{
+    const auto key = std::make_pair(info.pid, info.startNs);
+    auto it = processes.find(key);
+    if (it == processes.end()) {
+        ProcessRow row;
+        row.info = info;
+        if (auto done = writeProcess(row, true); !done)
+            return makeError(done.error());
+        it = processes.emplace(key, std::move(row)).first;
+        return &it->second;
+    }
+    // A later record fills in what it knows: fork, then exec (exe, argv), then exit.
+    ProcessInfo &merged = it->second.info;
+    if (info.ppid)
+        merged.ppid = info.ppid;
+    if (info.parentStartNs)
+        merged.parentStartNs = info.parentStartNs;
+    merged.uid = info.uid;
+    if (!info.comm.empty())
+        merged.comm = info.comm;
+    if (!info.exe.empty())
+        merged.exe = info.exe;
+    if (!info.argv.empty())
+        merged.argv = info.argv;
+    if (info.exitTsNs) {
+        merged.exitTsNs = info.exitTsNs;
+        merged.exitCode = info.exitCode;
+    }
+    if (auto done = writeProcess(it->second, false); !done)
+        return makeError(done.error());
+    return &it->second;
+}
+
+Result<ProcessRow *> SessionWriter::Impl::processForEvent(const Event &e)
+{
+    auto it = processes.find(std::make_pair(e.pid, e.procStartNs));
+    if (it != processes.end())
+        return &it->second;
+    // First sight of this process is one of its events: the event is what we know.
+    ProcessInfo info;
+    info.pid = e.pid;
+    info.startNs = e.procStartNs;
+    info.ppid = e.ppid;
+    info.uid = e.uid;
+    info.comm = e.comm;
+    return upsertProcess(info);
+}
+
+Result<void> SessionWriter::Impl::insertOneEvent(Event &e)
+{
+    auto proc = processForEvent(e);
+    if (!proc)
+        return makeError(proc.error());
+    const ProcessRow &row = **proc;
+    auto syscall = intern(strings, insertString, e.syscall);
+    auto comm = intern(strings, insertString, e.comm);
+    if (!syscall || !comm)
+        return makeError(!syscall ? syscall.error() : comm.error());
+    std::optional<int64_t> file, file2, socket;
+    if (!e.path.empty()) {
+        auto id = internFile(e.path);
+        if (!id)
+            return makeError(id.error());
+        file = *id;
+    }
+    if (!e.path2.empty()) {
+        auto id = internFile(e.path2);
+        if (!id)
+            return makeError(id.error());
+        file2 = *id;
+    }
+    if (e.hasSocket() || e.lport || e.rport) {
+        auto id = internSocket(e);
+        if (!id)
+            return makeError(id.error());
+        socket = *id;
+    }
+
+    e.id = nextEventId;
+    SqliteStatement &st = insertEvent;
+    st.bindInt64(1, e.id);
+    st.bindInt64(2, int64_t(e.tsNs));
+    st.bindInt64(3, int64_t(e.lastTsNs - e.tsNs)); // modular: any lastTsNs round-trips
+    st.bindInt64(4, row.id);
+    if (e.tid != e.pid)
+        st.bindInt64(5, e.tid);
+    st.bindInt64(6, *syscall);
+    st.bindInt64(7, e.ret);
+    st.bindInt64(8, e.fd);
+    st.bindOptional(9, file);
+    st.bindOptional(10, file2);
+    st.bindOptional(11, socket);
+    st.bindInt64(12, e.flags);
+    st.bindInt64(13, e.mode);
+    st.bindInt64(14, int64_t(e.count));
+    st.bindInt64(15, int64_t(e.bytes));
+    st.bindInt64(16, e.pathTruncated ? 1 : 0);
+    if (!e.argv.empty())
+        st.bindBlob(17, schema::encodeArgv(e.argv));
+    if (*comm != row.baseComm)
+        st.bindInt64(18, *comm);
+    if (e.ppid != row.basePpid)
+        st.bindInt64(19, e.ppid);
+    if (e.uid != row.baseUid)
+        st.bindInt64(20, e.uid);
+    if (auto done = st.run(); !done)
+        return makeError(done.error());
+    ++nextEventId;
+    ++counts.events;
+    return {};
+}
+
+Result<void> SessionWriter::Impl::putMeta(const std::string &key, const std::string &value)
+{
+    setMeta.bindText(1, key);
+    setMeta.bindText(2, value);
+    return setMeta.run();
+}
+
+Result<void> SessionWriter::Impl::putCounts()
+{
+    const std::pair<const char *, int64_t> values[] = {
+        {"event_count", counts.events},   {"process_count", counts.processes},
+        {"file_count", counts.files},     {"socket_count", counts.sockets},
+        {"lost_events", counts.lostEvents},
+    };
+    for (const auto &[key, value] : values) {
+        if (auto done = putMeta(key, std::to_string(value)); !done)
+            return done;
+    }
+    return {};
+}
+
+Result<void> SessionWriter::Impl::appendUnlocked(CaptureBatch &batch)
+{
+    for (const ProcessInfo &info : batch.processes) {
+        if (auto row = upsertProcess(info); !row)
+            return makeError(row.error());
+    }
+    for (Event &e : batch.events) {
+        if (auto done = insertOneEvent(e); !done)
+            return done;
+    }
+    for (const LossRecord &loss : batch.losses) {
+        insertLoss.bindInt64(1, int64_t(loss.firstTsNs));
+        insertLoss.bindInt64(2, int64_t(loss.lastTsNs));
+        insertLoss.bindInt64(3, loss.cpu);
+        insertLoss.bindInt64(4, int64_t(loss.count));
+        insertLoss.bindText(5, loss.source);
+        if (auto done = insertLoss.run(); !done)
+            return done;
+        counts.lostEvents += int64_t(loss.count);
+    }
+    return putCounts();
+}
+
+SessionWriter::SessionWriter() : m_impl(std::make_unique<Impl>()) {}
+
+SessionWriter::~SessionWriter() = default;
+
+Result<std::unique_ptr<SessionWriter>> SessionWriter::create(const std::string &path,
+                                                             const SessionMeta &meta)
+{
+    struct stat st {};
+    if (lstat(path.c_str(), &st) == 0) {
+        if (S_ISLNK(st.st_mode))
+            return makeError(path + " is a symbolic link; refusing to write a session through it");
+        return makeError(path + " already exists; refusing to overwrite it");
+    }
+    // O_EXCL|O_NOFOLLOW: we create the file ourselves, never through a planted symlink.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        if (errno == EEXIST || errno == ELOOP)
+            return makeError(path + " already exists; refusing to overwrite it");
+        return makeError("cannot create " + path + ": " + std::strerror(errno));
+    }
+    ::close(fd);
+
+    std::unique_ptr<SessionWriter> writer(new SessionWriter());
+    Impl &d = *writer->m_impl;
+    d.path = path;
+    auto fail = [&](const std::string &message) -> Error {
+        d = Impl();
+        ::unlink(path.c_str());
+        ::unlink((path + "-wal").c_str());
+        ::unlink((path + "-shm").c_str());
+        return makeError("cannot create session " + path + ": " + message);
+    };
+
+    auto db = SqliteDatabase::open(sqliteFileUri(path, ""),
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW);
+    if (!db)
+        return fail(db.error());
+    d.db = std::move(db.value());
+    // WAL while recording: readers (the GUI's table) follow without blocking the writer.
+    const std::string setup = "PRAGMA application_id = " + std::to_string(kSessionApplicationId) +
+                              "; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+    if (auto done = d.db->exec(setup); !done)
+        return fail(done.error());
+    if (auto mode = d.db->queryText("PRAGMA journal_mode"); !mode || *mode != "wal")
+        return fail("cannot switch to WAL mode");
+
+    {
+        SqliteTransaction tx(*d.db);
+        if (!tx.begun())
+            return fail(tx.begun().error());
+        if (auto done = d.db->exec(schema::createStatements()); !done)
+            return fail(done.error());
+        struct Prepared {
+            SqliteStatement *target;
+            const char *sql;
+        };
+        const Prepared prepared[] = {
+            {&d.insertString, "INSERT INTO strings(text) VALUES (?1)"},
+            {&d.insertFile, "INSERT INTO files(path) VALUES (?1)"},
+            {&d.insertSocket,
+             "INSERT INTO sockets(family, laddr, lport, raddr, rport) VALUES (?1, ?2, ?3, ?4, ?5)"},
+            {&d.insertProcess,
+             "INSERT INTO processes(pid, start_ns, ppid, parent_start_ns, uid, comm, exe, argv,"
+             " exit_ts_ns, exit_code, base_ppid, base_uid, base_comm)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+            {&d.updateProcess,
+             "UPDATE processes SET ppid = ?3, parent_start_ns = ?4, uid = ?5, comm = ?6, exe = ?7,"
+             " argv = ?8, exit_ts_ns = ?9, exit_code = ?10 WHERE pid = ?1 AND start_ns = ?2"},
+            {&d.insertEvent,
+             "INSERT INTO events(id, ts, dt, proc, tid, syscall, ret, fd, file, file2, socket, flags,"
+             " mode, count, bytes, truncated, argv, comm, ppid, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+             " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"},
+            {&d.insertLoss,
+             "INSERT INTO losses(first_ts, last_ts, cpu, count, source) VALUES (?1, ?2, ?3, ?4, ?5)"},
+            {&d.setMeta, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)"},
+        };
+        for (const Prepared &p : prepared) {
+            auto st = SqliteStatement::prepare(*d.db, p.sql);
+            if (!st)
+                return fail(st.error());
+            *p.target = std::move(st.value());
+        }
+        const std::pair<const char *, std::string> values[] = {
+            {"format_version", sessionFormatVersion()},
+            {"tool_version", meta.toolVersion},
+            {"host", meta.host},
+            {"kernel", meta.kernel},
+            {"boot_id", meta.bootId},
+            {"boot_to_epoch_ns", std::to_string(meta.bootToEpochNs)},
+            {"capture_start_ns", std::to_string(meta.captureStartNs)},
+            {"capture_end_ns", "0"},
+            {"capture_config", meta.captureConfig.empty() ? "{}" : meta.captureConfig},
+        };
+        for (const auto &[key, value] : values) {
+            if (auto done = d.putMeta(key, value); !done)
+                return fail(done.error());
+        }
+        if (auto done = d.putCounts(); !done)
+            return fail(done.error());
+        if (auto done = tx.commit(); !done)
+            return fail(done.error());
+    }
+    return writer;
+}
+
+Result<void> SessionWriter::append(CaptureBatch &batch)
+{
+    Impl &d = *m_impl;
+    if (d.finished)
+        return makeError("session " + d.path + " is finished; cannot append");
+    if (!d.failure.empty())
+        return makeError("session " + d.path + " stopped after an earlier error: " + d.failure);
+    if (batch.empty())
+        return {};
+    const SessionCounts before = d.counts;
+    const int64_t nextIdBefore = d.nextEventId;
+    SqliteTransaction tx(*d.db);
+    Result<void> done = tx.begun();
+    if (done)
+        done = d.appendUnlocked(batch);
+    if (done)
+        done = tx.commit();
+    if (!done) {
+        // Rolled back: in-memory intern caches may name rows that no longer exist.
+        d.counts = before;
+        d.nextEventId = nextIdBefore;
+        d.failure = done.error();
+        return makeError("cannot write to session " + d.path + ": " + done.error());
+    }
+    return {};
+}
+
+Result<void> SessionWriter::setCaptureConfig(const std::string &json)
+{
+    Impl &d = *m_impl;
+    if (d.finished)
+        return makeError("session " + d.path + " is finished");
+    return d.putMeta("capture_config", json);
+}
+
+Result<void> SessionWriter::finish(uint64_t captureEndNs)
+{
+    Impl &d = *m_impl;
+    if (d.finished)
+        return {};
+    {
+        SqliteTransaction tx(*d.db);
+        Result<void> done = tx.begun();
+        if (done)
+            done = d.putMeta("capture_end_ns", std::to_string(captureEndNs));
+        if (done)
+            done = d.putCounts();
+        if (done)
+            done = tx.commit();
+        if (!done)
+            return makeError("cannot finish session " + d.path + ": " + done.error());
+    }
+    // Statements hold no locks once reset, but finalize them so close() succeeds.
+    d.insertString = {}; d.insertFile = {}; d.insertSocket = {}; d.insertProcess = {};
+    d.updateProcess = {}; d.insertEvent = {}; d.insertLoss = {}; d.setMeta = {};
+    // One self-contained file: fold the WAL in and leave WAL mode. Leaving WAL needs
+    // every other connection (live readers) closed; wait a little for them.
+    sqlite3_busy_timeout(d.db->handle(), 5000);
+    if (auto done = d.db->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !done)
+        return makeError("cannot finish session " + d.path + ": " + done.error());
+    auto mode = d.db->queryText("PRAGMA journal_mode = DELETE");
+    if (!mode || *mode != "delete") {
+        d.failure = "finishing failed";
+        return makeError("cannot finish session " + d.path +
+                         ": it is still open elsewhere (close live readers first)" +
+                         (mode ? std::string() : ": " + mode.error()));
+    }
+    if (auto done = d.db->close(); !done)
+        return makeError("cannot close session " + d.path + ": " + done.error());
+    d.db.reset();
+    d.finished = true;
+    return {};
+}
+
+SessionCounts SessionWriter::counts() const { return m_impl->counts; }
+
+bool SessionWriter::isFinished() const { return m_impl->finished; }
+
+const std::string &SessionWriter::path() const { return m_impl->path; }
+
+} // namespace provscope
