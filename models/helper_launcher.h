@@ -34,7 +34,7 @@ struct HelperLaunch {
 
 struct HelperConnection {
     int fd = -1;                 // connected stream socket; owner closes (CaptureClient::adoptFd)
-    pid_t helperPid = -1;        // -1 when we did not start it (served socket, pkexec'd)
+    pid_t helperPid = -1;        // our child (the helper, or pkexec), -1 for a served socket
     std::string description;     // e.g. "helper started through sudo"
 };
 
