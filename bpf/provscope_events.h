@@ -92,6 +92,7 @@ struct ps_syscall_record {
 	__u16 pad0;
 	__u8 laddr[16];   /* IPv4 in the first 4 bytes */
 	__u8 raddr[16];
+	__u32 pad1;       /* explicit tail padding: strings start at sizeof */
 	/* followed by the strings, see enum ps_string_slot */
 };
 
