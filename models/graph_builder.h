@@ -29,8 +29,9 @@ public:
                                   const GraphBuildOptions &options = {});
 
     // Maps one event to nodes and an edge (no-op for events that carry no
-    // flow, e.g. close). Returns the node indices of the objects it touched
-    // besides the process (empty when none). Used by build() and by tests.
+    // flow or failed, e.g. close, bind, a failed open). Forks come from the
+    // process table in build(), not from clone events. Returns the indices of
+    // the nodes the event touched (empty when none). Used by build() and tests.
     static std::vector<int> addEvent(ProvenanceGraph &graph, const Event &event,
                                      const ProcessInfo *process = nullptr);
 

@@ -1,0 +1,359 @@
+#include "graph_builder.h"
+
+#include "event.h"
+#include "session_reader.h"
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+
+namespace provscope {
+
+namespace {
+
+enum class Role { None, Read, Write, Recv, Send, Connect, Accept, Exec, Open, Unlink, Rename };
+
+bool in(std::string_view name, std::initializer_list<std::string_view> names)
+{
+    for (std::string_view n : names)
+        if (n == name)
+            return true;
+    return false;
+}
+
+Role roleOf(const Event &event)
+{
+    const std::string_view name = event.syscall;
+    if (in(name, {"read", "pread64", "readv"}))
+        return event.hasSocket() ? Role::Recv : Role::Read;
+    if (in(name, {"recvfrom", "recvmsg"}))
+        return Role::Recv;
+    if (in(name, {"write", "pwrite64", "writev"}))
+        return event.hasSocket() ? Role::Send : Role::Write;
+    if (in(name, {"sendto", "sendmsg"}))
+        return Role::Send;
+    if (name == "connect")
+        return Role::Connect;
+    if (in(name, {"accept", "accept4"}))
+        return Role::Accept;
+    if (in(name, {"execve", "execveat"}))
+        return Role::Exec;
+    if (in(name, {"open", "openat", "openat2", "creat"}))
+        return Role::Open;
+    if (in(name, {"unlink", "unlinkat"}))
+        return Role::Unlink;
+    if (in(name, {"rename", "renameat", "renameat2"}))
+        return Role::Rename;
+    return Role::None; // close, bind, listen, exit, clone (forks come from the process table)
+}
+
+bool succeeded(const Event &event, Role role)
+{
+    constexpr int64_t kInProgress = -115; // EINPROGRESS: a non-blocking connect that goes on
+    if (role == Role::Connect)
+        return event.ret >= 0 || event.ret == kInProgress;
+    return event.ret >= 0;
+}
+
+// One end of an edge an event implies, before it is a node.
+struct Endpoint {
+    NodeKind kind = NodeKind::File;
+    std::string key;
+    std::string path;                 // file / pipe
+    std::string laddr, raddr;         // socket
+    uint16_t lport = 0, rport = 0;
+};
+
+struct PlannedEdge {
+    Endpoint from, to;                // Process kind = the event's process
+    EdgeType type = EdgeType::Read;
+};
+
+Endpoint processEndpoint(const Event &event)
+{
+    Endpoint end;
+    end.kind = NodeKind::Process;
+    end.key = ProvenanceGraph::keyForProcess(event.pid, event.procStartNs);
+    return end;
+}
+
+bool isPipePath(std::string_view path)
+{
+    return path.rfind("pipe:", 0) == 0;
+}
+
+Endpoint objectEndpoint(const Event &event, const std::string &path)
+{
+    Endpoint end;
+    if (event.hasSocket()) {
+        end.kind = NodeKind::Socket;
+        end.laddr = event.laddr;
+        end.raddr = event.raddr;
+        end.lport = event.lport;
+        end.rport = event.rport;
+        end.key = ProvenanceGraph::keyForSocket(end.laddr, end.lport, end.raddr, end.rport);
+    } else if (isPipePath(path)) {
+        end.kind = NodeKind::Pipe;
+        end.path = path;
+        end.key = ProvenanceGraph::keyForPipe(path);
+    } else {
+        end.kind = NodeKind::File;
+        end.path = path;
+        end.key = ProvenanceGraph::keyForFile(path);
+    }
+    return end;
+}
+
+std::optional<PlannedEdge> planEdge(const Event &event)
+{
+    const Role role = roleOf(event);
+    if (role == Role::None || !succeeded(event, role))
+        return std::nullopt;
+    const bool needsObject = role != Role::Rename;
+    if (needsObject && event.path.empty() && !event.hasSocket())
+        return std::nullopt; // nothing to attach the flow to
+    PlannedEdge plan;
+    const Endpoint process = processEndpoint(event);
+    switch (role) {
+    case Role::Read: plan = {objectEndpoint(event, event.path), process, EdgeType::Read}; break;
+    case Role::Recv: plan = {objectEndpoint(event, event.path), process, EdgeType::Recv}; break;
+    case Role::Accept: plan = {objectEndpoint(event, event.path), process, EdgeType::Accept}; break;
+    case Role::Exec: plan = {objectEndpoint(event, event.path), process, EdgeType::Exec}; break;
+    case Role::Write: plan = {process, objectEndpoint(event, event.path), EdgeType::Write}; break;
+    case Role::Send: plan = {process, objectEndpoint(event, event.path), EdgeType::Send}; break;
+    case Role::Connect: plan = {process, objectEndpoint(event, event.path), EdgeType::Connect}; break;
+    case Role::Open: plan = {process, objectEndpoint(event, event.path), EdgeType::Open}; break;
+    case Role::Unlink: plan = {process, objectEndpoint(event, event.path), EdgeType::Unlink}; break;
+    case Role::Rename:
+        if (event.path.empty() || event.path2.empty())
+            return std::nullopt;
+        plan = {objectEndpoint(event, event.path), objectEndpoint(event, event.path2), EdgeType::Rename};
+        break;
+    case Role::None: return std::nullopt;
+    }
+    return plan;
+}
+
+int addEndpoint(ProvenanceGraph &graph, const Endpoint &end, const Event &event, const ProcessInfo *process)
+{
+    switch (end.kind) {
+    case NodeKind::Process: {
+        const bool known = process && process->pid == event.pid && process->startNs == event.procStartNs;
+        return graph.addProcess(event.pid, event.procStartNs,
+                                known && !process->comm.empty() ? std::string_view(process->comm)
+                                                                : std::string_view(event.comm),
+                                known ? std::string_view(process->exe) : std::string_view());
+    }
+    case NodeKind::File: return graph.addFile(end.path);
+    case NodeKind::Pipe: return graph.addPipe(end.path);
+    case NodeKind::Socket: return graph.addSocket(end.laddr, end.lport, end.raddr, end.rport);
+    }
+    return -1;
+}
+
+using ProcessKey = std::pair<uint32_t, uint64_t>;
+
+} // namespace
+
+GraphBuilder::GraphBuilder(SessionReader &reader) : m_reader(reader) {}
+
+std::vector<int> GraphBuilder::addEvent(ProvenanceGraph &graph, const Event &event, const ProcessInfo *process)
+{
+    const std::optional<PlannedEdge> plan = planEdge(event);
+    if (!plan)
+        return {};
+    const int from = addEndpoint(graph, plan->from, event, process);
+    const int to = addEndpoint(graph, plan->to, event, process);
+    const uint64_t last = event.lastTsNs ? event.lastTsNs : event.tsNs;
+    graph.addEdge(from, to, plan->type, event.tsNs, last, event.count ? event.count : 1, event.bytes, event.id);
+    std::vector<int> objects;
+    if (plan->from.kind != NodeKind::Process)
+        objects.push_back(from);
+    if (plan->to.kind != NodeKind::Process)
+        objects.push_back(to);
+    if (plan->from.kind == NodeKind::Process || plan->to.kind == NodeKind::Process) {
+        // Also report the process so path-based expansion reaches it.
+        objects.push_back(plan->from.kind == NodeKind::Process ? from : to);
+    }
+    return objects;
+}
+
+Result<ProvenanceGraph> GraphBuilder::build(const PointOfInterest &poi, const GraphBuildOptions &options)
+{
+    ProvenanceGraph graph;
+    graph.setBootToEpochNs(m_reader.meta().bootToEpochNs);
+    const int maxNodes = std::max(options.maxNodes, 1);
+    const int maxDepth = std::max(options.depth, 0);
+
+    Result<std::vector<ProcessInfo>> processList = m_reader.processes();
+    if (!processList)
+        return makeError(processList.error());
+    std::map<ProcessKey, const ProcessInfo *> processes;
+    std::multimap<uint32_t, const ProcessInfo *> byParentPid;
+    for (const ProcessInfo &info : *processList) {
+        processes[{info.pid, info.startNs}] = &info;
+        byParentPid.emplace(info.ppid, &info);
+    }
+    auto findProcess = [&](uint32_t pid, uint64_t startNs) -> const ProcessInfo * {
+        const auto it = processes.find({pid, startNs});
+        return it == processes.end() ? nullptr : it->second;
+    };
+    auto addProcessNode = [&](const ProcessInfo &info) {
+        return graph.addProcess(info.pid, info.startNs, info.comm, info.exe);
+    };
+
+    // --- the point of interest ---
+    int poiNode = -1;
+    if (poi.kind == PointOfInterest::Kind::Process) {
+        Result<std::optional<ProcessInfo>> found = m_reader.process(poi.pid, poi.hasStart ? poi.startNs : 0);
+        if (!found)
+            return makeError(found.error());
+        if (found->has_value()) {
+            poiNode = addProcessNode(**found);
+        } else {
+            // Not in the process table (e.g. started before the capture): its events still name it.
+            std::optional<Event> latest;
+            EventFilter filter;
+            filter.pid = poi.pid;
+            if (poi.hasStart)
+                filter.procStartNs = poi.startNs;
+            Result<void> scanned = m_reader.forEachEvent(filter, [&](const Event &event) {
+                if (!latest || event.procStartNs >= latest->procStartNs)
+                    latest = event;
+                return true;
+            });
+            if (!scanned)
+                return makeError(scanned.error());
+            if (!latest)
+                return makeError(poi.hasStart ? "no process " + std::to_string(poi.pid) + " started at "
+                                                    + std::to_string(poi.startNs) + " ns in " + m_reader.path()
+                                              : "no process with pid " + std::to_string(poi.pid) + " in " + m_reader.path());
+            poiNode = graph.addProcess(latest->pid, latest->procStartNs, latest->comm, {});
+        }
+    } else {
+        bool seen = false;
+        EventFilter filter;
+        filter.path = poi.path;
+        filter.limit = 1;
+        Result<void> scanned = m_reader.forEachEvent(filter, [&](const Event &) {
+            seen = true;
+            return false;
+        });
+        if (!scanned)
+            return makeError(scanned.error());
+        if (!seen)
+            return makeError("no event touches the file " + poi.path + " in " + m_reader.path());
+        poiNode = isPipePath(poi.path) ? graph.addPipe(poi.path) : graph.addFile(poi.path);
+    }
+    graph.setPoi(poiNode);
+
+    // --- breadth first ---
+    std::set<std::string> omitted; // keys of nodes the cap kept out
+    std::vector<int> depthOf(1, 0);
+    std::deque<int> queue{poiNode};
+    auto noteDepth = [&](int node, int depth) {
+        if (static_cast<size_t>(node) >= depthOf.size()) {
+            depthOf.resize(static_cast<size_t>(node) + 1, -1);
+        }
+        if (depthOf[static_cast<size_t>(node)] < 0) {
+            depthOf[static_cast<size_t>(node)] = depth;
+            if (depth < maxDepth)
+                queue.push_back(node);
+        }
+    };
+    // Whether a node for key may exist: already there, or room under the cap.
+    auto admit = [&](const std::string &key) {
+        if (graph.findNode(key) >= 0)
+            return true;
+        if (graph.nodeCount() < maxNodes)
+            return true;
+        omitted.insert(key);
+        return false;
+    };
+    // Clone events by (parent pid, parent start, child pid): their ids go on fork edges.
+    std::map<std::tuple<uint32_t, uint64_t, int64_t>, int64_t> cloneEvents;
+    auto visitEvent = [&](const Event &event, int depth) {
+        if (event.ret > 0 && in(event.syscall, {"clone", "clone3", "fork", "vfork"}))
+            cloneEvents[{event.pid, event.procStartNs, event.ret}] = event.id;
+        const std::optional<PlannedEdge> plan = planEdge(event);
+        if (!plan || !admit(plan->from.key) || !admit(plan->to.key))
+            return;
+        const ProcessInfo *info = findProcess(event.pid, event.procStartNs);
+        for (int node : addEvent(graph, event, info))
+            noteDepth(node, depth + 1);
+    };
+    auto addFork = [&](const ProcessInfo &parent, const ProcessInfo &child, int depth) {
+        const std::string parentKey = ProvenanceGraph::keyForProcess(parent.pid, parent.startNs);
+        const std::string childKey = ProvenanceGraph::keyForProcess(child.pid, child.startNs);
+        if (!admit(parentKey) || !admit(childKey))
+            return;
+        const int from = addProcessNode(parent);
+        const int to = addProcessNode(child);
+        const auto clone = cloneEvents.find({parent.pid, parent.startNs, child.pid});
+        const int64_t eventId = clone == cloneEvents.end() ? 0 : clone->second;
+        if (const int existing = graph.findEdge(from, to, EdgeType::Fork); existing < 0)
+            graph.addEdge(from, to, EdgeType::Fork, child.startNs, child.startNs, 1, 0, eventId);
+        else if (eventId > 0 && graph.edge(existing).eventIds.empty())
+            graph.addEdge(from, to, EdgeType::Fork, child.startNs, child.startNs, 0, 0, eventId); // the id only
+        noteDepth(from, depth + 1);
+        noteDepth(to, depth + 1);
+    };
+
+    while (!queue.empty()) {
+        const int current = queue.front();
+        queue.pop_front();
+        const int depth = depthOf[static_cast<size_t>(current)];
+        const GraphNode node = graph.node(current); // copy: the graph grows below
+        EventFilter filter;
+        filter.limit = options.eventLimit;
+        if (node.kind == NodeKind::Process) {
+            filter.pid = node.pid;
+            filter.procStartNs = node.startNs;
+        } else if (node.kind == NodeKind::File || node.kind == NodeKind::Pipe) {
+            filter.path = node.path;
+        } else {
+            continue; // sockets: no query by endpoint yet
+        }
+        Result<void> scanned = m_reader.forEachEvent(filter, [&](const Event &event) {
+            visitEvent(event, depth);
+            return true;
+        });
+        if (!scanned)
+            return makeError(scanned.error());
+
+        if (node.kind == NodeKind::Process) {
+            const ProcessInfo *self = findProcess(node.pid, node.startNs);
+            if (!self)
+                continue;
+            // Parent: the process instance that forked this one.
+            if (self->ppid != 0) {
+                const ProcessInfo *parent = self->parentStartNs ? findProcess(self->ppid, self->parentStartNs) : nullptr;
+                if (!parent) { // unknown start: the latest instance of the ppid that started before us
+                    for (const auto &[key, info] : processes)
+                        if (key.first == self->ppid && key.second <= self->startNs)
+                            parent = info;
+                }
+                if (parent)
+                    addFork(*parent, *self, depth);
+            }
+            // Children: processes whose parent is this instance.
+            const auto [begin, end] = byParentPid.equal_range(self->pid);
+            for (auto it = begin; it != end; ++it) {
+                const ProcessInfo &child = *it->second;
+                const bool mine = child.parentStartNs ? child.parentStartNs == self->startNs
+                                                      : child.startNs >= self->startNs
+                        && (self->exitTsNs == 0 || child.startNs <= self->exitTsNs);
+                if (mine && !(child.pid == self->pid && child.startNs == self->startNs))
+                    addFork(*self, child, depth);
+            }
+        }
+    }
+    graph.setOmittedNodes(static_cast<int>(omitted.size()));
+    return graph;
+}
+
+} // namespace provscope
