@@ -1,0 +1,32 @@
+#include "kernel_capture_source.h"
+
+namespace provscope {
+
+namespace {
+
+class KernelCaptureSource final : public CaptureSource {
+public:
+    explicit KernelCaptureSource(std::unique_ptr<KernelCapture> capture) : m_capture(std::move(capture)) {}
+
+    Result<void> poll(int timeoutMs, const BatchHandler &handler) override { return m_capture->poll(timeoutMs, handler); }
+    Result<void> stop(const BatchHandler &handler) override { return m_capture->stop(handler); }
+    CaptureStats stats() const override { return m_capture->stats(); }
+    std::string configJson() const override { return m_capture->configJson(); }
+
+private:
+    std::unique_ptr<KernelCapture> m_capture;
+};
+
+} // namespace
+
+SourceFactory kernelCaptureSourceFactory(const KernelCaptureOptions &options)
+{
+    return [options]() -> Result<std::unique_ptr<CaptureSource>> {
+        auto capture = KernelCapture::start(options);
+        if (!capture)
+            return makeError(capture.error());
+        return std::unique_ptr<CaptureSource>(std::make_unique<KernelCaptureSource>(std::move(capture).value()));
+    };
+}
+
+} // namespace provscope
