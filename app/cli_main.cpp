@@ -1,0 +1,158 @@
+// provscope-cli: headless analysis of session files (like tshark beside Wireshark).
+// Argument parsing and wiring only; the work is done in provscope_models.
+#include "event_json.h"
+#include "graph_command.h"
+#include "session_reader.h"
+
+#include <charconv>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+using namespace provscope;
+
+namespace {
+
+const char *kUsage =
+    "usage: provscope-cli COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  info FILE                      JSON summary of a session: counts, time range, host,\n"
+    "                                 kernel, boot id, format version, recording state\n"
+    "  events FILE [--pid N] [--syscall NAME] [--limit N]\n"
+    "                                 events as JSON lines (ts_ns is epoch nanoseconds)\n"
+    "  graph FILE --poi proc:PID[@START_NS]|file:PATH --format dot|png|svg -o OUT\n"
+    "                                 provenance graph around a point of interest\n"
+    "  help                           this text\n"
+    "\n"
+    "Errors go to stderr with a non-zero exit status.\n";
+
+int usageError(const std::string &message)
+{
+    std::fprintf(stderr, "provscope-cli: %s\n(see provscope-cli --help)\n", message.c_str());
+    return 2;
+}
+
+template <class T>
+bool parseNumber(const std::string &text, T &value)
+{
+    const char *end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    return ec == std::errc() && ptr == end && !text.empty();
+}
+
+std::unique_ptr<SessionReader> openSession(const std::string &path)
+{
+    auto reader = SessionReader::open(path);
+    if (!reader) {
+        std::fprintf(stderr, "provscope-cli: %s\n", reader.error().c_str());
+        return nullptr;
+    }
+    return std::move(reader.value());
+}
+
+int runInfo(const std::vector<std::string> &args)
+{
+    if (args.empty())
+        return usageError("info: missing FILE");
+    if (args.size() > 1)
+        return usageError(args[1].size() > 1 && args[1][0] == '-'
+                              ? "info: unknown option " + args[1]
+                              : "info: unexpected argument " + args[1]);
+    if (args[0].size() > 1 && args[0][0] == '-')
+        return usageError("info: unknown option " + args[0]);
+    auto reader = openSession(args[0]);
+    if (!reader)
+        return 1;
+    auto json = sessionInfoJson(*reader);
+    if (!json) {
+        std::fprintf(stderr, "provscope-cli: %s\n", json.error().c_str());
+        return 1;
+    }
+    std::fputs(json->c_str(), stdout);
+    return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+int runEvents(const std::vector<std::string> &args)
+{
+    std::string path;
+    EventFilter filter;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string &arg = args[i];
+        const bool takesValue = arg == "--pid" || arg == "--syscall" || arg == "--limit";
+        if (takesValue && i + 1 >= args.size())
+            return usageError("events: " + arg + " needs a value");
+        if (arg == "--pid") {
+            uint32_t pid = 0;
+            if (!parseNumber(args[++i], pid))
+                return usageError("events: --pid needs a process id, not \"" + args[i] + "\"");
+            filter.pid = pid;
+        } else if (arg == "--syscall") {
+            filter.syscall = args[++i];
+        } else if (arg == "--limit") {
+            int64_t limit = 0;
+            if (!parseNumber(args[++i], limit) || limit < 0)
+                return usageError("events: --limit needs a count >= 0, not \"" + args[i] + "\"");
+            filter.limit = limit;
+        } else if (arg.size() > 1 && arg[0] == '-') {
+            return usageError("events: unknown option " + arg);
+        } else if (path.empty()) {
+            path = arg;
+        } else {
+            return usageError("events: unexpected argument " + arg);
+        }
+    }
+    if (path.empty())
+        return usageError("events: missing FILE");
+    auto reader = openSession(path);
+    if (!reader)
+        return 1;
+    if (filter.limit == 0)
+        return 0;
+    const int64_t offset = reader->meta().bootToEpochNs;
+    std::string line;
+    auto done = reader->forEachEvent(filter, [&](const Event &event) {
+        line = eventJsonLine(event, offset);
+        line += '\n';
+        return std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
+    });
+    if (!done) {
+        std::fprintf(stderr, "provscope-cli: %s\n", done.error().c_str());
+        return 1;
+    }
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        std::fprintf(stderr, "provscope-cli: cannot write the events\n");
+        return 1;
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    const std::string command = args.front();
+    args.erase(args.begin());
+    if (command == "help" || command == "--help" || command == "-h") {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (command == "--version") {
+        std::printf("provscope-cli %s\n", PROVSCOPE_VERSION);
+        return 0;
+    }
+    if (command == "info")
+        return runInfo(args);
+    if (command == "events")
+        return runEvents(args);
+    if (command == "graph")
+        return runGraphCommand(args);
+    if (!command.empty() && command[0] == '-')
+        return usageError("unknown option " + command);
+    return usageError("unknown command " + command);
+}
