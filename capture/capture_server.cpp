@@ -108,6 +108,7 @@ private:
     Result<void> protocolError(const std::string &reason)
     {
         (void)send(wire::ErrorMessage{"protocol error: " + reason});
+        logLine("closing the connection: " + reason);
         return makeError("closing the connection: " + reason);
     }
 
@@ -186,8 +187,11 @@ private:
 
     Result<void> handshake()
     {
+        // A served socket must not be blocked by a silent client; an inherited socketpair
+        // belongs to a GUI that may send Hello only when the user presses Capture->Start.
+        const bool timed = m_listenFd >= 0;
         const int64_t deadline = nowMs() + kHelloTimeoutMs;
-        while (!m_gone && !m_stop.load() && nowMs() < deadline) {
+        while (!m_gone && !m_stop.load() && (!timed || nowMs() < deadline)) {
             auto read = readMessages(100);
             if (!read)
                 return protocolError(read.error());
@@ -232,9 +236,9 @@ private:
         int64_t lastStats = lastFlush;
 
         // Drains the source and says goodbye (when the client can still hear it).
-        const auto finish = [&](const std::string &reason) -> Result<void> {
+        const auto finish = [&](const std::string &reason, bool sayGoodbye = true) -> Result<void> {
             auto stopped = source->stop(collect);
-            if (!m_gone) {
+            if (!m_gone && sayGoodbye) {
                 (void)sendBatch(std::move(pending));
                 pending = CaptureBatch{};
                 (void)send(wire::Stats{source->stats()});
@@ -269,7 +273,7 @@ private:
             }
             auto read = readMessages(0);
             if (!read) {
-                (void)finish("bad frame from the client");
+                (void)finish("bad frame from the client", false);
                 return makeError(protocolError(read.error()).error());
             }
             while (!m_inbox.empty()) {
@@ -283,7 +287,7 @@ private:
                     (void)send(wire::Warning{"already capturing; Start ignored"});
                     continue;
                 }
-                (void)finish("protocol error");
+                (void)finish("protocol error", false);
                 return makeError(protocolError("unexpected " + typeName(message) + " frame while capturing").error());
             }
         }
