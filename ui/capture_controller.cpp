@@ -248,6 +248,7 @@ void CaptureController::finishSession()
     if (!m_writer)
         return;
     flushPending();
+    emit aboutToFinishSession(m_sessionPath);
     if (auto done = m_writer->finish(bootTimeNowNs()); !done)
         emit warning(tr("Finishing the session failed: %1").arg(QString::fromStdString(done.error())));
     m_writer.reset();

@@ -59,6 +59,9 @@ signals:
     // Starting or recording failed. command is non-empty when the user must start the
     // helper by hand: the exact command to run.
     void failed(const QString &message, const QString &command);
+    // Emitted (synchronously) just before the writer finishes the file: every reader
+    // of the file must be closed now, or finishing cannot checkpoint it.
+    void aboutToFinishSession(const QString &path);
     // Recording ended and the session file is finished (self-contained).
     void finished(const QString &path);
 

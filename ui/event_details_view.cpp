@@ -69,9 +69,8 @@ void EventDetailsView::displayEvent(const Event &event, int64_t bootToEpochNs, c
     addField(nullptr, tr("PPID"), QString::number(event.ppid));
     addField(nullptr, tr("UID"), QString::number(event.uid));
     addField(nullptr, tr("Process"), QString::fromStdString(event.comm));
-    addField(nullptr, tr("Process start"), QStringLiteral("%1 (boot ns %2)")
-                 .arg(formatDateTime(int64_t(event.procStartNs) + bootToEpochNs))
-                 .arg(event.procStartNs));
+    addField(nullptr, tr("Process start"), formatDateTime(int64_t(event.procStartNs) + bootToEpochNs));
+    addField(nullptr, tr("Start boot ns"), QString::number(event.procStartNs));
     if (event.fd >= 0)
         addField(nullptr, tr("fd"), QString::number(event.fd));
     if (!event.path.empty())

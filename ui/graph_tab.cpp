@@ -115,6 +115,13 @@ void GraphTab::startJob(const PointOfInterest &poi)
     m_job.setFuture(QtConcurrent::run(runGraphJob, m_sessionPath, poi, options));
 }
 
+void GraphTab::waitUntilIdle()
+{
+    m_waiting.reset();
+    if (m_job.isRunning())
+        m_job.waitForFinished();
+}
+
 bool GraphTab::isBusy() const
 {
     return m_job.isRunning() || m_waiting.has_value();

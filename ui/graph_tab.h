@@ -32,6 +32,8 @@ public:
     void showGraph(const PointOfInterest &poi);
 
     bool isBusy() const;
+    // Waits for a running build and drops waiting requests (its reader is closed after).
+    void waitUntilIdle();
     bool hasGraph() const { return m_graph != nullptr; }
     const ProvenanceGraph *graph() const { return m_graph.get(); }
     const GraphLayoutResult &layoutResult() const { return m_layout; }

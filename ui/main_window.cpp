@@ -50,17 +50,45 @@ MainWindow::MainWindow(QWidget *parent)
         m_statusBar->showMessage(text, 10000);
     });
     connect(m_capture, &CaptureController::failed, this, &MainWindow::onCaptureFailed);
-    connect(m_capture, &CaptureController::finished, this, [this](const QString &path) {
-        // Reopen the finished, self-contained file read-only, keeping the position.
-        const int row = m_table->currentIndex().row();
-        if (openSession(path) && row >= 0)
-            m_table->selectRow(row);
-        m_statusBar->showMessage(tr("Capture saved to %1").arg(path), 10000);
-    });
+    connect(m_capture, &CaptureController::aboutToFinishSession, this, &MainWindow::releaseSession);
+    connect(m_capture, &CaptureController::finished, this, &MainWindow::reopenFinishedSession);
     onCaptureStateChanged();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Finish a running capture with every reader closed, before the children go.
+    m_capture->disconnect(this);
+    m_graphTab->waitUntilIdle();
+    m_model->setReader(nullptr);
+    m_reader.reset();
+    delete m_capture;
+}
+
+void MainWindow::releaseSession()
+{
+    // The writer checkpoints the file next: close every reader of it (table, graph job).
+    m_rowBeforeRelease = m_table->currentIndex().row();
+    m_scrollBeforeRelease = m_table->verticalScrollBar()->value();
+    m_graphTab->waitUntilIdle();
+    m_model->setReader(nullptr);
+    m_reader.reset();
+}
+
+void MainWindow::reopenFinishedSession(const QString &path)
+{
+    // Reopen the finished, self-contained file read-only, keeping the position.
+    const int row = m_rowBeforeRelease;
+    const int scroll = m_scrollBeforeRelease;
+    if (openSession(path)) {
+        if (row >= 0)
+            m_table->selectRow(row);
+        if (scroll >= 0)
+            m_table->verticalScrollBar()->setValue(scroll);
+        m_statusBar->showMessage(tr("Capture saved to %1").arg(path), 10000);
+    }
+    m_rowBeforeRelease = m_scrollBeforeRelease = -1;
+}
 
 void MainWindow::createCentralWidgets()
 {
@@ -81,19 +109,7 @@ void MainWindow::createCentralWidgets()
     QHeaderView *columns = m_table->horizontalHeader();
     columns->setHighlightSections(false);
     columns->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    const auto width = [this](const char *sample) {
-        return fontMetrics().horizontalAdvance(QLatin1String(sample)) + 16;
-    };
-    m_table->setColumnWidth(EventTableModel::Time, width("00:00:00.000000"));
-    m_table->setColumnWidth(EventTableModel::Pid, width("4194304"));
-    m_table->setColumnWidth(EventTableModel::Ppid, width("4194304"));
-    m_table->setColumnWidth(EventTableModel::Process, width("systemd-journal"));
-    m_table->setColumnWidth(EventTableModel::Syscall, width("renameat2"));
-    m_table->setColumnWidth(EventTableModel::Target, 320);
-    m_table->setColumnWidth(EventTableModel::Ret, width("EINPROGRESS"));
-    m_table->setColumnWidth(EventTableModel::Count, width("Count"));
-    m_table->setColumnWidth(EventTableModel::Bytes, width("1,000,000"));
-    columns->setSectionResizeMode(EventTableModel::Target, QHeaderView::Stretch);
+    applyColumnWidths();
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged,
             this, &MainWindow::onCurrentRowChanged);
     connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showTableContextMenu);
@@ -116,6 +132,25 @@ void MainWindow::createCentralWidgets()
     m_tabs->addTab(m_graphTab, tr("Provenance Graph"));
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::onTabChanged);
     setCentralWidget(m_tabs);
+}
+
+void MainWindow::applyColumnWidths()
+{
+    // A model reset re-initialises the header, so this runs after every setReader().
+    const auto width = [this](const char *sample) {
+        return fontMetrics().horizontalAdvance(QLatin1String(sample)) + 18;
+    };
+    QHeaderView *columns = m_table->horizontalHeader();
+    columns->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->setColumnWidth(EventTableModel::Time, width("00:00:00.000000"));
+    m_table->setColumnWidth(EventTableModel::Pid, width("4194304"));
+    m_table->setColumnWidth(EventTableModel::Ppid, width("4194304"));
+    m_table->setColumnWidth(EventTableModel::Process, width("systemd-jour"));
+    m_table->setColumnWidth(EventTableModel::Syscall, width("renameat2"));
+    m_table->setColumnWidth(EventTableModel::Ret, width("EINPROGRESS"));
+    m_table->setColumnWidth(EventTableModel::Count, width("Count"));
+    m_table->setColumnWidth(EventTableModel::Bytes, width("10,000,000"));
+    columns->setSectionResizeMode(EventTableModel::Target, QHeaderView::Stretch);
 }
 
 void MainWindow::createActions()
@@ -204,6 +239,7 @@ void MainWindow::setReader(std::shared_ptr<SessionReader> reader, const QString 
     m_graphWanted.reset();
     m_details->clearEvent();
     m_model->setReader(m_reader);
+    applyColumnWidths();
     m_graphTab->setSessionPath(path);
     m_statusBar->setSessionPath(path);
     m_statusBar->resetRate();

@@ -73,6 +73,7 @@ private:
     void createActions();
     void createMenus();
     void createCentralWidgets();
+    void applyColumnWidths();
     void setReader(std::shared_ptr<SessionReader> reader, const QString &path);
     void reportError(const QString &title, const QString &message, const QString &command = QString());
     void rebuildRecentMenu();
@@ -81,6 +82,8 @@ private:
     void onEventsAppended();
     void onCaptureStateChanged();
     void onCaptureFailed(const QString &message, const QString &command);
+    void releaseSession();
+    void reopenFinishedSession(const QString &path);
     void updateStatusCounts();
     void updateTitle();
     void showTableContextMenu(const QPoint &pos);
@@ -92,6 +95,8 @@ private:
     QString m_lastError;
     bool m_errorDialogs = true;
     std::optional<PointOfInterest> m_graphWanted; // follows the selection
+    int m_rowBeforeRelease = -1;
+    int m_scrollBeforeRelease = -1;
 
     QTabWidget *m_tabs = nullptr;
     QSplitter *m_eventSplitter = nullptr;

@@ -1,0 +1,345 @@
+// The workstation under -platform offscreen: open a recorded session, see its rows,
+// details, a laid-out graph and a PNG export; bad files report the store's message.
+#include "event_details_view.h"
+#include "event_table_model.h"
+#include "graph_tab.h"
+#include "main_window.h"
+#include "provenance_graph.h"
+#include "recent_files.h"
+#include "session_fixture.h"
+#include "session_reader.h"
+#include "session_status_bar.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QGraphicsScene>
+#include <QHeaderView>
+#include <QImage>
+#include <QMessageBox>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace provscope;
+using namespace provscope::test;
+
+class TstMainWindow : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void showsEveryRow();
+    void cellText_data();
+    void cellText();
+    void modelPassesTester();
+    void liveSessionInsertsRows();
+    void selectingRowShowsDetails();
+    void graphTabLaysOutAndExportsPng();
+    void graphOfFile();
+    void badFileReportsStoreMessage_data();
+    void badFileReportsStoreMessage();
+    void errorIsShownInMessageBox();
+    void screenshots();
+
+private:
+    static QString localClock(uint64_t bootNs);
+    void selectRow(MainWindow &window, int row);
+
+    QTemporaryDir m_dir;
+    QString m_session;
+};
+
+QString TstMainWindow::localClock(uint64_t bootNs)
+{
+    const int64_t epochNs = int64_t(bootNs) + kBootToEpochNs;
+    const QDateTime time = QDateTime::fromSecsSinceEpoch(epochNs / 1000000000);
+    return time.toString(QStringLiteral("HH:mm:ss")) + QStringLiteral(".%1")
+        .arg((epochNs % 1000000000) / 1000, 6, 10, QLatin1Char('0'));
+}
+
+void TstMainWindow::selectRow(MainWindow &window, int row)
+{
+    QTableView *table = window.eventTable();
+    table->setCurrentIndex(table->model()->index(row, 0));
+}
+
+void TstMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true); // QSettings (recent files) in a test location
+    RecentFiles().clear();
+    QVERIFY(m_dir.isValid());
+    m_session = m_dir.filePath(QStringLiteral("fixture.provscope"));
+    const QString error = writeFixtureSession(m_session);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+void TstMainWindow::showsEveryRow()
+{
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    QVERIFY2(window.openSession(m_session), qPrintable(window.lastError()));
+    QCOMPARE(window.eventTable()->model()->rowCount(), int(RowCount));
+    QCOMPARE(window.sessionPath(), m_session);
+    QVERIFY2(window.sessionStatusBar()->eventText().startsWith(QStringLiteral("9 events")),
+             qPrintable(window.sessionStatusBar()->eventText()));
+    QCOMPARE(window.sessionStatusBar()->lostText(), QStringLiteral("0 lost"));
+    QCOMPARE(window.sessionStatusBar()->pathText(), m_session);
+    QVERIFY(window.windowTitle().contains(QStringLiteral("fixture.provscope")));
+    QCOMPARE(RecentFiles().list().value(0), m_session);
+    // Fixed row height: the view never has to measure millions of rows.
+    QCOMPARE(window.eventTable()->verticalHeader()->sectionResizeMode(0), QHeaderView::Fixed);
+}
+
+void TstMainWindow::cellText_data()
+{
+    QTest::addColumn<int>("row");
+    QTest::addColumn<int>("column");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("time") << int(RowRead) << int(EventTableModel::Time) << localClock(kBase + 4000);
+    QTest::newRow("pid") << int(RowRead) << int(EventTableModel::Pid) << QStringLiteral("1001");
+    QTest::newRow("ppid") << int(RowRead) << int(EventTableModel::Ppid) << QStringLiteral("1000");
+    QTest::newRow("process") << int(RowClone) << int(EventTableModel::Process) << QStringLiteral("bash");
+    QTest::newRow("syscall") << int(RowExec) << int(EventTableModel::Syscall) << QStringLiteral("execve");
+    QTest::newRow("exec target") << int(RowExec) << int(EventTableModel::Target) << QStringLiteral("/usr/bin/python3");
+    QTest::newRow("read target") << int(RowRead) << int(EventTableModel::Target) << QStringLiteral("/tmp/work/input.txt");
+    QTest::newRow("rename target") << int(RowRename) << int(EventTableModel::Target)
+                                   << QStringLiteral("/tmp/work/out.tmp → /tmp/work/out.txt");
+    QTest::newRow("connect target") << int(RowConnect) << int(EventTableModel::Target)
+                                    << QStringLiteral("127.0.0.1:40000 → 127.0.0.1:8080");
+    QTest::newRow("errno") << int(RowMissing) << int(EventTableModel::Ret) << QStringLiteral("ENOENT");
+    QTest::newRow("fd result") << int(RowOpenTmp) << int(EventTableModel::Ret) << QStringLiteral("4");
+    QTest::newRow("count") << int(RowWrite) << int(EventTableModel::Count) << QStringLiteral("3");
+    QTest::newRow("bytes") << int(RowWrite) << int(EventTableModel::Bytes) << QStringLiteral("600");
+}
+
+void TstMainWindow::cellText()
+{
+    QFETCH(int, row);
+    QFETCH(int, column);
+    QFETCH(QString, expected);
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    QVERIFY(window.openSession(m_session));
+    const QAbstractItemModel *model = window.eventTable()->model();
+    QCOMPARE(model->data(model->index(row, column)).toString(), expected);
+}
+
+void TstMainWindow::modelPassesTester()
+{
+    auto reader = SessionReader::open(m_session.toStdString());
+    QVERIFY2(reader, reader ? "" : reader.error().c_str());
+    EventTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setReader(std::shared_ptr<SessionReader>(std::move(reader.value())));
+    QCOMPARE(model.rowCount(), int(RowCount));
+    for (int row = 0; row < model.rowCount(); ++row)
+        QCOMPARE(model.data(model.index(row, 0), EventTableModel::EventIdRole).toLongLong(), row + 1);
+    model.setReader(nullptr);
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TstMainWindow::liveSessionInsertsRows()
+{
+    // A session still being written (WAL): the model follows it as the writer appends.
+    const QString path = m_dir.filePath(QStringLiteral("live.provscope"));
+    SessionMeta meta;
+    meta.bootToEpochNs = kBootToEpochNs;
+    meta.captureStartNs = kBase;
+    auto writer = SessionWriter::create(path.toStdString(), meta);
+    QVERIFY2(writer, writer ? "" : writer.error().c_str());
+    CaptureBatch first;
+    first.events = {fixtureEvents()[RowClone], fixtureEvents()[RowExec]};
+    QVERIFY(writer.value()->append(first));
+
+    auto reader = SessionReader::open(path.toStdString());
+    QVERIFY2(reader, reader ? "" : reader.error().c_str());
+    EventTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setReader(std::shared_ptr<SessionReader>(std::move(reader.value())));
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.data(model.index(1, EventTableModel::Syscall)).toString(), QStringLiteral("execve"));
+
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    CaptureBatch second;
+    const auto all = fixtureEvents();
+    second.events.assign(all.begin() + 2, all.end());
+    QVERIFY(writer.value()->append(second));
+    QCOMPARE(model.refresh(), int(RowCount) - 2);
+    QCOMPARE(model.rowCount(), int(RowCount));
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(inserted.first().at(1).toInt(), 2);
+    QCOMPARE(inserted.first().at(2).toInt(), int(RowCount) - 1);
+    QCOMPARE(model.data(model.index(RowMissing, EventTableModel::Ret)).toString(), QStringLiteral("ENOENT"));
+    QCOMPARE(model.refresh(), 0); // nothing new: no signal
+    QCOMPARE(inserted.count(), 1);
+    // Finishing checkpoints the file: readers close first (the window does the same).
+    model.setReader(nullptr);
+    auto finished = writer.value()->finish(kBase + 20000);
+    QVERIFY2(finished, finished ? "" : finished.error().c_str());
+}
+
+void TstMainWindow::selectingRowShowsDetails()
+{
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    QVERIFY(window.openSession(m_session));
+    selectRow(window, RowRename);
+    EventDetailsView *details = window.detailsView();
+    QCOMPARE(details->valueOf(QStringLiteral("Syscall")), QStringLiteral("rename"));
+    QCOMPARE(details->valueOf(QStringLiteral("Path")), QStringLiteral("/tmp/work/out.tmp"));
+    QCOMPARE(details->valueOf(QStringLiteral("New path")), QStringLiteral("/tmp/work/out.txt"));
+    QCOMPARE(details->valueOf(QStringLiteral("PID")), QStringLiteral("1001"));
+    QCOMPARE(details->valueOf(QStringLiteral("Executable")), QStringLiteral("/usr/bin/python3"));
+    QCOMPARE(details->valueOf(QStringLiteral("Command line")), QStringLiteral("python3 /tmp/work/job.py --fast"));
+
+    selectRow(window, RowMissing);
+    QVERIFY2(details->valueOf(QStringLiteral("Result")).contains(QStringLiteral("ENOENT")),
+             qPrintable(details->valueOf(QStringLiteral("Result"))));
+    QCOMPARE(details->valueOf(QStringLiteral("Path")), QStringLiteral("/tmp/work/missing.cfg"));
+
+    selectRow(window, RowConnect);
+    QCOMPARE(details->valueOf(QStringLiteral("Remote address")), QStringLiteral("127.0.0.1:8080"));
+    QCOMPARE(details->valueOf(QStringLiteral("Local address")), QStringLiteral("127.0.0.1:40000"));
+}
+
+void TstMainWindow::graphTabLaysOutAndExportsPng()
+{
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    window.show();
+    QVERIFY(window.openSession(m_session));
+    selectRow(window, RowWrite);
+    QSignalSpy ready(window.graphTab(), &GraphTab::graphReady);
+    QSignalSpy failed(window.graphTab(), &GraphTab::graphFailed);
+    // Showing the tab builds the graph of the selected event's process.
+    window.tabs()->setCurrentWidget(window.graphTab());
+    QVERIFY2(ready.wait(60000) || !ready.isEmpty(),
+             qPrintable(failed.isEmpty() ? window.graphTab()->statusText() : failed.first().first().toString()));
+    const ProvenanceGraph *graph = window.graphTab()->graph();
+    QVERIFY(graph);
+    QVERIFY2(graph->nodeCount() >= 3, qPrintable(QString::number(graph->nodeCount())));
+    QVERIFY(graph->findNode(ProvenanceGraph::keyForFile("/tmp/work/input.txt")) >= 0);
+    QVERIFY(graph->findNode(ProvenanceGraph::keyForProcess(kChildPid, kChildStart)) >= 0);
+    // Every node and edge is an item in the scene.
+    QCOMPARE(window.graphTab()->scene()->items().size(), qsizetype(graph->nodeCount() + graph->edgeCount()));
+
+    const QString png = m_dir.filePath(QStringLiteral("graph.png"));
+    QVERIFY2(window.exportGraphPng(png), qPrintable(window.lastError()));
+    QImage image(png);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() > 50 && image.height() > 50);
+    int inked = 0;
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+    for (int y = 0; y < rgb.height(); ++y)
+        for (int x = 0; x < rgb.width(); ++x)
+            inked += rgb.pixel(x, y) != qRgb(255, 255, 255);
+    QVERIFY2(inked > 500, qPrintable(QStringLiteral("%1 non-white pixels").arg(inked)));
+}
+
+void TstMainWindow::graphOfFile()
+{
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    QVERIFY(window.openSession(m_session));
+    selectRow(window, RowRename);
+    QSignalSpy ready(window.graphTab(), &GraphTab::graphReady);
+    window.showGraphOfSelectedFile();
+    QCOMPARE(window.tabs()->currentWidget(), window.graphTab());
+    QVERIFY2(ready.wait(60000), qPrintable(window.graphTab()->statusText()));
+    const ProvenanceGraph *graph = window.graphTab()->graph();
+    QVERIFY(graph);
+    const int poi = graph->poi();
+    QVERIFY(poi >= 0);
+    QCOMPARE(QString::fromStdString(graph->node(poi).path), QStringLiteral("/tmp/work/out.tmp"));
+    QVERIFY(graph->findNode(ProvenanceGraph::keyForProcess(kChildPid, kChildStart)) >= 0);
+}
+
+void TstMainWindow::badFileReportsStoreMessage_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("random bytes") << QByteArray("\x13\x37garbage that is not SQLite at all\n", 36)
+                                  << QStringLiteral("not a provscope session");
+    QTest::newRow("text file") << QByteArray("hello, world\n") << QStringLiteral("not a provscope session");
+}
+
+void TstMainWindow::badFileReportsStoreMessage()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, expected);
+    const QString path = m_dir.filePath(QStringLiteral("bad-%1.provscope").arg(QTest::currentDataTag()).replace(' ', '-'));
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(content);
+    }
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    QVERIFY(window.openSession(m_session));
+    QSignalSpy reported(&window, &MainWindow::errorReported);
+    QVERIFY(!window.openSession(path));
+    QCOMPARE(reported.count(), 1);
+    QVERIFY2(window.lastError().contains(expected), qPrintable(window.lastError()));
+    // The window stays usable with the session it had.
+    QCOMPARE(window.sessionPath(), m_session);
+    QCOMPARE(window.eventTable()->model()->rowCount(), int(RowCount));
+}
+
+void TstMainWindow::errorIsShownInMessageBox()
+{
+    // What a user sees: a message box carrying the store's message, window still usable.
+    const QString path = m_dir.filePath(QStringLiteral("notes.txt"));
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("just some notes\n");
+    }
+    MainWindow window;
+    window.show();
+    QString shownText;
+    QTimer::singleShot(200, [&shownText] {
+        if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+            shownText = box->text();
+            box->accept();
+        }
+    });
+    QVERIFY(!window.openSession(path));
+    QVERIFY2(shownText.contains(QStringLiteral("not a provscope session")), qPrintable(shownText));
+    QVERIFY(window.openSession(m_session));
+}
+
+void TstMainWindow::screenshots()
+{
+    // Offscreen grabs of the window as a user sees it; saved when PROVSCOPE_SCREENSHOT_DIR is set.
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(window.openSession(m_session));
+    selectRow(window, RowExec);
+    QApplication::processEvents();
+    const QImage events = window.grab().toImage();
+    QCOMPARE(events.size(), QSize(1280, 800) * events.devicePixelRatio());
+
+    QSignalSpy ready(window.graphTab(), &GraphTab::graphReady);
+    window.tabs()->setCurrentWidget(window.graphTab());
+    QVERIFY2(ready.wait(60000), qPrintable(window.graphTab()->statusText()));
+    QApplication::processEvents();
+    const QImage graph = window.grab().toImage();
+    QVERIFY(!graph.isNull());
+
+    const QString dir = qEnvironmentVariable("PROVSCOPE_SCREENSHOT_DIR");
+    if (!dir.isEmpty()) {
+        QVERIFY(events.save(dir + QStringLiteral("/provscope-events.png")));
+        QVERIFY(graph.save(dir + QStringLiteral("/provscope-graph.png")));
+    }
+}
+
+QTEST_MAIN(TstMainWindow)
+#include "tst_main_window.moc"
