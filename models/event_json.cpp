@@ -182,6 +182,8 @@ Result<std::string> sessionInfoJson(const SessionReader &reader)
     out += "  \"kernel\": " + jsonString(meta.kernel) + ",\n";
     out += "  \"boot_id\": " + jsonString(meta.bootId) + ",\n";
     out += std::string("  \"recording\": ") + (reader.isRecording() ? "true" : "false") + ",\n";
+    // Not recording and no end: the recorder was interrupted (crash, power loss).
+    out += std::string("  \"finished\": ") + (meta.captureEndNs ? "true" : "false") + ",\n";
     out += "  \"counts\": {\"events\": " + std::to_string(counts.events) +
            ", \"processes\": " + std::to_string(counts.processes) +
            ", \"files\": " + std::to_string(counts.files) +

@@ -26,7 +26,7 @@ std::string eventJsonLine(const Event &event, int64_t bootToEpochNs);
 std::string isoTimeUtc(int64_t epochNs);
 
 // The `info` summary as a pretty JSON object: format_version, tool_version, host,
-// kernel, boot_id, recording, counts {events, processes, files, sockets, lost_events},
+// kernel, boot_id, recording, finished (an end was recorded), counts {events, processes, files, sockets, lost_events},
 // time_range {first_ns, last_ns, first_iso, last_iso} (epoch; from the first and
 // last event, or the capture start/end when there are none), capture_config.
 Result<std::string> sessionInfoJson(const SessionReader &reader);

@@ -121,8 +121,100 @@ struct SessionReader::Impl {
     std::map<int, SqliteStatement> filtered; // by the shape of an EventFilter
 
     Result<void> loadMeta();
+    Result<void> openConnection(bool live);
+    Result<void> prepareStatements();
+    Result<void> acquire();
+    void release();
+    void disconnect();
     Error damaged(const std::string &what) const { return makeError(path + " is damaged: " + what); }
+
+    // While a session is recorded, the reader holds its connection only during a call:
+    // an open WAL connection would keep the writer from leaving WAL mode at finish().
+    class Use {
+    public:
+        explicit Use(Impl &d) : m_d(d), m_ready(d.acquire()) {}
+        ~Use() { m_d.release(); }
+        const Result<void> &ready() const { return m_ready; }
+
+    private:
+        Impl &m_d;
+        Result<void> m_ready;
+    };
 };
+
+Result<void> SessionReader::Impl::openConnection(bool isLive)
+{
+    live = isLive;
+    // A finished session is immutable: SQLite takes no locks and writes nothing
+    // beside it. A recording (WAL with its -wal beside it) is read as it grows.
+    auto opened = SqliteDatabase::open(sqliteFileUri(path, live ? "mode=ro" : "mode=ro&immutable=1"),
+                                       SQLITE_OPEN_READONLY);
+    if (!opened)
+        return makeError("cannot open " + path + ": " + opened.error());
+    db = std::move(opened.value());
+    if (live)
+        sqlite3_busy_timeout(db->handle(), 2000);
+    return {};
+}
+
+Result<void> SessionReader::Impl::prepareStatements()
+{
+    struct Prepared {
+        SqliteStatement *target;
+        std::string sql;
+    };
+    const Prepared prepared[] = {
+        {&metaAll, "SELECT key, value FROM meta"},
+        {&eventRange, std::string(kEventSelect) + " WHERE e.id >= ?1 AND e.id < ?2 ORDER BY e.id"},
+        {&processAll, std::string(kProcessSelect) + " ORDER BY p.id"},
+        {&processExact, std::string(kProcessSelect) + " WHERE p.pid = ?1 AND p.start_ns = ?2"},
+        {&processLatest,
+         std::string(kProcessSelect) + " WHERE p.pid = ?1 ORDER BY p.start_ns DESC LIMIT 1"},
+        {&lossAll, "SELECT first_ts, last_ts, cpu, count, source FROM losses ORDER BY id"},
+    };
+    for (const Prepared &p : prepared) {
+        auto st = SqliteStatement::prepare(*db, p.sql);
+        if (!st)
+            return makeError(st.error());
+        *p.target = std::move(st.value());
+    }
+    return {};
+}
+
+Result<void> SessionReader::Impl::acquire()
+{
+    if (db)
+        return {};
+    // Look again: the recording may have finished (one file, no -wal) meanwhile.
+    auto check = checkSessionFile(path);
+    if (!check)
+        return makeError(check.error());
+    if (auto done = openConnection(check->walMode && check->walFilePresent); !done)
+        return done;
+    if (auto done = prepareStatements(); !done) {
+        disconnect();
+        return makeError(path + ": " + done.error());
+    }
+    return {};
+}
+
+void SessionReader::Impl::release()
+{
+    if (live)
+        disconnect();
+}
+
+void SessionReader::Impl::disconnect()
+{
+    filtered.clear();
+    metaAll = {};
+    eventRange = {};
+    processAll = {};
+    processExact = {};
+    processLatest = {};
+    lossAll = {};
+    db.reset();
+}
 
 Result<void> SessionReader::Impl::loadMeta()
 {
@@ -168,16 +260,8 @@ Result<std::unique_ptr<SessionReader>> SessionReader::open(const std::string &pa
     std::unique_ptr<SessionReader> reader(new SessionReader());
     Impl &d = *reader->m_impl;
     d.path = path;
-    // A finished session is immutable: SQLite takes no locks and writes nothing
-    // beside it. A recording (WAL with its -wal beside it) is read as it grows.
-    d.live = check->walMode && check->walFilePresent;
-    auto db = SqliteDatabase::open(sqliteFileUri(path, d.live ? "mode=ro" : "mode=ro&immutable=1"),
-                                   SQLITE_OPEN_READONLY);
-    if (!db)
-        return makeError("cannot open " + path + ": " + db.error());
-    d.db = std::move(db.value());
-    if (d.live)
-        sqlite3_busy_timeout(d.db->handle(), 2000);
+    if (auto done = d.openConnection(check->walMode && check->walFilePresent); !done)
+        return makeError(done.error());
 
     auto appId = d.db->queryText("PRAGMA application_id");
     if (!appId)
@@ -208,6 +292,7 @@ Result<std::unique_ptr<SessionReader>> SessionReader::open(const std::string &pa
     if (!metaAll)
         return d.damaged(metaAll.error());
     d.metaAll = std::move(metaAll.value());
+    tables = makeError("done"); // finalize before the connection may be released
     if (auto loaded = d.loadMeta(); !loaded)
         return d.damaged(loaded.error());
 
@@ -234,24 +319,9 @@ Result<std::unique_ptr<SessionReader>> SessionReader::open(const std::string &pa
             return d.damaged(*quick);
     }
 
-    struct Prepared {
-        SqliteStatement *target;
-        std::string sql;
-    };
-    const Prepared prepared[] = {
-        {&d.eventRange, std::string(kEventSelect) + " WHERE e.id >= ?1 AND e.id < ?2 ORDER BY e.id"},
-        {&d.processAll, std::string(kProcessSelect) + " ORDER BY p.id"},
-        {&d.processExact, std::string(kProcessSelect) + " WHERE p.pid = ?1 AND p.start_ns = ?2"},
-        {&d.processLatest,
-         std::string(kProcessSelect) + " WHERE p.pid = ?1 ORDER BY p.start_ns DESC LIMIT 1"},
-        {&d.lossAll, "SELECT first_ts, last_ts, cpu, count, source FROM losses ORDER BY id"},
-    };
-    for (const Prepared &p : prepared) {
-        auto st = SqliteStatement::prepare(*d.db, p.sql);
-        if (!st)
-            return d.damaged(st.error());
-        *p.target = std::move(st.value());
-    }
+    if (auto done = d.prepareStatements(); !done)
+        return d.damaged(done.error());
+    d.release();
     return reader;
 }
 
@@ -265,6 +335,9 @@ Result<void> SessionReader::refresh()
 {
     if (!m_impl->live)
         return {};
+    Impl::Use use(*m_impl);
+    if (!use.ready())
+        return makeError("cannot re-read " + m_impl->path + ": " + use.ready().error());
     if (auto loaded = m_impl->loadMeta(); !loaded)
         return makeError("cannot re-read " + m_impl->path + ": " + loaded.error());
     return {};
@@ -275,6 +348,9 @@ Result<std::vector<Event>> SessionReader::eventsByIdRange(int64_t firstId, int c
     std::vector<Event> events;
     if (count <= 0)
         return events;
+    Impl::Use use(*m_impl);
+    if (!use.ready())
+        return makeError(use.ready().error());
     SqliteStatement &st = m_impl->eventRange;
     st.bindInt64(1, firstId);
     st.bindInt64(2, firstId + count);
@@ -307,6 +383,9 @@ Result<void> SessionReader::forEachEvent(const EventFilter &filter,
                                          const std::function<bool(const Event &)> &visit) const
 {
     // One statement per filter shape; values are always bound, never pasted.
+    Impl::Use use(*m_impl);
+    if (!use.ready())
+        return makeError(use.ready().error());
     const int shape = (filter.pid ? 1 : 0) | (filter.pid && filter.procStartNs ? 2 : 0) |
                       (filter.syscall ? 4 : 0) | (filter.path ? 8 : 0);
     auto it = m_impl->filtered.find(shape);
@@ -353,6 +432,9 @@ Result<void> SessionReader::forEachEvent(const EventFilter &filter,
 Result<std::vector<ProcessInfo>> SessionReader::processes() const
 {
     std::vector<ProcessInfo> result;
+    Impl::Use use(*m_impl);
+    if (!use.ready())
+        return makeError(use.ready().error());
     SqliteStatement &st = m_impl->processAll;
     for (;;) {
         auto row = st.step();
@@ -370,6 +452,9 @@ Result<std::vector<ProcessInfo>> SessionReader::processes() const
 
 Result<std::optional<ProcessInfo>> SessionReader::process(uint32_t pid, uint64_t startNs) const
 {
+    Impl::Use use(*m_impl);
+    if (!use.ready())
+        return makeError(use.ready().error());
     SqliteStatement &st = startNs ? m_impl->processExact : m_impl->processLatest;
     st.bindInt64(1, pid);
     if (startNs)
@@ -387,6 +472,9 @@ Result<std::optional<ProcessInfo>> SessionReader::process(uint32_t pid, uint64_t
 Result<std::vector<LossRecord>> SessionReader::losses() const
 {
     std::vector<LossRecord> result;
+    Impl::Use use(*m_impl);
+    if (!use.ready())
+        return makeError(use.ready().error());
     SqliteStatement &st = m_impl->lossAll;
     for (;;) {
         auto row = st.step();

@@ -472,12 +472,17 @@ Result<void> SessionWriter::finish(uint64_t captureEndNs)
     // Statements hold no locks once reset, but finalize them so close() succeeds.
     d.insertString = {}; d.insertFile = {}; d.insertSocket = {}; d.insertProcess = {};
     d.updateProcess = {}; d.insertEvent = {}; d.insertLoss = {}; d.setMeta = {};
-    // One self-contained file: fold the WAL in and leave WAL mode. Leaving WAL needs
-    // every other connection (live readers) closed; wait a little for them.
+    // One self-contained file: fold the WAL in and leave WAL mode.
     sqlite3_busy_timeout(d.db->handle(), 5000);
     if (auto done = d.db->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !done)
         return makeError("cannot finish session " + d.path + ": " + done.error());
+    // Leaving WAL needs an exclusive lock; a reader in the middle of a call (another
+    // thread or process) holds a shared one for a moment, so try for a while.
     auto mode = d.db->queryText("PRAGMA journal_mode = DELETE");
+    for (int attempt = 0; attempt < 300 && (!mode || *mode != "delete"); ++attempt) {
+        ::usleep(10000);
+        mode = d.db->queryText("PRAGMA journal_mode = DELETE");
+    }
     if (!mode || *mode != "delete") {
         d.failure = "finishing failed";
         return makeError("cannot finish session " + d.path +

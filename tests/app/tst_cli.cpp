@@ -134,6 +134,7 @@ void TestCli::info()
     QCOMPARE(info["kernel"].toString(), QString("6.1.0"));
     QCOMPARE(info["boot_id"].toString(), QString("boot-1"));
     QCOMPARE(info["recording"].toBool(true), false);
+    QCOMPARE(info["finished"].toBool(false), true);
     const QJsonObject range = info["time_range"].toObject();
     QCOMPARE(range["first_ns"].toInteger(), qint64(kBoot + 100) + kOffset);
     QCOMPARE(range["last_ns"].toInteger(), qint64(kBoot + 600) + kOffset);

@@ -570,29 +570,45 @@ void TestSessionStore::liveSessionFollowsGrowth()
     QVERIFY((*writer)->append(batches[0]));
     QCOMPARE((*writer)->counts().events, int64_t(5));
 
-    {
-        auto reader = SessionReader::open(path);
-        QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
-        QVERIFY((*reader)->isRecording());
-        QCOMPARE((*reader)->counts().events, int64_t(5));
-        QCOMPARE((*reader)->meta().captureEndNs, uint64_t(0));
+    // The GUI keeps its reader open across the whole recording and past its end.
+    auto reader = SessionReader::open(path);
+    QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
+    SessionReader &r = **reader;
+    QVERIFY(r.isRecording());
+    QCOMPARE(r.counts().events, int64_t(5));
+    QCOMPARE(r.meta().captureEndNs, uint64_t(0));
+    QVERIFY(r.event(5));
+    QVERIFY(!r.event(6));
 
-        QVERIFY((*writer)->append(batches[1]));
-        QVERIFY((*reader)->refresh());
-        QCOMPARE((*reader)->counts().events, int64_t(11));
-        QCOMPARE((*reader)->counts().lostEvents, int64_t(20));
-        auto events = (*reader)->eventsByIdRange(6, 100);
-        QVERIFY(events);
-        QCOMPARE(events->size(), size_t(6));
-        compareEvent(events->back(), batches[1].events.back());
-    }
-    QVERIFY((*writer)->finish(kBoot + 10000));
+    QVERIFY((*writer)->append(batches[1]));
+    QCOMPARE(r.counts().events, int64_t(5)); // counts change on refresh() only
+    QVERIFY(r.refresh());
+    QCOMPARE(r.counts().events, int64_t(11));
+    QCOMPARE(r.counts().lostEvents, int64_t(20));
+    auto events = r.eventsByIdRange(6, 100);
+    QVERIFY(events);
+    QCOMPARE(events->size(), size_t(6));
+    compareEvent(events->back(), batches[1].events.back());
+
+    const auto finished = (*writer)->finish(kBoot + 10000);
+    QVERIFY2(finished, finished.error().c_str());
     QVERIFY(!(*writer)->append(batches[0])); // finished: nothing more goes in
     QCOMPARE(listing(dir.path()), QStringList{"live.provscope"});
-    auto reader = SessionReader::open(path);
-    QVERIFY(reader);
-    QVERIFY(!(*reader)->isRecording());
-    QCOMPARE((*reader)->counts().events, int64_t(11));
+    const QByteArray done = sha256(QString::fromStdString(path));
+
+    // The same reader carries on, now over the finished, immutable file.
+    QVERIFY(r.refresh());
+    QVERIFY(!r.isRecording());
+    QCOMPARE(r.meta().captureEndNs, kBoot + 10000);
+    QCOMPARE(r.counts().events, int64_t(11));
+    QVERIFY(r.event(11));
+    QCOMPARE(listing(dir.path()), QStringList{"live.provscope"});
+    QCOMPARE(sha256(QString::fromStdString(path)), done);
+
+    auto reopened = SessionReader::open(path);
+    QVERIFY(reopened);
+    QVERIFY(!(*reopened)->isRecording());
+    QCOMPARE((*reopened)->counts().events, int64_t(11));
 }
 
 void TestSessionStore::bytesPerEvent()
