@@ -7,6 +7,7 @@
 #include <QColor>
 #include <QLocale>
 
+#include <cstring>
 #include <limits>
 
 namespace provscope {
@@ -98,10 +99,14 @@ QVariant EventTableModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         return displayText(*event, index.column());
     case Qt::ToolTipRole:
-        if (index.column() == Target || index.column() == Time)
-            return index.column() == Time ? formatDateTime(int64_t(event->tsNs) + m_bootToEpochNs)
-                                          : formatTarget(*event);
-        return {};
+        switch (index.column()) {
+        case Time: return formatDateTime(int64_t(event->tsNs) + m_bootToEpochNs);
+        case Target: return formatTarget(*event);
+        case Ret: return event->ret < 0 ? formatResult(event->ret) + QStringLiteral(": ")
+                                              + QString::fromLocal8Bit(strerror(int(-event->ret)))
+                                        : QString();
+        default: return {};
+        }
     case Qt::TextAlignmentRole:
         switch (index.column()) {
         case Pid: case Ppid: case Count: case Bytes: case Ret:

@@ -105,7 +105,6 @@ void MainWindow::createCentralWidgets()
     QHeaderView *rows = m_table->verticalHeader();
     rows->setSectionResizeMode(QHeaderView::Fixed);
     rows->setDefaultSectionSize(fontMetrics().height() + 6);
-    rows->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("0000000")));
     QHeaderView *columns = m_table->horizontalHeader();
     columns->setHighlightSections(false);
     columns->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
@@ -121,7 +120,7 @@ void MainWindow::createCentralWidgets()
     m_eventSplitter->addWidget(m_details);
     m_eventSplitter->setStretchFactor(0, 3);
     m_eventSplitter->setStretchFactor(1, 1);
-    m_eventSplitter->setSizes({900, 380});
+    m_eventSplitter->setSizes({930, 350});
     m_eventSplitter->setChildrenCollapsible(false);
 
     m_graphTab = new GraphTab(this);
@@ -138,18 +137,18 @@ void MainWindow::applyColumnWidths()
 {
     // A model reset re-initialises the header, so this runs after every setReader().
     const auto width = [this](const char *sample) {
-        return fontMetrics().horizontalAdvance(QLatin1String(sample)) + 18;
+        return fontMetrics().horizontalAdvance(QLatin1String(sample)) + 12;
     };
     QHeaderView *columns = m_table->horizontalHeader();
     columns->setSectionResizeMode(QHeaderView::Interactive);
     m_table->setColumnWidth(EventTableModel::Time, width("00:00:00.000000"));
-    m_table->setColumnWidth(EventTableModel::Pid, width("4194304"));
-    m_table->setColumnWidth(EventTableModel::Ppid, width("4194304"));
-    m_table->setColumnWidth(EventTableModel::Process, width("systemd-jour"));
+    m_table->setColumnWidth(EventTableModel::Pid, width("999999"));
+    m_table->setColumnWidth(EventTableModel::Ppid, width("999999"));
+    m_table->setColumnWidth(EventTableModel::Process, width("kworker/u4:"));
     m_table->setColumnWidth(EventTableModel::Syscall, width("renameat2"));
-    m_table->setColumnWidth(EventTableModel::Ret, width("EINPROGRESS"));
+    m_table->setColumnWidth(EventTableModel::Ret, width("ENOENT00"));
     m_table->setColumnWidth(EventTableModel::Count, width("Count"));
-    m_table->setColumnWidth(EventTableModel::Bytes, width("10,000,000"));
+    m_table->setColumnWidth(EventTableModel::Bytes, width("1,000,000"));
     columns->setSectionResizeMode(EventTableModel::Target, QHeaderView::Stretch);
 }
 
