@@ -145,6 +145,19 @@ static __always_inline void fill_task(struct ps_task *t, struct task_struct *tas
 	bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), &task->comm);
 }
 
+/* The same for the current task through its trusted BTF pointer: plain loads, no helper calls. */
+static __always_inline void fill_current_task(struct ps_task *t)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	t->pid = task->tgid;
+	t->tid = task->pid;
+	t->ppid = task->real_parent->tgid;
+	t->uid = task->cred->uid.val;
+	t->start_ns = task->group_leader->start_boottime;
+	bpf_get_current_comm(t->comm, sizeof(t->comm));
+}
+
 static __always_inline __u32 syscall_kind(long nr)
 {
 	switch (nr) {
@@ -522,9 +535,22 @@ static __always_inline int addr_is_zero(const __u8 *a)
 	return x == 0 && y == 0;
 }
 
+/*
+ * Wake the reader only once a batch has piled up: a wakeup per record costs
+ * more than the record. The reader polls with a timeout, so a lone record
+ * waits at most that long.
+ */
+#define WAKEUP_BYTES (256 * 1024)
+
+static __always_inline __u64 wakeup_flag(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
+									       : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void emit(struct scratch *s, __u32 size)
 {
-	if (bpf_ringbuf_output(&events, s->rec, size & SCRATCH_MASK, 0))
+	if (bpf_ringbuf_output(&events, s->rec, size & SCRATCH_MASK, wakeup_flag()))
 		count_lost();
 }
 
@@ -548,7 +574,7 @@ int BPF_PROG(ps_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(ps_sys_exit, struct pt_regs *regs, long ret)
 {
-	long nr = BPF_CORE_READ(regs, orig_ax);
+	long nr = regs->orig_ax;
 	__u32 kind = syscall_kind(nr);
 	struct task_struct *task;
 	struct ps_syscall_record *r;
@@ -580,18 +606,18 @@ int BPF_PROG(ps_sys_exit, struct pt_regs *regs, long ret)
 	r->hdr.type = PS_REC_SYSCALL;
 	r->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	r->last_ts_ns = r->hdr.ts_ns;
-	fill_task(&r->task, task);
+	fill_current_task(&r->task);
 	r->ret = ret;
 	r->count = 1;
 	r->kind = kind;
 	r->fd = -1;
 
-	di = BPF_CORE_READ(regs, di);
-	si = BPF_CORE_READ(regs, si);
-	dx = BPF_CORE_READ(regs, dx);
-	r10 = BPF_CORE_READ(regs, r10);
-	r8 = BPF_CORE_READ(regs, r8);
-	r9 = BPF_CORE_READ(regs, r9);
+	di = regs->di;
+	si = regs->si;
+	dx = regs->dx;
+	r10 = regs->r10;
+	r8 = regs->r8;
+	r9 = regs->r9;
 	pos = sizeof(*r);
 
 	switch (kind) {
@@ -805,7 +831,7 @@ int BPF_PROG(ps_fork, struct task_struct *parent, struct task_struct *child)
 	r->child_start_ns = BPF_CORE_READ(child, group_leader, start_boottime);
 	r->is_thread = r->child_pid == tgid;
 	r->pad0 = 0;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wakeup_flag());
 	return 0;
 }
 
@@ -830,6 +856,6 @@ int BPF_PROG(ps_exit, struct task_struct *p)
 	fill_task(&r->task, p);
 	r->exit_code = BPF_CORE_READ(p, exit_code);
 	r->pad0 = 0;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wakeup_flag());
 	return 0;
 }
