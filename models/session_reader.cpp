@@ -148,7 +148,7 @@ Result<void> SessionReader::Impl::openConnection(bool isLive)
     // A finished session is immutable: SQLite takes no locks and writes nothing
     // beside it. A recording (WAL with its -wal beside it) is read as it grows.
     auto opened = SqliteDatabase::open(sqliteFileUri(path, live ? "mode=ro" : "mode=ro&immutable=1"),
-                                       SQLITE_OPEN_READONLY);
+                                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
     if (!opened)
         return makeError("cannot open " + path + ": " + opened.error());
     db = std::move(opened.value());

@@ -346,13 +346,14 @@ Result<std::unique_ptr<SessionWriter>> SessionWriter::create(const std::string &
     };
 
     auto db = SqliteDatabase::open(sqliteFileUri(path, ""),
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW);
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX);
     if (!db)
         return fail(db.error());
     d.db = std::move(db.value());
     // WAL while recording: readers (the GUI's table) follow without blocking the writer.
     const std::string setup = "PRAGMA application_id = " + std::to_string(kSessionApplicationId) +
-                              "; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+                              "; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                              " PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 8192;";
     if (auto done = d.db->exec(setup); !done)
         return fail(done.error());
     if (auto mode = d.db->queryText("PRAGMA journal_mode"); !mode || *mode != "wal")
