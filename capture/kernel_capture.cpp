@@ -229,7 +229,13 @@ Result<void> KernelCapture::poll(int timeoutMs, const BatchHandler &handler)
     if (d.stopped || !d.rb)
         return makeError("the kernel capture is stopped");
     d.handler = &handler;
-    const int n = ring_buffer__poll(d.rb, timeoutMs);
+    int n = ring_buffer__poll(d.rb, timeoutMs);
+    // The kernel side skips wakeups until a batch piles up (see emit() in
+    // provscope.bpf.c), so after the wait take whatever is there.
+    if (n >= 0 || n == -EINTR) {
+        const int more = ring_buffer__consume(d.rb);
+        n = more < 0 ? more : n;
+    }
     d.checkLosses();
     d.flush();
     d.handler = nullptr;

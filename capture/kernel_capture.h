@@ -26,6 +26,8 @@ public:
     static Result<std::unique_ptr<KernelCapture>> start(const KernelCaptureOptions &options);
 
     // Waits up to timeoutMs for records, decodes everything available and hands it
+    // (the kernel wakes the reader only for sizeable batches, so a lone record
+    // is delivered at the latest when the wait ends: poll at least every ~100 ms)
     // to the handler in one or more batches. Also reports new per-CPU losses.
     Result<void> poll(int timeoutMs, const BatchHandler &handler);
     // Drains what is left in the ring buffer and reports final losses; then detaches.

@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <vector>
 
 using namespace provscope;
@@ -108,6 +109,11 @@ void TestKernelCapture::initTestCase()
     // drain: records of the last syscalls may still be in flight
     for (int i = 0; i < 5; ++i)
         QVERIFY(capture->poll(50, handler).ok());
+    // Live views depend on poll() delivering without stop(): the workload's exit must be here.
+    const bool exitBeforeStop = std::any_of(m_all.begin(), m_all.end(), [&](const Event &ev) {
+        return ev.pid == m_pid && ev.syscall == "exit";
+    });
+    QVERIFY2(exitBeforeStop, "poll() did not deliver the workload's last records within 250 ms");
     QVERIFY(capture->stop(handler).ok());
     m_endNs = bootTimeNowNs();
 
