@@ -252,19 +252,33 @@ Result<ProvenanceGraph> GraphBuilder::build(const PointOfInterest &poi, const Gr
     graph.setPoi(poiNode);
 
     // --- breadth first ---
-    std::set<std::string> omitted; // keys of nodes the cap kept out
-    std::vector<int> depthOf(1, 0);
-    std::deque<int> queue{poiNode};
-    auto noteDepth = [&](int node, int depth) {
-        if (static_cast<size_t>(node) >= depthOf.size()) {
-            depthOf.resize(static_cast<size_t>(node) + 1, -1);
-        }
-        if (depthOf[static_cast<size_t>(node)] < 0) {
-            depthOf[static_cast<size_t>(node)] = depth;
-            if (depth < maxDepth)
-                queue.push_back(node);
-        }
+    // Directed (default): from the POI backward along incoming flows (where its
+    // data came from, what started it) and forward along outgoing ones (where
+    // its data went); a node reached backward is only followed backward, and
+    // vice versa, so a shared library does not pull in every process that read
+    // it. Open/unlink edges are shown but never followed.
+    enum : unsigned { kBack = 1, kForward = 2, kBoth = 3 };
+    struct Visit {
+        int node;
+        unsigned directions;
+        int depth;
     };
+    std::set<std::string> omitted; // keys of nodes the cap kept out
+    std::vector<unsigned> visited;  // directions a node was queued with
+    std::deque<Visit> queue;
+    auto enqueue = [&](int node, unsigned directions, int depth) {
+        if (!options.directed)
+            directions = kBoth;
+        if (static_cast<size_t>(node) >= visited.size())
+            visited.resize(static_cast<size_t>(node) + 1, 0);
+        const unsigned fresh = directions & ~visited[static_cast<size_t>(node)];
+        if (fresh == 0 || depth > maxDepth)
+            return;
+        visited[static_cast<size_t>(node)] |= fresh;
+        if (depth < maxDepth)
+            queue.push_back({node, fresh, depth});
+    };
+    enqueue(poiNode, kBoth, 0);
     // Whether a node for key may exist: already there, or room under the cap.
     auto admit = [&](const std::string &key) {
         if (graph.findNode(key) >= 0)
@@ -276,38 +290,48 @@ Result<ProvenanceGraph> GraphBuilder::build(const PointOfInterest &poi, const Gr
     };
     // Clone events by (parent pid, parent start, child pid): their ids go on fork edges.
     std::map<std::tuple<uint32_t, uint64_t, int64_t>, int64_t> cloneEvents;
-    auto visitEvent = [&](const Event &event, int depth) {
+    auto visitEvent = [&](const Event &event, const Visit &from, const std::string &fromKey) {
         if (event.ret > 0 && in(event.syscall, {"clone", "clone3", "fork", "vfork"}))
             cloneEvents[{event.pid, event.procStartNs, event.ret}] = event.id;
         const std::optional<PlannedEdge> plan = planEdge(event);
-        if (!plan || !admit(plan->from.key) || !admit(plan->to.key))
+        if (!plan)
+            return;
+        const bool outgoing = plan->from.key == fromKey;
+        const bool incoming = plan->to.key == fromKey;
+        const unsigned wanted = options.directed ? from.directions : kBoth;
+        if (!((outgoing && (wanted & kForward)) || (incoming && (wanted & kBack))))
+            return;
+        if (!admit(plan->from.key) || !admit(plan->to.key))
             return;
         const ProcessInfo *info = findProcess(event.pid, event.procStartNs);
-        for (int node : addEvent(graph, event, info))
-            noteDepth(node, depth + 1);
+        addEvent(graph, event, info);
+        const int other = graph.findNode(outgoing ? plan->to.key : plan->from.key);
+        if (isFlowEdge(plan->type) && other >= 0)
+            enqueue(other, outgoing ? kForward : kBack, from.depth + 1);
     };
-    auto addFork = [&](const ProcessInfo &parent, const ProcessInfo &child, int depth) {
+    auto addFork = [&](const ProcessInfo &parent, const ProcessInfo &child, const Visit &from, bool parentSide) {
         const std::string parentKey = ProvenanceGraph::keyForProcess(parent.pid, parent.startNs);
         const std::string childKey = ProvenanceGraph::keyForProcess(child.pid, child.startNs);
         if (!admit(parentKey) || !admit(childKey))
             return;
-        const int from = addProcessNode(parent);
-        const int to = addProcessNode(child);
+        const int parentNode = addProcessNode(parent);
+        const int childNode = addProcessNode(child);
         const auto clone = cloneEvents.find({parent.pid, parent.startNs, child.pid});
         const int64_t eventId = clone == cloneEvents.end() ? 0 : clone->second;
-        if (const int existing = graph.findEdge(from, to, EdgeType::Fork); existing < 0)
-            graph.addEdge(from, to, EdgeType::Fork, child.startNs, child.startNs, 1, 0, eventId);
+        if (const int existing = graph.findEdge(parentNode, childNode, EdgeType::Fork); existing < 0)
+            graph.addEdge(parentNode, childNode, EdgeType::Fork, child.startNs, child.startNs, 1, 0, eventId);
         else if (eventId > 0 && graph.edge(existing).eventIds.empty())
-            graph.addEdge(from, to, EdgeType::Fork, child.startNs, child.startNs, 0, 0, eventId); // the id only
-        noteDepth(from, depth + 1);
-        noteDepth(to, depth + 1);
+            graph.addEdge(parentNode, childNode, EdgeType::Fork, child.startNs, child.startNs, 0, 0, eventId); // the id only
+        if (parentSide) // we are the parent: the child is downstream
+            enqueue(childNode, kForward, from.depth + 1);
+        else
+            enqueue(parentNode, kBack, from.depth + 1);
     };
 
     while (!queue.empty()) {
-        const int current = queue.front();
+        const Visit visit = queue.front();
         queue.pop_front();
-        const int depth = depthOf[static_cast<size_t>(current)];
-        const GraphNode node = graph.node(current); // copy: the graph grows below
+        const GraphNode node = graph.node(visit.node); // copy: the graph grows below
         EventFilter filter;
         filter.limit = options.eventLimit;
         if (node.kind == NodeKind::Process) {
@@ -319,28 +343,30 @@ Result<ProvenanceGraph> GraphBuilder::build(const PointOfInterest &poi, const Gr
             continue; // sockets: no query by endpoint yet
         }
         Result<void> scanned = m_reader.forEachEvent(filter, [&](const Event &event) {
-            visitEvent(event, depth);
+            visitEvent(event, visit, node.key);
             return true;
         });
         if (!scanned)
             return makeError(scanned.error());
 
-        if (node.kind == NodeKind::Process) {
-            const ProcessInfo *self = findProcess(node.pid, node.startNs);
-            if (!self)
-                continue;
-            // Parent: the process instance that forked this one.
-            if (self->ppid != 0) {
-                const ProcessInfo *parent = self->parentStartNs ? findProcess(self->ppid, self->parentStartNs) : nullptr;
-                if (!parent) { // unknown start: the latest instance of the ppid that started before us
-                    for (const auto &[key, info] : processes)
-                        if (key.first == self->ppid && key.second <= self->startNs)
-                            parent = info;
-                }
-                if (parent)
-                    addFork(*parent, *self, depth);
+        if (node.kind != NodeKind::Process)
+            continue;
+        const ProcessInfo *self = findProcess(node.pid, node.startNs);
+        if (!self)
+            continue;
+        // Parent (upstream): the process instance that forked this one.
+        if ((visit.directions & kBack) && self->ppid != 0) {
+            const ProcessInfo *parent = self->parentStartNs ? findProcess(self->ppid, self->parentStartNs) : nullptr;
+            if (!parent) { // unknown start: the latest instance of the ppid that started before us
+                for (const auto &[key, info] : processes)
+                    if (key.first == self->ppid && key.second <= self->startNs)
+                        parent = info;
             }
-            // Children: processes whose parent is this instance.
+            if (parent)
+                addFork(*parent, *self, visit, false);
+        }
+        // Children (downstream): processes whose parent is this instance.
+        if (visit.directions & kForward) {
             const auto [begin, end] = byParentPid.equal_range(self->pid);
             for (auto it = begin; it != end; ++it) {
                 const ProcessInfo &child = *it->second;
@@ -348,9 +374,37 @@ Result<ProvenanceGraph> GraphBuilder::build(const PointOfInterest &poi, const Gr
                                                       : child.startNs >= self->startNs
                         && (self->exitTsNs == 0 || child.startNs <= self->exitTsNs);
                 if (mine && !(child.pid == self->pid && child.startNs == self->startNs))
-                    addFork(*self, child, depth);
+                    addFork(*self, child, visit, true);
             }
         }
+    }
+    // Fork edges added from the child's side before its parent was scanned: find
+    // the parent's clone event so the edge keeps its raw event id.
+    for (int e = 0; e < graph.edgeCount(); ++e) {
+        const GraphEdge &edge = graph.edge(e);
+        if (edge.type != EdgeType::Fork || !edge.eventIds.empty())
+            continue;
+        const GraphNode &parent = graph.node(edge.from);
+        const GraphNode &child = graph.node(edge.to);
+        int64_t found = 0;
+        for (const char *name : {"clone", "clone3", "fork", "vfork"}) {
+            EventFilter filter;
+            filter.pid = parent.pid;
+            filter.procStartNs = parent.startNs;
+            filter.syscall = name;
+            Result<void> scanned = m_reader.forEachEvent(filter, [&](const Event &event) {
+                // The latest clone returning the child's pid before the child started.
+                if (event.ret == static_cast<int64_t>(child.pid) && event.tsNs <= child.startNs)
+                    found = event.id;
+                return event.tsNs <= child.startNs;
+            });
+            if (!scanned)
+                return makeError(scanned.error());
+            if (found)
+                break;
+        }
+        if (found)
+            graph.addEdge(edge.from, edge.to, EdgeType::Fork, edge.tsNs, edge.teNs, 0, 0, found); // the id only
     }
     graph.setOmittedNodes(static_cast<int>(omitted.size()));
     return graph;

@@ -2,6 +2,7 @@
 // Builds the provenance graph around a point of interest from a session:
 // the POI node, then breadth first over processes and files up to a depth and
 // a node cap, using the reader's filtered queries (events by process, by path).
+// Not yet time-respecting: King & Chen backtracking replaces the walk later.
 #include "point_of_interest.h"
 #include "provenance_graph.h"
 #include "result.h"
@@ -18,6 +19,10 @@ struct GraphBuildOptions {
     int depth = 2;          // hops from the POI
     int maxNodes = 200;     // cap; the graph says how many were left out
     int eventLimit = 100000; // events read per object query
+    // true: follow flows, backward from the POI along incoming edges and
+    // forward along outgoing ones (what it came from, where its data went).
+    // false: the plain neighbourhood, every edge in both directions.
+    bool directed = true;
 };
 
 class GraphBuilder {

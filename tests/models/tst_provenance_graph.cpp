@@ -26,6 +26,8 @@ constexpr int64_t kBootToEpoch = 1700000000000000000LL; // 2023-11-14T22:13:20Z 
 constexpr uint32_t kShell = 1000, kCurl = 1001, kCat = 1002;
 constexpr uint64_t kShellStart = 1000000, kCurlStart = 2000000, kCatStart = 3000000;
 constexpr uint64_t kReusedStart = 9000000; // pid 1001 again, later: a "sleep"
+constexpr uint32_t kHasher = 1004;         // reads /usr/bin/curl, unrelated otherwise
+constexpr uint64_t kHasherStart = 4000000;
 
 ProcessInfo process(uint32_t pid, uint64_t start, uint32_t ppid, uint64_t parentStart, const char *comm,
                     const char *exe)
@@ -102,6 +104,7 @@ std::unique_ptr<Session> writeScenario()
         process(kCurl, kCurlStart, kShell, kShellStart, "curl", "/usr/bin/curl"),
         process(kCat, kCatStart, kShell, kShellStart, "cat", "/usr/bin/cat"),
         process(kCurl, kReusedStart, kShell, kShellStart, "sleep", "/usr/bin/sleep"),
+        process(kHasher, kHasherStart, 1, 0, "sha256sum", "/usr/bin/sha256sum"),
     };
     auto &ev = batch.events;
     ev.push_back(event(kShell, kShellStart, "bash", "clone", 1999000, kCurl));                 // 1
@@ -126,6 +129,8 @@ std::unique_ptr<Session> writeScenario()
     ev.push_back(rename);                                                                    // 13
     ev.push_back(withPath(event(kCurl, kReusedStart, "sleep", "read", 9100000, 10), "/etc/ld.so.cache", 3, 10)); // 14
     ev.push_back(event(kCat, kCatStart, "cat", "close", 3500000, 0));                         // 15
+    ev.push_back(withPath(event(kHasher, kHasherStart, "sha256sum", "read", 4100000, 4096), "/usr/bin/curl", 3,
+                          4096));                                                             // 16
     if (Result<void> appended = writer.value()->append(batch); !appended) {
         qWarning("append: %s", appended.error().c_str());
         return nullptr;
@@ -224,11 +229,10 @@ private slots:
         QCOMPARE(g.edge(g.findEdge(shell, curl, EdgeType::Fork)).eventIds, std::vector<int64_t>{1});
         // A failed open and a close make no node or edge.
         QCOMPARE(node(g, ProvenanceGraph::keyForFile("/nonexistent")), -1);
-        // The reused pid's later process (the shell's other child) is another node.
-        const int sleep = node(g, ProvenanceGraph::keyForProcess(kCurl, kReusedStart));
-        QVERIFY(sleep >= 0 && sleep != curl);
-        QCOMPARE(g.node(sleep).label, std::string("sleep (1001)"));
-        QVERIFY(g.findEdge(shell, sleep, EdgeType::Fork) >= 0);
+        // The shell's other child (pid 1001 reused) is a sibling: no flow links it to curl.
+        QCOMPARE(node(g, ProvenanceGraph::keyForProcess(kCurl, kReusedStart)), -1);
+        // Nor does a process that merely read one of curl's inputs.
+        QCOMPARE(node(g, ProvenanceGraph::keyForProcess(kHasher, kHasherStart)), -1);
         QCOMPARE(g.omittedNodes(), 0);
     }
 
@@ -274,6 +278,20 @@ private slots:
         QCOMPARE(g.inEdges(f), std::vector<int>{0});
     }
 
+    void plainNeighbourhoodIncludesSiblings()
+    {
+        GraphBuildOptions options;
+        options.directed = false;
+        Result<ProvenanceGraph> built = build("proc:1001@2000000", options);
+        QVERIFY(built.ok());
+        const ProvenanceGraph &g = *built;
+        // The reused pid's later process is a distinct node with its own name.
+        const int sleep = node(g, ProvenanceGraph::keyForProcess(kCurl, kReusedStart));
+        QVERIFY(sleep >= 0 && sleep != node(g, curlKey));
+        QCOMPARE(g.node(sleep).label, std::string("sleep (1001)"));
+        QVERIFY(g.findEdge(node(g, shellKey), sleep, EdgeType::Fork) >= 0);
+    }
+
     void depthLimitsTheNeighbourhood()
     {
         GraphBuildOptions options;
@@ -305,6 +323,13 @@ private slots:
         QVERIFY(g.findEdge(node(g, curlKey), tmp, EdgeType::Write) >= 0);
         QVERIFY(g.findEdge(tmp, node(g, catKey), EdgeType::Read) >= 0);
         QVERIFY(node(g, shellKey) >= 0); // depth 2: curl's parent
+        // Starting from curl's image, whoever read it is downstream.
+        Result<ProvenanceGraph> image = build("file:/usr/bin/curl");
+        QVERIFY(image.ok());
+        const int hasher = node(*image, ProvenanceGraph::keyForProcess(kHasher, kHasherStart));
+        QVERIFY(hasher >= 0);
+        QVERIFY(image->findEdge(image->poi(), hasher, EdgeType::Read) >= 0);
+        QVERIFY(image->findEdge(image->poi(), node(*image, curlKey), EdgeType::Exec) >= 0);
     }
 
     void reusedPidPicksTheLatest()
