@@ -104,12 +104,30 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
-/* close(): the fd is gone at sys_exit, so sys_enter remembers its file. */
+/*
+ * What an fd refers to, read while the fd is open. close() needs it taken at
+ * sys_enter: by sys_exit the fd is gone and (since 6.15) the file freed.
+ */
+enum { FD_NONE = 0, FD_FILE, FD_PIPE, FD_SOCKET };
+
+struct file_desc {
+	__u64 dentry;
+	__u64 mnt;
+	__u64 ino;
+	__u32 type;
+	__u16 family;
+	__u16 lport;
+	__u16 rport;
+	__u16 pad[3];
+	__u8 laddr[16];
+	__u8 raddr[16];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u64);
+	__type(value, struct file_desc);
 } close_file SEC(".maps");
 
 static __always_inline void count_lost(void)
@@ -373,7 +391,7 @@ static __always_inline int pipe_name(__u64 ino)
 	return off;
 }
 
-static __always_inline void fill_socket(struct ps_syscall_record *r, struct file *f)
+static __always_inline void describe_socket(struct file_desc *d, struct file *f)
 {
 	struct socket *sock = BPF_CORE_READ(f, private_data);
 	struct sock *sk = BPF_CORE_READ(sock, sk);
@@ -382,59 +400,83 @@ static __always_inline void fill_socket(struct ps_syscall_record *r, struct file
 	if (!sk)
 		return;
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	r->family = family;
+	d->family = family;
 	if (family == PS_AF_INET) {
 		__u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-		__u32 d = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__u32 r = BPF_CORE_READ(sk, __sk_common.skc_daddr);
 
-		__builtin_memcpy(r->laddr, &l, 4);
-		__builtin_memcpy(r->raddr, &d, 4);
+		__builtin_memcpy(d->laddr, &l, 4);
+		__builtin_memcpy(d->raddr, &r, 4);
 	} else if (family == PS_AF_INET6) {
-		bpf_core_read(r->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(r->raddr, 16, &sk->__sk_common.skc_v6_daddr);
+		bpf_core_read(d->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(d->raddr, 16, &sk->__sk_common.skc_v6_daddr);
 	} else {
 		return;
 	}
-	r->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	r->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	d->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	d->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+}
+
+static __always_inline void describe_file(struct file_desc *d, struct file *f)
+{
+	__u32 mode;
+	__u64 magic;
+
+	__builtin_memset(d, 0, sizeof(*d));
+	if (!f)
+		return;
+	mode = BPF_CORE_READ(f, f_inode, i_mode);
+	magic = BPF_CORE_READ(f, f_inode, i_sb, s_magic);
+	if ((mode & S_IFMT) == S_IFSOCK && magic == SOCKFS_MAGIC) {
+		d->type = FD_SOCKET;
+		describe_socket(d, f);
+	} else if (magic == PIPEFS_MAGIC) {
+		d->type = FD_PIPE;
+		d->ino = BPF_CORE_READ(f, f_inode, i_ino);
+	} else {
+		d->type = FD_FILE;
+		d->dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
+		d->mnt = (__u64)BPF_CORE_READ(f, f_path.mnt);
+	}
 }
 
 /*
- * The object of an fd-based event into string slot at pos: a socket's
+ * The object of an fd-based event into the string slot at pos: a socket's
  * addresses, a pipe's name, or the file's canonical path. Returns the length.
  */
-static __noinline __u32 put_file(struct ps_syscall_record *r, __u32 pos, struct file *f)
+static __noinline __u32 put_desc(struct ps_syscall_record *r, __u32 pos, struct file_desc *d)
 {
 	struct scratch *s = get_scratch();
-	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
-	__u32 mode;
-	__u64 magic;
 	int off;
 
 	if (!s)
 		return 0;
-	if (!f) {
-		s->rec[pos & POS_MASK] = 0;
-		return 0;
-	}
-	mode = BPF_CORE_READ(f, f_inode, i_mode);
-	magic = BPF_CORE_READ(f, f_inode, i_sb, s_magic);
-	if ((mode & S_IFMT) == S_IFSOCK && magic == SOCKFS_MAGIC) {
+	switch (d->type) {
+	case FD_SOCKET:
 		r->path_flags |= PS_PATH_IS_SOCKET;
-		fill_socket(r, f);
-		s->rec[pos & POS_MASK] = 0;
-		return 0;
-	}
-	if (magic == PIPEFS_MAGIC) {
+		r->family = d->family;
+		r->lport = d->lport;
+		r->rport = d->rport;
+		__builtin_memcpy(r->laddr, d->laddr, 16);
+		__builtin_memcpy(r->raddr, d->raddr, 16);
+		break;
+	case FD_PIPE:
 		r->path_flags |= PS_PATH_IS_PIPE;
-		off = pipe_name(BPF_CORE_READ(f, f_inode, i_ino));
+		return copy_path(s, pos, pipe_name(d->ino));
+	case FD_FILE:
+		off = walk_path((struct dentry *)d->dentry, (struct vfsmount *)d->mnt, &r->path_flags);
 		return copy_path(s, pos, off);
 	}
-	dentry = BPF_CORE_READ(f, f_path.dentry);
-	vfsmnt = BPF_CORE_READ(f, f_path.mnt);
-	off = walk_path(dentry, vfsmnt, &r->path_flags);
-	return copy_path(s, pos, off);
+	s->rec[pos & POS_MASK] = 0;
+	return 0;
+}
+
+static __always_inline __u32 put_file(struct ps_syscall_record *r, __u32 pos, struct file *f)
+{
+	struct file_desc d;
+
+	describe_file(&d, f);
+	return put_desc(r, pos, &d);
 }
 
 /* The directory a relative path argument is relative to: dirfd's file or the cwd. */
@@ -558,16 +600,16 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(ps_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task;
-	__u64 *slot;
+	struct file_desc *d;
 
 	if (id != NR_close)
 		return 0;
 	if ((bpf_get_current_pid_tgid() >> 32) == exclude_tgid)
 		return 0;
 	task = bpf_get_current_task_btf();
-	slot = bpf_task_storage_get(&close_file, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (slot)
-		*slot = (__u64)fd_file(task, (int)BPF_CORE_READ(regs, di));
+	d = bpf_task_storage_get(&close_file, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (d)
+		describe_file(d, fd_file(task, (int)regs->di));
 	return 0;
 }
 
@@ -660,15 +702,15 @@ int BPF_PROG(ps_sys_exit, struct pt_regs *regs, long ret)
 		pos = put_empty(s, pos);
 		break;
 	case PS_SC_CLOSE: {
-		__u64 *slot = bpf_task_storage_get(&close_file, bpf_get_current_task_btf(), 0, 0);
-		struct file *f = NULL;
+		struct file_desc *d = bpf_task_storage_get(&close_file, bpf_get_current_task_btf(), 0, 0);
 
-		if (slot) {
-			f = (struct file *)*slot;
-			*slot = 0;
-		}
 		r->fd = (int)di;
-		r->str_len[0] = put_file(r, pos, f);
+		if (d) {
+			r->str_len[0] = put_desc(r, pos, d);
+			d->type = FD_NONE;
+		} else {
+			r->str_len[0] = put_file(r, pos, NULL);
+		}
 		pos += r->str_len[0] + 1;
 		pos = put_empty(s, pos);
 		pos = put_empty(s, pos);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <string>
 
 using namespace provscope;
@@ -36,8 +37,53 @@ double seconds(std::chrono::steady_clock::time_point since)
 
 } // namespace
 
+// --trace CMD ARGS...: prints the command's events (debugging aid).
+int traceCommand(char **argv)
+{
+    KernelCaptureOptions options;
+    options.excludeTgid = uint32_t(getpid());
+    auto started = KernelCapture::start(options);
+    if (!started.ok()) {
+        std::fprintf(stderr, "provscope-storm-probe: %s\n", started.error().c_str());
+        return 1;
+    }
+    auto &capture = started.value();
+    std::set<uint32_t> pids;
+    auto handler = [&](CaptureBatch &&batch) {
+        for (const ProcessInfo &p : batch.processes)
+            if (pids.count(p.ppid))
+                pids.insert(p.pid);
+        for (const Event &ev : batch.events) {
+            if (!pids.count(ev.pid))
+                continue;
+            std::printf("%u/%u %-15s %-10s ret=%lld fd=%d path=%s path2=%s %s:%u -> %s:%u bytes=%llu",
+                        ev.pid, ev.tid, ev.comm.c_str(), ev.syscall.c_str(), (long long)ev.ret, ev.fd,
+                        ev.path.c_str(), ev.path2.c_str(), ev.laddr.c_str(), ev.lport, ev.raddr.c_str(),
+                        ev.rport, (unsigned long long)ev.bytes);
+            for (const std::string &a : ev.argv)
+                std::printf(" [%s]", a.c_str());
+            std::printf("\n");
+        }
+    };
+    const pid_t child = fork();
+    if (child == 0) {
+        usleep(100000);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    pids.insert(uint32_t(child));
+    int status = 0;
+    while (waitpid(child, &status, WNOHANG) != child)
+        (void)capture->poll(50, handler);
+    (void)capture->poll(50, handler);
+    (void)capture->stop(handler);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 2 && std::string(argv[1]) == "--trace")
+        return traceCommand(argv + 2);
     const long count = argc > 1 ? std::atol(argv[1]) : 200000;
 
     auto t0 = std::chrono::steady_clock::now();
