@@ -89,6 +89,10 @@ public:
                         return {};
                 } else if (std::holds_alternative<wire::Stop>(message)) {
                     (void)send(wire::Goodbye{CaptureStats{}, "not capturing"});
+                } else if (const auto *hello = std::get_if<wire::Hello>(&message)) {
+                    auto answered = answerHello(*hello); // a new client on the same connection
+                    if (!answered)
+                        return answered;
                 } else {
                     return protocolError("unexpected " + typeName(message) + " frame from the client");
                 }
@@ -202,23 +206,30 @@ private:
             const auto *hello = std::get_if<wire::Hello>(&first);
             if (!hello)
                 return protocolError("expected Hello, got " + typeName(first));
-            if (hello->protocolVersion != wire::kProtocolVersion)
-                return protocolError("client speaks protocol version " + std::to_string(hello->protocolVersion) +
-                                     ", this helper speaks " + std::to_string(wire::kProtocolVersion));
-            logLine("client \"" + hello->purpose + "\" (uid " + std::to_string(hello->clientUid) + ", pid " +
-                    std::to_string(hello->clientPid) + ") connected");
-            wire::HelloAck ack;
-            ack.serverPid = uint32_t(getpid());
-            ack.meta = makeLiveSessionMeta("");
-            (void)send(ack);
-            return {};
+            return answerHello(*hello);
         }
         if (m_gone || m_stop.load())
             return {};
         return protocolError("no Hello within " + std::to_string(kHelloTimeoutMs / 1000) + " s");
     }
 
+    Result<void> answerHello(const wire::Hello &hello)
+    {
+        if (hello.protocolVersion != wire::kProtocolVersion)
+            return protocolError("client speaks protocol version " + std::to_string(hello.protocolVersion) +
+                                 ", this helper speaks " + std::to_string(wire::kProtocolVersion));
+        logLine("client \"" + hello.purpose + "\" (uid " + std::to_string(hello.clientUid) + ", pid " +
+                std::to_string(hello.clientPid) + ") connected");
+        wire::HelloAck ack;
+        ack.serverPid = uint32_t(getpid());
+        ack.meta = makeLiveSessionMeta("");
+        (void)send(ack);
+        return {};
+    }
+
     // From Start until Stop (back to idle), client gone, stop request or failure.
+    // A Hello ends the capture too: the GUI's socketpair (sudo) is shared by successive
+    // CaptureClients, and a new one says Hello again (handled by run()).
     Result<Outcome> capture()
     {
         auto made = m_makeSource();
@@ -286,6 +297,11 @@ private:
                 if (std::holds_alternative<wire::Start>(message)) {
                     (void)send(wire::Warning{"already capturing; Start ignored"});
                     continue;
+                }
+                if (std::holds_alternative<wire::Hello>(message)) {
+                    (void)finish("a new client said Hello", false);
+                    m_inbox.push_front(std::move(message));
+                    return Outcome::Idle;
                 }
                 (void)finish("protocol error", false);
                 return makeError(protocolError("unexpected " + typeName(message) + " frame while capturing").error());

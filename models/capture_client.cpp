@@ -205,11 +205,16 @@ void CaptureClient::handleMessages()
         if (!next->has_value())
             return;
         wire::Message &message = **next;
+        // On a connection shared with an earlier client (the sudo-started helper's
+        // socketpair), frames meant for that client may still arrive before our
+        // HelloAck: only HelloAck and Error matter until then.
+        const bool stale = m_state == State::Handshaking && !std::holds_alternative<wire::HelloAck>(message) &&
+                           !std::holds_alternative<wire::ErrorMessage>(message);
+        if (stale)
+            continue;
         if (auto *ack = std::get_if<wire::HelloAck>(&message)) {
-            if (m_state != State::Handshaking) {
-                fail(QStringLiteral("unexpected HelloAck from the capture helper"));
-                return;
-            }
+            if (m_state != State::Handshaking)
+                continue; // an earlier client's handshake answer
             m_meta = ack->meta;
             m_state = State::Idle;
             emit connected(m_meta);

@@ -238,13 +238,27 @@ Result<HelperConnection> connectUnprivileged(const std::string &captureBinary, i
 Result<HelperConnection> acquireHelperConnection(HelperLaunch &launch, int timeoutMs)
 {
     switch (launch.mode) {
-    case HelperMode::SudoStarted:
-        if (launch.fd >= 0) {
-            HelperConnection c{launch.fd, launch.helperPid, "helper started through sudo"};
-            launch.fd = -1; // handed over once; CaptureClient owns it now
-            return c;
+    case HelperMode::SudoStarted: {
+        // The sudo-started helper serves our socketpair for the GUI's whole life: each
+        // capture gets a duplicate, so closing a CaptureClient does not end the helper.
+        int status = 0;
+        const bool helperGone = launch.helperPid > 0 && waitpid(launch.helperPid, &status, WNOHANG) == launch.helperPid;
+        if (launch.fd >= 0 && !helperGone) {
+            const int dup = fcntl(launch.fd, F_DUPFD_CLOEXEC, 3);
+            if (dup < 0)
+                return makeError("cannot duplicate the helper connection: " + errnoText());
+            return HelperConnection{dup, launch.helperPid, "helper started through sudo"};
         }
-        return connectUnprivileged(launch.captureBinary, timeoutMs);
+        if (launch.fd >= 0)
+            ::close(launch.fd);
+        launch.fd = -1;
+        launch.helperPid = -1;
+        // From now on like any unprivileged GUI (callers run that path off the GUI thread).
+        launch.mode = HelperMode::Unprivileged;
+        launch.statusText = "The helper started through sudo has exited; GUI runs as " + launch.userName;
+        return makeError("the capture helper started through sudo has exited; choose Capture\u2192Start "
+                         "again to start another one");
+    }
     case HelperMode::PlainRoot:
         return startHelperAsRoot(launch.captureBinary);
     case HelperMode::Unprivileged:

@@ -24,7 +24,8 @@ enum class HelperMode { Unprivileged, SudoStarted, PlainRoot };
 
 struct HelperLaunch {
     HelperMode mode = HelperMode::Unprivileged;
-    int fd = -1;                 // SudoStarted: our end of the socketpair (CLOEXEC), until used
+    int fd = -1;                 // SudoStarted: our end of the socketpair (CLOEXEC), kept for
+                                 // the GUI's life; each capture gets a dup
     pid_t helperPid = -1;        // SudoStarted: the helper's pid
     std::string captureBinary;   // absolute path of provscope-capture
     std::string userName;        // who the GUI runs as
@@ -58,8 +59,9 @@ Result<HelperConnection> connectUnprivileged(const std::string &captureBinary, i
 // The command a user should run by hand: "sudo /abs/provscope-capture --serve --allow-uid 1000".
 std::string manualHelperCommand(const std::string &captureBinary, uid_t uid);
 
-// One call for Capture->Start: uses the sudo-started helper's fd once (then -1), starts a
-// helper in PlainRoot mode, or connectUnprivileged() otherwise.
+// One call for Capture->Start: a duplicate of the sudo-started helper's socketpair (the
+// helper stays for the next capture; if it has exited, mode becomes Unprivileged and an
+// error says to try again), a new helper in PlainRoot mode, or connectUnprivileged().
 Result<HelperConnection> acquireHelperConnection(HelperLaunch &launch, int timeoutMs = 60000);
 
 } // namespace provscope

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -192,6 +193,7 @@ class TstCaptureServer : public QObject {
 private slots:
     void clientHandshakeBatchesStopGoodbye();
     void secondCaptureOnSameConnection();
+    void successiveClientsShareTheSudoSocketpair();
     void clientDisconnectStopsCapture();
     void stopRequestSaysGoodbye();
     void garbageFromClientClosesConnection_data();
@@ -304,6 +306,48 @@ void TstCaptureServer::secondCaptureOnSameConnection()
     }
     QCOMPARE(server.log.started.load(), 2);
     QCOMPARE(server.log.stopped.load(), 2);
+}
+
+void TstCaptureServer::successiveClientsShareTheSudoSocketpair()
+{
+    // Under sudo the GUI keeps one socketpair to its helper and gives every capture a dup
+    // (acquireHelperConnection); a closed CaptureClient must not end the helper, and a
+    // client abandoned mid-handshake must not confuse the next one.
+    int sv[2];
+    QVERIFY(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+    ServerThread server;
+    CaptureServerOptions options;
+    options.inheritedFd = sv[1];
+    server.start(options);
+
+    for (int round = 1; round <= 2; ++round) {
+        CaptureClient client;
+        QSignalSpy connectedSpy(&client, &CaptureClient::connected);
+        QSignalSpy finishedSpy(&client, &CaptureClient::finished);
+        QSignalSpy batchSpy(&client, &CaptureClient::batchReceived);
+        QSignalSpy failedSpy(&client, &CaptureClient::failed);
+        QVERIFY(client.adoptFd(fcntl(sv[0], F_DUPFD_CLOEXEC, 3)).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(connectedSpy.count(), 1, 5000);
+        QVERIFY(client.start().ok());
+        QTRY_VERIFY_WITH_TIMEOUT(batchSpy.count() > 0, 3000);
+        QVERIFY(client.stop().ok());
+        QTRY_COMPARE_WITH_TIMEOUT(finishedSpy.count(), 1, 5000);
+        QVERIFY(failedSpy.isEmpty());
+        if (round == 1) {
+            // An impatient user: Capture->Start, then Stop before the helper answered.
+            CaptureClient abandoned;
+            QVERIFY(abandoned.adoptFd(fcntl(sv[0], F_DUPFD_CLOEXEC, 3)).ok());
+            abandoned.close();
+            QTest::qWait(200);
+        }
+        client.close();
+        QVERIFY2(!server.done.load(), "the helper ended although the GUI still holds the socketpair");
+    }
+    QCOMPARE(server.log.started.load(), 2);
+    QCOMPARE(server.log.stopped.load(), 2);
+    ::close(sv[0]); // the GUI exits
+    QTRY_VERIFY_WITH_TIMEOUT(server.done.load(), 5000);
+    QVERIFY2(server.ok, server.error.c_str());
 }
 
 void TstCaptureServer::clientDisconnectStopsCapture()
