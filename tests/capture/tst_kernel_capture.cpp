@@ -4,6 +4,7 @@
 #include "kernel_capture.h"
 #include "session_clock.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -70,7 +71,8 @@ void TestKernelCapture::initTestCase()
         QSKIP("LIVE CAPTURE NOT TESTED: tst_kernel_capture must run as root to load eBPF programs");
     if (!QFileInfo::exists("/sys/kernel/btf/vmlinux"))
         QSKIP("LIVE CAPTURE NOT TESTED: this kernel has no BTF (/sys/kernel/btf/vmlinux missing)");
-    const QString binDir = qEnvironmentVariable("PROVSCOPE_BIN_DIR");
+    // ctest sets PROVSCOPE_BIN_DIR; run by hand, the workload sits beside the test.
+    const QString binDir = qEnvironmentVariable("PROVSCOPE_BIN_DIR", QCoreApplication::applicationDirPath());
     const QString workload = binDir + "/provscope-workload";
     QVERIFY2(QFileInfo(workload).isExecutable(), qPrintable("workload not built: " + workload));
     QVERIFY(m_dir.isValid());
