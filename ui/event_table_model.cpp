@@ -102,6 +102,7 @@ QVariant EventTableModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case Time: return formatDateTime(int64_t(event->tsNs) + m_bootToEpochNs);
         case Target: return formatTarget(*event);
+        case Process: return QString::fromStdString(event->comm);
         case Ret: return event->ret < 0 ? formatResult(event->ret) + QStringLiteral(": ")
                                               + QString::fromLocal8Bit(strerror(int(-event->ret)))
                                         : QString();

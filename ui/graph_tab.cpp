@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QMouseEvent>
 #include <QSpinBox>
+#include <QHBoxLayout>
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -38,6 +39,8 @@ GraphTab::GraphTab(QWidget *parent)
     m_view->viewport()->installEventFilter(this);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_status->setContentsMargins(6, 0, 6, 0);
+    m_status->setMinimumWidth(100);
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     m_depth->setRange(1, 6);
     m_depth->setValue(2);
@@ -61,15 +64,18 @@ GraphTab::GraphTab(QWidget *parent)
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     fit->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_toolBar->addAction(tr("1:1"), m_view, &ZoomableGraphicsView::resetZoom);
-    m_toolBar->addSeparator();
-    m_toolBar->addWidget(m_status);
     // Shortcuts of a toolbar only fire when it is visible; they are also on the tab.
     addActions({zoomIn, zoomOut, fit});
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
-    layout->addWidget(m_toolBar);
+    // The status sits beside the toolbar (not in it) so it can grow with its text.
+    auto *top = new QHBoxLayout;
+    top->setContentsMargins(0, 0, 0, 0);
+    top->addWidget(m_toolBar);
+    top->addWidget(m_status, 1);
+    layout->addLayout(top);
     layout->addWidget(m_view, 1);
 
     connect(&m_job, &QFutureWatcher<GraphJobResult>::finished, this, &GraphTab::onJobFinished);
@@ -167,7 +173,22 @@ void GraphTab::populateScene()
         m_scene->addItem(new GraphNodeItem(m_painter, nodes[i], int(i), m_layout.nodes[i]));
     m_scene->setSceneRect(m_layout.boundingBox.adjusted(-GraphPainter::kMargin, -GraphPainter::kMargin,
                                                         GraphPainter::kMargin, GraphPainter::kMargin));
+    showReadable();
+}
+
+void GraphTab::showReadable()
+{
+    // Fit the whole graph when its text stays readable; otherwise keep a readable
+    // scale centred on the point of interest (Zoom to Fit shows everything).
+    constexpr qreal kMinReadableZoom = 0.8;
     m_view->zoomToFit();
+    if (m_view->zoomFactor() >= kMinReadableZoom)
+        return;
+    m_view->resetTransform();
+    m_view->scale(kMinReadableZoom, kMinReadableZoom);
+    const int poi = m_graph->poi();
+    if (poi >= 0 && size_t(poi) < m_layout.nodes.size())
+        m_view->centerOn(m_layout.nodes[size_t(poi)].center);
 }
 
 Result<void> GraphTab::exportPng(const QString &path) const

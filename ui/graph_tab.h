@@ -55,6 +55,7 @@ private:
     void startJob(const PointOfInterest &poi);
     void onJobFinished();
     void populateScene();
+    void showReadable();
     void setStatus(const QString &text);
 
     QString m_sessionPath;

@@ -23,6 +23,7 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 
 namespace provscope {
 
@@ -31,7 +32,11 @@ MainWindow::MainWindow(QWidget *parent)
     , m_model(new EventTableModel(this))
     , m_statusBar(new SessionStatusBar(this))
     , m_capture(new CaptureController(this))
+    , m_rateTimer(new QTimer(this))
 {
+    // While recording the rate is refreshed even when no events arrive (it drops to 0).
+    m_rateTimer->setInterval(1000);
+    connect(m_rateTimer, &QTimer::timeout, this, &MainWindow::updateStatusCounts);
     setStatusBar(m_statusBar);
     createCentralWidgets();
     createActions();
@@ -42,7 +47,6 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_capture, &CaptureController::stateChanged, this, &MainWindow::onCaptureStateChanged);
     connect(m_capture, &CaptureController::sessionCreated, this, [this](const QString &path) {
         openSession(path);
-        m_statusBar->resetRate();
     });
     connect(m_capture, &CaptureController::eventsAppended, this, &MainWindow::onEventsAppended);
     connect(m_capture, &CaptureController::statsChanged, this, &MainWindow::updateStatusCounts);
@@ -410,16 +414,18 @@ void MainWindow::onCaptureStateChanged()
     m_recentMenu->setEnabled(idle);
     switch (m_capture->state()) {
     case CaptureController::State::Connecting:
-        m_statusBar->showMessage(tr("Connecting to the capture helper…"));
+        m_statusBar->setCaptureState(tr("Connecting to the capture helper…"), false);
         break;
     case CaptureController::State::Recording:
-        m_statusBar->showMessage(tr("Recording…"));
+        m_statusBar->setCaptureState(tr("● Recording"), true);
+        m_rateTimer->start();
         break;
     case CaptureController::State::Stopping:
-        m_statusBar->showMessage(tr("Stopping the capture…"));
+        m_statusBar->setCaptureState(tr("Stopping…"), false);
         break;
     case CaptureController::State::Idle:
-        m_statusBar->clearMessage();
+        m_statusBar->setCaptureState(QString(), false);
+        m_rateTimer->stop();
         break;
     }
     updateTitle();

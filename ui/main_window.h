@@ -14,6 +14,7 @@ class QMenu;
 class QSplitter;
 class QTabWidget;
 class QTableView;
+class QTimer;
 
 namespace provscope {
 
@@ -106,6 +107,7 @@ private:
     GraphTab *m_graphTab = nullptr;
     SessionStatusBar *m_statusBar = nullptr;
     CaptureController *m_capture = nullptr;
+    QTimer *m_rateTimer = nullptr;
 
     QMenu *m_recentMenu = nullptr;
     QAction *m_openAction = nullptr;

@@ -8,9 +8,12 @@ namespace provscope {
 namespace {
 constexpr qint64 kRateWindowMs = 5000;
 
-QLabel *makeLabel(QWidget *parent, const QString &tip)
+QLabel *makeLabel(QWidget *parent, const QString &tip, const char *widest = nullptr)
 {
     auto *label = new QLabel(parent);
+    // Room for the widest text up front: the bar does not grow labels as text changes.
+    if (widest)
+        label->setMinimumWidth(label->fontMetrics().horizontalAdvance(QString::fromUtf8(widest)) + 8);
     label->setToolTip(tip);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     return label;
@@ -19,13 +22,16 @@ QLabel *makeLabel(QWidget *parent, const QString &tip)
 
 SessionStatusBar::SessionStatusBar(QWidget *parent)
     : QStatusBar(parent)
-    , m_events(makeLabel(this, tr("Events in the session")))
-    , m_lost(makeLabel(this, tr("Events the capture lost (kernel or queue drops)")))
-    , m_rate(makeLabel(this, tr("Events per second over the last seconds")))
+    , m_events(makeLabel(this, tr("Events in the session"), "100,000,000 events"))
+    , m_lost(makeLabel(this, tr("Events the capture lost (kernel or queue drops)"), "1,000,000 lost"))
+    , m_rate(makeLabel(this, tr("Events per second over the last seconds"), "100,000 ev/s"))
     , m_path(makeLabel(this, tr("Session file")))
     , m_privilege(makeLabel(this, tr("How the capture helper runs")))
+    , m_state(makeLabel(this, tr("Capture state")))
 {
+    m_state->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold;"));
     addWidget(m_path, 1);
+    addPermanentWidget(m_state);
     addPermanentWidget(m_events);
     addPermanentWidget(m_lost);
     addPermanentWidget(m_rate);
@@ -33,6 +39,7 @@ SessionStatusBar::SessionStatusBar(QWidget *parent)
     m_clock.start();
     setCounts(0, 0);
     setSessionPath(QString());
+    setCaptureState(QString(), false);
 }
 
 void SessionStatusBar::setCounts(uint64_t events, uint64_t lost)
@@ -67,6 +74,16 @@ void SessionStatusBar::updateRate()
     m_rate->setText(tr("%1 ev/s").arg(QLocale().toString(rate, 'f', 0)));
 }
 
+void SessionStatusBar::setCaptureState(const QString &text, bool recording)
+{
+    m_recording = recording;
+    m_state->setText(text);
+    m_state->setVisible(!text.isEmpty());
+    m_rate->setVisible(recording);
+    if (!recording)
+        m_samples.clear();
+}
+
 void SessionStatusBar::setSessionPath(const QString &path)
 {
     m_path->setText(path.isEmpty() ? tr("No session open") : path);
@@ -78,6 +95,7 @@ void SessionStatusBar::setPrivilegeText(const QString &text)
     m_privilege->setVisible(!text.isEmpty());
 }
 
+QString SessionStatusBar::captureStateText() const { return m_state->text(); }
 QString SessionStatusBar::eventText() const { return m_events->text(); }
 QString SessionStatusBar::lostText() const { return m_lost->text(); }
 QString SessionStatusBar::rateText() const { return m_rate->text(); }

@@ -19,6 +19,10 @@ public:
     void setCounts(uint64_t events, uint64_t lost);
     void setSessionPath(const QString &path);
     void setPrivilegeText(const QString &text);
+    // The capture state ("● Recording", "Connecting…"; empty when idle). The event
+    // rate is shown while recording.
+    void setCaptureState(const QString &text, bool recording);
+    QString captureStateText() const;
     void resetRate();
 
     QString eventText() const;
@@ -26,6 +30,7 @@ public:
     QString rateText() const;
     QString pathText() const;
     QString privilegeText() const;
+    bool isRecording() const { return m_recording; }
 
 private:
     struct Sample {
@@ -39,6 +44,8 @@ private:
     QLabel *m_rate;
     QLabel *m_path;
     QLabel *m_privilege;
+    QLabel *m_state;
+    bool m_recording = false;
     QElapsedTimer m_clock;
     std::deque<Sample> m_samples;
 };

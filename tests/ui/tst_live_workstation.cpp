@@ -1,0 +1,128 @@
+// The workstation recording this machine live through a real provscope-capture helper
+// (plain root, as on CI): this process's own file activity shows up in the table
+// while recording, and Stop leaves one finished session file.
+#include "capture_controller.h"
+#include "event_table_model.h"
+#include "graph_tab.h"
+#include "helper_launcher.h"
+#include "main_window.h"
+#include "provenance_graph.h"
+#include "session_reader.h"
+#include "session_status_bar.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <unistd.h>
+
+using namespace provscope;
+
+class TstLiveWorkstation : public QObject {
+    Q_OBJECT
+
+private slots:
+    void recordsOwnActivityLive();
+
+private:
+    static bool tableHasPath(const EventTableModel &model, const QString &path, int *row = nullptr);
+};
+
+bool TstLiveWorkstation::tableHasPath(const EventTableModel &model, const QString &path, int *row)
+{
+    const std::string wanted = path.toStdString();
+    const uint32_t self = uint32_t(::getpid());
+    for (int r = model.rowCount() - 1; r >= 0; --r) {
+        const Event *event = model.eventAt(r);
+        if (event && event->pid == self && (event->path == wanted || event->path2 == wanted)) {
+            if (row)
+                *row = r;
+            return true;
+        }
+    }
+    return false;
+}
+
+void TstLiveWorkstation::recordsOwnActivityLive()
+{
+    if (::geteuid() != 0)
+        QSKIP("LIVE CAPTURE NOT TESTED: needs root to load the eBPF programs (run ctest as root)");
+    const QString binDir = qEnvironmentVariable("PROVSCOPE_BIN_DIR");
+    const QString helper = binDir + QStringLiteral("/provscope-capture");
+    QVERIFY2(QFileInfo(helper).isExecutable(), qPrintable(helper + QStringLiteral(" is missing: build it first")));
+    QStandardPaths::setTestModeEnabled(true);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    HelperLaunch launch;
+    launch.mode = HelperMode::PlainRoot;
+    launch.captureBinary = helper.toStdString();
+    launch.statusText = "Running as root";
+
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    window.resize(1280, 800);
+    window.show();
+    window.setHelperLaunch(launch);
+    window.captureController()->setOutputDirectory(dir.path());
+    QSignalSpy created(window.captureController(), &CaptureController::sessionCreated);
+    QSignalSpy finished(window.captureController(), &CaptureController::finished);
+    window.startCapture();
+    QVERIFY2(created.wait(30000) || !created.isEmpty(), qPrintable(window.lastError()));
+    const QString path = created.first().first().toString();
+
+    // Our own file activity, while recording.
+    const QString marker = dir.filePath(QStringLiteral("live-marker.txt"));
+    const QString renamed = dir.filePath(QStringLiteral("live-marker-renamed.txt"));
+    {
+        QFile file(marker);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("provscope live workstation test\n");
+    }
+    QVERIFY(QFile::rename(marker, renamed));
+    QElapsedTimer sinceActivity;
+    sinceActivity.start();
+    const auto *model = window.eventModel();
+    QTRY_VERIFY_WITH_TIMEOUT(tableHasPath(*model, renamed), 5000);
+    qInfo("rename visible in the table after %lld ms; %d rows", sinceActivity.elapsed(), model->rowCount());
+    QVERIFY2(window.sessionStatusBar()->privilegeText().contains(QStringLiteral("root")),
+             qPrintable(window.sessionStatusBar()->privilegeText()));
+
+    int row = -1;
+    QVERIFY(tableHasPath(*model, renamed, &row));
+    window.eventTable()->setCurrentIndex(model->index(row, 0));
+    QVERIFY(window.sessionStatusBar()->captureStateText().contains(QStringLiteral("Recording")));
+    QTest::qWait(1500); // a rate over more than one refresh
+    QVERIFY2(!window.sessionStatusBar()->rateText().startsWith(QStringLiteral("0 ")),
+             qPrintable(window.sessionStatusBar()->rateText()));
+    const QString shotDir = qEnvironmentVariable("PROVSCOPE_SCREENSHOT_DIR");
+    if (!shotDir.isEmpty())
+        QVERIFY(window.grab().save(shotDir + QStringLiteral("/provscope-live.png")));
+
+    // The graph of this process, built from the session while it is being written.
+    QSignalSpy ready(window.graphTab(), &GraphTab::graphReady);
+    window.tabs()->setCurrentWidget(window.graphTab());
+    QVERIFY2(ready.wait(60000) || !ready.isEmpty(), qPrintable(window.graphTab()->statusText()));
+    QVERIFY(window.graphTab()->graph()->findNode(ProvenanceGraph::keyForFile(renamed.toStdString())) >= 0);
+    if (!shotDir.isEmpty())
+        QVERIFY(window.grab().save(shotDir + QStringLiteral("/provscope-live-graph.png")));
+
+    window.stopCapture();
+    QVERIFY2(finished.wait(30000) || !finished.isEmpty(), qPrintable(window.lastError()));
+    QCOMPARE(window.sessionPath(), path);
+    QVERIFY(!QFileInfo::exists(path + QStringLiteral("-wal")));
+    auto reader = SessionReader::open(path.toStdString());
+    QVERIFY2(reader, reader ? "" : reader.error().c_str());
+    QVERIFY(!reader.value()->isRecording());
+    QVERIFY(reader.value()->counts().events >= model->rowCount());
+    QVERIFY(tableHasPath(*model, renamed));
+}
+
+QTEST_MAIN(TstLiveWorkstation)
+#include "tst_live_workstation.moc"
