@@ -301,6 +301,10 @@ Result<ProvenanceGraph> GraphBuilder::build(const PointOfInterest &poi, const Gr
         const unsigned wanted = options.directed ? from.directions : kBoth;
         if (!((outgoing && (wanted & kForward)) || (incoming && (wanted & kBack))))
             return;
+        // Opens/unlinks are shown for the process being expanded (and around the
+        // POI), never picked up from a file: every process opens libc.
+        if (!isFlowEdge(plan->type) && from.node != poiNode && graph.node(from.node).kind != NodeKind::Process)
+            return;
         if (!admit(plan->from.key) || !admit(plan->to.key))
             return;
         const ProcessInfo *info = findProcess(event.pid, event.procStartNs);

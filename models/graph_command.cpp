@@ -19,9 +19,12 @@ namespace {
 
 constexpr const char *kUsage =
     "usage: provscope-cli graph FILE --poi proc:PID[@START_NS]|file:PATH --format dot|png|svg -o OUT\n"
-    "                           [--depth N] [--max-nodes N] [--engine auto|dot|sfdp]\n"
+    "                           [--depth N] [--max-nodes N] [--engine auto|dot|sfdp] [--neighbourhood]\n"
     "  Writes the provenance graph around a point of interest. START_NS is the process\n"
-    "  start time in boot ns as stored; without it, the latest process with that pid.\n";
+    "  start time in boot ns as stored; without it, the latest process with that pid.\n"
+    "  By default the graph follows flows: backward along what flowed into the POI,\n"
+    "  forward along what flowed out (--depth hops, default 2; at most --max-nodes\n"
+    "  nodes, default 200). --neighbourhood follows every edge both ways instead.\n";
 
 struct Options {
     std::string session;
@@ -68,6 +71,8 @@ std::string parseArgs(const std::vector<std::string> &args, Options &options, bo
         } else if (arg == "--max-nodes") {
             if (!value(text) || !parseCount(text, options.build.maxNodes) || options.build.maxNodes < 1)
                 return "--max-nodes needs a number >= 1";
+        } else if (arg == "--neighbourhood" || arg == "--neighborhood") {
+            options.build.directed = false;
         } else if (arg == "--engine") {
             if (!value(text))
                 return "--engine needs a value";
@@ -117,7 +122,17 @@ std::unique_ptr<QGuiApplication> ensureGuiApplication(std::string &error)
     static int argc = 1;
     static char name[] = "provscope-cli";
     static char *argv[] = {name, nullptr};
-    return std::make_unique<QGuiApplication>(argc, argv);
+    // Qt complains about a missing XDG_RUNTIME_DIR (common under sudo and in CI);
+    // the CLI never uses it, so keep stderr for our own messages.
+    static QtMessageHandler previous = nullptr;
+    previous = qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &context, const QString &message) {
+        if (message.startsWith(QLatin1String("QStandardPaths: ")))
+            return;
+        if (previous)
+            previous(type, context, message);
+    });
+    auto app = std::make_unique<QGuiApplication>(argc, argv);
+    return app;
 }
 
 } // namespace

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <mutex>
+#include <set>
+#include <utility>
 #include <string>
 
 namespace provscope {
@@ -62,41 +64,47 @@ struct GraphHandle {
     }
 };
 
-// A process that touched 150 files puts 150 leaves in one dot rank: a strip
-// no report can show. Like Graphviz's `unflatten -l`, spread the leaves of a
-// busy node over several ranks by giving their edges staggered minlen.
-void staggerLeaves(const ProvenanceGraph &graph, const std::vector<Agedge_t *> &edges)
+// A process that touched 150 files puts 150 files in one dot rank: a strip
+// no report can show. Like Graphviz's `unflatten -l`, spread the end points
+// (objects only read from or only written to) hanging off the same node over
+// several ranks by giving their edges staggered minlen.
+void staggerLeaves(const ProvenanceGraph &graph, const std::vector<Agedge_t *> &edges,
+                   const std::vector<bool> &constrains)
 {
     constexpr size_t kLeavesPerRank = 8;
-    constexpr size_t kMaxStagger = 4;
-    // A leaf has exactly one neighbour (possibly through several edges: open, read, write).
-    std::vector<int> neighbour(graph.nodes().size(), -1); // -1 none, -2 several
-    for (const GraphEdge &edge : graph.edges()) {
-        if (edge.from == edge.to)
+    constexpr size_t kMaxStagger = 4; // dot pays a virtual node per rank a long edge crosses
+    const size_t n = graph.nodes().size();
+    std::vector<int> in(n, 0), out(n, 0), anchor(n, -1);
+    for (size_t e = 0; e < edges.size(); ++e) {
+        const GraphEdge &edge = graph.edges()[e];
+        if (edge.from == edge.to || !constrains[e])
             continue;
+        ++out[static_cast<size_t>(edge.from)];
+        ++in[static_cast<size_t>(edge.to)];
         for (const auto &[self, other] : {std::pair(edge.from, edge.to), std::pair(edge.to, edge.from)}) {
-            int &n = neighbour[static_cast<size_t>(self)];
-            n = (n == -1 || n == other) ? other : -2;
+            int &a = anchor[static_cast<size_t>(self)];
+            a = a < 0 ? other : std::min(a, other);
         }
     }
-    std::vector<std::vector<int>> leavesOf(graph.nodes().size());
-    for (int node = 0; node < graph.nodeCount(); ++node)
-        if (const int hub = neighbour[static_cast<size_t>(node)]; hub >= 0 && neighbour[static_cast<size_t>(hub)] != node)
-            leavesOf[static_cast<size_t>(hub)].push_back(node);
-    std::vector<int> minlen(graph.nodes().size(), 0);
-    for (const std::vector<int> &leaves : leavesOf) {
-        if (leaves.size() <= kLeavesPerRank)
+    std::vector<std::vector<int>> endsOf(n);
+    for (size_t node = 0; node < n; ++node) {
+        const bool end = graph.nodes()[node].kind != NodeKind::Process && (in[node] == 0) != (out[node] == 0);
+        if (end && anchor[node] >= 0)
+            endsOf[static_cast<size_t>(anchor[node])].push_back(static_cast<int>(node));
+    }
+    std::vector<int> minlen(n, 0);
+    for (const std::vector<int> &ends : endsOf) {
+        if (ends.size() <= kLeavesPerRank)
             continue;
-        // Long edges cost dot a virtual node per rank crossed: keep the stagger short.
-        const size_t ranks = std::min<size_t>((leaves.size() + kLeavesPerRank - 1) / kLeavesPerRank, kMaxStagger);
-        for (size_t i = 0; i < leaves.size(); ++i)
-            minlen[static_cast<size_t>(leaves[i])] = static_cast<int>(1 + i % ranks);
+        const size_t ranks = std::min((ends.size() + kLeavesPerRank - 1) / kLeavesPerRank, kMaxStagger);
+        for (size_t i = 0; i < ends.size(); ++i)
+            minlen[static_cast<size_t>(ends[i])] = static_cast<int>(1 + i % ranks);
     }
     for (size_t e = 0; e < edges.size(); ++e) {
         const GraphEdge &edge = graph.edges()[e];
-        const int leafLen = std::max(minlen[static_cast<size_t>(edge.from)], minlen[static_cast<size_t>(edge.to)]);
-        if (leafLen > 1)
-            setAttr(edges[e], "minlen", std::to_string(leafLen));
+        const int len = std::max(minlen[static_cast<size_t>(edge.from)], minlen[static_cast<size_t>(edge.to)]);
+        if (len > 1 && constrains[e])
+            setAttr(edges[e], "minlen", std::to_string(len));
     }
 }
 
@@ -161,12 +169,27 @@ Result<GraphLayoutResult> GraphLayout::compute(const ProvenanceGraph &graph,
         setAttr(nodes[i], "width", number(std::max(size.width(), 1.0) / kPointsPerInch));
         setAttr(nodes[i], "height", number(std::max(size.height(), 1.0) / kPointsPerInch));
     }
+    // Ranks follow information flow: an open/unlink beside a read or write of
+    // the same object would fight it for the object's rank, so it yields.
+    std::vector<bool> constrains(graph.edges().size(), true);
+    {
+        std::set<std::pair<int, int>> flowPairs;
+        for (const GraphEdge &edge : graph.edges())
+            if (isFlowEdge(edge.type))
+                flowPairs.insert(std::minmax(edge.from, edge.to));
+        for (size_t i = 0; i < constrains.size(); ++i) {
+            const GraphEdge &edge = graph.edges()[i];
+            constrains[i] = isFlowEdge(edge.type) || !flowPairs.count(std::minmax(edge.from, edge.to));
+        }
+    }
     std::vector<Agedge_t *> edges(graph.edges().size());
     for (size_t i = 0; i < edges.size(); ++i) {
         const GraphEdge &edge = graph.edges()[i];
         std::string edgeName = "e" + std::to_string(i); // named: parallel edges stay distinct
         edges[i] = agedge(g, nodes[static_cast<size_t>(edge.from)], nodes[static_cast<size_t>(edge.to)],
                           edgeName.data(), 1);
+        if (!constrains[i])
+            setAttr(edges[i], "constraint", "false");
         if (!edgeLabelSizes.empty() && !edgeLabelSizes[i].isEmpty()) {
             // An empty HTML table of the Qt-measured size: Graphviz reserves the
             // space and places the label without measuring any text itself.
@@ -182,7 +205,7 @@ Result<GraphLayoutResult> GraphLayout::compute(const ProvenanceGraph &graph,
     }
 
     if (engine == LayoutEngine::Dot)
-        staggerLeaves(graph, edges);
+        staggerLeaves(graph, edges, constrains);
 
     std::string engineName = result.engine;
     if (gvLayout(gvc, g, engineName.data()) != 0)

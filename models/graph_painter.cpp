@@ -137,6 +137,10 @@ QString GraphPainter::edgeLabel(const GraphEdge &edge) const
 
 QSizeF GraphPainter::edgeLabelSize(const GraphEdge &edge) const
 {
+    // Opens and unlinks are context, not flows: unlabelled (the UI shows the
+    // text as a tooltip) so they do not crowd the ranks with label boxes.
+    if (!isFlowEdge(edge.type))
+        return QSizeF();
     const QFontMetricsF metrics(font());
     return QSizeF(std::ceil(metrics.horizontalAdvance(edgeLabel(edge)) + 2 * kLabelPadX),
                   std::ceil(metrics.height() + 2 * kLabelPadY));

@@ -35,6 +35,7 @@ public:
     QSizeF nodeSize(const GraphNode &node) const;
     // "read 12:34:56.789 ×3": syscall type, local time of the first event, count when > 1.
     QString edgeLabel(const GraphEdge &edge) const;
+    // Empty for open/unlink edges: they are drawn unlabelled.
     QSizeF edgeLabelSize(const GraphEdge &edge) const;
     QString formatTime(uint64_t bootNs) const; // HH:MM:SS.mmm local time
 
