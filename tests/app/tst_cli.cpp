@@ -1,5 +1,8 @@
 // provscope-cli as a user runs it: on a session file, from a shell.
+#include "event_json.h"
 #include "session_writer.h"
+
+#include <QJsonArray>
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -58,6 +61,8 @@ private slots:
     void eventsFilters();
     void errors_data();
     void errors();
+    void jsonEscaping_data();
+    void jsonEscaping();
 
 private:
     QTemporaryDir m_dir;
@@ -261,6 +266,33 @@ void TestCli::errors()
     QVERIFY2(run.exitCode > 0, qPrintable(QString::number(run.exitCode)));
     QVERIFY(run.out.isEmpty());
     QVERIFY2(run.err.contains(message.toUtf8()), run.err.constData());
+}
+
+void TestCli::jsonEscaping_data()
+{
+    QTest::addColumn<QByteArray>("raw");
+    QTest::addColumn<QString>("decoded"); // what a JSON parser must read back
+    QTest::newRow("plain") << QByteArray("/tmp/a.txt") << "/tmp/a.txt";
+    QTest::newRow("quotes and backslash") << QByteArray("a\"b\\c") << "a\"b\\c";
+    QTest::newRow("control characters") << QByteArray("a\nb\tc\x01\x1f\x7f", 8)
+                                        << QString("a\nb\tc\x01\x1f\x7f");
+    QTest::newRow("nul byte") << QByteArray("a\0b", 3) << QString::fromUtf16(u"a\u0000b", 3);
+    QTest::newRow("valid utf-8") << QByteArray("caf\xc3\xa9 \xf0\x9f\x94\x8d") << "café 🔍";
+    QTest::newRow("invalid byte") << QByteArray("x\xffy") << "x\uFFFDy";
+    QTest::newRow("truncated sequence") << QByteArray("x\xe2\x82") << "x\uFFFD\uFFFD";
+    QTest::newRow("overlong slash") << QByteArray("\xc0\xaf") << "\uFFFD\uFFFD";
+    QTest::newRow("surrogate") << QByteArray("\xed\xa0\x80") << "\uFFFD\uFFFD\uFFFD";
+}
+
+void TestCli::jsonEscaping()
+{
+    QFETCH(QByteArray, raw);
+    QFETCH(QString, decoded);
+    const std::string json = "[" + jsonString(std::string_view(raw.constData(), raw.size())) + "]";
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(json), &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, json.c_str());
+    QCOMPARE(doc.array().at(0).toString(), decoded);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
