@@ -289,6 +289,7 @@ void TstCaptureServer::secondCaptureOnSameConnection()
     ServerThread server;
     CaptureServerOptions options;
     options.inheritedFd = sv[1];
+    options.allowedUid = getuid(); // lets the suite run unprivileged too
     server.start(options);
 
     CaptureClient client;
@@ -318,6 +319,7 @@ void TstCaptureServer::successiveClientsShareTheSudoSocketpair()
     ServerThread server;
     CaptureServerOptions options;
     options.inheritedFd = sv[1];
+    options.allowedUid = getuid(); // lets the suite run unprivileged too
     server.start(options);
 
     for (int round = 1; round <= 2; ++round) {
@@ -357,6 +359,7 @@ void TstCaptureServer::clientDisconnectStopsCapture()
     ServerThread server;
     CaptureServerOptions options;
     options.inheritedFd = sv[1];
+    options.allowedUid = getuid(); // lets the suite run unprivileged too
     server.start(options);
 
     QVERIFY(rawSend(sv[0], wire::Hello{wire::kProtocolVersion, getuid(), uint32_t(getpid()), "test"}));
@@ -378,6 +381,7 @@ void TstCaptureServer::stopRequestSaysGoodbye()
     ServerThread server;
     CaptureServerOptions options;
     options.inheritedFd = sv[1];
+    options.allowedUid = getuid(); // lets the suite run unprivileged too
     server.start(options);
     QVERIFY(rawSend(sv[0], wire::Hello{wire::kProtocolVersion, getuid(), uint32_t(getpid()), "test"}));
     QVERIFY(rawSend(sv[0], wire::Start{})); // pipelined right behind Hello
@@ -415,6 +419,7 @@ void TstCaptureServer::garbageFromClientClosesConnection()
     ServerThread server;
     CaptureServerOptions options;
     options.inheritedFd = sv[1];
+    options.allowedUid = getuid(); // lets the suite run unprivileged too
     server.start(options);
     if (afterStart) {
         QVERIFY(rawSend(sv[0], wire::Hello{wire::kProtocolVersion, getuid(), uint32_t(getpid()), "test"}));
