@@ -261,6 +261,8 @@ private slots:
     void writerRefusesExistingFileAndSymlink();
     void finishedSessionOpensReadOnly();
     void liveSessionFollowsGrowth();
+    void awkwardPaths_data();
+    void awkwardPaths();
     void bytesPerEvent();
 };
 
@@ -609,6 +611,36 @@ void TestSessionStore::liveSessionFollowsGrowth()
     QVERIFY(reopened);
     QVERIFY(!(*reopened)->isRecording());
     QCOMPARE((*reopened)->counts().events, int64_t(11));
+}
+
+void TestSessionStore::awkwardPaths_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("relative");
+    QTest::newRow("spaces") << "case 42 (copy).provscope" << false;
+    QTest::newRow("uri characters") << "a?b#c%20d&mode=rw.provscope" << false;
+    QTest::newRow("unicode") << "fall-ä-🔍.provscope" << false;
+    QTest::newRow("relative") << "rel?x.provscope" << true;
+}
+
+void TestSessionStore::awkwardPaths()
+{
+    // Session names come from users: nothing in them may be read as SQLite URI syntax.
+    QFETCH(QString, name);
+    QFETCH(bool, relative);
+    QTemporaryDir dir;
+    const QString previous = QDir::currentPath();
+    if (relative)
+        QVERIFY(QDir::setCurrent(dir.path()));
+    const std::string path = QFile::encodeName(relative ? name : dir.filePath(name)).toStdString();
+    const bool written = !writeSample(path).empty();
+    auto reader = SessionReader::open(path);
+    if (relative)
+        QDir::setCurrent(previous);
+    QVERIFY(written);
+    QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
+    QCOMPARE((*reader)->counts().events, int64_t(11));
+    QCOMPARE(listing(dir.path()), QStringList{name});
 }
 
 void TestSessionStore::bytesPerEvent()
