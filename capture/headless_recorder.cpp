@@ -118,12 +118,13 @@ private:
 
 Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const std::atomic<bool> &stopRequested)
 {
+    const uint64_t startNs = bootTimeNowNs();
     auto started = KernelCapture::start(KernelCaptureOptions{.excludeTgid = uint32_t(getpid())});
     if (!started)
         return makeError(started.error());
     std::unique_ptr<KernelCapture> capture = std::move(started).value();
 
-    auto writerStarted = BackgroundWriter::start(options.outputPath, makeLiveSessionMeta(capture->configJson()),
+    auto writerStarted = BackgroundWriter::start(options.outputPath, makeLiveSessionMeta(capture->configJson(), startNs),
                                                  options.user);
     if (!writerStarted) {
         (void)capture->stop([](CaptureBatch &&) {});

@@ -6,7 +6,7 @@
 
 namespace provscope {
 
-SessionMeta makeLiveSessionMeta(const std::string &captureConfigJson)
+SessionMeta makeLiveSessionMeta(const std::string &captureConfigJson, uint64_t captureStartNs)
 {
     SessionMeta meta;
     meta.formatVersion = "1.0";
@@ -18,7 +18,7 @@ SessionMeta makeLiveSessionMeta(const std::string &captureConfigJson)
     }
     meta.bootId = currentBootId();
     meta.bootToEpochNs = bootToEpochOffsetNs();
-    meta.captureStartNs = bootTimeNowNs();
+    meta.captureStartNs = captureStartNs ? captureStartNs : bootTimeNowNs();
     meta.captureConfig = captureConfigJson;
     return meta;
 }
