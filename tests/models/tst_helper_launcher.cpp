@@ -7,6 +7,7 @@
 #include "privilege_drop.h"
 
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -106,6 +108,7 @@ private slots:
     void sudoStartsHelperThenDrops();
     void unprivilegedWithoutAgentTellsCommand();
     void plainRootStartsRealHelper();
+    void servedSocketOfTheManualCommand();
 };
 
 void TstHelperLauncher::manualCommandIsExact_data()
@@ -261,6 +264,47 @@ void TstHelperLauncher::plainRootStartsRealHelper()
                              10000);
     QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0,
              qPrintable(QString("helper exit status %1").arg(status)));
+}
+
+void TstHelperLauncher::servedSocketOfTheManualCommand()
+{
+    // What the user runs by hand (`sudo provscope-capture --serve --allow-uid UID`), on
+    // a private path: the socket belongs to that user with mode 0600, the GUI connects
+    // with connectToPath(), and the helper ends and removes the socket when it hangs up.
+    if (geteuid() != 0)
+        QSKIP("NEEDS ROOT: runs the real provscope-capture --serve on a socket path");
+    const QByteArray binDir = qgetenv("PROVSCOPE_BIN_DIR");
+    const std::string binary = binDir.toStdString() + "/provscope-capture";
+    if (binDir.isEmpty() || ::access(binary.c_str(), X_OK) != 0)
+        QSKIP("provscope-capture not built (PROVSCOPE_BIN_DIR unset or binary missing); run through ctest");
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const std::string path = tmp.path().toStdString() + "/run/provscope.sock";
+    const pid_t pid = fork();
+    QVERIFY(pid >= 0);
+    if (pid == 0) {
+        execl(binary.c_str(), binary.c_str(), "--serve", "--socket", path.c_str(), "--allow-uid", "4321",
+              static_cast<char *>(nullptr));
+        _exit(127);
+    }
+    struct stat st{};
+    QTRY_VERIFY_WITH_TIMEOUT(::lstat(path.c_str(), &st) == 0, 10000);
+    QCOMPARE(st.st_uid, uid_t(4321));
+    QCOMPARE(int(st.st_mode & 07777), 0600);
+
+    CaptureClient client;
+    QSignalSpy connectedSpy(&client, &CaptureClient::connected);
+    auto connected = client.connectToPath(QString::fromStdString(path));
+    QVERIFY2(connected.ok(), connected.ok() ? "" : connected.error().c_str());
+    QTRY_COMPARE_WITH_TIMEOUT(connectedSpy.count(), 1, 10000);
+    QVERIFY(!connectedSpy.at(0).at(0).value<SessionMeta>().bootId.empty());
+    client.close();
+
+    int status = -1;
+    bool reaped = false;
+    QTRY_VERIFY_WITH_TIMEOUT(reaped || (reaped = waitpid(pid, &status, WNOHANG) == pid), 10000);
+    QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0, qPrintable(QString("exit status %1").arg(status)));
+    QVERIFY2(::lstat(path.c_str(), &st) != 0, "the helper must remove its socket when it ends");
 }
 
 int main(int argc, char **argv)
