@@ -128,7 +128,13 @@ void CaptureController::useConnection(const Acquired &acquired)
                                                                       : m_launch.captureBinary;
             command = QString::fromStdString(manualHelperCommand(binary, getuid()));
         }
-        emit failed(acquired.error, command);
+        // The launcher appends its own "start it with ..." text; the dialog shows the
+        // command itself, so keep only what went wrong before it.
+        QString message = acquired.error;
+        const int manual = message.indexOf(QLatin1String("No capture helper is running"));
+        if (!command.isEmpty() && manual >= 0)
+            message = message.left(manual).trimmed();
+        emit failed(message, command);
         return;
     }
     startWithFd(acquired.connection.fd);

@@ -12,7 +12,8 @@ void showHelperCommandDialog(QWidget *parent, const QString &message, const QStr
                     QMessageBox::Ok, parent);
     box.setTextFormat(Qt::RichText);
     box.setText(box.text() + QStringLiteral("<pre>%1</pre>").arg(command.toHtmlEscaped()));
-    box.setInformativeText(message.toHtmlEscaped());
+    if (!message.isEmpty())
+        box.setInformativeText(message.toHtmlEscaped());
     box.setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     box.exec();
 }

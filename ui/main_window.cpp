@@ -253,7 +253,7 @@ void MainWindow::setReader(std::shared_ptr<SessionReader> reader, const QString 
 
 void MainWindow::reportError(const QString &title, const QString &message, const QString &command)
 {
-    m_lastError = command.isEmpty() ? message : message + QLatin1Char('\n') + command;
+    m_lastError = command.isEmpty() ? message : (message + QLatin1Char('\n') + command).trimmed();
     emit errorReported(m_lastError);
     if (!m_errorDialogs)
         return;

@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <unistd.h>
+
 using namespace provscope;
 using namespace provscope::test;
 
@@ -24,6 +26,7 @@ private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void recordsLiveIntoSessionFile();
     void newSessionPathIsTimestamped();
+    void noHelperShowsExactCommand();
 };
 
 void TstCaptureController::recordsLiveIntoSessionFile()
@@ -86,6 +89,28 @@ void TstCaptureController::newSessionPathIsTimestamped()
     const QString path = capture.newSessionPath();
     QVERIFY2(QRegularExpression(QStringLiteral("^/some/dir/provscope-\\d{8}-\\d{6}\\.provscope$"))
                  .match(path).hasMatch(), qPrintable(path));
+}
+
+void TstCaptureController::noHelperShowsExactCommand()
+{
+    if (QFileInfo::exists(QString::fromLatin1(kHelperSocketPath)))
+        QSKIP("a helper is serving at /run/provscope/provscope.sock: cannot test the no-helper case");
+    // No display: the launcher does not try pkexec and asks the user to start the helper.
+    qunsetenv("DISPLAY");
+    qunsetenv("WAYLAND_DISPLAY");
+    HelperLaunch launch;
+    launch.mode = HelperMode::Unprivileged;
+    launch.captureBinary = "/opt/provscope/bin/provscope-capture";
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    window.setHelperLaunch(launch);
+    QSignalSpy reported(&window, &MainWindow::errorReported);
+    window.startCapture();
+    QVERIFY(reported.wait(10000) || !reported.isEmpty());
+    const QString expected = QStringLiteral("sudo /opt/provscope/bin/provscope-capture --serve --allow-uid %1")
+                                 .arg(::getuid());
+    QVERIFY2(window.lastError().contains(expected), qPrintable(window.lastError()));
+    QCOMPARE(window.captureController()->state(), CaptureController::State::Idle);
 }
 
 QTEST_MAIN(TstCaptureController)
