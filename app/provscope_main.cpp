@@ -5,12 +5,43 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QSocketNotifier>
 #include <QTimer>
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace {
+int g_signalPipe[2] = {-1, -1};
+
+void onTerminate(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] ssize_t ignored = ::write(g_signalPipe[1], &byte, 1);
+}
+
+// SIGINT/SIGTERM close the window the normal way, so a recording is finished.
+void closeOnTerminate(QWidget *window)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, window);
+    QObject::connect(notifier, &QSocketNotifier::activated, window, [window] {
+        char byte;
+        [[maybe_unused]] ssize_t ignored = ::read(g_signalPipe[0], &byte, 1);
+        window->close();
+    });
+    struct sigaction action {};
+    action.sa_handler = onTerminate;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
 bool wantsOnlyHelp(int argc, char **argv)
 {
     for (int i = 1; i < argc; ++i) {
@@ -54,6 +85,7 @@ int main(int argc, char **argv)
 
     provscope::MainWindow window;
     window.setHelperLaunch(launch);
+    closeOnTerminate(&window);
     window.show();
     const QStringList files = parser.positionalArguments();
     if (!files.isEmpty())

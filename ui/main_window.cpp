@@ -482,9 +482,19 @@ void MainWindow::showAbout()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    // Finish the recording so the file on disk is complete and self-contained.
-    if (m_capture->isActive())
+    // Let the helper flush everything and finish the file before the window goes;
+    // closing again (or a stuck helper) closes at once: the writer still finishes the file.
+    if (m_capture->isActive() && !m_closeRequested) {
+        m_closeRequested = true;
+        event->ignore();
+        connect(m_capture, &CaptureController::stateChanged, this, [this](CaptureController::State state) {
+            if (state == CaptureController::State::Idle)
+                close();
+        });
+        QTimer::singleShot(10000, this, &QWidget::close);
         m_capture->stop();
+        return;
+    }
     QMainWindow::closeEvent(event);
 }
 

@@ -96,6 +96,7 @@ private:
     QString m_lastError;
     bool m_errorDialogs = true;
     std::optional<PointOfInterest> m_graphWanted; // follows the selection
+    bool m_closeRequested = false;
     int m_rowBeforeRelease = -1;
     int m_scrollBeforeRelease = -1;
 

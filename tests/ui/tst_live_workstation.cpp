@@ -13,6 +13,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QPointer>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -29,6 +30,7 @@ class TstLiveWorkstation : public QObject {
 
 private slots:
     void recordsOwnActivityLive();
+    void closingWhileRecordingFinishesFile();
 
 private:
     static bool tableHasPath(const EventTableModel &model, const QString &path, int *row = nullptr);
@@ -122,6 +124,42 @@ void TstLiveWorkstation::recordsOwnActivityLive()
     QVERIFY(!reader.value()->isRecording());
     QVERIFY(reader.value()->counts().events >= model->rowCount());
     QVERIFY(tableHasPath(*model, renamed));
+}
+
+void TstLiveWorkstation::closingWhileRecordingFinishesFile()
+{
+    if (::geteuid() != 0)
+        QSKIP("LIVE CAPTURE NOT TESTED: needs root to load the eBPF programs (run ctest as root)");
+    const QString helper = qEnvironmentVariable("PROVSCOPE_BIN_DIR") + QStringLiteral("/provscope-capture");
+    QVERIFY2(QFileInfo(helper).isExecutable(), qPrintable(helper + QStringLiteral(" is missing: build it first")));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    HelperLaunch launch;
+    launch.mode = HelperMode::PlainRoot;
+    launch.captureBinary = helper.toStdString();
+
+    auto *window = new MainWindow;
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    window->setErrorDialogsEnabled(false);
+    window->setHelperLaunch(launch);
+    window->show();
+    window->captureController()->setOutputDirectory(dir.path());
+    QSignalSpy created(window->captureController(), &CaptureController::sessionCreated);
+    window->startCapture();
+    QVERIFY2(created.wait(30000) || !created.isEmpty(), qPrintable(window->lastError()));
+    const QString path = created.first().first().toString();
+    QTest::qWait(300);
+
+    // Closing waits for the helper's Goodbye, then the window goes.
+    QPointer<MainWindow> alive(window);
+    window->close();
+    QVERIFY(alive); // still there: stopping
+    QTRY_VERIFY_WITH_TIMEOUT(!alive, 15000);
+    QVERIFY(!QFileInfo::exists(path + QStringLiteral("-wal")));
+    auto reader = SessionReader::open(path.toStdString());
+    QVERIFY2(reader, reader ? "" : reader.error().c_str());
+    QVERIFY(!reader.value()->isRecording());
+    QVERIFY(reader.value()->counts().events > 0);
 }
 
 QTEST_MAIN(TstLiveWorkstation)
