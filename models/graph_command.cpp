@@ -21,7 +21,7 @@ constexpr const char *kUsage =
     "usage: provscope-cli graph FILE --poi proc:PID[@START_NS]|file:PATH --format dot|png|svg -o OUT\n"
     "                           [--depth N] [--max-nodes N] [--engine auto|dot|sfdp] [--neighbourhood]\n"
     "  Writes the provenance graph around a point of interest. START_NS is the process\n"
-    "  start time in boot ns as stored; without it, the latest process with that pid.\n"
+    "  start time in epoch ns; without it, the latest process with that pid.\n"
     "  By default the graph follows flows: backward along what flowed into the POI,\n"
     "  forward along what flowed out (--depth hops, default 2; at most --max-nodes\n"
     "  nodes, default 200). --neighbourhood follows every edge both ways instead.\n";
@@ -165,6 +165,10 @@ int runGraphCommand(const std::vector<std::string> &args)
         std::cerr << "provscope-cli graph: " << reader.error() << "\n";
         return 1;
     }
+    // Users see epoch times everywhere; the session stores boot time.
+    const int64_t bootToEpochNs = (*reader)->meta().bootToEpochNs;
+    if (poi->hasStart && bootToEpochNs > 0 && poi->startNs > uint64_t(bootToEpochNs))
+        poi->startNs -= uint64_t(bootToEpochNs);
     GraphBuilder builder(**reader);
     Result<ProvenanceGraph> graph = builder.build(*poi, options.build);
     if (!graph) {
