@@ -64,8 +64,16 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_clone3 435
 #define NR_openat2 437
 
-/* Set by user space before load: the helper's own tgid is never traced. */
+/* Set by user space before load: the helper's own tgid is never traced, nor the
+ * workstation it streams to (its tgid from SO_PEERCRED), which would otherwise
+ * record itself writing the session. 0: none. */
 const volatile __u32 exclude_tgid = 0;
+const volatile __u32 exclude_client_tgid = 0;
+
+static __always_inline bool is_excluded(__u32 tgid)
+{
+	return tgid == exclude_tgid || (exclude_client_tgid && tgid == exclude_client_tgid);
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -604,7 +612,7 @@ int BPF_PROG(ps_sys_enter, struct pt_regs *regs, long id)
 
 	if (id != NR_close)
 		return 0;
-	if ((bpf_get_current_pid_tgid() >> 32) == exclude_tgid)
+	if (is_excluded(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	task = bpf_get_current_task_btf();
 	d = bpf_task_storage_get(&close_file, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -626,7 +634,7 @@ int BPF_PROG(ps_sys_exit, struct pt_regs *regs, long ret)
 
 	if (kind == PS_SC_UNKNOWN)
 		return 0;
-	if ((bpf_get_current_pid_tgid() >> 32) == exclude_tgid)
+	if (is_excluded(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	switch (kind) {
 	case PS_SC_CLONE: case PS_SC_CLONE3: case PS_SC_FORK: case PS_SC_VFORK:
@@ -811,7 +819,7 @@ int BPF_PROG(ps_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	__u32 pos, len;
 	int off;
 
-	if (BPF_CORE_READ(p, tgid) == exclude_tgid)
+	if (is_excluded(BPF_CORE_READ(p, tgid)))
 		return 0;
 	s = get_scratch();
 	if (!s)
@@ -857,7 +865,7 @@ int BPF_PROG(ps_fork, struct task_struct *parent, struct task_struct *child)
 	struct ps_fork_record *r;
 	__u32 tgid = BPF_CORE_READ(parent, tgid);
 
-	if (tgid == exclude_tgid)
+	if (is_excluded(tgid))
 		return 0;
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
@@ -882,7 +890,7 @@ int BPF_PROG(ps_exit, struct task_struct *p)
 {
 	struct ps_exit_record *r;
 
-	if (BPF_CORE_READ(p, tgid) == exclude_tgid)
+	if (is_excluded(BPF_CORE_READ(p, tgid)))
 		return 0;
 	/* once per process: when its last thread exits (signal->live reached 0) */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)

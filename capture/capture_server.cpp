@@ -232,7 +232,8 @@ private:
     // CaptureClients, and a new one says Hello again (handled by run()).
     Result<Outcome> capture()
     {
-        auto made = m_makeSource();
+        auto peer = peerCredentials(m_fd);
+        auto made = m_makeSource(peer ? uint32_t(peer->pid) : 0);
         if (!made) {
             (void)send(wire::ErrorMessage{"cannot start the capture: " + made.error()});
             return makeError("cannot start the capture: " + made.error());

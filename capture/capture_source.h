@@ -4,6 +4,7 @@
 #include "capture_batch.h"
 #include "result.h"
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,6 +26,8 @@ public:
 };
 
 // Called by the server when a client sends Start: creates and starts a capture.
-using SourceFactory = std::function<Result<std::unique_ptr<CaptureSource>>()>;
+// clientTgid is the connected client's process (from SO_PEERCRED, 0 if unknown):
+// the workstation is not recorded writing its own session.
+using SourceFactory = std::function<Result<std::unique_ptr<CaptureSource>>(uint32_t clientTgid)>;
 
 } // namespace provscope

@@ -189,6 +189,7 @@ Result<std::unique_ptr<KernelCapture>> KernelCapture::start(const KernelCaptureO
     if (!d.skel)
         return makeError("opening the eBPF object failed: " + std::string(strerror(errno)));
     d.skel->rodata->exclude_tgid = options.excludeTgid;
+    d.skel->rodata->exclude_client_tgid = options.excludeClientTgid;
     d.options.ringBufferBytes = ringBufferSize(options.ringBufferBytes);
     if (int err = bpf_map__set_max_entries(d.skel->maps.events, d.options.ringBufferBytes))
         return makeError("sizing the ring buffer failed: " + std::string(strerror(-err)));
@@ -279,6 +280,7 @@ std::string KernelCapture::configJson() const
         first = false;
     }
     out << "],\"exclude_tgid\":" << m_impl->options.excludeTgid
+        << ",\"exclude_client_tgid\":" << m_impl->options.excludeClientTgid
         << ",\"ring_buffer_bytes\":" << m_impl->options.ringBufferBytes << '}';
     return out.str();
 }

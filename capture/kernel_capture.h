@@ -13,6 +13,7 @@ namespace provscope {
 
 struct KernelCaptureOptions {
     uint32_t excludeTgid = 0;       // the helper itself (0: none); never by name
+    uint32_t excludeClientTgid = 0; // the workstation it streams to (0: none)
     uint32_t ringBufferBytes = 64u << 20;
 };
 

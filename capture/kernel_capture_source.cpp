@@ -21,8 +21,10 @@ private:
 
 SourceFactory kernelCaptureSourceFactory(const KernelCaptureOptions &options)
 {
-    return [options]() -> Result<std::unique_ptr<CaptureSource>> {
-        auto capture = KernelCapture::start(options);
+    return [options](uint32_t clientTgid) -> Result<std::unique_ptr<CaptureSource>> {
+        KernelCaptureOptions withClient = options;
+        withClient.excludeClientTgid = clientTgid;
+        auto capture = KernelCapture::start(withClient);
         if (!capture)
             return makeError(capture.error());
         return std::unique_ptr<CaptureSource>(std::make_unique<KernelCaptureSource>(std::move(capture).value()));

@@ -296,6 +296,15 @@ Result<ProvenanceGraph> GraphBuilder::build(const PointOfInterest &poi, const Gr
         const std::optional<PlannedEdge> plan = planEdge(event);
         if (!plan)
             return;
+        if (plan->type == EdgeType::Rename && graph.node(from.node).kind == NodeKind::Process) {
+            // The process's own rename touches neither end as the process: show it
+            // and follow the new name forward (that is where the data lives on).
+            if (!admit(plan->from.key) || !admit(plan->to.key))
+                return;
+            addEvent(graph, event, findProcess(event.pid, event.procStartNs));
+            enqueue(graph.findNode(plan->to.key), kForward, from.depth + 1);
+            return;
+        }
         const bool outgoing = plan->from.key == fromKey;
         const bool incoming = plan->to.key == fromKey;
         const unsigned wanted = options.directed ? from.directions : kBoth;

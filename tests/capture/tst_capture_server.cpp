@@ -99,7 +99,7 @@ struct ServerThread {
     void start(CaptureServerOptions options)
     {
         thread = std::thread([this, options] {
-            const SourceFactory factory = [this]() -> Result<std::unique_ptr<CaptureSource>> {
+            const SourceFactory factory = [this](uint32_t) -> Result<std::unique_ptr<CaptureSource>> {
                 return std::unique_ptr<CaptureSource>(std::make_unique<TestSource>(log));
             };
             auto r = runCaptureServer(options, factory, stop);
@@ -527,7 +527,7 @@ void TstCaptureServer::symlinkedSocketDirectoryRefused()
     std::atomic<bool> stop{false};
     CaptureServerOptions options;
     options.socketPath = link + "/provscope.sock";
-    auto r = runCaptureServer(options, [] { return Result<std::unique_ptr<CaptureSource>>(makeError("unused")); }, stop);
+    auto r = runCaptureServer(options, [](uint32_t) { return Result<std::unique_ptr<CaptureSource>>(makeError("unused")); }, stop);
     QVERIFY(!r.ok());
     QVERIFY2(QString::fromStdString(r.error()).contains("symlink"), r.error().c_str());
     struct stat st{};
@@ -536,7 +536,7 @@ void TstCaptureServer::symlinkedSocketDirectoryRefused()
     // A world-writable directory is refused too.
     QVERIFY(::chmod(real.c_str(), 0777) == 0);
     options.socketPath = real + "/provscope.sock";
-    auto r2 = runCaptureServer(options, [] { return Result<std::unique_ptr<CaptureSource>>(makeError("unused")); }, stop);
+    auto r2 = runCaptureServer(options, [](uint32_t) { return Result<std::unique_ptr<CaptureSource>>(makeError("unused")); }, stop);
     QVERIFY(!r2.ok());
     QVERIFY2(QString::fromStdString(r2.error()).contains("writable by group or others"), r2.error().c_str());
 }
