@@ -15,24 +15,28 @@ seconds() { local start; start=$(date +%s.%N); "$@"; calc "$(date +%s.%N) - $sta
 
 untraced=$(seconds "${storm[@]}")
 session="$work/storm.provscope"
-start=$(date +%s.%N)
-"$bin/provscope-capture" -o "$session" -- "${storm[@]}" 2>"$work/capture.log" >/dev/null
-traced=$(calc "$(date +%s.%N) - $start")
+"$bin/provscope-capture" -o "$session" 2>"$work/capture.log" >/dev/null &
+capture=$!
+sleep 2 # programs loaded and attached
+traced=$(seconds "${storm[@]}")
+sleep 0.5
+kill -TERM "$capture"
+wait "$capture"
 
 dd_pid=$("$bin/provscope-cli" events "$session" --syscall execve | grep '"path":"/usr/bin/dd"' | sed -n 's/.*"pid":\([0-9]*\).*/\1/p' | head -n1)
 reads=$("$bin/provscope-cli" events "$session" --pid "$dd_pid" --syscall read | sed -n 's/.*"count":\([0-9]*\).*/\1/p' | awk '{s+=$1} END {print s+0}')
 writes=$("$bin/provscope-cli" events "$session" --pid "$dd_pid" --syscall write | sed -n 's/.*"count":\([0-9]*\).*/\1/p' | awk '{s+=$1} END {print s+0}')
 info=$("$bin/provscope-cli" info "$session")
-events=$(sed -n 's/.*"events":\([0-9]*\).*/\1/p' <<<"$info" | head -n1)
-lost=$(sed -n 's/.*"lost_events":\([0-9]*\).*/\1/p' <<<"$info" | head -n1)
+events=$(sed -n 's/.*"events": *\([0-9]*\).*/\1/p' <<<"$info" | head -n1)
+lost=$(sed -n 's/.*"lost_events": *\([0-9]*\).*/\1/p' <<<"$info" | head -n1)
 size=$(stat -c %s "$session")
 
 echo "dd bs=1 count=$count: $((2 * count)) syscalls expected (plus start-up)"
 echo "untraced:        ${untraced} s"
-echo "under capture:   ${traced} s (includes start-up and shutdown of the helper)"
+echo "under capture:   ${traced} s"
 echo "ratio:           $(calc "$traced / $untraced" 2)x"
 echo "dd reads/writes: $reads / $writes in the session"
 echo "session events:  $events, lost: $lost"
-echo "helper rate:     $(calc "$events / $traced" 0) events/s"
+echo "helper rate:     $(calc "($reads + $writes) / $traced" 0) events/s during the storm"
 echo "session size:    $size bytes, $(calc "$size / $events" 1) bytes/event"
 cat "$work/capture.log"
