@@ -1,6 +1,6 @@
 // provscope-capture: the privileged helper. Argument parsing and wiring only.
 #include "headless_recorder.h"
-#include "invoking_user.h"
+#include "privilege_drop.h"
 #include "serve_command.h"
 
 #include <atomic>
@@ -136,7 +136,7 @@ int main(int argc, char **argv)
         std::cerr << "provscope-capture: needs root to load eBPF programs; run it with sudo or pkexec\n";
         return 1;
     }
-    const auto user = provscope::findInvokingUser();
+    const auto user = provscope::sudoTargetUser(); // under sudo/pkexec: whose files we write
     if (serveMode) {
         if (!headless.outputPath.empty() || !headless.command.empty())
             return usageError("--serve streams to the workstation; it takes no -o or command");

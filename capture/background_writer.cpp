@@ -7,7 +7,7 @@
 namespace provscope {
 
 Result<std::unique_ptr<BackgroundWriter>> BackgroundWriter::start(const std::string &path, const SessionMeta &meta,
-                                                                  const std::optional<InvokingUser> &owner)
+                                                                  const std::optional<TargetUser> &owner)
 {
     std::unique_ptr<BackgroundWriter> writer(new BackgroundWriter);
     writer->m_thread = std::thread(&BackgroundWriter::run, writer.get(), path, meta, owner);
@@ -54,7 +54,7 @@ Result<WriterSummary> BackgroundWriter::finish(uint64_t captureEndNs)
     return m_summary;
 }
 
-void BackgroundWriter::run(std::string path, SessionMeta meta, std::optional<InvokingUser> owner)
+void BackgroundWriter::run(std::string path, SessionMeta meta, std::optional<TargetUser> owner)
 {
     auto fail = [this](std::string message) {
         std::lock_guard lock(m_mutex);

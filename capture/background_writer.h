@@ -3,7 +3,7 @@
 // never stalls the ring-buffer reader. The thread takes the invoking user's
 // file identity before it creates anything.
 #include "capture_batch.h"
-#include "invoking_user.h"
+#include "privilege_drop.h"
 #include "result.h"
 
 #include <condition_variable>
@@ -30,7 +30,7 @@ public:
     // Creates the session file (on the writer thread, as `owner` when given) and
     // returns once it exists, or with the reason it could not be created.
     static Result<std::unique_ptr<BackgroundWriter>> start(const std::string &path, const SessionMeta &meta,
-                                                           const std::optional<InvokingUser> &owner);
+                                                           const std::optional<TargetUser> &owner);
     ~BackgroundWriter();
 
     void enqueue(CaptureBatch &&batch);
@@ -40,7 +40,7 @@ public:
 
 private:
     BackgroundWriter() = default;
-    void run(std::string path, SessionMeta meta, std::optional<InvokingUser> owner);
+    void run(std::string path, SessionMeta meta, std::optional<TargetUser> owner);
 
     std::mutex m_mutex;
     std::condition_variable m_wake;

@@ -28,7 +28,7 @@ public:
             close(m_goFd);
     }
 
-    Result<void> spawn(const std::vector<std::string> &command, const std::optional<InvokingUser> &user)
+    Result<void> spawn(const std::vector<std::string> &command, const std::optional<TargetUser> &user)
     {
         int go[2];
         int status[2];
@@ -85,7 +85,7 @@ public:
     }
 
 private:
-    [[noreturn]] static void runChild(const std::vector<std::string> &command, const std::optional<InvokingUser> &user,
+    [[noreturn]] static void runChild(const std::vector<std::string> &command, const std::optional<TargetUser> &user,
                                       int goFd, int statusFd)
     {
         auto failWith = [statusFd](const std::string &reason) {
@@ -96,7 +96,7 @@ private:
         if (read(goFd, &go, 1) != 1)
             _exit(127);
         if (user) {
-            if (auto dropped = dropToUser(*user); !dropped)
+            if (auto dropped = dropPrivilegesTo(*user); !dropped)
                 failWith("cannot run the command as " + user->name + ": " + dropped.error());
         }
         std::vector<char *> argv;

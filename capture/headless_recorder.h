@@ -1,7 +1,7 @@
 #pragma once
 // `provscope-capture -o FILE`: record the whole machine into a session file for a
 // fixed time, until a command exits, or until asked to stop.
-#include "invoking_user.h"
+#include "privilege_drop.h"
 #include "result.h"
 
 #include <atomic>
@@ -15,7 +15,7 @@ struct HeadlessOptions {
     std::string outputPath;
     double durationSeconds = 0;           // 0: no time limit
     std::vector<std::string> command;     // empty: record the machine only
-    std::optional<InvokingUser> user;     // files and the command run as this user
+    std::optional<TargetUser> user;     // files and the command run as this user
 };
 
 struct HeadlessSummary {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +48,13 @@ std::optional<TargetUser> sudoTargetUser()
     user.name = found->pw_name;
     user.home = found->pw_dir ? found->pw_dir : "/";
     user.via = via;
+    int count = 64;
+    user.groups.resize(size_t(count));
+    if (getgrouplist(found->pw_name, found->pw_gid, user.groups.data(), &count) < 0) {
+        user.groups.resize(size_t(count));
+        getgrouplist(found->pw_name, found->pw_gid, user.groups.data(), &count);
+    }
+    user.groups.resize(size_t(count));
     return user;
 }
 
@@ -54,8 +62,8 @@ Result<void> dropPrivilegesTo(const TargetUser &user)
 {
     if (user.uid == 0)
         return makeError("refusing to \"drop\" to root");
-    if (initgroups(user.name.c_str(), user.gid) != 0)
-        return makeError("initgroups(" + user.name + ") failed: " + std::strerror(errno));
+    if (setgroups(user.groups.size(), user.groups.data()) != 0)
+        return makeError("setgroups(" + user.name + ") failed: " + std::strerror(errno));
     if (setresgid(user.gid, user.gid, user.gid) != 0)
         return makeError("setresgid(" + std::to_string(user.gid) + ") failed: " + std::strerror(errno));
     if (setresuid(user.uid, user.uid, user.uid) != 0)
@@ -85,6 +93,17 @@ Result<void> dropPrivilegesTo(const TargetUser &user)
     unsetenv("SUDO_USER");
     unsetenv("SUDO_COMMAND");
     unsetenv("PKEXEC_UID");
+    return {};
+}
+
+Result<void> adoptFsIdentityForThisThread(const TargetUser &user)
+{
+    // The group first: once fsuid is not root, fsgid can no longer be changed.
+    setfsgid(user.gid);
+    setfsuid(user.uid);
+    // Both return the previous value; an invalid id (-1) reads what is in force.
+    if (uid_t(setfsuid(uid_t(-1))) != user.uid || gid_t(setfsgid(gid_t(-1))) != user.gid)
+        return makeError("could not take the file identity of user " + user.name);
     return {};
 }
 
