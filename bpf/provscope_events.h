@@ -20,6 +20,8 @@ enum ps_record_type {
 	PS_REC_EXEC = 2,    /* struct ps_exec_record + exe path + argv */
 	PS_REC_FORK = 3,    /* struct ps_fork_record */
 	PS_REC_EXIT = 4,    /* struct ps_exit_record */
+	PS_REC_TASK_SNAPSHOT = 5, /* struct ps_exec_record (kind 0): a process alive at start */
+	PS_REC_FD_SNAPSHOT = 6,   /* struct ps_syscall_record (kind 0): an fd open at start */
 };
 
 /*
@@ -35,6 +37,22 @@ enum ps_syscall_kind {
 	PS_SC_RENAME, PS_SC_RENAMEAT, PS_SC_RENAMEAT2, PS_SC_CONNECT, PS_SC_ACCEPT,
 	PS_SC_ACCEPT4, PS_SC_BIND, PS_SC_LISTEN, PS_SC_SENDTO, PS_SC_RECVFROM,
 	PS_SC_SENDMSG, PS_SC_RECVMSG, PS_SC_EXIT_GROUP,
+	/* issue 3 coverage */
+	PS_SC_CHDIR, PS_SC_FCHDIR, PS_SC_DUP, PS_SC_DUP2, PS_SC_DUP3, PS_SC_FCNTL,
+	PS_SC_CLOSE_RANGE, PS_SC_PIPE, PS_SC_PIPE2, PS_SC_SOCKETPAIR, PS_SC_SOCKET,
+	PS_SC_TRUNCATE, PS_SC_FTRUNCATE, PS_SC_CHMOD, PS_SC_FCHMOD, PS_SC_FCHMODAT,
+	PS_SC_CHOWN, PS_SC_FCHOWN, PS_SC_FCHOWNAT, PS_SC_LCHOWN, PS_SC_LINK,
+	PS_SC_LINKAT, PS_SC_SYMLINK, PS_SC_SYMLINKAT, PS_SC_MKDIR, PS_SC_MKDIRAT,
+	PS_SC_RMDIR, PS_SC_MKNOD, PS_SC_MKNODAT, PS_SC_MEMFD_CREATE, PS_SC_MMAP,
+	PS_SC_MPROTECT, PS_SC_PTRACE, PS_SC_PROCESS_VM_READV,
+	PS_SC_PROCESS_VM_WRITEV, PS_SC_KILL, PS_SC_TGKILL, PS_SC_TKILL,
+	PS_SC_SETUID, PS_SC_SETGID, PS_SC_SETREUID, PS_SC_SETREGID, PS_SC_SETRESUID,
+	PS_SC_SETRESGID, PS_SC_SETFSUID, PS_SC_SETFSGID, PS_SC_INIT_MODULE,
+	PS_SC_FINIT_MODULE, PS_SC_PREADV, PS_SC_PWRITEV, PS_SC_PREADV2,
+	PS_SC_PWRITEV2, PS_SC_SENDMMSG, PS_SC_RECVMMSG, PS_SC_SENDFILE,
+	PS_SC_SPLICE, PS_SC_COPY_FILE_RANGE, PS_SC_SHMGET, PS_SC_SHMAT, PS_SC_SHMDT,
+	PS_SC_SHMCTL, PS_SC_MSGGET, PS_SC_MSGSND, PS_SC_MSGRCV, PS_SC_MQ_OPEN,
+	PS_SC_MQ_TIMEDSEND, PS_SC_MQ_TIMEDRECEIVE, PS_SC_MQ_UNLINK,
 	PS_SC_KIND_COUNT
 };
 
@@ -56,6 +74,7 @@ enum ps_string_slot { PS_STR_PATH = 0, PS_STR_PATH_BASE = 1, PS_STR_PATH2 = 2, P
 #define PS_PATH_TRUNCATED (1u << 0)  /* a dentry walk hit its depth limit */
 #define PS_PATH_IS_SOCKET (1u << 1)  /* the fd is a socket; see address fields */
 #define PS_PATH_IS_PIPE   (1u << 2)  /* the fd is a pipe (str[0] is pipe:[ino]) */
+#define PS_PATH_COALESCED (1u << 3)  /* count > 1 may stand for interleaved calls */
 
 struct ps_header {
 	__u32 type;  /* enum ps_record_type */
@@ -71,6 +90,13 @@ struct ps_task {
 	__u32 uid;
 	__u64 start_ns;   /* group leader's start_boottime: identity with boot id */
 	char comm[PS_COMM_LEN];
+	__u32 euid;
+	__u32 gid;
+	__u32 ns_pid;     /* tgid as seen in the process's own pid namespace */
+	__u32 mnt_ns;     /* mount namespace inode number */
+	__u32 pid_ns;     /* pid namespace inode number */
+	__u32 pad0;
+	__u64 cgroup_id;  /* cgroup v2 id (bpf_get_current_cgroup_id semantics) */
 };
 
 struct ps_syscall_record {
@@ -92,7 +118,9 @@ struct ps_syscall_record {
 	__u16 pad0;
 	__u8 laddr[16];   /* IPv4 in the first 4 bytes */
 	__u8 raddr[16];
-	__u32 pad1;       /* explicit tail padding: strings start at sizeof */
+	__s32 fd2;        /* second fd: dup's new fd, pipe/socketpair's other end; -1 if none */
+	__u64 aux[2];     /* per-syscall arguments (signal, target pid, prot, uids, ...):
+	                   * models/syscall_args.cpp documents each kind's meaning */
 	/* followed by the strings, see enum ps_string_slot */
 };
 

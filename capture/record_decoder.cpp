@@ -19,11 +19,11 @@ namespace provscope {
 
 // The layouts user space relies on; the eBPF side uses the same header.
 static_assert(sizeof(ps_header) == 16, "ps_header layout changed");
-static_assert(sizeof(ps_task) == 40, "ps_task layout changed");
-static_assert(sizeof(ps_syscall_record) == 160, "ps_syscall_record layout changed");
-static_assert(sizeof(ps_exec_record) == 72, "ps_exec_record layout changed");
-static_assert(sizeof(ps_fork_record) == 80, "ps_fork_record layout changed");
-static_assert(sizeof(ps_exit_record) == 64, "ps_exit_record layout changed");
+static_assert(sizeof(ps_task) == 72, "ps_task layout changed");
+static_assert(sizeof(ps_syscall_record) == 208, "ps_syscall_record layout changed");
+static_assert(sizeof(ps_exec_record) == 104, "ps_exec_record layout changed");
+static_assert(sizeof(ps_fork_record) == 112, "ps_fork_record layout changed");
+static_assert(sizeof(ps_exit_record) == 96, "ps_exit_record layout changed");
 static_assert(offsetof(ps_syscall_record, laddr) % 4 == 0, "addresses must be 4-aligned");
 
 namespace {
@@ -31,6 +31,30 @@ namespace {
 std::string_view commOf(const ps_task &task)
 {
     return std::string_view(task.comm, strnlen(task.comm, sizeof(task.comm)));
+}
+
+// Who did it, as every event carries it.
+void fillIdentity(Event &ev, const ps_task &task)
+{
+    ev.pid = task.pid;
+    ev.tid = task.tid;
+    ev.ppid = task.ppid;
+    ev.uid = task.uid;
+    ev.euid = task.euid;
+    ev.gid = task.gid;
+    ev.nsPid = task.ns_pid;
+    ev.cgroupId = task.cgroup_id;
+    ev.procStartNs = task.start_ns;
+    ev.comm = commOf(task);
+}
+
+// The namespaces a process lives in (containers are told apart by them).
+void fillNamespaces(ProcessInfo &info, const ps_task &task)
+{
+    info.mntNs = task.mnt_ns;
+    info.pidNs = task.pid_ns;
+    info.nsPid = task.ns_pid;
+    info.cgroupId = task.cgroup_id;
 }
 
 // Numeric text of an address; empty for the unspecified address with port 0
@@ -126,6 +150,7 @@ void RecordDecoder::notePreexisting(const void *taskPtr, CaptureBatch &batch)
     info.startNs = task.start_ns;
     info.ppid = task.ppid;
     info.uid = task.uid;
+    fillNamespaces(info, task);
     info.comm = commOf(task);
     const std::string dir = m_procRoot + "/" + std::to_string(task.pid);
     info.exe = readLink(dir + "/exe");
@@ -158,15 +183,13 @@ Result<void> RecordDecoder::decodeSyscall(const unsigned char *data, size_t size
     Event &ev = batch.events.emplace_back();
     ev.tsNs = rec.hdr.ts_ns;
     ev.lastTsNs = rec.last_ts_ns ? rec.last_ts_ns : rec.hdr.ts_ns;
-    ev.pid = rec.task.pid;
-    ev.tid = rec.task.tid;
-    ev.ppid = rec.task.ppid;
-    ev.uid = rec.task.uid;
-    ev.procStartNs = rec.task.start_ns;
-    ev.comm = commOf(rec.task);
+    fillIdentity(ev, rec.task);
     ev.syscall = syscallName(rec.kind);
     ev.ret = rec.ret;
     ev.fd = rec.fd;
+    ev.fd2 = rec.fd2;
+    ev.aux1 = rec.aux[0];
+    ev.aux2 = rec.aux[1];
     ev.flags = rec.flags;
     ev.mode = rec.mode;
     ev.count = rec.count ? rec.count : 1;
@@ -199,12 +222,7 @@ Result<void> RecordDecoder::decodeExec(const unsigned char *data, size_t size, C
 
     Event &ev = batch.events.emplace_back();
     ev.tsNs = ev.lastTsNs = rec.hdr.ts_ns;
-    ev.pid = rec.task.pid;
-    ev.tid = rec.task.tid;
-    ev.ppid = rec.task.ppid;
-    ev.uid = rec.task.uid;
-    ev.procStartNs = rec.task.start_ns;
-    ev.comm = commOf(rec.task);
+    fillIdentity(ev, rec.task);
     ev.syscall = syscallName(rec.kind);
     ev.ret = 0;
     ev.path.assign(exe, rec.exe_len);
@@ -216,6 +234,7 @@ Result<void> RecordDecoder::decodeExec(const unsigned char *data, size_t size, C
     info.startNs = rec.task.start_ns;
     info.ppid = rec.task.ppid;
     info.uid = rec.task.uid;
+    fillNamespaces(info, rec.task);
     info.comm = ev.comm;
     info.exe = ev.path;
     info.argv = ev.argv;
@@ -255,12 +274,7 @@ Result<void> RecordDecoder::decodeExit(const unsigned char *data, size_t size, C
 
     Event &ev = batch.events.emplace_back();
     ev.tsNs = ev.lastTsNs = rec.hdr.ts_ns;
-    ev.pid = rec.task.pid;
-    ev.tid = rec.task.tid;
-    ev.ppid = rec.task.ppid;
-    ev.uid = rec.task.uid;
-    ev.procStartNs = rec.task.start_ns;
-    ev.comm = commOf(rec.task);
+    fillIdentity(ev, rec.task);
     ev.syscall = syscallName(PS_SC_EXIT);
     ev.ret = rec.exit_code; // wait status: exit code << 8 | terminating signal
 
@@ -269,6 +283,7 @@ Result<void> RecordDecoder::decodeExit(const unsigned char *data, size_t size, C
     info.startNs = rec.task.start_ns;
     info.ppid = rec.task.ppid;
     info.uid = rec.task.uid;
+    fillNamespaces(info, rec.task);
     info.comm = ev.comm;
     info.exitTsNs = rec.hdr.ts_ns;
     info.exitCode = rec.exit_code;

@@ -17,18 +17,25 @@ struct Event {
     uint32_t tid = 0;
     uint32_t ppid = 0;
     uint32_t uid = 0;
+    uint32_t euid = 0;
+    uint32_t gid = 0;
+    uint32_t nsPid = 0;      // pid as seen in the process's own pid namespace
+    uint64_t cgroupId = 0;
     uint64_t procStartNs = 0; // process identity: (boot id, pid, procStartNs)
     std::string comm;
     std::string syscall;     // name, e.g. "openat"
     int64_t ret = 0;         // return value, negative errno on failure
     int32_t fd = -1;         // fd acted on or returned, -1 when none
+    int32_t fd2 = -1;        // dup's new fd, pipe/socketpair's other end, -1 when none
     std::string path;        // absolute path of the file touched (exec: the image)
     std::string path2;       // rename: the new name
     bool pathTruncated = false;
     std::string laddr, raddr; // numeric addresses of a socket, empty when none
     uint16_t lport = 0, rport = 0;
     uint32_t flags = 0;      // open/accept4/rename flags as passed
-    uint32_t mode = 0;       // open/creat mode
+    uint32_t mode = 0;       // open/creat/chmod mode
+    uint64_t aux1 = 0;       // per-syscall arguments (signal, target pid, prot, ids...):
+    uint64_t aux2 = 0;       //   models/syscall_args.h says what each kind keeps here
     uint64_t count = 1;      // syscalls this event stands for
     uint64_t bytes = 0;      // bytes transferred
     std::vector<std::string> argv; // exec only
@@ -43,6 +50,10 @@ struct ProcessInfo {
     uint32_t ppid = 0;
     uint64_t parentStartNs = 0; // 0 when unknown
     uint32_t uid = 0;
+    uint32_t mntNs = 0;      // mount namespace inode number (0: unknown)
+    uint32_t pidNs = 0;      // pid namespace inode number (0: unknown)
+    uint32_t nsPid = 0;      // pid inside its own pid namespace
+    uint64_t cgroupId = 0;
     std::string comm;
     std::string exe;
     std::vector<std::string> argv;

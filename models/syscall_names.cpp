@@ -16,6 +16,18 @@ constexpr std::string_view kNames[] = {
     "rename", "renameat", "renameat2", "connect", "accept",
     "accept4", "bind", "listen", "sendto", "recvfrom",
     "sendmsg", "recvmsg", "exit_group",
+    "chdir", "fchdir", "dup", "dup2", "dup3", "fcntl",
+    "close_range", "pipe", "pipe2", "socketpair", "socket", "truncate",
+    "ftruncate", "chmod", "fchmod", "fchmodat", "chown", "fchown",
+    "fchownat", "lchown", "link", "linkat", "symlink", "symlinkat",
+    "mkdir", "mkdirat", "rmdir", "mknod", "mknodat", "memfd_create",
+    "mmap", "mprotect", "ptrace", "process_vm_readv", "process_vm_writev", "kill",
+    "tgkill", "tkill", "setuid", "setgid", "setreuid", "setregid",
+    "setresuid", "setresgid", "setfsuid", "setfsgid", "init_module", "finit_module",
+    "preadv", "pwritev", "preadv2", "pwritev2", "sendmmsg", "recvmmsg",
+    "sendfile", "splice", "copy_file_range", "shmget", "shmat", "shmdt",
+    "shmctl", "msgget", "msgsnd", "msgrcv", "mq_open", "mq_timedsend",
+    "mq_timedreceive", "mq_unlink",
 };
 static_assert(std::size(kNames) == PS_SC_KIND_COUNT, "a syscall kind has no name");
 

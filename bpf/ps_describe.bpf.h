@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Describing objects into a record: files, pipes, sockets, path arguments. */
+#ifndef PS_DESCRIBE_BPF_H
+#define PS_DESCRIBE_BPF_H
+
+/*
+ * What an fd refers to, read while the fd is open. close() needs it taken at
+ * sys_enter: by sys_exit the fd is gone and (since 6.15) the file freed.
+ */
+enum { FD_NONE = 0, FD_FILE, FD_PIPE, FD_SOCKET };
+
+struct file_desc {
+	__u64 dentry;
+	__u64 mnt;
+	__u64 ino;
+	__u32 type;
+	__u16 family;
+	__u16 lport;
+	__u16 rport;
+	__u16 pad[3];
+	__u8 laddr[16];
+	__u8 raddr[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct file_desc);
+} close_file SEC(".maps");
+
+static __always_inline void describe_socket(struct file_desc *d, struct file *f)
+{
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	__u16 family;
+
+	if (!sk)
+		return;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	d->family = family;
+	if (family == PS_AF_INET) {
+		__u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 r = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		__builtin_memcpy(d->laddr, &l, 4);
+		__builtin_memcpy(d->raddr, &r, 4);
+	} else if (family == PS_AF_INET6) {
+		bpf_core_read(d->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(d->raddr, 16, &sk->__sk_common.skc_v6_daddr);
+	} else {
+		return;
+	}
+	d->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	d->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+}
+
+static __always_inline void describe_file(struct file_desc *d, struct file *f)
+{
+	__u32 mode;
+	__u64 magic;
+
+	__builtin_memset(d, 0, sizeof(*d));
+	if (!f)
+		return;
+	mode = BPF_CORE_READ(f, f_inode, i_mode);
+	magic = BPF_CORE_READ(f, f_inode, i_sb, s_magic);
+	if ((mode & S_IFMT) == S_IFSOCK && magic == SOCKFS_MAGIC) {
+		d->type = FD_SOCKET;
+		describe_socket(d, f);
+	} else if (magic == PIPEFS_MAGIC) {
+		d->type = FD_PIPE;
+		d->ino = BPF_CORE_READ(f, f_inode, i_ino);
+	} else {
+		d->type = FD_FILE;
+		d->dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
+		d->mnt = (__u64)BPF_CORE_READ(f, f_path.mnt);
+	}
+}
+
+/*
+ * The object of an fd-based event into the string slot at pos: a socket's
+ * addresses, a pipe's name, or the file's canonical path. Returns the length.
+ */
+static __noinline __u32 put_desc(struct ps_syscall_record *r, __u32 pos, struct file_desc *d)
+{
+	struct scratch *s = get_scratch();
+	int off;
+
+	if (!s)
+		return 0;
+	switch (d->type) {
+	case FD_SOCKET:
+		r->path_flags |= PS_PATH_IS_SOCKET;
+		r->family = d->family;
+		r->lport = d->lport;
+		r->rport = d->rport;
+		__builtin_memcpy(r->laddr, d->laddr, 16);
+		__builtin_memcpy(r->raddr, d->raddr, 16);
+		break;
+	case FD_PIPE:
+		r->path_flags |= PS_PATH_IS_PIPE;
+		return copy_path(s, pos, pipe_name(d->ino));
+	case FD_FILE:
+		off = walk_path((struct dentry *)d->dentry, (struct vfsmount *)d->mnt, &r->path_flags);
+		return copy_path(s, pos, off);
+	}
+	s->rec[pos & POS_MASK] = 0;
+	return 0;
+}
+
+static __always_inline __u32 put_file(struct ps_syscall_record *r, __u32 pos, struct file *f)
+{
+	struct file_desc d;
+
+	describe_file(&d, f);
+	return put_desc(r, pos, &d);
+}
+
+/* The directory a relative path argument is relative to: dirfd's file or the cwd. */
+static __noinline __u32 put_base_dir(struct ps_syscall_record *r, __u32 pos, long dirfd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct scratch *s = get_scratch();
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	int off;
+
+	if (!s)
+		return 0;
+	if ((int)dirfd == AT_FDCWD) {
+		dentry = BPF_CORE_READ(task, fs, pwd.dentry);
+		vfsmnt = BPF_CORE_READ(task, fs, pwd.mnt);
+	} else {
+		struct file *f = fd_file(task, (int)dirfd);
+
+		if (!f) {
+			s->rec[pos & POS_MASK] = 0;
+			return 0;
+		}
+		dentry = BPF_CORE_READ(f, f_path.dentry);
+		vfsmnt = BPF_CORE_READ(f, f_path.mnt);
+	}
+	off = walk_path(dentry, vfsmnt, &r->path_flags);
+	return copy_path(s, pos, off);
+}
+
+/* A path argument as passed; returns its length (0 when unreadable). */
+static __always_inline __u32 put_user_str(struct scratch *s, __u32 pos, const void *uptr)
+{
+	long n = bpf_probe_read_user_str(&s->rec[pos & POS_MASK], PS_PATH_MAX, uptr);
+
+	if (n <= 0) {
+		s->rec[pos & POS_MASK] = 0;
+		return 0;
+	}
+	return n - 1;
+}
+
+/* Path argument (slot) and, when relative, its base directory (slot + 1). */
+static __always_inline __u32 put_path_arg(struct scratch *s, struct ps_syscall_record *r, __u32 pos,
+					  int slot, long dirfd, const void *uptr)
+{
+	__u32 len = put_user_str(s, pos, uptr);
+	__u32 base = 0;
+
+	r->str_len[slot & 3] = len;
+	pos += len + 1;
+	if (len > 0 && s->rec[(pos - len - 1) & POS_MASK] != '/')
+		base = put_base_dir(r, pos, dirfd);
+	else
+		s->rec[pos & POS_MASK] = 0;
+	r->str_len[(slot + 1) & 3] = base;
+	return pos + base + 1;
+}
+
+static __always_inline __u32 put_empty(struct scratch *s, __u32 pos)
+{
+	s->rec[pos & POS_MASK] = 0;
+	return pos + 1;
+}
+
+/* Socket address argument from user memory, for sockets without the address set yet. */
+static __always_inline void read_sockaddr(__u8 *addr, __u16 *port, const void *uptr, long len)
+{
+	__u16 family = 0;
+
+	if (!uptr || len < 8)
+		return;
+	if (bpf_probe_read_user(&family, sizeof(family), uptr))
+		return;
+	if (family == PS_AF_INET) {
+		struct sockaddr_in sin = {};
+
+		if (bpf_probe_read_user(&sin, sizeof(sin), uptr))
+			return;
+		__builtin_memcpy(addr, &sin.sin_addr.s_addr, 4);
+		*port = bpf_ntohs(sin.sin_port);
+	} else if (family == PS_AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+		struct sockaddr_in6 sin6 = {};
+
+		if (bpf_probe_read_user(&sin6, sizeof(sin6), uptr))
+			return;
+		__builtin_memcpy(addr, &sin6.sin6_addr, 16);
+		*port = bpf_ntohs(sin6.sin6_port);
+	}
+}
+
+static __always_inline int addr_is_zero(const __u8 *a)
+{
+	__u64 x, y;
+
+	__builtin_memcpy(&x, a, 8);
+	__builtin_memcpy(&y, a + 8, 8);
+	return x == 0 && y == 0;
+}
+#endif /* PS_DESCRIBE_BPF_H */

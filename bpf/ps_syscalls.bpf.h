@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Per-syscall arguments and resolved objects of a ps_syscall_record. */
+#ifndef PS_SYSCALLS_BPF_H
+#define PS_SYSCALLS_BPF_H
+
+/*
+ * The arguments and objects of one syscall, after the fixed part of the record
+ * is filled in. Arguments are re-read from the saved user registers (x86_64:
+ * di, si, dx, r10, r8, r9), user memory at exit (the kernel faulted it in).
+ * Returns the record size: every case writes all PS_MAX_STRINGS strings.
+ */
+static __always_inline __u32 put_syscall_args(struct scratch *s, struct ps_syscall_record *r,
+					      struct task_struct *task, struct pt_regs *regs,
+					      __u32 kind, long ret)
+{
+	__u32 pos = sizeof(*r);
+	long di = regs->di, si = regs->si, dx = regs->dx, r10 = regs->r10, r8 = regs->r8, r9 = regs->r9;
+
+	switch (kind) {
+	case PS_SC_READ: case PS_SC_WRITE: case PS_SC_PREAD64: case PS_SC_PWRITE64:
+	case PS_SC_READV: case PS_SC_WRITEV: case PS_SC_RECVFROM: case PS_SC_RECVMSG:
+	case PS_SC_SENDTO: case PS_SC_SENDMSG: case PS_SC_LISTEN: case PS_SC_CONNECT:
+	case PS_SC_BIND:
+		r->fd = (int)di;
+		if (ret > 0 && kind != PS_SC_LISTEN && kind != PS_SC_CONNECT && kind != PS_SC_BIND)
+			r->bytes = ret;
+		r->str_len[0] = put_file(r, pos, fd_file(task, (int)di));
+		pos += r->str_len[0] + 1;
+		if (kind == PS_SC_CONNECT && r->rport == 0 && addr_is_zero(r->raddr))
+			read_sockaddr(r->raddr, &r->rport, (const void *)si, dx);
+		else if (kind == PS_SC_SENDTO && r->rport == 0 && addr_is_zero(r->raddr))
+			read_sockaddr(r->raddr, &r->rport, (const void *)r8, r9);
+		else if (kind == PS_SC_BIND && r->lport == 0)
+			read_sockaddr(r->laddr, &r->lport, (const void *)si, dx);
+		else if (kind == PS_SC_SENDMSG && r->rport == 0 && addr_is_zero(r->raddr)) {
+			struct user_msghdr msg = {};
+
+			if (!bpf_probe_read_user(&msg, sizeof(msg), (const void *)si))
+				read_sockaddr(r->raddr, &r->rport, msg.msg_name, msg.msg_namelen);
+		}
+		if (r->family == 0 && (r->path_flags & PS_PATH_IS_SOCKET)) {
+			/* not an inet socket we could read: keep what the caller passed */
+		}
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		break;
+	case PS_SC_ACCEPT: case PS_SC_ACCEPT4:
+		r->fd = ret >= 0 ? (int)ret : (int)di;
+		if (kind == PS_SC_ACCEPT4)
+			r->flags = (__u32)r10;
+		r->str_len[0] = put_file(r, pos, fd_file(task, r->fd));
+		pos += r->str_len[0] + 1;
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		break;
+	case PS_SC_CLOSE: {
+		struct file_desc *d = bpf_task_storage_get(&close_file, bpf_get_current_task_btf(), 0, 0);
+
+		r->fd = (int)di;
+		if (d) {
+			r->str_len[0] = put_desc(r, pos, d);
+			d->type = FD_NONE;
+		} else {
+			r->str_len[0] = put_file(r, pos, NULL);
+		}
+		pos += r->str_len[0] + 1;
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		break;
+	}
+	case PS_SC_OPEN: case PS_SC_OPENAT: case PS_SC_OPENAT2: case PS_SC_CREAT: {
+		long dirfd = AT_FDCWD;
+		const void *uptr = (const void *)di;
+
+		if (kind == PS_SC_OPEN) {
+			r->flags = (__u32)si;
+			r->mode = (__u32)dx;
+		} else if (kind == PS_SC_CREAT) {
+			r->flags = 0x241; /* O_CREAT | O_WRONLY | O_TRUNC */
+			r->mode = (__u32)si;
+		} else {
+			dirfd = di;
+			uptr = (const void *)si;
+			if (kind == PS_SC_OPENAT) {
+				r->flags = (__u32)dx;
+				r->mode = (__u32)r10;
+			} else {
+				struct open_how how = {};
+
+				bpf_probe_read_user(&how, sizeof(how), (const void *)dx);
+				r->flags = (__u32)how.flags;
+				r->mode = (__u32)how.mode;
+			}
+		}
+		if (ret >= 0) {
+			r->fd = (int)ret;
+			r->str_len[0] = put_file(r, pos, fd_file(task, ret));
+			pos += r->str_len[0] + 1;
+			pos = put_empty(s, pos);
+		} else {
+			pos = put_path_arg(s, r, pos, PS_STR_PATH, dirfd, uptr);
+		}
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		break;
+	}
+	case PS_SC_UNLINK:
+		pos = put_path_arg(s, r, pos, PS_STR_PATH, AT_FDCWD, (const void *)di);
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		break;
+	case PS_SC_UNLINKAT:
+		r->flags = (__u32)dx;
+		pos = put_path_arg(s, r, pos, PS_STR_PATH, di, (const void *)si);
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		break;
+	case PS_SC_RENAME:
+		pos = put_path_arg(s, r, pos, PS_STR_PATH, AT_FDCWD, (const void *)di);
+		pos = put_path_arg(s, r, pos, PS_STR_PATH2, AT_FDCWD, (const void *)si);
+		break;
+	case PS_SC_RENAMEAT: case PS_SC_RENAMEAT2:
+		if (kind == PS_SC_RENAMEAT2)
+			r->flags = (__u32)r8;
+		pos = put_path_arg(s, r, pos, PS_STR_PATH, di, (const void *)si);
+		pos = put_path_arg(s, r, pos, PS_STR_PATH2, dx, (const void *)r10);
+		break;
+	case PS_SC_EXECVE:
+		pos = put_path_arg(s, r, pos, PS_STR_PATH, AT_FDCWD, (const void *)di);
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		break;
+	case PS_SC_EXECVEAT:
+		r->flags = (__u32)r8;
+		pos = put_path_arg(s, r, pos, PS_STR_PATH, di, (const void *)si);
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		break;
+	case PS_SC_CLONE:
+		r->flags = (__u32)di;
+		/* fallthrough */
+	default: /* fork, vfork, clone3 */
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		pos = put_empty(s, pos);
+		break;
+	}
+	return pos;
+}
+
+#endif /* PS_SYSCALLS_BPF_H */
