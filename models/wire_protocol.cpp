@@ -73,6 +73,10 @@ void writeProcess(Writer &w, const ProcessInfo &p)
     w.strings(p.argv);
     w.u64(p.exitTsNs);
     w.i32(p.exitCode);
+    w.u32(p.mntNs);
+    w.u32(p.pidNs);
+    w.u32(p.nsPid);
+    w.u64(p.cgroupId);
 }
 
 void writeEvent(Writer &w, const Event &e)
@@ -84,11 +88,16 @@ void writeEvent(Writer &w, const Event &e)
     w.u32(e.tid);
     w.u32(e.ppid);
     w.u32(e.uid);
+    w.u32(e.euid);
+    w.u32(e.gid);
+    w.u32(e.nsPid);
+    w.u64(e.cgroupId);
     w.u64(e.procStartNs);
     w.str(e.comm);
     w.str(e.syscall);
     w.i64(e.ret);
     w.i32(e.fd);
+    w.i32(e.fd2);
     w.str(e.path);
     w.str(e.path2);
     w.u8(e.pathTruncated ? 1 : 0);
@@ -98,6 +107,8 @@ void writeEvent(Writer &w, const Event &e)
     w.u16(e.rport);
     w.u32(e.flags);
     w.u32(e.mode);
+    w.u64(e.aux1);
+    w.u64(e.aux2);
     w.u64(e.count);
     w.u64(e.bytes);
     w.strings(e.argv);
@@ -294,6 +305,10 @@ ProcessInfo readProcess(Reader &r)
     p.argv = r.strings();
     p.exitTsNs = r.u64();
     p.exitCode = r.i32();
+    p.mntNs = r.u32();
+    p.pidNs = r.u32();
+    p.nsPid = r.u32();
+    p.cgroupId = r.u64();
     return p;
 }
 
@@ -307,11 +322,16 @@ Event readEvent(Reader &r)
     e.tid = r.u32();
     e.ppid = r.u32();
     e.uid = r.u32();
+    e.euid = r.u32();
+    e.gid = r.u32();
+    e.nsPid = r.u32();
+    e.cgroupId = r.u64();
     e.procStartNs = r.u64();
     e.comm = r.str();
     e.syscall = r.str();
     e.ret = r.i64();
     e.fd = r.i32();
+    e.fd2 = r.i32();
     e.path = r.str();
     e.path2 = r.str();
     e.pathTruncated = r.boolean();
@@ -321,6 +341,8 @@ Event readEvent(Reader &r)
     e.rport = r.u16();
     e.flags = r.u32();
     e.mode = r.u32();
+    e.aux1 = r.u64();
+    e.aux2 = r.u64();
     e.count = r.u64();
     e.bytes = r.u64();
     e.argv = r.strings();

@@ -28,7 +28,8 @@
 namespace provscope::wire {
 
 constexpr uint32_t kMagic = 0x50575350;          // bytes "PSWP" on the wire
-constexpr uint16_t kProtocolVersion = 1;
+// 2: identity fields (euid, gid, ns pid, cgroup, namespaces), fd2 and aux1/aux2.
+constexpr uint16_t kProtocolVersion = 2;
 constexpr size_t kHeaderBytes = 12;
 constexpr uint32_t kMaxPayloadBytes = 16u << 20;  // hard cap, checked before allocating
 

@@ -404,8 +404,10 @@ void TstCaptureServer::garbageFromClientClosesConnection_data()
     QTest::addColumn<QString>("reason");
     QTest::newRow("http instead of Hello") << false << QByteArray("GET / HTTP/1.1\r\n\r\n") << "bad frame magic";
     QByteArray oversized("PSWP\x09\x00\x01\x00\xff\xff\xff\x7f", 12);
+    oversized[6] = char(wire::kProtocolVersion); // a valid header but for its size
     QTest::newRow("oversized frame while capturing") << true << oversized << "exceeds the cap";
     QByteArray unknown("PSWP\x63\x00\x01\x00\x00\x00\x00\x00", 12);
+    unknown[6] = char(wire::kProtocolVersion);
     QTest::newRow("unknown type while capturing") << true << unknown << "frame type 99 unknown";
 }
 

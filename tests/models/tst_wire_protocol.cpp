@@ -39,11 +39,16 @@ Event sampleEvent(int i)
     e.tid = e.pid + uint32_t(i % 3);
     e.ppid = 1;
     e.uid = 1000;
+    e.euid = i % 4 ? 1000 : 0;          // setuid binary
+    e.gid = 100 + uint32_t(i % 2);
+    e.nsPid = i % 2 ? e.pid : uint32_t(i % 7) + 1; // in a container: small pids
+    e.cgroupId = 0x100000000ULL + uint64_t(i % 3);
     e.procStartNs = 555000000ULL + uint64_t(i % 7);
     e.comm = i % 2 ? "bash" : "prøve-😀";
     e.syscall = i % 3 ? "openat" : "execve";
     e.ret = i % 4 ? i : -13;
     e.fd = i % 4 ? 3 + i : -1;
+    e.fd2 = i % 5 ? -1 : 4 + i;
     e.path = "/home/алиса/文件/" + std::to_string(i) + ".txt";
     e.path2 = i % 5 == 0 ? "/tmp/renamed with spaces\n" : "";
     e.pathTruncated = i % 11 == 0;
@@ -55,6 +60,8 @@ Event sampleEvent(int i)
     }
     e.flags = 0x80241;
     e.mode = 0644;
+    e.aux1 = i % 2 ? 0 : 0xFFFFFFFFFFFFFFF7ULL; // a negative id as passed
+    e.aux2 = uint64_t(i) << 40;
     e.count = 1 + uint64_t(i % 9);
     e.bytes = uint64_t(i) * 4096;
     if (i % 3 == 0)
@@ -76,6 +83,10 @@ CaptureBatch sampleBatch(int events)
     p.argv = {"python3", "-c", "print('héllo')"};
     p.exitTsNs = 12345;
     p.exitCode = -9;
+    p.mntNs = 4026531841u;
+    p.pidNs = 4026532200u;
+    p.nsPid = 1;
+    p.cgroupId = 0xdeadbeef01ULL;
     b.processes.push_back(p);
     p.pid = 4243;
     p.argv.clear();
@@ -92,6 +103,8 @@ bool sameEvent(const Event &a, const Event &b)
 {
     return a.id == b.id && a.tsNs == b.tsNs && a.lastTsNs == b.lastTsNs && a.pid == b.pid &&
            a.tid == b.tid && a.ppid == b.ppid && a.uid == b.uid && a.procStartNs == b.procStartNs &&
+           a.euid == b.euid && a.gid == b.gid && a.nsPid == b.nsPid && a.cgroupId == b.cgroupId &&
+           a.fd2 == b.fd2 && a.aux1 == b.aux1 && a.aux2 == b.aux2 &&
            a.comm == b.comm && a.syscall == b.syscall && a.ret == b.ret && a.fd == b.fd &&
            a.path == b.path && a.path2 == b.path2 && a.pathTruncated == b.pathTruncated &&
            a.laddr == b.laddr && a.raddr == b.raddr && a.lport == b.lport && a.rport == b.rport &&
@@ -103,7 +116,8 @@ bool sameProcess(const ProcessInfo &a, const ProcessInfo &b)
 {
     return a.pid == b.pid && a.startNs == b.startNs && a.ppid == b.ppid &&
            a.parentStartNs == b.parentStartNs && a.uid == b.uid && a.comm == b.comm &&
-           a.exe == b.exe && a.argv == b.argv && a.exitTsNs == b.exitTsNs && a.exitCode == b.exitCode;
+           a.exe == b.exe && a.argv == b.argv && a.exitTsNs == b.exitTsNs && a.exitCode == b.exitCode &&
+           a.mntNs == b.mntNs && a.pidNs == b.pidNs && a.nsPid == b.nsPid && a.cgroupId == b.cgroupId;
 }
 
 bool sameLoss(const LossRecord &a, const LossRecord &b)
@@ -351,7 +365,8 @@ void TstWireProtocol::rejectsWithReason_data()
     QTest::newRow("http garbage") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n\r\n") << "bad frame magic";
     QTest::newRow("unknown type 99") << bytes(header(kMagic, 99, kProtocolVersion, 0)) << "frame type 99 unknown";
     QTest::newRow("type 0") << bytes(header(kMagic, 0, kProtocolVersion, 0)) << "frame type 0 unknown";
-    QTest::newRow("future version") << bytes(header(kMagic, 1, 2, 0)) << "protocol version 2";
+    QTest::newRow("future version") << bytes(header(kMagic, 1, kProtocolVersion + 1, 0))
+                                    << QStringLiteral("protocol version %1").arg(kProtocolVersion + 1);
     // A Warning whose string claims 5000 bytes but the payload has 8 more.
     QTest::newRow("string too long")
         << bytes(join(header(kMagic, uint16_t(MessageType::Warning), kProtocolVersion, 12),
@@ -371,7 +386,10 @@ void TstWireProtocol::rejectsWithReason_data()
     {
         // An event whose pathTruncated byte is 7: not a boolean.
         auto f = frameOf(Batch{CaptureBatch{{}, {Event{}}, {}}});
-        const size_t boolAt = kHeaderBytes + 4 + 4 + (8 * 3 + 4 * 4 + 8 + 4 + 4 + 8 + 4 + 4 + 4);
+        // id, ts, last ts; pid tid ppid uid; euid gid ns pid; cgroup; proc start;
+        // comm, syscall lengths; ret; fd, fd2; path, path2 lengths.
+        const size_t boolAt = kHeaderBytes + 4 + 4 +
+                              (8 * 3 + 4 * 4 + 4 * 3 + 8 + 8 + 4 + 4 + 8 + 4 + 4 + 4 + 4);
         QVERIFY(f[boolAt] == 0);
         f[boolAt] = 7;
         QTest::newRow("bad boolean") << bytes(f) << "boolean byte 7";
