@@ -17,23 +17,39 @@ namespace {
 // 10-million-event session must open in well under a second.
 constexpr uint64_t kQuickCheckMaxBytes = 32u << 20;
 
-constexpr const char *kEventSelect =
-    "SELECT e.id, e.ts, e.dt, p.pid, e.tid, p.start_ns, COALESCE(e.ppid, p.base_ppid),"
-    " COALESCE(e.uid, p.base_uid), cs.text, ss.text, e.ret, e.fd, f1.path, f2.path, e.truncated,"
-    " so.laddr, so.lport, so.raddr, so.rport, e.flags, e.mode, e.count, e.bytes, e.argv"
-    " FROM events e JOIN processes p ON p.id = e.proc"
-    " LEFT JOIN strings cs ON cs.id = COALESCE(e.comm, p.base_comm)"
-    " LEFT JOIN strings ss ON ss.id = e.syscall"
-    " LEFT JOIN files f1 ON f1.id = e.file"
-    " LEFT JOIN files f2 ON f2.id = e.file2"
-    " LEFT JOIN sockets so ON so.id = e.socket";
+// Which 1.x columns the file has, looked up once at open (PRAGMA table_info).
+struct SchemaFeatures {
+    bool identity = false;     // 1.1: events.ext, processes namespaces and base_*
+    bool lossPosition = false; // 1.1: losses.before_event
+};
 
-constexpr const char *kProcessSelect =
-    "SELECT p.pid, p.start_ns, p.ppid, p.parent_start_ns, p.uid, s.text, f.path, p.argv,"
-    " p.exit_ts_ns, p.exit_code FROM processes p"
-    " LEFT JOIN strings s ON s.id = p.comm LEFT JOIN files f ON f.id = p.exe";
+// The 1.1 columns, or their defaults when a 1.0 file lacks them.
+std::string eventSelect(const SchemaFeatures &f)
+{
+    std::string sql =
+        "SELECT e.id, e.ts, e.dt, p.pid, e.tid, p.start_ns, COALESCE(e.ppid, p.base_ppid),"
+        " COALESCE(e.uid, p.base_uid), cs.text, ss.text, e.ret, e.fd, f1.path, f2.path, e.truncated,"
+        " so.laddr, so.lport, so.raddr, so.rport, e.flags, e.mode, e.count, e.bytes, e.argv, ";
+    sql += f.identity ? "e.ext, p.base_gid, p.base_ns_pid, p.base_cgroup" : "NULL, 0, 0, 0";
+    sql += " FROM events e JOIN processes p ON p.id = e.proc"
+           " LEFT JOIN strings cs ON cs.id = COALESCE(e.comm, p.base_comm)"
+           " LEFT JOIN strings ss ON ss.id = e.syscall"
+           " LEFT JOIN files f1 ON f1.id = e.file"
+           " LEFT JOIN files f2 ON f2.id = e.file2"
+           " LEFT JOIN sockets so ON so.id = e.socket";
+    return sql;
+}
 
-Event readEvent(const SqliteStatement &st)
+std::string processSelect(const SchemaFeatures &f)
+{
+    std::string sql = "SELECT p.pid, p.start_ns, p.ppid, p.parent_start_ns, p.uid, s.text, f.path, p.argv,"
+                      " p.exit_ts_ns, p.exit_code, ";
+    sql += f.identity ? "p.mnt_ns, p.pid_ns, p.ns_pid, p.cgroup" : "0, 0, 0, 0";
+    sql += " FROM processes p LEFT JOIN strings s ON s.id = p.comm LEFT JOIN files f ON f.id = p.exe";
+    return sql;
+}
+
+Event readEvent(const SqliteStatement &st, bool hasExt)
 {
     Event e;
     e.id = st.columnInt64(0);
@@ -61,6 +77,12 @@ Event readEvent(const SqliteStatement &st)
     e.bytes = uint64_t(st.columnInt64(22));
     if (!st.isNull(23))
         e.argv = schema::decodeArgv(st.columnText(23));
+    const schema::EventExtBase base{uint32_t(st.columnInt64(25)), uint32_t(st.columnInt64(26)),
+                                    uint64_t(st.columnInt64(27))};
+    // A 1.0 file has no ext column: the fields keep Event's defaults (euid unknown: 0).
+    // A malformed blob leaves the defaults too: one damaged row must not hide the rest.
+    if (hasExt)
+        (void)schema::decodeEventExt(st.columnText(24), base, e);
     return e;
 }
 
@@ -78,6 +100,10 @@ ProcessInfo readProcess(const SqliteStatement &st)
         p.argv = schema::decodeArgv(st.columnText(7));
     p.exitTsNs = uint64_t(st.columnInt64(8));
     p.exitCode = int32_t(st.columnInt64(9));
+    p.mntNs = uint32_t(st.columnInt64(10));
+    p.pidNs = uint32_t(st.columnInt64(11));
+    p.nsPid = uint32_t(st.columnInt64(12));
+    p.cgroupId = uint64_t(st.columnInt64(13));
     return p;
 }
 
@@ -117,10 +143,12 @@ struct SessionReader::Impl {
     SessionMeta meta;
     SessionCounts counts;
     bool live = false;
+    SchemaFeatures features;
     SqliteStatement metaAll, eventRange, processAll, processExact, processLatest, lossAll;
     std::map<int, SqliteStatement> filtered; // by the shape of an EventFilter
 
     Result<void> loadMeta();
+    Result<void> detectFeatures();
     Result<void> openConnection(bool live);
     Result<void> prepareStatements();
     Result<void> acquire();
@@ -165,12 +193,13 @@ Result<void> SessionReader::Impl::prepareStatements()
     };
     const Prepared prepared[] = {
         {&metaAll, "SELECT key, value FROM meta"},
-        {&eventRange, std::string(kEventSelect) + " WHERE e.id >= ?1 AND e.id < ?2 ORDER BY e.id"},
-        {&processAll, std::string(kProcessSelect) + " ORDER BY p.id"},
-        {&processExact, std::string(kProcessSelect) + " WHERE p.pid = ?1 AND p.start_ns = ?2"},
+        {&eventRange, eventSelect(features) + " WHERE e.id >= ?1 AND e.id < ?2 ORDER BY e.id"},
+        {&processAll, processSelect(features) + " ORDER BY p.id"},
+        {&processExact, processSelect(features) + " WHERE p.pid = ?1 AND p.start_ns = ?2"},
         {&processLatest,
-         std::string(kProcessSelect) + " WHERE p.pid = ?1 ORDER BY p.start_ns DESC LIMIT 1"},
-        {&lossAll, "SELECT first_ts, last_ts, cpu, count, source FROM losses ORDER BY id"},
+         processSelect(features) + " WHERE p.pid = ?1 ORDER BY p.start_ns DESC LIMIT 1"},
+        {&lossAll, std::string("SELECT first_ts, last_ts, cpu, count, source, ") +
+                       (features.lossPosition ? "before_event" : "NULL") + " FROM losses ORDER BY id"},
     };
     for (const Prepared &p : prepared) {
         auto st = SqliteStatement::prepare(*db, p.sql);
@@ -247,6 +276,29 @@ Result<void> SessionReader::Impl::loadMeta()
     return {};
 }
 
+Result<void> SessionReader::Impl::detectFeatures()
+{
+    auto columns = SqliteStatement::prepare(
+        *db, "SELECT m.name, c.name FROM sqlite_schema m, pragma_table_info(m.name) c"
+             " WHERE m.type = 'table' AND m.name IN ('events', 'losses')");
+    if (!columns)
+        return makeError(columns.error());
+    for (;;) {
+        auto row = columns->step();
+        if (!row)
+            return makeError(row.error());
+        if (!*row)
+            break;
+        const std::string table = columns->columnText(0);
+        const std::string column = columns->columnText(1);
+        if (table == "events" && column == "ext")
+            features.identity = true;
+        if (table == "losses" && column == "before_event")
+            features.lossPosition = true;
+    }
+    return {};
+}
+
 SessionReader::SessionReader() : m_impl(std::make_unique<Impl>()) {}
 
 SessionReader::~SessionReader() = default;
@@ -319,6 +371,8 @@ Result<std::unique_ptr<SessionReader>> SessionReader::open(const std::string &pa
             return d.damaged(*quick);
     }
 
+    if (auto done = d.detectFeatures(); !done)
+        return d.damaged(done.error());
     if (auto done = d.prepareStatements(); !done)
         return d.damaged(done.error());
     d.release();
@@ -363,7 +417,7 @@ Result<std::vector<Event>> SessionReader::eventsByIdRange(int64_t firstId, int c
         }
         if (!*row)
             break;
-        events.push_back(readEvent(st));
+        events.push_back(readEvent(st, m_impl->features.identity));
     }
     st.reset();
     return events;
@@ -390,7 +444,7 @@ Result<void> SessionReader::forEachEvent(const EventFilter &filter,
                       (filter.syscall ? 4 : 0) | (filter.path ? 8 : 0);
     auto it = m_impl->filtered.find(shape);
     if (it == m_impl->filtered.end()) {
-        std::string sql = std::string(kEventSelect) + " WHERE e.id >= ?1";
+        std::string sql = eventSelect(m_impl->features) + " WHERE e.id >= ?1";
         if (shape & 1)
             sql += std::string(" AND e.proc IN (SELECT id FROM processes WHERE pid = ?3") +
                    ((shape & 2) ? " AND start_ns = ?4)" : ")");
@@ -422,7 +476,7 @@ Result<void> SessionReader::forEachEvent(const EventFilter &filter,
             st.reset();
             return makeError(m_impl->path + ": " + row.error());
         }
-        if (!*row || !visit(readEvent(st)))
+        if (!*row || !visit(readEvent(st, m_impl->features.identity)))
             break;
     }
     st.reset();
@@ -493,6 +547,61 @@ Result<std::vector<LossRecord>> SessionReader::losses() const
         result.push_back(std::move(loss));
     }
     st.reset();
+    return result;
+}
+
+Result<std::vector<PlacedLoss>> SessionReader::placedLosses() const
+{
+    std::vector<PlacedLoss> result;
+    std::vector<bool> known;
+    {
+        Impl::Use use(*m_impl);
+        if (!use.ready())
+            return makeError(use.ready().error());
+        SqliteStatement &st = m_impl->lossAll;
+        for (;;) {
+            auto row = st.step();
+            if (!row) {
+                st.reset();
+                return makeError(m_impl->path + ": " + row.error());
+            }
+            if (!*row)
+                break;
+            PlacedLoss placed;
+            placed.loss.firstTsNs = uint64_t(st.columnInt64(0));
+            placed.loss.lastTsNs = uint64_t(st.columnInt64(1));
+            placed.loss.cpu = int32_t(st.columnInt64(2));
+            placed.loss.count = uint64_t(st.columnInt64(3));
+            placed.loss.source = st.columnText(4);
+            known.push_back(!st.isNull(5));
+            placed.beforeEventId = st.isNull(5) ? 0 : st.columnInt64(5);
+            result.push_back(std::move(placed));
+        }
+        st.reset();
+    }
+    const int64_t events = m_impl->counts.events;
+    for (size_t i = 0; i < result.size(); ++i) {
+        int64_t &before = result[i].beforeEventId;
+        if (known[i]) {
+            before = std::clamp<int64_t>(before, 1, events + 1);
+            continue;
+        }
+        int64_t lo = 1, hi = events + 1; // first id in [lo, hi) with ts >= firstTsNs
+        while (lo < hi) {
+            const int64_t mid = lo + (hi - lo) / 2;
+            auto e = event(mid);
+            if (!e)
+                return makeError(e.error());
+            if (e->tsNs < result[i].loss.firstTsNs)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        before = lo;
+    }
+    std::stable_sort(result.begin(), result.end(), [](const PlacedLoss &a, const PlacedLoss &b) {
+        return a.beforeEventId < b.beforeEventId;
+    });
     return result;
 }
 

@@ -26,6 +26,13 @@ struct EventFilter {
     int64_t limit = -1;                  // -1: no limit
 };
 
+// A loss record and where the event table shows it: before the event with this id
+// (count + 1: after the last event).
+struct PlacedLoss {
+    int64_t beforeEventId = 1;
+    LossRecord loss;
+};
+
 class SessionReader {
 public:
     ~SessionReader();
@@ -59,6 +66,10 @@ public:
     // startNs 0: the latest process instance with that pid. nullopt when unknown.
     Result<std::optional<ProcessInfo>> process(uint32_t pid, uint64_t startNs = 0) const;
     Result<std::vector<LossRecord>> losses() const;
+    // The losses in table order (by beforeEventId, then as stored). Format 1.1 stores
+    // the position at write time; for a 1.0 file it is the first event at or after the
+    // loss's first timestamp (a binary search over ids: ids are nearly time-ordered).
+    Result<std::vector<PlacedLoss>> placedLosses() const;
 
     const std::string &path() const;
 

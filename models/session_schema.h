@@ -1,7 +1,10 @@
 #pragma once
 // Session file format 1.x: identity constants, the schema, and the counts kept in meta.
+#include "event.h"
+
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace provscope {
@@ -9,8 +12,12 @@ namespace provscope {
 // PRAGMA application_id of every provscope session: 'PRVS'.
 inline constexpr int32_t kSessionApplicationId = 0x50525653;
 inline constexpr int kSessionFormatMajor = 1;
-inline constexpr int kSessionFormatMinor = 0;
-// "1.0": what this version writes. A reader opens any 1.x.
+// 1.1 added events.ext (euid, gid, ns pid, cgroup, fd2, aux1, aux2 where they differ
+// from the defaults), processes mnt_ns, pid_ns, ns_pid, cgroup and base_gid,
+// base_ns_pid, base_cgroup, and losses.before_event. A 1.0 file lacks them: readers
+// use the defaults of Event / ProcessInfo.
+inline constexpr int kSessionFormatMinor = 1;
+// "1.1": what this version writes. A reader opens any 1.x.
 std::string sessionFormatVersion();
 
 // Totals kept in the meta table (never a COUNT(*) on open).
@@ -23,15 +30,29 @@ struct SessionCounts {
 };
 
 namespace schema {
-// CREATE statements of format 1.0, run in one transaction by the writer.
+// CREATE statements of the current format, run in one transaction by the writer.
 const char *createStatements();
 // Tables a 1.x reader needs; a session lacking one is damaged.
 inline constexpr const char *kRequiredTables[] = {"meta", "strings", "files", "sockets",
                                                   "processes", "events", "losses"};
+// The CREATE statements of format 1.0 (tests write old sessions with them).
+const char *createStatements10();
 // argv as stored: elements joined by NUL (none can contain one). An empty argv is
 // stored as NULL, so [""] (an empty blob) and [] stay distinct.
 std::string encodeArgv(const std::vector<std::string> &argv);
 std::vector<std::string> decodeArgv(const std::string &blob);
+// What an event's ext values default to: its process's base_* columns.
+struct EventExtBase {
+    uint32_t gid = 0;
+    uint32_t nsPid = 0;
+    uint64_t cgroupId = 0;
+};
+// events.ext: (tag byte, LEB128 varint) pairs for the values that differ from their
+// defaults (euid: the event's uid; gid, ns pid, cgroup: base; fd2: -1; aux: 0).
+// Empty when all are defaults (stored as NULL).
+std::string encodeEventExt(const Event &e, const EventExtBase &base);
+// Sets the seven fields of e (e.uid must be set); false when the blob is malformed.
+bool decodeEventExt(std::string_view blob, const EventExtBase &base, Event &e);
 // AF_INET / AF_INET6 / AF_UNIX guessed from the numeric address text.
 int socketFamily(const std::string &laddr, const std::string &raddr);
 } // namespace schema

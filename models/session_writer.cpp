@@ -24,6 +24,11 @@ struct ProcessRow {
     uint32_t basePpid = 0;
     uint32_t baseUid = 0;
     int64_t baseComm = 0;
+    // Set from the process's first event (gid is not in ProcessInfo), then fixed.
+    bool identityBaseSet = false;
+    uint32_t baseGid = 0;
+    uint32_t baseNsPid = 0;
+    uint64_t baseCgroup = 0;
     ProcessInfo info;
 };
 
@@ -47,7 +52,7 @@ struct SessionWriter::Impl {
     std::string path;
     std::unique_ptr<SqliteDatabase> db;
     SqliteStatement insertString, insertFile, insertSocket, insertProcess, updateProcess,
-        insertEvent, insertLoss, setMeta;
+        setProcessBase, insertEvent, insertLoss, setMeta;
     std::unordered_map<std::string, int64_t> strings, files, sockets;
     std::map<std::pair<uint32_t, uint64_t>, ProcessRow> processes;
     SessionCounts counts;
@@ -62,6 +67,7 @@ struct SessionWriter::Impl {
     Result<void> writeProcess(ProcessRow &row, bool isNew);
     Result<ProcessRow *> upsertProcess(const ProcessInfo &info);
     Result<ProcessRow *> processForEvent(const Event &e);
+    Result<void> fixIdentityBase(ProcessRow &row, const Event &e);
     Result<void> insertOneEvent(Event &e);
     Result<void> putMeta(const std::string &key, const std::string &value);
     Result<void> putCounts();
@@ -141,10 +147,14 @@ Result<void> SessionWriter::Impl::writeProcess(ProcessRow &row, bool isNew)
         st.bindBlob(8, schema::encodeArgv(p.argv));
     st.bindInt64(9, int64_t(p.exitTsNs));
     st.bindInt64(10, p.exitCode);
+    st.bindInt64(11, p.mntNs);
+    st.bindInt64(12, p.pidNs);
+    st.bindInt64(13, p.nsPid);
+    st.bindInt64(14, int64_t(p.cgroupId));
     if (isNew) {
-        st.bindInt64(11, row.basePpid);
-        st.bindInt64(12, row.baseUid);
-        st.bindInt64(13, row.baseComm);
+        st.bindInt64(15, row.basePpid);
+        st.bindInt64(16, row.baseUid);
+        st.bindInt64(17, row.baseComm);
     }
     if (auto done = st.run(); !done)
         return makeError(done.error());
@@ -184,6 +194,14 @@ Result<ProcessRow *> SessionWriter::Impl::upsertProcess(const ProcessInfo &info)
         merged.exitTsNs = info.exitTsNs;
         merged.exitCode = info.exitCode;
     }
+    if (info.mntNs)
+        merged.mntNs = info.mntNs;
+    if (info.pidNs)
+        merged.pidNs = info.pidNs;
+    if (info.nsPid)
+        merged.nsPid = info.nsPid;
+    if (info.cgroupId)
+        merged.cgroupId = info.cgroupId;
     if (auto done = writeProcess(it->second, false); !done)
         return makeError(done.error());
     return &it->second;
@@ -201,7 +219,26 @@ Result<ProcessRow *> SessionWriter::Impl::processForEvent(const Event &e)
     info.ppid = e.ppid;
     info.uid = e.uid;
     info.comm = e.comm;
+    info.nsPid = e.nsPid;
+    info.cgroupId = e.cgroupId;
     return upsertProcess(info);
+}
+
+Result<void> SessionWriter::Impl::fixIdentityBase(ProcessRow &row, const Event &e)
+{
+    // No event refers to the base values yet, so they may still be chosen: the first
+    // event's, which later events of the process almost always repeat.
+    row.baseGid = e.gid;
+    row.baseNsPid = e.nsPid;
+    row.baseCgroup = e.cgroupId;
+    setProcessBase.bindInt64(1, row.id);
+    setProcessBase.bindInt64(2, row.baseGid);
+    setProcessBase.bindInt64(3, row.baseNsPid);
+    setProcessBase.bindInt64(4, int64_t(row.baseCgroup));
+    if (auto done = setProcessBase.run(); !done)
+        return done;
+    row.identityBaseSet = true;
+    return {};
 }
 
 Result<void> SessionWriter::Impl::insertOneEvent(Event &e)
@@ -209,7 +246,11 @@ Result<void> SessionWriter::Impl::insertOneEvent(Event &e)
     auto proc = processForEvent(e);
     if (!proc)
         return makeError(proc.error());
-    const ProcessRow &row = **proc;
+    ProcessRow &row = **proc;
+    if (!row.identityBaseSet) {
+        if (auto done = fixIdentityBase(row, e); !done)
+            return done;
+    }
     auto syscall = intern(strings, insertString, e.syscall);
     auto comm = intern(strings, insertString, e.comm);
     if (!syscall || !comm)
@@ -261,6 +302,9 @@ Result<void> SessionWriter::Impl::insertOneEvent(Event &e)
         st.bindInt64(19, e.ppid);
     if (e.uid != row.baseUid)
         st.bindInt64(20, e.uid);
+    const std::string ext = schema::encodeEventExt(e, {row.baseGid, row.baseNsPid, row.baseCgroup});
+    if (!ext.empty())
+        st.bindBlob(21, ext);
     if (auto done = st.run(); !done)
         return makeError(done.error());
     ++nextEventId;
@@ -305,6 +349,7 @@ Result<void> SessionWriter::Impl::appendUnlocked(CaptureBatch &batch)
         insertLoss.bindInt64(3, loss.cpu);
         insertLoss.bindInt64(4, int64_t(loss.count));
         insertLoss.bindText(5, loss.source);
+        insertLoss.bindInt64(6, nextEventId); // shown before the events stored after it
         if (auto done = insertLoss.run(); !done)
             return done;
         counts.lostEvents += int64_t(loss.count);
@@ -376,17 +421,21 @@ Result<std::unique_ptr<SessionWriter>> SessionWriter::create(const std::string &
              "INSERT INTO sockets(family, laddr, lport, raddr, rport) VALUES (?1, ?2, ?3, ?4, ?5)"},
             {&d.insertProcess,
              "INSERT INTO processes(pid, start_ns, ppid, parent_start_ns, uid, comm, exe, argv,"
-             " exit_ts_ns, exit_code, base_ppid, base_uid, base_comm)"
-             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+             " exit_ts_ns, exit_code, mnt_ns, pid_ns, ns_pid, cgroup, base_ppid, base_uid, base_comm)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"},
             {&d.updateProcess,
              "UPDATE processes SET ppid = ?3, parent_start_ns = ?4, uid = ?5, comm = ?6, exe = ?7,"
-             " argv = ?8, exit_ts_ns = ?9, exit_code = ?10 WHERE pid = ?1 AND start_ns = ?2"},
+             " argv = ?8, exit_ts_ns = ?9, exit_code = ?10, mnt_ns = ?11, pid_ns = ?12, ns_pid = ?13,"
+             " cgroup = ?14 WHERE pid = ?1 AND start_ns = ?2"},
+            {&d.setProcessBase,
+             "UPDATE processes SET base_gid = ?2, base_ns_pid = ?3, base_cgroup = ?4 WHERE id = ?1"},
             {&d.insertEvent,
              "INSERT INTO events(id, ts, dt, proc, tid, syscall, ret, fd, file, file2, socket, flags,"
-             " mode, count, bytes, truncated, argv, comm, ppid, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-             " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"},
+             " mode, count, bytes, truncated, argv, comm, ppid, uid, ext) VALUES (?1, ?2, ?3, ?4, ?5,"
+             " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"},
             {&d.insertLoss,
-             "INSERT INTO losses(first_ts, last_ts, cpu, count, source) VALUES (?1, ?2, ?3, ?4, ?5)"},
+             "INSERT INTO losses(first_ts, last_ts, cpu, count, source, before_event)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
             {&d.setMeta, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)"},
         };
         for (const Prepared &p : prepared) {
@@ -472,7 +521,7 @@ Result<void> SessionWriter::finish(uint64_t captureEndNs)
     }
     // Statements hold no locks once reset, but finalize them so close() succeeds.
     d.insertString = {}; d.insertFile = {}; d.insertSocket = {}; d.insertProcess = {};
-    d.updateProcess = {}; d.insertEvent = {}; d.insertLoss = {}; d.setMeta = {};
+    d.updateProcess = {}; d.setProcessBase = {}; d.insertEvent = {}; d.insertLoss = {}; d.setMeta = {};
     // One self-contained file: fold the WAL in and leave WAL mode.
     sqlite3_busy_timeout(d.db->handle(), 5000);
     if (auto done = d.db->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !done)

@@ -1,5 +1,5 @@
 #pragma once
-// Writes one recording into a new session file (format 1.0). Used by the headless
+// Writes one recording into a new session file (current format 1.x). Used by the headless
 // recorder (provscope-capture -o) and by the GUI for live captures: both produce
 // the same format. WAL while recording; finish() makes it one self-contained file.
 // Not thread-safe: one thread appends. Readers use their own SessionReader.
@@ -21,7 +21,7 @@ public:
     SessionWriter &operator=(const SessionWriter &) = delete;
 
     // Creates path; refuses an existing file or a symlink (never follows one).
-    // meta.formatVersion is ignored (always "1.0"); captureEndNs is stored as 0.
+    // meta.formatVersion is ignored (always sessionFormatVersion()); captureEndNs is stored as 0.
     static Result<std::unique_ptr<SessionWriter>> create(const std::string &path,
                                                          const SessionMeta &meta);
 

@@ -134,7 +134,7 @@ void TestCli::info()
     QCOMPARE(counts["files"].toInteger(), 5); // curl, out, a, b, /root/..
     QCOMPARE(counts["sockets"].toInteger(), 1);
     QCOMPARE(counts["lost_events"].toInteger(), 5);
-    QCOMPARE(info["format_version"].toString(), QString("1.0"));
+    QCOMPARE(info["format_version"].toString(), QString::fromStdString(sessionFormatVersion()));
     QCOMPARE(info["host"].toString(), QString("lab \"host\""));
     QCOMPARE(info["kernel"].toString(), QString("6.1.0"));
     QCOMPARE(info["boot_id"].toString(), QString("boot-1"));

@@ -131,7 +131,7 @@ void TestHeadlessCapture::sessionIsOneFinishedFile()
 {
     QVERIFY(!m_reader->isRecording());
     const SessionMeta &meta = m_reader->meta();
-    QCOMPARE(meta.formatVersion, std::string("1.0"));
+    QCOMPARE(meta.formatVersion, sessionFormatVersion());
     QVERIFY(meta.captureEndNs > meta.captureStartNs);
     QVERIFY(!meta.bootId.empty());
     for (const char *suffix : {"-wal", "-shm", "-journal"})

@@ -41,6 +41,9 @@ Event makeEvent(uint32_t pid, uint64_t start, const char *comm, const char *sysc
     e.tid = pid;
     e.ppid = 1;
     e.uid = 1000;
+    e.euid = 1000;
+    e.gid = 1000;
+    e.nsPid = pid;
     e.procStartNs = start;
     e.comm = comm;
     e.syscall = syscall;
@@ -168,7 +171,50 @@ std::vector<CaptureBatch> sampleBatches()
     unknownProcess.fd = 6;
     unknownProcess.uid = 0;
     unknownProcess.ppid = 0;
+    unknownProcess.euid = 0;
     second.events.push_back(unknownProcess);
+    // 1.1 fields, each away from its default once, and back.
+    ProcessInfo container; // pid 400 is pid 7 inside its own namespaces
+    container.pid = 400;
+    container.startNs = kBoot + 9400;
+    container.ppid = 100;
+    container.uid = 0;
+    container.comm = "nginx";
+    container.mntNs = 4026532300u;
+    container.pidNs = 4026532301u;
+    container.nsPid = 7;
+    container.cgroupId = 0x1234567890ull;
+    second.processes.push_back(container);
+    Event suid = makeEvent(400, container.startNs, "nginx", "setresuid", kBoot + 9410);
+    suid.uid = 0;
+    suid.euid = 33;            // differs from uid
+    suid.gid = 33;
+    suid.nsPid = 7;
+    suid.cgroupId = container.cgroupId;
+    suid.aux1 = 33;
+    suid.aux2 = 0xFFFFFFFFFFFFFFFFull; // -1 as passed: "unchanged"
+    second.events.push_back(suid);
+    Event dup = suid;          // same identity as the process's first event
+    dup.euid = 0;
+    dup.gid = 33;
+    dup.syscall = "dup2";
+    dup.tsNs = dup.lastTsNs = kBoot + 9420;
+    dup.fd = 3;
+    dup.fd2 = 1;
+    dup.ret = 1;
+    dup.aux1 = dup.aux2 = 0;
+    second.events.push_back(dup);
+    Event moved = dup;         // moved to another cgroup, a thread with another ns pid
+    moved.syscall = "pipe2";
+    moved.tsNs = moved.lastTsNs = kBoot + 9430;
+    moved.tid = 401;
+    moved.nsPid = 8;
+    moved.gid = 0;
+    moved.cgroupId = 0x1234567891ull;
+    moved.fd = 0;
+    moved.fd2 = 0;             // 0 is a real fd, not "none"
+    moved.ret = 0;
+    second.events.push_back(moved);
     second.losses.push_back({kBoot + 9400, kBoot + 9500, -1, 3, "user-queue"});
     return {first, second};
 }
@@ -199,6 +245,13 @@ void compareEvent(const Event &got, const Event &want)
     QCOMPARE(got.count, want.count);
     QCOMPARE(got.bytes, want.bytes);
     QCOMPARE(got.argv, want.argv);
+    QCOMPARE(got.euid, want.euid);
+    QCOMPARE(got.gid, want.gid);
+    QCOMPARE(got.nsPid, want.nsPid);
+    QCOMPARE(got.cgroupId, want.cgroupId);
+    QCOMPARE(got.fd2, want.fd2);
+    QCOMPARE(got.aux1, want.aux1);
+    QCOMPARE(got.aux2, want.aux2);
 }
 
 QByteArray sha256(const QString &path)
@@ -264,6 +317,8 @@ private slots:
     void awkwardPaths_data();
     void awkwardPaths();
     void bytesPerEvent();
+    void lossesArePlaced();
+    void opensFormat10();
 };
 
 void TestSessionStore::roundTrip()
@@ -271,7 +326,7 @@ void TestSessionStore::roundTrip()
     QTemporaryDir dir;
     const std::string path = dir.filePath("case.provscope").toStdString();
     const std::vector<Event> written = writeSample(path);
-    QCOMPARE(written.size(), size_t(11));
+    QCOMPARE(written.size(), size_t(14));
     for (size_t i = 0; i < written.size(); ++i)
         QCOMPARE(written[i].id, int64_t(i + 1)); // dense ids, assigned in order
 
@@ -279,7 +334,7 @@ void TestSessionStore::roundTrip()
     QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
     const SessionReader &r = **reader;
     const SessionMeta want = sampleMeta();
-    QCOMPARE(r.meta().formatVersion, std::string("1.0"));
+    QCOMPARE(r.meta().formatVersion, std::string("1.1"));
     QCOMPARE(r.meta().toolVersion, want.toolVersion);
     QCOMPARE(r.meta().host, want.host);
     QCOMPARE(r.meta().kernel, want.kernel);
@@ -291,8 +346,8 @@ void TestSessionStore::roundTrip()
     QVERIFY(!r.isRecording());
 
     const SessionCounts counts = r.counts();
-    QCOMPARE(counts.events, int64_t(11));
-    QCOMPARE(counts.processes, int64_t(4)); // 100, 200, 200 (reused), 300
+    QCOMPARE(counts.events, int64_t(14));
+    QCOMPARE(counts.processes, int64_t(5)); // 100, 200, 200 (reused), 300, 400
     // /usr/bin/bash, /usr/bin/cat, deep path, /etc/shadow, /dev/pts/0, a.txt, b.txt, odd
     QCOMPARE(counts.files, int64_t(8));
     QCOMPARE(counts.sockets, int64_t(2));
@@ -306,8 +361,8 @@ void TestSessionStore::roundTrip()
     auto one = r.event(6);
     QVERIFY(one);
     compareEvent(*one, written[5]);
-    QVERIFY(!r.event(12));
-    auto tail = r.eventsByIdRange(10, 5);
+    QVERIFY(!r.event(15));
+    auto tail = r.eventsByIdRange(13, 5);
     QVERIFY(tail);
     QCOMPARE(tail->size(), size_t(2));
 
@@ -334,7 +389,14 @@ void TestSessionStore::roundTrip()
     QVERIFY(missing && !missing->has_value());
     auto all = r.processes();
     QVERIFY(all);
-    QCOMPARE(all->size(), size_t(4));
+    QCOMPARE(all->size(), size_t(5));
+    auto inContainer = r.process(400);
+    QVERIFY(inContainer && inContainer->has_value());
+    QCOMPARE((*inContainer)->mntNs, 4026532300u);
+    QCOMPARE((*inContainer)->pidNs, 4026532301u);
+    QCOMPARE((*inContainer)->nsPid, 7u);
+    QCOMPARE((*inContainer)->cgroupId, 0x1234567890ull);
+    QCOMPARE((*shell)->mntNs, 0u); // not known: 0
 
     auto losses = r.losses();
     QVERIFY(losses);
@@ -346,6 +408,79 @@ void TestSessionStore::roundTrip()
     QCOMPARE((*losses)[0].source, std::string("kernel-ringbuf"));
     QCOMPARE((*losses)[1].cpu, -1);
     QCOMPARE((*losses)[1].source, std::string("user-queue"));
+}
+
+void TestSessionStore::lossesArePlaced()
+{
+    // Each loss is shown where it was noticed: after the events written before it.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("gaps.provscope").toStdString();
+    QVERIFY(!writeSample(path).empty());
+    auto reader = SessionReader::open(path);
+    QVERIFY(reader);
+    auto placed = (*reader)->placedLosses();
+    QVERIFY2(placed, placed.ok() ? "" : placed.error().c_str());
+    QCOMPARE(placed->size(), size_t(2));
+    QCOMPARE((*placed)[0].beforeEventId, int64_t(6));  // after the first batch's 5 events
+    QCOMPARE((*placed)[0].loss.count, uint64_t(17));
+    QCOMPARE((*placed)[0].loss.source, std::string("kernel-ringbuf"));
+    QCOMPARE((*placed)[1].beforeEventId, int64_t(15)); // after the last event
+    QCOMPARE((*placed)[1].loss.source, std::string("user-queue"));
+}
+
+void TestSessionStore::opensFormat10()
+{
+    // A session written by the 1.0 writer (its schema verbatim): opens, its values
+    // read back, the 1.1 fields take their defaults, losses are placed by time.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("old.provscope");
+    const QByteArray sql = QByteArray("PRAGMA application_id = ") + QByteArray::number(kSessionApplicationId) +
+                           ";" + schema::createStatements10() + R"sql(
+INSERT INTO meta VALUES ('format_version', '1.0'), ('tool_version', '0.1.0'), ('host', 'old-host'),
+  ('kernel', '6.1'), ('boot_id', 'b'), ('boot_to_epoch_ns', '1700000000000000000'),
+  ('capture_start_ns', '1000'), ('capture_end_ns', '9000'), ('capture_config', '{}'),
+  ('event_count', '3'), ('process_count', '1'), ('file_count', '1'), ('socket_count', '0'),
+  ('lost_events', '42');
+INSERT INTO strings VALUES (1, 'cat'), (2, 'openat'), (3, 'read');
+INSERT INTO files VALUES (1, '/etc/passwd');
+INSERT INTO processes(id, pid, start_ns, ppid, parent_start_ns, uid, comm, exe, argv, base_ppid,
+  base_uid, base_comm) VALUES (1, 77, 500, 1, 0, 1000, 1, NULL, NULL, 1, 1000, 1);
+INSERT INTO events(id, ts, dt, proc, syscall, ret, fd, file, flags, mode, count, bytes, truncated)
+  VALUES (1, 2000, 0, 1, 2, 3, 3, 1, 0, 0, 1, 0, 0), (2, 3000, 500, 1, 3, 10, 3, 1, 0, 0, 4, 40, 0),
+         (3, 5000, 0, 1, 3, 0, 3, 1, 0, 0, 1, 0, 0);
+INSERT INTO losses(first_ts, last_ts, cpu, count, source) VALUES (4000, 4500, 0, 42, 'kernel-ringbuf');
+)sql";
+    QVERIFY(execSql(path, sql.constData()));
+    auto reader = SessionReader::open(path.toStdString());
+    QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
+    const SessionReader &r = **reader;
+    QCOMPARE(r.meta().formatVersion, std::string("1.0"));
+    QCOMPARE(r.counts().events, int64_t(3));
+    auto events = r.eventsByIdRange(1, 10);
+    QVERIFY2(events, events.ok() ? "" : events.error().c_str());
+    QCOMPARE(events->size(), size_t(3));
+    const Event &read = (*events)[1];
+    QCOMPARE(read.syscall, std::string("read"));
+    QCOMPARE(read.path, std::string("/etc/passwd"));
+    QCOMPARE(read.count, uint64_t(4));
+    QCOMPARE(read.lastTsNs, uint64_t(3500));
+    QCOMPARE(read.uid, 1000u);
+    QCOMPARE(read.fd2, -1); // 1.1 fields: Event's defaults
+    QCOMPARE(read.nsPid, 0u);
+    QCOMPARE(read.cgroupId, uint64_t(0));
+    QCOMPARE(read.aux1, uint64_t(0));
+    int visited = 0;
+    QVERIFY(r.forEachEvent(EventFilter{}, [&](const Event &e) { visited += e.fd2 == -1; return true; }));
+    QCOMPARE(visited, 3);
+    auto process = r.process(77);
+    QVERIFY(process && process->has_value());
+    QCOMPARE((*process)->comm, std::string("cat"));
+    QCOMPARE((*process)->mntNs, 0u);
+    auto placed = r.placedLosses();
+    QVERIFY2(placed, placed.ok() ? "" : placed.error().c_str());
+    QCOMPARE(placed->size(), size_t(1));
+    QCOMPARE((*placed)[0].beforeEventId, int64_t(3)); // ts 4000: between events 2 and 3
+    QCOMPARE((*placed)[0].loss.count, uint64_t(42));
 }
 
 void TestSessionStore::filters()
@@ -367,7 +502,7 @@ void TestSessionStore::filters()
     };
     using Ids = std::vector<int64_t>;
     EventFilter f;
-    QCOMPARE(ids(f).size(), size_t(11));
+    QCOMPARE(ids(f).size(), size_t(14));
     f.pid = 200;
     QCOMPARE(ids(f), (Ids{1, 2, 3, 9, 10})); // both processes that had pid 200
     f.procStartNs = kBoot + 9000;
@@ -425,8 +560,8 @@ void TestSessionStore::versionCheck()
     if (expectedError.isEmpty()) {
         QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
         QCOMPARE(QString::fromStdString((*reader)->meta().formatVersion), version);
-        QCOMPARE((*reader)->counts().events, int64_t(11));
-        QVERIFY((*reader)->event(11));
+        QCOMPARE((*reader)->counts().events, int64_t(14));
+        QVERIFY((*reader)->event(14));
     } else {
         QVERIFY(!reader);
         const QString message = QString::fromStdString(reader.error());
@@ -559,7 +694,7 @@ void TestSessionStore::finishedSessionOpensReadOnly()
     QVERIFY(::chmod(path.toLocal8Bit().constData(), 0444) == 0);
     auto reader = SessionReader::open(path.toStdString());
     QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
-    QCOMPARE((*reader)->counts().events, int64_t(11));
+    QCOMPARE((*reader)->counts().events, int64_t(14));
 }
 
 void TestSessionStore::liveSessionFollowsGrowth()
@@ -585,11 +720,11 @@ void TestSessionStore::liveSessionFollowsGrowth()
     QVERIFY((*writer)->append(batches[1]));
     QCOMPARE(r.counts().events, int64_t(5)); // counts change on refresh() only
     QVERIFY(r.refresh());
-    QCOMPARE(r.counts().events, int64_t(11));
+    QCOMPARE(r.counts().events, int64_t(14));
     QCOMPARE(r.counts().lostEvents, int64_t(20));
     auto events = r.eventsByIdRange(6, 100);
     QVERIFY(events);
-    QCOMPARE(events->size(), size_t(6));
+    QCOMPARE(events->size(), size_t(9));
     compareEvent(events->back(), batches[1].events.back());
 
     const auto finished = (*writer)->finish(kBoot + 10000);
@@ -602,15 +737,15 @@ void TestSessionStore::liveSessionFollowsGrowth()
     QVERIFY(r.refresh());
     QVERIFY(!r.isRecording());
     QCOMPARE(r.meta().captureEndNs, kBoot + 10000);
-    QCOMPARE(r.counts().events, int64_t(11));
-    QVERIFY(r.event(11));
+    QCOMPARE(r.counts().events, int64_t(14));
+    QVERIFY(r.event(14));
     QCOMPARE(listing(dir.path()), QStringList{"live.provscope"});
     QCOMPARE(sha256(QString::fromStdString(path)), done);
 
     auto reopened = SessionReader::open(path);
     QVERIFY(reopened);
     QVERIFY(!(*reopened)->isRecording());
-    QCOMPARE((*reopened)->counts().events, int64_t(11));
+    QCOMPARE((*reopened)->counts().events, int64_t(14));
 }
 
 void TestSessionStore::awkwardPaths_data()
@@ -639,7 +774,7 @@ void TestSessionStore::awkwardPaths()
         QDir::setCurrent(previous);
     QVERIFY(written);
     QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
-    QCOMPARE((*reader)->counts().events, int64_t(11));
+    QCOMPARE((*reader)->counts().events, int64_t(14));
     QCOMPARE(listing(dir.path()), QStringList{name});
 }
 
