@@ -52,9 +52,15 @@ QList<QJsonObject> readLines(const QString &path)
     return lines;
 }
 
+// From ctest (PROVSCOPE_SOURCE_DIR) or run by hand (beside this source file).
 QString fixture(const QString &name)
 {
-    return qEnvironmentVariable("PROVSCOPE_SOURCE_DIR") + "/tests/fixtures/backtrack/" + name;
+    const QString source = qEnvironmentVariable("PROVSCOPE_SOURCE_DIR");
+    const QString dir = source.isEmpty() ? QFileInfo(QStringLiteral(__FILE__)).absolutePath() + "/../fixtures/backtrack"
+                                         : source + "/tests/fixtures/backtrack";
+    if (!QFileInfo::exists(dir + "/" + name))
+        qWarning("BackTrack fixture missing: %s", qPrintable(dir + "/" + name));
+    return dir + "/" + name;
 }
 
 // key -> JSON type, the shape consumers rely on.
