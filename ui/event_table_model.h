@@ -1,12 +1,17 @@
 #pragma once
-// The event table: a model over a SessionReader. Row = event id - 1; rows are read
-// in blocks into a bounded cache and formatted on demand, never copied wholesale.
+// The event table: a model over a SessionReader. Rows are the events in id order
+// with each loss record shown as a gap row where it was noticed (rows = events +
+// losses). Losses are few: a sorted vector of their rows and a binary search map a
+// row to an event id. Events are read in blocks into a bounded cache and formatted on
+// demand, never copied wholesale.
 #include "event.h"
 #include "event_block_cache.h"
+#include "session_reader.h"
 
 #include <QAbstractTableModel>
 
 #include <memory>
+#include <vector>
 
 namespace provscope {
 
@@ -16,7 +21,10 @@ class EventTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Time, Pid, Ppid, Process, Syscall, Target, Ret, Count, Bytes, ColumnCount };
-    enum Role { EventIdRole = Qt::UserRole + 1 };
+    enum Role {
+        EventIdRole = Qt::UserRole + 1, // the event's id; none on a gap row
+        IsGapRole,                      // true on a loss record's gap row
+    };
 
     explicit EventTableModel(QObject *parent = nullptr);
     ~EventTableModel() override;
@@ -28,8 +36,14 @@ public:
     // Returns the number of new rows.
     int refresh();
 
-    // The event of a row, nullptr when out of range or unreadable.
+    // The event of a row, nullptr for a gap row, out of range or unreadable.
     const Event *eventAt(int row) const;
+    // The loss record of a gap row, nullptr for an event row.
+    const PlacedLoss *lossAt(int row) const;
+    // The rows of the gap rows, ascending (the view spans them across all columns).
+    const std::vector<int> &gapRows() const { return m_gapRows; }
+    // "⚠ 1,234 events lost (kernel ring buffer, CPU 1)"
+    static QString lossText(const LossRecord &loss);
     int64_t bootToEpochNs() const { return m_bootToEpochNs; }
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
@@ -39,10 +53,18 @@ public:
 
 private:
     QVariant displayText(const Event &event, int column) const;
+    QVariant gapData(const PlacedLoss &loss, int column, int role) const;
+    // Event id of a row, or -(index + 1) of the loss shown there.
+    int64_t itemAt(int row) const;
+    bool loadLosses(std::vector<PlacedLoss> &out) const;
+    void setLosses(std::vector<PlacedLoss> losses);
 
     std::shared_ptr<SessionReader> m_reader;
     mutable EventBlockCache m_cache;
     int m_rowCount = 0;
+    int64_t m_eventCount = 0;
+    std::vector<PlacedLoss> m_losses; // by beforeEventId
+    std::vector<int> m_gapRows;       // row of m_losses[i]
     int64_t m_bootToEpochNs = 0;
 };
 

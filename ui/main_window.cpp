@@ -116,6 +116,14 @@ void MainWindow::createCentralWidgets()
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged,
             this, &MainWindow::onCurrentRowChanged);
     connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showTableContextMenu);
+    // A loss record's gap row spans the whole width: "⚠ 1,234 events lost (...)".
+    const auto spanGaps = [this] {
+        m_table->clearSpans();
+        for (int row : m_model->gapRows())
+            m_table->setSpan(row, 0, 1, EventTableModel::ColumnCount);
+    };
+    connect(m_model, &QAbstractItemModel::modelReset, this, spanGaps);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, spanGaps);
 
     m_details = new EventDetailsView(this);
 

@@ -39,6 +39,8 @@ private slots:
     void cellText();
     void modelPassesTester();
     void liveSessionInsertsRows();
+    void lossesAreGapRows();
+    void liveLossesInsertGapRows();
     void selectingRowShowsDetails();
     void graphTabLaysOutAndExportsPng();
     void graphOfFile();
@@ -179,6 +181,125 @@ void TstMainWindow::liveSessionInsertsRows()
     QCOMPARE(model.refresh(), 0); // nothing new: no signal
     QCOMPARE(inserted.count(), 1);
     // Finishing checkpoints the file: readers close first (the window does the same).
+    model.setReader(nullptr);
+    auto finished = writer.value()->finish(kBase + 20000);
+    QVERIFY2(finished, finished ? "" : finished.error().c_str());
+}
+
+// The fixture's events with losses between them: 1,234 from the kernel ring buffer of
+// CPU 1 after RowRead, 5 from the user-space queue after the last event.
+static QString writeLossySession(const QString &path)
+{
+    SessionMeta meta;
+    meta.bootToEpochNs = kBootToEpochNs;
+    meta.captureStartNs = kBase - 1000;
+    auto writer = SessionWriter::create(path.toStdString(), meta);
+    if (!writer)
+        return QString::fromStdString(writer.error());
+    const auto all = fixtureEvents();
+    CaptureBatch first;
+    first.events.assign(all.begin(), all.begin() + RowRead + 1);
+    first.losses.push_back({kBase + 4100, kBase + 4900, 1, 1234, "kernel-ringbuf"});
+    CaptureBatch second;
+    second.events.assign(all.begin() + RowRead + 1, all.end());
+    second.losses.push_back({kBase + 9100, kBase + 9100, -1, 5, "user-queue"});
+    for (CaptureBatch *batch : {&first, &second}) {
+        if (auto done = writer.value()->append(*batch); !done)
+            return QString::fromStdString(done.error());
+    }
+    if (auto done = writer.value()->finish(kBase + 10000); !done)
+        return QString::fromStdString(done.error());
+    return {};
+}
+
+void TstMainWindow::lossesAreGapRows()
+{
+    const QString path = m_dir.filePath(QStringLiteral("lossy.provscope"));
+    const QString error = writeLossySession(path);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    QVERIFY2(window.openSession(path), qPrintable(window.lastError()));
+    QCOMPARE(window.sessionStatusBar()->lostText(), QStringLiteral("1,239 lost"));
+    EventTableModel *model = window.eventModel();
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model->rowCount(), int(RowCount) + 2); // rows = events + losses
+    const int gap = RowRead + 1;
+    const int lastGap = int(RowCount) + 1;
+    QCOMPARE(model->gapRows(), (std::vector<int>{gap, lastGap}));
+
+    // The gap row says what was lost, where and when, across the row, in its own colour.
+    const QString text = model->data(model->index(gap, 0)).toString();
+    QVERIFY2(text.startsWith(QStringLiteral("⚠ 1,234 events lost (kernel ring buffer, CPU 1)")), qPrintable(text));
+    QVERIFY2(text.contains(localClock(kBase + 4100)) && text.contains(localClock(kBase + 4900)), qPrintable(text));
+    QVERIFY(model->data(model->index(gap, 0), EventTableModel::IsGapRole).toBool());
+    QVERIFY(!model->data(model->index(gap, 0), EventTableModel::EventIdRole).isValid());
+    const QColor gapColour = model->data(model->index(gap, 3), Qt::BackgroundRole).value<QBrush>().color();
+    QVERIFY(gapColour.isValid());
+    QVERIFY(!model->data(model->index(gap - 1, 3), Qt::BackgroundRole).isValid()); // events: plain
+    QCOMPARE(window.eventTable()->columnSpan(gap, 0), int(EventTableModel::ColumnCount));
+    QCOMPARE(window.eventTable()->columnSpan(gap - 1, 0), 1);
+    QCOMPARE(model->data(model->index(lastGap, 0)).toString(),
+             QStringLiteral("⚠ 5 events lost (user-space queue)  ·  ") + localClock(kBase + 9100));
+    QCOMPARE(model->headerData(gap, Qt::Vertical).toString(), QStringLiteral("⚠"));
+
+    // Rows around the gaps still name the right events.
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const bool isGap = row == gap || row == lastGap;
+        QCOMPARE(model->eventAt(row) == nullptr, isGap);
+        QCOMPARE(model->lossAt(row) != nullptr, isGap);
+        if (!isGap) {
+            const qlonglong id = row < gap ? row + 1 : row;
+            QCOMPARE(model->data(model->index(row, 0), EventTableModel::EventIdRole).toLongLong(), id);
+            QCOMPARE(model->headerData(row, Qt::Vertical).toLongLong(), id);
+        }
+    }
+    QCOMPARE(model->data(model->index(gap + 1, EventTableModel::Target)).toString(), QStringLiteral("/tmp/work/out.tmp"));
+    QCOMPARE(model->lossAt(gap)->loss.count, uint64_t(1234));
+
+    // Selecting a gap shows no event details; the next row shows its event.
+    selectRow(window, gap);
+    QCOMPARE(window.detailsView()->valueOf(QStringLiteral("Syscall")), QString());
+    selectRow(window, gap + 1);
+    QCOMPARE(window.detailsView()->valueOf(QStringLiteral("Syscall")), QStringLiteral("openat"));
+}
+
+void TstMainWindow::liveLossesInsertGapRows()
+{
+    // While recording, a loss appears as a gap row appended with the rows after it.
+    const QString path = m_dir.filePath(QStringLiteral("live-lossy.provscope"));
+    SessionMeta meta;
+    meta.bootToEpochNs = kBootToEpochNs;
+    meta.captureStartNs = kBase;
+    auto writer = SessionWriter::create(path.toStdString(), meta);
+    QVERIFY2(writer, writer ? "" : writer.error().c_str());
+    const auto all = fixtureEvents();
+    CaptureBatch first;
+    first.events = {all[RowClone], all[RowExec]};
+    QVERIFY(writer.value()->append(first));
+    auto reader = SessionReader::open(path.toStdString());
+    QVERIFY2(reader, reader ? "" : reader.error().c_str());
+    EventTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setReader(std::shared_ptr<SessionReader>(std::move(reader.value())));
+    QCOMPARE(model.rowCount(), 2);
+    QVERIFY(model.gapRows().empty());
+
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    CaptureBatch second;
+    second.losses.push_back({kBase + 2500, kBase + 2600, 0, 7, "kernel-ringbuf"});
+    QVERIFY(writer.value()->append(second));
+    CaptureBatch third;
+    third.events.assign(all.begin() + 2, all.end());
+    QVERIFY(writer.value()->append(third));
+    QCOMPARE(model.refresh(), int(RowCount) - 2 + 1);
+    QCOMPARE(reset.count(), 0); // appended, not reset: the view keeps its place
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(model.rowCount(), int(RowCount) + 1);
+    QCOMPARE(model.gapRows(), std::vector<int>{2});
+    QVERIFY(model.data(model.index(2, 0)).toString().startsWith(QStringLiteral("⚠ 7 events lost")));
+    QCOMPARE(model.eventAt(3)->syscall, std::string("openat"));
     model.setReader(nullptr);
     auto finished = writer.value()->finish(kBase + 20000);
     QVERIFY2(finished, finished ? "" : finished.error().c_str());
