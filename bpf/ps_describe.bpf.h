@@ -7,7 +7,9 @@
  * What an fd refers to, read while the fd is open. close() needs it taken at
  * sys_enter: by sys_exit the fd is gone and (since 6.15) the file freed.
  */
-enum { FD_NONE = 0, FD_FILE, FD_PIPE, FD_SOCKET };
+enum { FD_NONE = 0, FD_FILE, FD_PIPE, FD_SOCKET, FD_MQUEUE };
+
+#define MQUEUE_MAGIC 0x19800202
 
 struct file_desc {
 	__u64 dentry;
@@ -67,15 +69,56 @@ static __always_inline void describe_file(struct file_desc *d, struct file *f)
 	magic = BPF_CORE_READ(f, f_inode, i_sb, s_magic);
 	if ((mode & S_IFMT) == S_IFSOCK && magic == SOCKFS_MAGIC) {
 		d->type = FD_SOCKET;
+		d->ino = BPF_CORE_READ(f, f_inode, i_ino);
 		describe_socket(d, f);
 	} else if (magic == PIPEFS_MAGIC) {
 		d->type = FD_PIPE;
 		d->ino = BPF_CORE_READ(f, f_inode, i_ino);
 	} else {
-		d->type = FD_FILE;
+		d->type = magic == MQUEUE_MAGIC ? FD_MQUEUE : FD_FILE;
 		d->dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
 		d->mnt = (__u64)BPF_CORE_READ(f, f_path.mnt);
 	}
+}
+
+/* "socket:[ino]" into the path buffer; returns the start offset. */
+static __always_inline int socket_name(__u64 ino)
+{
+	static const char prefix[] = "socket:[";
+	struct pathbuf *pb = get_pathbuf();
+	int off = PS_PATH_MAX - 1;
+	int i;
+
+	if (!pb)
+		return off;
+	pb->buf[off] = 0;
+	pb->buf[--off] = ']';
+	for (i = 0; i < 20; i++) {
+		pb->buf[--off & HALF_MASK] = '0' + ino % 10;
+		ino /= 10;
+		if (!ino)
+			break;
+	}
+	for (i = sizeof(prefix) - 2; i >= 0; i--)
+		pb->buf[--off & HALF_MASK] = prefix[i];
+	return off;
+}
+
+#define MQUEUE_DIR "/dev/mqueue"
+#define MQUEUE_DIR_LEN 11
+
+/* Puts "/dev/mqueue" before the path that starts at off in the path buffer. */
+static __always_inline int prepend_mqueue_dir(int off)
+{
+	const char dir[MQUEUE_DIR_LEN + 1] = MQUEUE_DIR;
+	struct pathbuf *pb = get_pathbuf();
+	int i;
+
+	if (!pb || off < MQUEUE_DIR_LEN)
+		return off;
+	for (i = MQUEUE_DIR_LEN - 1; i >= 0; i--)
+		pb->buf[--off & HALF_MASK] = dir[i];
+	return off;
 }
 
 /*
@@ -97,13 +140,21 @@ static __noinline __u32 put_desc(struct ps_syscall_record *r, __u32 pos, struct 
 		r->rport = d->rport;
 		__builtin_memcpy(r->laddr, d->laddr, 16);
 		__builtin_memcpy(r->raddr, d->raddr, 16);
-		break;
+		if (d->family == PS_AF_INET || d->family == PS_AF_INET6)
+			break;
+		/* unix and other sockets have no address to show: name the inode */
+		return copy_path(s, pos, socket_name(d->ino));
 	case FD_PIPE:
 		r->path_flags |= PS_PATH_IS_PIPE;
 		return copy_path(s, pos, pipe_name(d->ino));
 	case FD_FILE:
 		off = walk_path((struct dentry *)d->dentry, (struct vfsmount *)d->mnt, &r->path_flags);
 		return copy_path(s, pos, off);
+	case FD_MQUEUE:
+		/* the queue lives on the ipc namespace's internal mount: name it
+		 * where mqueuefs is conventionally mounted */
+		off = walk_path((struct dentry *)d->dentry, (struct vfsmount *)d->mnt, &r->path_flags);
+		return copy_path(s, pos, prepend_mqueue_dir(off));
 	}
 	s->rec[pos & POS_MASK] = 0;
 	return 0;
@@ -178,6 +229,58 @@ static __always_inline __u32 put_empty(struct scratch *s, __u32 pos)
 {
 	s->rec[pos & POS_MASK] = 0;
 	return pos + 1;
+}
+
+/* The object of fd into slot (and an empty base slot after it). */
+static __always_inline __u32 put_fd_slot(struct scratch *s, struct ps_syscall_record *r, __u32 pos,
+					 int slot, struct task_struct *task, long fd)
+{
+	__u32 len = put_file(r, pos, fd_file(task, fd));
+
+	r->str_len[slot & 3] = len;
+	pos += len + 1;
+	return put_empty(s, pos);
+}
+
+/* A string argument kept exactly as passed (symlink targets, names), no base. */
+static __always_inline __u32 put_raw_slot(struct scratch *s, struct ps_syscall_record *r, __u32 pos,
+					  int slot, const void *uptr)
+{
+	__u32 len = put_user_str(s, pos, uptr);
+
+	r->str_len[slot & 3] = len;
+	pos += len + 1;
+	return put_empty(s, pos);
+}
+
+/* "/dev/mqueue/" + a queue name as the syscall gets it (libc strips the
+ * leading '/') into slot, no base. */
+static __always_inline __u32 put_mqueue_slot(struct scratch *s, struct ps_syscall_record *r, __u32 pos,
+					     int slot, const void *uptr)
+{
+	const char dir[MQUEUE_DIR_LEN + 2] = MQUEUE_DIR "/";
+	__u32 len;
+	int i;
+
+	for (i = 0; i < MQUEUE_DIR_LEN + 1; i++)
+		s->rec[(pos + i) & POS_MASK] = dir[i];
+	len = put_user_str(s, pos + MQUEUE_DIR_LEN + 1, uptr);
+	len = len ? len + MQUEUE_DIR_LEN + 1 : 0;
+	s->rec[(pos + len) & POS_MASK] = 0;
+	r->str_len[slot & 3] = len;
+	pos += len + 1;
+	return put_empty(s, pos);
+}
+
+/* Empty strings for the slots a syscall does not use. */
+static __always_inline __u32 put_empties(struct scratch *s, __u32 pos, int n)
+{
+	int i;
+
+	for (i = 0; i < PS_MAX_STRINGS; i++)
+		if (i < n)
+			pos = put_empty(s, pos);
+	return pos;
 }
 
 /* Socket address argument from user memory, for sockets without the address set yet. */

@@ -3,6 +3,22 @@
 #ifndef PS_SYSCALLS_BPF_H
 #define PS_SYSCALLS_BPF_H
 
+#include "ps_syscalls_fd.bpf.h"
+#include "ps_syscalls_fs.bpf.h"
+#include "ps_syscalls_io.bpf.h"
+#include "ps_syscalls_proc.bpf.h"
+#include "ps_syscalls_ipc.bpf.h"
+
+/*
+ * Calls not worth a record, dropped before anything is built: anonymous
+ * non-executable mmaps and mprotects that do not add PROT_EXEC (every
+ * process makes dozens; they carry no provenance).
+ */
+static __always_inline bool syscall_is_noise(__u32 kind, struct pt_regs *regs)
+{
+	return (kind == PS_SC_MMAP || kind == PS_SC_MPROTECT) && proc_call_is_noise(kind, regs);
+}
+
 /*
  * The arguments and objects of one syscall, after the fixed part of the record
  * is filled in. Arguments are re-read from the saved user registers (x86_64:
@@ -17,6 +33,30 @@ static __always_inline __u32 put_syscall_args(struct scratch *s, struct ps_sysca
 	long di = regs->di, si = regs->si, dx = regs->dx, r10 = regs->r10, r8 = regs->r8, r9 = regs->r9;
 
 	switch (kind) {
+	case PS_SC_CHDIR: case PS_SC_FCHDIR: case PS_SC_DUP: case PS_SC_DUP2: case PS_SC_DUP3:
+	case PS_SC_FCNTL: case PS_SC_CLOSE_RANGE: case PS_SC_PIPE: case PS_SC_PIPE2:
+	case PS_SC_SOCKETPAIR: case PS_SC_SOCKET: case PS_SC_MEMFD_CREATE:
+		return put_fd_args(s, r, task, regs, kind, ret, pos);
+	case PS_SC_TRUNCATE: case PS_SC_FTRUNCATE: case PS_SC_CHMOD: case PS_SC_FCHMOD:
+	case PS_SC_FCHMODAT: case PS_SC_CHOWN: case PS_SC_FCHOWN: case PS_SC_FCHOWNAT:
+	case PS_SC_LCHOWN: case PS_SC_LINK: case PS_SC_LINKAT: case PS_SC_SYMLINK:
+	case PS_SC_SYMLINKAT: case PS_SC_MKDIR: case PS_SC_MKDIRAT: case PS_SC_RMDIR:
+	case PS_SC_MKNOD: case PS_SC_MKNODAT:
+		return put_fs_args(s, r, task, regs, kind, ret, pos);
+	case PS_SC_PREADV: case PS_SC_PWRITEV: case PS_SC_PREADV2: case PS_SC_PWRITEV2:
+	case PS_SC_SENDMMSG: case PS_SC_RECVMMSG: case PS_SC_SENDFILE: case PS_SC_SPLICE:
+	case PS_SC_COPY_FILE_RANGE:
+		return put_io_args(s, r, task, regs, kind, ret, pos);
+	case PS_SC_MMAP: case PS_SC_MPROTECT:
+	case PS_SC_PTRACE: case PS_SC_PROCESS_VM_READV: case PS_SC_PROCESS_VM_WRITEV:
+	case PS_SC_KILL: case PS_SC_TGKILL: case PS_SC_TKILL: case PS_SC_SETUID: case PS_SC_SETGID:
+	case PS_SC_SETREUID: case PS_SC_SETREGID: case PS_SC_SETRESUID: case PS_SC_SETRESGID:
+	case PS_SC_SETFSUID: case PS_SC_SETFSGID: case PS_SC_INIT_MODULE: case PS_SC_FINIT_MODULE:
+		return put_proc_args(s, r, task, regs, kind, ret, pos);
+	case PS_SC_SHMGET: case PS_SC_SHMAT: case PS_SC_SHMDT: case PS_SC_SHMCTL:
+	case PS_SC_MSGGET: case PS_SC_MSGSND: case PS_SC_MSGRCV: case PS_SC_MQ_OPEN:
+	case PS_SC_MQ_TIMEDSEND: case PS_SC_MQ_TIMEDRECEIVE: case PS_SC_MQ_UNLINK:
+		return put_ipc_args(s, r, task, regs, kind, ret, pos);
 	case PS_SC_READ: case PS_SC_WRITE: case PS_SC_PREAD64: case PS_SC_PWRITE64:
 	case PS_SC_READV: case PS_SC_WRITEV: case PS_SC_RECVFROM: case PS_SC_RECVMSG:
 	case PS_SC_SENDTO: case PS_SC_SENDMSG: case PS_SC_LISTEN: case PS_SC_CONNECT:
