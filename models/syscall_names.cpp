@@ -28,6 +28,7 @@ constexpr std::string_view kNames[] = {
     "sendfile", "splice", "copy_file_range", "shmget", "shmat", "shmdt",
     "shmctl", "msgget", "msgsnd", "msgrcv", "mq_open", "mq_timedsend",
     "mq_timedreceive", "mq_unlink",
+    "snapshot_fd",
 };
 static_assert(std::size(kNames) == PS_SC_KIND_COUNT, "a syscall kind has no name");
 

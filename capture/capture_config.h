@@ -1,0 +1,47 @@
+#pragma once
+// The capture configuration file (/etc/provscope/capture.conf or --config FILE):
+// `key = value` lines, `#` comments. Parsing only; the kernel side of it is
+// capture_filters.{h,cpp}.
+#include "result.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace provscope {
+
+inline constexpr const char kDefaultCaptureConfigPath[] = "/etc/provscope/capture.conf";
+// Kernel limits of the path-prefix table (bpf/ps_filter.bpf.h).
+inline constexpr size_t kMaxExcludedPaths = 8;
+inline constexpr size_t kMaxExcludedPathLength = 128;
+
+struct CaptureConfig {
+    // Per-syscall kinds (enum ps_syscall_kind) that are not recorded. Never
+    // contains exec, fork/clone, exit, connect or accept.
+    std::vector<uint32_t> disabledKinds;
+    std::vector<std::string> excludePaths;   // path prefixes of file events
+    std::vector<std::string> excludeExes;    // executables, resolved to (dev, ino) at start
+    std::vector<std::string> excludeCgroups; // cgroup v2 directories, resolved to ids at start
+    std::optional<uint32_t> ringBufferBytes;
+    std::string sourcePath;                  // the file it came from (empty: defaults)
+    std::vector<std::string> notes;          // info lines for the user ("execve is never filtered")
+
+    bool filtersAnything() const
+    {
+        return !disabledKinds.empty() || !excludePaths.empty() || !excludeExes.empty() || !excludeCgroups.empty();
+    }
+};
+
+// Parses a configuration text; errors say "FILE:LINE: why".
+Result<CaptureConfig> parseCaptureConfig(std::string_view text, const std::string &fileName);
+// Reads and parses a file.
+Result<CaptureConfig> loadCaptureConfig(const std::string &path);
+// --config FILE when given, else the default file when it exists, else defaults.
+Result<CaptureConfig> loadEffectiveCaptureConfig(const std::string &explicitPath);
+
+// exec, fork/clone, exit, connect and accept: recorded whatever the configuration says.
+bool syscallKindNeverFiltered(uint32_t kind);
+
+} // namespace provscope
