@@ -17,9 +17,9 @@ int runServeCommand(const ServeOptions &options, const std::atomic<bool> &stopRe
     server.allowedUid = options.allowedUid.value_or(0);
     if (!server.socketPath.empty())
         std::cerr << "provscope-capture: serving on " << server.socketPath << "\n";
-    const auto served = runCaptureServer(
-        server, kernelCaptureSourceFactory(KernelCaptureOptions{.excludeTgid = uint32_t(getpid())}),
-        stopRequested);
+    KernelCaptureOptions kernel = options.kernel;
+    kernel.excludeTgid = uint32_t(getpid());
+    const auto served = runCaptureServer(server, kernelCaptureSourceFactory(kernel), stopRequested);
     if (!served) {
         std::cerr << "provscope-capture: " << served.error() << "\n";
         return 1;

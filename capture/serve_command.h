@@ -1,5 +1,7 @@
 #pragma once
 // `provscope-capture --serve`: stream live eBPF captures to the workstation.
+#include "kernel_capture.h"
+
 #include <atomic>
 #include <optional>
 #include <string>
@@ -11,6 +13,7 @@ struct ServeOptions {
     std::string socketPath;          // default /run/provscope/provscope.sock
     int inheritedFd = -1;            // a socketpair end handed over by the workstation
     std::optional<uid_t> allowedUid; // besides root, who may connect
+    KernelCaptureOptions kernel;     // raw, ring buffer size... (excludeTgid: set here)
 };
 
 // Serves until the client leaves or stopRequested is set; returns the exit status.
