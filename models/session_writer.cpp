@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <map>
@@ -58,6 +59,7 @@ struct SessionWriter::Impl {
     SessionCounts counts;
     int64_t nextEventId = 1;
     bool finished = false;
+    bool lackOfSpace = false;
     std::string failure; // sticky: after a failed transaction the caches are not trusted
 
     Result<int64_t> intern(std::unordered_map<std::string, int64_t> &cache, SqliteStatement &insert,
@@ -72,7 +74,33 @@ struct SessionWriter::Impl {
     Result<void> putMeta(const std::string &key, const std::string &value);
     Result<void> putCounts();
     Result<void> appendUnlocked(CaptureBatch &batch);
+    Result<void> insertLossRow(const LossRecord &loss);
+    bool outOfSpace(const std::string &message) const;
 };
+
+bool SessionWriter::Impl::outOfSpace(const std::string &message) const
+{
+    sqlite3 *handle = db ? db->handle() : nullptr;
+    if (handle && ((sqlite3_errcode(handle) & 0xff) == SQLITE_FULL || sqlite3_system_errno(handle) == ENOSPC ||
+                   sqlite3_system_errno(handle) == EDQUOT))
+        return true;
+    return message.find("disk is full") != std::string::npos ||
+           message.find("No space left") != std::string::npos;
+}
+
+Result<void> SessionWriter::Impl::insertLossRow(const LossRecord &loss)
+{
+    insertLoss.bindInt64(1, int64_t(loss.firstTsNs));
+    insertLoss.bindInt64(2, int64_t(loss.lastTsNs));
+    insertLoss.bindInt64(3, loss.cpu);
+    insertLoss.bindInt64(4, int64_t(loss.count));
+    insertLoss.bindText(5, loss.source);
+    insertLoss.bindInt64(6, nextEventId); // shown before the events stored after it
+    if (auto done = insertLoss.run(); !done)
+        return done;
+    counts.lostEvents += int64_t(loss.count);
+    return {};
+}
 
 Result<int64_t> SessionWriter::Impl::intern(std::unordered_map<std::string, int64_t> &cache,
                                             SqliteStatement &insert, const std::string &text)
@@ -344,15 +372,8 @@ Result<void> SessionWriter::Impl::appendUnlocked(CaptureBatch &batch)
             return done;
     }
     for (const LossRecord &loss : batch.losses) {
-        insertLoss.bindInt64(1, int64_t(loss.firstTsNs));
-        insertLoss.bindInt64(2, int64_t(loss.lastTsNs));
-        insertLoss.bindInt64(3, loss.cpu);
-        insertLoss.bindInt64(4, int64_t(loss.count));
-        insertLoss.bindText(5, loss.source);
-        insertLoss.bindInt64(6, nextEventId); // shown before the events stored after it
-        if (auto done = insertLoss.run(); !done)
+        if (auto done = insertLossRow(loss); !done)
             return done;
-        counts.lostEvents += int64_t(loss.count);
     }
     return putCounts();
 }
@@ -485,11 +506,36 @@ Result<void> SessionWriter::append(CaptureBatch &batch)
     if (done)
         done = tx.commit();
     if (!done) {
+        d.lackOfSpace = d.outOfSpace(done.error());
         // Rolled back: in-memory intern caches may name rows that no longer exist.
         d.counts = before;
         d.nextEventId = nextIdBefore;
         d.failure = done.error();
         return makeError("cannot write to session " + d.path + ": " + done.error());
+    }
+    return {};
+}
+
+bool SessionWriter::failedForLackOfSpace() const { return m_impl->lackOfSpace; }
+
+Result<void> SessionWriter::appendFinalLoss(const LossRecord &loss)
+{
+    Impl &d = *m_impl;
+    if (d.finished)
+        return makeError("session " + d.path + " is finished; cannot append");
+    // Only the losses table and meta: no intern cache is involved.
+    const SessionCounts before = d.counts;
+    SqliteTransaction tx(*d.db);
+    Result<void> done = tx.begun();
+    if (done)
+        done = d.insertLossRow(loss);
+    if (done)
+        done = d.putCounts();
+    if (done)
+        done = tx.commit();
+    if (!done) {
+        d.counts = before;
+        return makeError("cannot record the loss in session " + d.path + ": " + done.error());
     }
     return {};
 }
@@ -547,6 +593,18 @@ Result<void> SessionWriter::finish(uint64_t captureEndNs)
 }
 
 SessionCounts SessionWriter::counts() const { return m_impl->counts; }
+
+Result<uint64_t> SessionWriter::databaseBytes() const
+{
+    Impl &d = *m_impl;
+    if (!d.db)
+        return makeError("session " + d.path + " is closed");
+    auto pages = d.db->queryText("PRAGMA page_count");
+    auto pageSize = d.db->queryText("PRAGMA page_size");
+    if (!pages || !pageSize)
+        return makeError(!pages ? pages.error() : pageSize.error());
+    return std::strtoull(pages->c_str(), nullptr, 10) * std::strtoull(pageSize->c_str(), nullptr, 10);
+}
 
 bool SessionWriter::isFinished() const { return m_impl->finished; }
 

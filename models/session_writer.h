@@ -30,6 +30,13 @@ public:
     // written back into batch.events[i].id, losses are appended. Counts in meta
     // are updated in the same transaction, so a live reader sees consistent totals.
     Result<void> append(CaptureBatch &batch);
+    // After append() failed: whether it failed for lack of space (SQLITE_FULL, ENOSPC).
+    // The failed batch was rolled back; nothing more is appended.
+    bool failedForLackOfSpace() const;
+    // Stores one loss record (and the counts) even after a failed append: the final
+    // "disk-full" record of what could not be stored. A tiny transaction that fits in
+    // the space the rolled-back batch used.
+    Result<void> appendFinalLoss(const LossRecord &loss);
     // Replaces the capture configuration JSON stored in meta.
     Result<void> setCaptureConfig(const std::string &json);
     // Records the end, checkpoints the WAL, switches to journal_mode=DELETE and closes.
@@ -37,6 +44,8 @@ public:
     Result<void> finish(uint64_t captureEndNs);
 
     SessionCounts counts() const;
+    // The size the finished file will have (page count x page size, WAL included).
+    Result<uint64_t> databaseBytes() const;
     bool isFinished() const;
     const std::string &path() const;
 
