@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <ctime>
 #include <unistd.h>
 
@@ -176,6 +177,7 @@ void CaptureController::onStarted(const SessionMeta &meta)
     m_writer = std::move(writer.value());
     m_sessionPath = path;
     m_pending = {};
+    m_dropped.reset();
     setState(State::Recording);
     m_flushTimer.start();
     emit sessionCreated(path);
@@ -185,16 +187,38 @@ void CaptureController::onBatch(CaptureBatchPtr batch)
 {
     if (!batch || !m_writer)
         return;
+    if (!m_pending.events.empty() && m_pending.events.size() + batch->events.size() > m_pendingLimit) {
+        // The disk is slower than the capture: count the events, keep processes and losses.
+        for (const Event &e : batch->events) {
+            const uint64_t last = std::max(e.tsNs, e.lastTsNs);
+            if (!m_dropped) {
+                m_dropped = LossRecord{e.tsNs, last, -1, 0, "user-queue"};
+            } else {
+                m_dropped->firstTsNs = std::min(m_dropped->firstTsNs, e.tsNs);
+                m_dropped->lastTsNs = std::max(m_dropped->lastTsNs, last);
+            }
+            ++m_dropped->count;
+        }
+        CaptureBatch kept;
+        kept.processes = batch->processes;
+        kept.losses = batch->losses;
+        appendBatch(m_pending, kept);
+        return;
+    }
     appendBatch(m_pending, *batch);
 }
 
 void CaptureController::flushPending()
 {
-    if (!m_writer || m_pending.empty())
+    if (!m_writer || (m_pending.empty() && !m_dropped))
         return;
     // One transaction per flush: far cheaper than one per received batch.
     CaptureBatch batch = std::move(m_pending);
     m_pending = {};
+    if (m_dropped) { // after the events kept: they were received first
+        batch.losses.push_back(*m_dropped);
+        m_dropped.reset();
+    }
     if (auto appended = m_writer->append(batch); !appended) {
         emit warning(tr("Writing the session failed: %1").arg(QString::fromStdString(appended.error())));
         return;

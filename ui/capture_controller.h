@@ -12,6 +12,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 namespace provscope {
 
@@ -25,6 +26,10 @@ public:
 
     explicit CaptureController(QObject *parent = nullptr);
     ~CaptureController() override;
+
+    // Events received but not yet written may not exceed this; beyond it the events of
+    // a batch are dropped and stored as a "user-queue" loss record (never silently).
+    void setPendingLimit(size_t events) { m_pendingLimit = events; }
 
     // What prepareHelperBeforeQt() found; used (and its fd consumed) on start().
     void setHelperLaunch(const HelperLaunch &launch);
@@ -89,6 +94,8 @@ private:
 
     QFutureWatcher<Acquired> m_acquire;
     CaptureBatch m_pending;
+    size_t m_pendingLimit = 1'000'000; // about 256 MiB of events
+    std::optional<LossRecord> m_dropped; // events dropped since the last flush
     QTimer m_flushTimer;
     QString m_sessionPath;
     CaptureStats m_stats;

@@ -1,6 +1,7 @@
 // Live capture in the workstation against a fake helper speaking the real wire
 // protocol: events appear in the table within a second, Stop finishes the file.
 #include "capture_controller.h"
+#include "event_table_model.h"
 #include "fake_helper.h"
 #include "main_window.h"
 #include "session_fixture.h"
@@ -26,6 +27,7 @@ private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void recordsLiveIntoSessionFile();
     void newSessionPathIsTimestamped();
+    void slowDiskDropsAreCounted();
     void noHelperShowsExactCommand();
 };
 
@@ -80,6 +82,50 @@ void TstCaptureController::recordsLiveIntoSessionFile()
     QVERIFY(!reader.value()->isRecording());
     QCOMPARE(reader.value()->counts().events, int64_t(RowCount));
     QCOMPARE(reader.value()->meta().host, std::string("fakehost"));
+}
+
+void TstCaptureController::slowDiskDropsAreCounted()
+{
+    // More arrives than may wait for the disk: the excess is a user-queue loss record
+    // (a gap row), and stored + lost == sent.
+    QTemporaryDir dir;
+    SessionMeta meta;
+    meta.bootToEpochNs = kBootToEpochNs;
+    meta.captureStartNs = kBase;
+    meta.captureConfig = "{}";
+    std::vector<CaptureBatch> batches(4);
+    for (CaptureBatch &batch : batches)
+        batch.events = fixtureEvents(); // 9 events each, sent back to back
+    FakeHelper helper(meta, batches);
+    const int fd = helper.start();
+    QVERIFY(fd >= 0);
+
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    CaptureController *capture = window.captureController();
+    capture->setOutputDirectory(dir.path());
+    capture->setPendingLimit(10); // one batch may wait for the next flush
+    QSignalSpy created(capture, &CaptureController::sessionCreated);
+    QSignalSpy finished(capture, &CaptureController::finished);
+    capture->startWithFd(fd);
+    QVERIFY2(created.wait(5000), qPrintable(window.lastError()));
+    const QString path = created.first().first().toString();
+    QTest::qWait(500);
+    window.stopCapture();
+    QVERIFY2(finished.wait(5000), qPrintable(window.lastError()));
+
+    auto reader = SessionReader::open(path.toStdString());
+    QVERIFY2(reader, reader ? "" : reader.error().c_str());
+    const SessionCounts counts = reader.value()->counts();
+    QCOMPARE(counts.events + counts.lostEvents, int64_t(4 * RowCount)); // nothing silently missing
+    QVERIFY2(counts.lostEvents > 0, "the batches arrived within one flush; some must have been dropped");
+    auto losses = reader.value()->losses();
+    QVERIFY(losses);
+    QCOMPARE(losses->size(), size_t(1));
+    QCOMPARE(losses->front().source, std::string("user-queue"));
+    QCOMPARE(int64_t(losses->front().count), counts.lostEvents);
+    QCOMPARE(losses->front().firstTsNs, kBase); // the first event of a dropped batch
+    QCOMPARE(window.eventModel()->gapRows().size(), size_t(1));
 }
 
 void TstCaptureController::newSessionPathIsTimestamped()
