@@ -39,6 +39,7 @@ private slots:
     void socketpairEndsLinked();
     void dirfdOpenAfterChdir();
     void renameChain();
+    void cloneIsOneEventPerCall();
     void family_data();
     void family();
 
@@ -283,6 +284,22 @@ void TestSyscallCoverage::renameChain()
     QCOMPARE(renames[0]->path2, str("chain_b"));
     QCOMPARE(renames[1]->path, str("chain_b"));
     QCOMPARE(renames[1]->path2, str("chain_c"));
+}
+
+void TestSyscallCoverage::cloneIsOneEventPerCall()
+{
+    // The workload forks 2 per pid-reuse attempt, then 3 threads, then 7 more children.
+    const int attempts = int(num("reuse_attempts"));
+    if (attempts == 0)
+        QSKIP("CLONE COUNT NOT TESTED: the pid-reuse step gave up, its fork count is unknown");
+    int clones = 0;
+    for (const Event &e : m_events) {
+        if (e.syscall != "clone" && e.syscall != "clone3" && e.syscall != "fork" && e.syscall != "vfork")
+            continue;
+        QVERIFY2(e.ret > 0, ("a clone reported by the returning child: " + show(e)).c_str());
+        clones += e.pid == m_pid;
+    }
+    QCOMPARE(clones, 2 * attempts + 3 + 7);
 }
 
 void TestSyscallCoverage::family_data()
