@@ -6,12 +6,14 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <map>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -45,6 +47,18 @@ std::string socketKey(int family, const Event &e)
     key += '\0';
     key += std::to_string(e.rport);
     return key;
+}
+
+// Pages between automatic checkpoints: 8192 (32 MiB), less on a small disk.
+int64_t walCheckpointPages(const std::string &path)
+{
+    const size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? std::string(".") : path.substr(0, slash + 1);
+    struct statvfs fs {};
+    if (::statvfs(dir.c_str(), &fs) != 0)
+        return 8192;
+    const uint64_t freeBytes = uint64_t(fs.f_bavail) * fs.f_frsize;
+    return std::clamp<int64_t>(int64_t(freeBytes / 16 / 4096), 32, 8192);
 }
 
 } // namespace
@@ -417,9 +431,13 @@ Result<std::unique_ptr<SessionWriter>> SessionWriter::create(const std::string &
         return fail(db.error());
     d.db = std::move(db.value());
     // WAL while recording: readers (the GUI's table) follow without blocking the writer.
+    // The WAL is checkpointed every 32 MiB, or every 1/16 of the free space on a small
+    // disk: when the disk fills up, what is left in the WAL must still fit into the
+    // file at finish() (the recorder holds back a quarter of the free space for that).
     const std::string setup = "PRAGMA application_id = " + std::to_string(kSessionApplicationId) +
                               "; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                              " PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 8192;";
+                              " PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = " +
+                              std::to_string(walCheckpointPages(path)) + ";";
     if (auto done = d.db->exec(setup); !done)
         return fail(done.error());
     if (auto mode = d.db->queryText("PRAGMA journal_mode"); !mode || *mode != "wal")
