@@ -70,10 +70,14 @@ start_provscope() { # $1: session file
     done
     sleep 1
 }
-stop_provscope() {
-    kill -TERM "$capture_pid"
+stop_provscope() { # fails when the helper died before the end of the runs
+    local alive=0 rc
+    kill -0 "$capture_pid" 2>/dev/null && alive=1
+    kill -TERM "$capture_pid" 2>/dev/null
     wait "$capture_pid"
+    rc=$?
     capture_pid=""
+    [ "$alive" = 1 ] && [ "$rc" = 0 ]
 }
 start_bpftrace() {
     bpftrace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }' >"$work/bpftrace.out" 2>&1 &
@@ -95,7 +99,11 @@ for w in "${workloads[@]}"; do
     time_runs "$w" "$work/$w.untraced"
     start_provscope "$work/$w.provscope"
     time_runs "$w" "$work/$w.traced"
-    stop_provscope
+    if ! stop_provscope; then
+        echo "overhead.sh: provscope-capture failed during the $w runs; its log:" >&2
+        cat "$work/$w.provscope.log" >&2
+        : >"$work/$w.traced" # not a valid measurement
+    fi
     if [ -n "$bpftrace_ok" ]; then
         start_bpftrace
         time_runs "$w" "$work/$w.bpftrace"
@@ -109,10 +117,12 @@ report() { # $1: wall_of or cpu_of
     printf "%-12s %11s %11s %11s %10s %10s\n" workload untraced provscope bpftrace provscope bpftrace
     for w in "${workloads[@]}"; do
         u=$($1 "$work/$w.untraced")
-        p=$($1 "$work/$w.traced")
+        p=""
+        [ -s "$work/$w.traced" ] && p=$($1 "$work/$w.traced")
         b=""
         [ -s "$work/$w.bpftrace" ] && b=$($1 "$work/$w.bpftrace")
-        printf "%-12s %11s %11s %11s %9sx %9sx\n" "$w" "$u" "$p" "${b:-n/a}" "$(ratio "$p" "$u")" \
+        printf "%-12s %11s %11s %11s %9sx %9sx\n" "$w" "$u" "${p:-failed}" "${b:-n/a}" \
+            "$( [ -n "$p" ] && ratio "$p" "$u" || echo n/a)" \
             "$( [ -n "$b" ] && ratio "$b" "$u" || echo n/a)"
     done
 }

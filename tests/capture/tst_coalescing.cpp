@@ -84,6 +84,7 @@ private slots:
     void rawModeRecordsEverySyscall();
     void timerFlushesLingeringRun();
     void stopFlushesPendingRuns();
+    void lostRunsStillCountEverySyscall();
 
 private:
     std::unique_ptr<KernelCapture> startCapture(const KernelCaptureOptions &options);
@@ -329,6 +330,47 @@ void TestCoalescing::stopFlushesPendingRuns()
     QCOMPARE(sumCount(writes), uint64_t(400));
     QCOMPARE(sumBytes(writes), uint64_t(1200));
     QCOMPARE(sumCount(seen.on("write", 1, QString())), uint64_t(1)); // the ready line, pending too
+}
+
+void TestCoalescing::lostRunsStillCountEverySyscall()
+{
+    // An 8 KiB ring buffer nobody reads while the workload makes runs of 3
+    // reads between open/close pairs: a lost coalesced record is counted as
+    // the syscalls it stood for, so delivered + lost = syscalls made.
+    constexpr int kCycles = 3000;
+    QProcess proc;
+    proc.start(m_workload, {"cycles", QString::number(kCycles)});
+    QVERIFY(proc.waitForStarted(5000));
+    const uint32_t pid = uint32_t(proc.processId());
+    KernelCaptureOptions options;
+    options.processTree = true;
+    options.treeRootPid = pid;
+    options.ringBufferBytes = 8192;
+    options.startupSnapshot = false;
+    std::unique_ptr<KernelCapture> capture = startCapture(options);
+    if (!capture)
+        proc.kill();
+    QVERIFY(capture);
+    QVERIFY(capture->poll(0, m_handler).ok());
+    proc.write("g");
+    QVERIFY(proc.waitForFinished(20000));
+    QCOMPARE(proc.exitCode(), 0);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(capture->poll(20, m_handler).ok());
+    QVERIFY(capture->stop(m_handler).ok());
+    uint64_t delivered = 0, coalesced = 0;
+    for (const Event &ev : m_all) {
+        QCOMPARE(ev.pid, pid);
+        delivered += ev.count;
+        if (ev.syscall == "read" && ev.count == 3)
+            ++coalesced;
+    }
+    const uint64_t expected = 1 + 5 * uint64_t(kCycles) + 1; // go read, cycles, exit
+    qInfo("%llu syscalls, %llu delivered (%llu runs of 3 reads), %llu lost", (unsigned long long)expected,
+          (unsigned long long)delivered, (unsigned long long)coalesced, (unsigned long long)m_lost);
+    QVERIFY2(m_lost > 0, "an 8 KiB ring buffer nobody reads did not overflow");
+    QVERIFY(coalesced > 0);
+    QCOMPARE(delivered + m_lost, expected);
 }
 
 QTEST_GUILESS_MAIN(TestCoalescing)

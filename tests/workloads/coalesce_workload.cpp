@@ -8,6 +8,9 @@
 //                                                       without a syscall of interest
 //   provscope-coalesce-workload hold N M OUTFILE        like interleave, but says "ready" and
 //                                                       sleeps 30 s with both fds open
+//   provscope-coalesce-workload cycles K                waits for a byte on stdin, then K times:
+//                                                       3 reads of /dev/zero, an open and a close
+//                                                       of /dev/null; then _exit (5K + 1 syscalls)
 // Prints one JSON line: {"pid":..,"in_fd":..,"out_fd":..} (before sleeping, if it sleeps).
 #include <fcntl.h>
 #include <unistd.h>
@@ -99,6 +102,21 @@ int main(int argc, char **argv)
         report(in, -1);
         return 0;
     }
+    if (mode == "cycles" && argc == 3) {
+        const long k = std::atol(argv[2]);
+        char go;
+        if (read(STDIN_FILENO, &go, 1) != 1)
+            return fail("stdin");
+        for (long i = 0; i < k; ++i) {
+            if (!readOne(in) || !readOne(in) || !readOne(in))
+                _exit(3);
+            const int other = open("/dev/null", O_RDONLY | O_CLOEXEC);
+            if (other < 0)
+                _exit(4);
+            close(other);
+        }
+        _exit(0);
+    }
     if (mode == "linger" && argc == 3) {
         const long k = std::atol(argv[2]);
         for (long i = 0; i < k; ++i)
@@ -108,6 +126,6 @@ int main(int argc, char **argv)
         pause(3);
         return 0;
     }
-    std::fprintf(stderr, "usage: provscope-coalesce-workload interleave|hold N M OUTFILE | split K OUTFILE | linger K\n");
+    std::fprintf(stderr, "usage: provscope-coalesce-workload interleave|hold N M OUTFILE | split K OUTFILE | linger K | cycles K\n");
     return 2;
 }
