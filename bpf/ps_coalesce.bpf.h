@@ -404,11 +404,21 @@ static __always_inline bool coalesce_io(__u32 kind, struct pt_regs *regs, long r
 	return true;
 }
 
+/* An iterator runs preemptible (only migration is disabled) on a preemptible
+ * kernel: a syscall program preempting it on the same CPU would reuse the
+ * per-CPU buffers. These kfuncs exist since 6.10 (weak: absent before). */
+extern void bpf_preempt_disable(void) __ksym __weak;
+extern void bpf_preempt_enable(void) __ksym __weak;
+
 /* Timer and stop flush: user space runs this iterator over all tasks. */
 SEC("iter/task")
 int ps_flush_io(struct bpf_iter__task *ctx)
 {
+	if (bpf_preempt_disable)
+		bpf_preempt_disable();
 	flush_task_runs(ctx->task, flush_before_ns, false);
+	if (bpf_preempt_enable)
+		bpf_preempt_enable();
 	return 0;
 }
 
