@@ -1,9 +1,12 @@
 // provscope-capture: the privileged helper. Argument parsing and wiring only.
+#include "capture_config.h"
+#include "event_json.h"
 #include "headless_recorder.h"
 #include "privilege_drop.h"
 #include "serve_command.h"
 
 #include <atomic>
+#include <cstdint>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -29,24 +32,87 @@ void installStopHandlers()
 }
 
 const char kUsage[] =
-    "usage: provscope-capture -o FILE.provscope [--duration SECONDS] [-- COMMAND [ARGS...]]\n"
+    "usage: provscope-capture -o FILE.provscope [--jsonl DIR] [--duration SECONDS] [-- COMMAND [ARGS...]]\n"
+    "       provscope-capture --jsonl DIR [--duration SECONDS] [-- COMMAND [ARGS...]]\n"
     "       provscope-capture --serve [--socket PATH | --fd N] [--allow-uid UID]\n"
     "\n"
     "Records system calls of this machine with eBPF (needs root).\n"
     "  -o, --output FILE   write a session file (as the invoking user under sudo/pkexec;\n"
     "                      an existing file or a symlink is refused)\n"
-    "  --duration SECONDS  stop after this long\n"
+    "  --jsonl DIR         also (or only) write BackTrack-compatible logs, live:\n"
+    "                      DIR/raw_syscalls.jsonl and DIR/tracker.jsonl (DIR is created;\n"
+    "                      existing logs and symlinks are refused; owned by the invoking user)\n"
+    "  --max-duration SECONDS  stop after this long (--duration is the same)\n"
+    "  --max-size BYTES    stop once the session file reaches this size (suffixes K, M, G);\n"
+    "                      a full disk also stops the recording cleanly (exit status 1,\n"
+    "                      the session stays readable with a \"disk-full\" loss record)\n"
     "  -- COMMAND ARGS     run COMMAND (as the invoking user) and stop when it exits;\n"
-    "                      the whole machine is recorded while it runs\n"
+    "                      only COMMAND and its descendants are recorded\n"
+    "  --system-wide       with a COMMAND: record the whole machine while it runs\n"
+    "  --pid PID           record only process PID and its descendants (also later ones)\n"
+    "  --config FILE       capture filters (default /etc/provscope/capture.conf if it exists):\n"
+    "                      syscalls, disable, exclude_path, exclude_exe, exclude_cgroup,\n"
+    "                      ring_buffer_size; see packaging/capture.conf.example\n"
     "  --serve             stream to the provscope workstation over a Unix socket\n"
     "                      (default /run/provscope/provscope.sock) or an inherited fd\n"
     "  --allow-uid UID     the user allowed to connect (default: the invoking user)\n"
+    "  --raw               one record per syscall (default: runs of reads/writes on one fd\n"
+    "                      are coalesced in the kernel into one record with a count)\n"
+    "  --ring-buffer-size BYTES  kernel ring buffer size, a power of two from 4096 to 1G\n"
+    "                      (suffixes K, M, G; default 64M)\n"
     "SIGINT/SIGTERM stop a capture cleanly with everything flushed.\n";
 
 int usageError(const std::string &message)
 {
     std::cerr << "provscope-capture: " << message << "\n\n" << kUsage;
     return 2;
+}
+
+// A ring buffer size: a power of two between a page and 1 GiB, optionally with K/M/G.
+bool parseRingBufferSize(const std::string &text, uint32_t &out)
+{
+    char *end = nullptr;
+    const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+    if (text.empty() || end == text.c_str() || text[0] == '-')
+        return false;
+    unsigned long long scale = 1;
+    const std::string suffix(end);
+    if (suffix == "K" || suffix == "k")
+        scale = 1ull << 10;
+    else if (suffix == "M" || suffix == "m")
+        scale = 1ull << 20;
+    else if (suffix == "G" || suffix == "g")
+        scale = 1ull << 30;
+    else if (!suffix.empty())
+        return false;
+    const unsigned long long bytes = value * scale;
+    if (value > (1ull << 30) || bytes < 4096 || bytes > (1ull << 30) || (bytes & (bytes - 1)) != 0)
+        return false;
+    out = uint32_t(bytes);
+    return true;
+}
+
+// A byte count with an optional K/M/G suffix (powers of 1024), e.g. 500M.
+bool parseByteSize(const std::string &text, uint64_t &out)
+{
+    char *end = nullptr;
+    const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+    if (text.empty() || end == text.c_str() || text[0] == '-')
+        return false;
+    const std::string suffix(end);
+    int shift = 0;
+    if (suffix == "K" || suffix == "k")
+        shift = 10;
+    else if (suffix == "M" || suffix == "m")
+        shift = 20;
+    else if (suffix == "G" || suffix == "g")
+        shift = 30;
+    else if (!suffix.empty())
+        return false;
+    if (value == 0 || value > (UINT64_MAX >> shift))
+        return false;
+    out = uint64_t(value) << shift;
+    return true;
 }
 
 bool parseNumber(const std::string &text, double &out)
@@ -70,7 +136,21 @@ int runHeadless(provscope::HeadlessOptions options)
                  "%lld lost, %llu bytes\n",
                  (long long)summary.events, (long long)summary.processes, summary.seconds, rate,
                  (long long)summary.lostEvents, (unsigned long long)summary.fileBytes);
-    std::cout << summary.outputPath << std::endl;
+    if (!summary.jsonlRawPath.empty())
+        std::fprintf(stderr, "provscope-capture: BackTrack logs: %lld raw lines in %s, tracker log %s\n",
+                     (long long)summary.jsonlLines, summary.jsonlRawPath.c_str(), summary.jsonlTrackerPath.c_str());
+    if (!summary.outputPath.empty())
+        std::cout << summary.outputPath << std::endl;
+    if (summary.sizeLimitReached)
+        std::fprintf(stderr, "provscope-capture: --max-size reached: recording stopped there "
+                             "(%lld events captured after it not stored)\n", (long long)summary.eventsAfterLimit);
+    if (summary.diskFull) {
+        std::fprintf(stderr, "provscope-capture: disk full: recording stopped at %s, %lld events not stored%s%s\n",
+                     provscope::isoTimeUtc(summary.diskFullAtEpochNs).c_str(), (long long)summary.eventsNotStored,
+                     summary.finishProblem.empty() ? "" : "; the session stays in WAL form (keep its -wal file): ",
+                     summary.finishProblem.c_str());
+        return 1; // the recording is incomplete, whatever the command did
+    }
     if (summary.commandExitStatus)
         return *summary.commandExitStatus;
     return 0;
@@ -83,6 +163,7 @@ int main(int argc, char **argv)
     installStopHandlers();
     std::vector<std::string> args(argv + 1, argv + argc);
     provscope::HeadlessOptions headless;
+    std::string configPath;
     provscope::ServeOptions serve;
     bool serveMode = false;
 
@@ -104,9 +185,15 @@ int main(int argc, char **argv)
         } else if (arg == "-o" || arg == "--output") {
             if (!value(headless.outputPath))
                 return usageError(arg + " needs a file name");
-        } else if (arg == "--duration") {
+        } else if (arg == "--jsonl") {
+            if (!value(headless.jsonlDir))
+                return usageError("--jsonl needs a directory");
+        } else if (arg == "--duration" || arg == "--max-duration") {
             if (!value(text) || !parseNumber(text, headless.durationSeconds))
-                return usageError("--duration needs a number of seconds");
+                return usageError(arg + " needs a number of seconds");
+        } else if (arg == "--max-size") {
+            if (!value(text) || !parseByteSize(text, headless.maxSizeBytes))
+                return usageError("--max-size needs a size in bytes, e.g. 500M or 2G, got '" + text + "'");
         } else if (arg == "--serve") {
             serveMode = true;
         } else if (arg == "--socket") {
@@ -122,6 +209,27 @@ int main(int argc, char **argv)
             if (!value(text) || !parseNumber(text, uid))
                 return usageError("--allow-uid needs a numeric uid");
             serve.allowedUid = uid_t(uid);
+        } else if (arg == "--raw") {
+            headless.kernel.raw = true;
+            serve.kernel.raw = true;
+        } else if (arg == "--ring-buffer-size") {
+            uint32_t bytes = 0;
+            if (!value(text) || !parseRingBufferSize(text, bytes))
+                return usageError("--ring-buffer-size needs a power of two between 4096 and 1G bytes "
+                                  "(e.g. 16M), got '" + text + "'");
+            headless.kernel.ringBufferBytes = bytes;
+            serve.kernel.ringBufferBytes = bytes;
+        } else if (arg == "--config") {
+            if (!value(configPath))
+                return usageError("--config needs a file");
+        } else if (arg == "--pid") {
+            double pid = 0;
+            if (!value(text) || !parseNumber(text, pid) || pid < 1 || pid != double(uint32_t(pid)))
+                return usageError("--pid needs a process id");
+            headless.kernel.processTree = serve.kernel.processTree = true;
+            headless.kernel.treeRootPid = serve.kernel.treeRootPid = uint32_t(pid);
+        } else if (arg == "--system-wide") {
+            headless.systemWide = true;
         } else if (arg == "--") {
             headless.command.assign(args.begin() + long(i) + 1, args.end());
             if (headless.command.empty())
@@ -136,16 +244,31 @@ int main(int argc, char **argv)
         std::cerr << "provscope-capture: needs root to load eBPF programs; run it with sudo or pkexec\n";
         return 1;
     }
+    auto config = provscope::loadEffectiveCaptureConfig(configPath);
+    if (!config) {
+        std::cerr << "provscope-capture: " << config.error() << "\n";
+        return 2;
+    }
+    for (const std::string &note : config->notes)
+        std::cerr << "provscope-capture: info: " << note << "\n";
+    if (config->ringBufferBytes && headless.kernel.ringBufferBytes != provscope::KernelCaptureOptions().ringBufferBytes) {
+        std::cerr << "provscope-capture: info: --ring-buffer-size overrides ring_buffer_size of " << config->sourcePath
+                  << "\n";
+        config->ringBufferBytes.reset();
+    }
+    headless.kernel.config = serve.kernel.config = config.value();
     const auto user = provscope::sudoTargetUser(); // under sudo/pkexec: whose files we write
     if (serveMode) {
-        if (!headless.outputPath.empty() || !headless.command.empty())
+        if (!headless.outputPath.empty() || !headless.command.empty() || !headless.jsonlDir.empty())
             return usageError("--serve streams to the workstation; it takes no -o or command");
+        if (headless.systemWide)
+            return usageError("--system-wide goes with a command");
         if (!serve.allowedUid && user)
             serve.allowedUid = user->uid;
         return provscope::runServeCommand(serve, g_stopRequested);
     }
-    if (headless.outputPath.empty())
-        return usageError("say where to record: -o FILE.provscope (or --serve)");
+    if (headless.outputPath.empty() && headless.jsonlDir.empty())
+        return usageError("say where to record: -o FILE.provscope, --jsonl DIR (or --serve)");
     headless.user = user;
     return runHeadless(std::move(headless));
 }

@@ -1,7 +1,9 @@
 // provscope-cli: headless analysis of session files (like tshark beside Wireshark).
 // Argument parsing and wiring only; the work is done in provscope_models.
+#include "backtrack_export_command.h"
 #include "event_json.h"
 #include "graph_command.h"
+#include "session_loss_json.h"
 #include "session_reader.h"
 
 #include <charconv>
@@ -18,11 +20,15 @@ const char *kUsage =
     "\n"
     "commands:\n"
     "  info FILE                      JSON summary of a session: counts, time range, host,\n"
-    "                                 kernel, boot id, format version, recording state\n"
+    "                                 kernel, boot id, format version, recording state and\n"
+    "                                 every loss record (time range, count, source, cpu)\n"
     "  events FILE [--pid N] [--syscall NAME] [--limit N]\n"
     "                                 events as JSON lines (ts_ns is epoch nanoseconds)\n"
     "  graph FILE --poi proc:PID[@START_NS]|file:PATH --format dot|png|svg -o OUT\n"
     "                                 provenance graph around a point of interest\n"
+    "  export FILE --backtrack-jsonl DIR\n"
+    "                                 BackTrack-compatible logs: DIR/raw_syscalls.jsonl and\n"
+    "                                 DIR/tracker.jsonl (DIR is created; existing logs refused)\n"
     "  help                           this text\n"
     "\n"
     "Errors go to stderr with a non-zero exit status.\n";
@@ -64,7 +70,7 @@ int runInfo(const std::vector<std::string> &args)
     auto reader = openSession(args[0]);
     if (!reader)
         return 1;
-    auto json = sessionInfoJson(*reader);
+    auto json = sessionInfoWithLossesJson(*reader);
     if (!json) {
         std::fprintf(stderr, "provscope-cli: %s\n", json.error().c_str());
         return 1;
@@ -152,6 +158,8 @@ int main(int argc, char **argv)
         return runEvents(args);
     if (command == "graph")
         return runGraphCommand(args);
+    if (command == "export")
+        return runExportCommand(args);
     if (!command.empty() && command[0] == '-')
         return usageError("unknown option " + command);
     return usageError("unknown command " + command);

@@ -20,6 +20,7 @@
 #include "ps_filter.bpf.h"
 #include "ps_coalesce.bpf.h"
 #include "ps_syscalls.bpf.h"
+#include "ps_snapshot.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -29,6 +30,7 @@ int BPF_PROG(ps_sys_enter, struct pt_regs *regs, long id)
 	struct task_struct *task;
 	struct file_desc *d;
 
+	coalesce_enter(id);
 	if (id != NR_close)
 		return 0;
 	if (is_excluded(bpf_get_current_pid_tgid() >> 32))
@@ -55,6 +57,8 @@ int BPF_PROG(ps_sys_exit, struct pt_regs *regs, long ret)
 	if (is_excluded(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	if (!filter_allows(kind))
+		return 0;
+	if (syscall_is_noise(kind, regs))
 		return 0;
 	switch (kind) {
 	case PS_SC_CLONE: case PS_SC_CLONE3: case PS_SC_FORK: case PS_SC_VFORK:
@@ -87,6 +91,8 @@ int BPF_PROG(ps_sys_exit, struct pt_regs *regs, long ret)
 	r->fd2 = -1;
 	pos = put_syscall_args(s, r, task, regs, kind, ret);
 	r->hdr.size = pos & SCRATCH_MASK;
+	if (!filter_record_allows(s))
+		return 0;
 	emit(s, pos);
 	return 0;
 }
@@ -102,8 +108,9 @@ int BPF_PROG(ps_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	__u32 pos, len;
 	int off;
 
-	if (is_excluded(BPF_CORE_READ(p, tgid)))
+	if (is_excluded(BPF_CORE_READ(p, tgid)) || !tree_allows(BPF_CORE_READ(p, tgid)))
 		return 0;
+	flush_task_runs(p, ~0ULL, true);
 	s = get_scratch();
 	if (!s)
 		return 0;
@@ -150,6 +157,9 @@ int BPF_PROG(ps_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (is_excluded(tgid))
 		return 0;
+	tree_note_fork(tgid, BPF_CORE_READ(child, tgid), BPF_CORE_READ(child, group_leader, start_boottime));
+	if (!tree_allows(tgid))
+		return 0;
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		count_lost();
@@ -175,9 +185,13 @@ int BPF_PROG(ps_exit, struct task_struct *p)
 
 	if (is_excluded(BPF_CORE_READ(p, tgid)))
 		return 0;
+	flush_task_runs(p, ~0ULL, true); /* the thread's pending I/O, before it is gone */
 	/* once per process: when its last thread exits (signal->live reached 0) */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
+	if (!tree_allows(BPF_CORE_READ(p, tgid)))
+		return 0;
+	tree_note_exit(BPF_CORE_READ(p, tgid));
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		count_lost();

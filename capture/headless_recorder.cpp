@@ -1,6 +1,7 @@
 #include "headless_recorder.h"
 
 #include "background_writer.h"
+#include "jsonl_sink.h"
 #include "kernel_capture.h"
 #include "session_clock.h"
 #include "session_meta_factory.h"
@@ -78,6 +79,8 @@ public:
         return m_exitStatus;
     }
 
+    pid_t pid() const { return m_pid; }
+
     void terminate()
     {
         if (m_pid > 0)
@@ -119,26 +122,68 @@ private:
 Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const std::atomic<bool> &stopRequested)
 {
     const uint64_t startNs = bootTimeNowNs();
-    auto started = KernelCapture::start(KernelCaptureOptions{.excludeTgid = uint32_t(getpid())});
+    KernelCaptureOptions kernelOptions = options.kernel;
+    kernelOptions.excludeTgid = uint32_t(getpid());
+    // A command's capture is restricted to its process tree unless --system-wide.
+    if (!options.command.empty() && !options.systemWide)
+        kernelOptions.processTree = true;
+    auto started = KernelCapture::start(kernelOptions);
     if (!started)
         return makeError(started.error());
     std::unique_ptr<KernelCapture> capture = std::move(started).value();
 
-    auto writerStarted = BackgroundWriter::start(options.outputPath, makeLiveSessionMeta(capture->configJson(), startNs),
-                                                 options.user);
-    if (!writerStarted) {
-        (void)capture->stop([](CaptureBatch &&) {});
-        return makeError(writerStarted.error());
-    }
-    std::unique_ptr<BackgroundWriter> writer = std::move(writerStarted).value();
-    const auto toWriter = [&writer](CaptureBatch &&batch) { writer->enqueue(std::move(batch)); };
-
+    // The command exists (paused) and is traced before the meta is written, so
+    // the stored configuration names its tree.
     PausedCommand command;
     std::string commandError;
     if (!options.command.empty()) {
         if (auto spawned = command.spawn(options.command, options.user); !spawned)
             commandError = spawned.error();
-        else if (auto released = command.release(); !released)
+        else if (kernelOptions.processTree) {
+            if (auto traced = capture->traceProcessTree(uint32_t(command.pid())); !traced)
+                commandError = traced.error();
+        }
+    }
+
+    const SessionMeta meta = makeLiveSessionMeta(capture->configJson(), startNs);
+    std::unique_ptr<BackgroundWriter> writer;
+    if (!options.outputPath.empty()) {
+        BackgroundWriterOptions writerOptions;
+        writerOptions.maxFileBytes = options.maxSizeBytes;
+        writerOptions.maxQueueBytes = options.maxQueueBytes;
+        auto writerStarted = BackgroundWriter::start(options.outputPath, meta, options.user, writerOptions);
+        if (!writerStarted) {
+            (void)capture->stop([](CaptureBatch &&) {});
+            return makeError(writerStarted.error());
+        }
+        writer = std::move(writerStarted).value();
+    }
+    std::unique_ptr<JsonlSink> jsonl; // every batch also goes to the live BackTrack logs
+    int64_t jsonlLost = 0;
+    if (!options.jsonlDir.empty()) {
+        auto sinkStarted = JsonlSink::start(options.jsonlDir, meta, options.user);
+        if (!sinkStarted) {
+            (void)capture->stop([](CaptureBatch &&) {});
+            if (writer)
+                (void)writer->finish(bootTimeNowNs());
+            return makeError(sinkStarted.error());
+        }
+        jsonl = std::move(sinkStarted).value();
+    }
+    const auto toWriter = [&writer, &jsonl, &jsonlLost](CaptureBatch &&batch) {
+        if (jsonl) {
+            for (const LossRecord &loss : batch.losses)
+                jsonlLost += int64_t(loss.count);
+            if (!writer)
+                return jsonl->enqueue(std::move(batch));
+            jsonl->enqueue(batch); // a copy: the session writer takes the batch itself
+        }
+        if (writer)
+            writer->enqueue(std::move(batch));
+    };
+
+    if (!options.command.empty() && commandError.empty()) {
+        if (auto released = command.release(); !released)
             commandError = released.error();
     }
 
@@ -153,6 +198,8 @@ Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const
         const Clock::time_point now = Clock::now();
         if (stopRequested.load())
             break;
+        if (writer && writer->shouldStop()) // --max-size reached, or the disk is full
+            break;
         if (options.durationSeconds > 0 && now - begin >= std::chrono::duration<double>(options.durationSeconds))
             break;
         if (!options.command.empty() && !drainUntil && command.pollExit())
@@ -164,7 +211,8 @@ Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const
     command.terminate();
 
     const Result<void> stopped = capture->stop(toWriter);
-    auto written = writer->finish(bootTimeNowNs());
+    auto written = writer ? writer->finish(bootTimeNowNs()) : Result<WriterSummary>(WriterSummary{});
+    auto jsonlWritten = jsonl ? jsonl->finish() : Result<JsonlSummary>(JsonlSummary{});
     if (!commandError.empty())
         return makeError(commandError);
     if (!pollError.empty())
@@ -173,6 +221,8 @@ Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const
         return makeError("stopping the capture: " + stopped.error());
     if (!written)
         return makeError(written.error());
+    if (!jsonlWritten)
+        return makeError(jsonlWritten.error());
 
     HeadlessSummary summary;
     summary.outputPath = options.outputPath;
@@ -180,6 +230,21 @@ Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const
     summary.processes = written->processes;
     summary.lostEvents = written->lostEvents;
     summary.fileBytes = written->fileBytes;
+    summary.sizeLimitReached = written->sizeLimitReached;
+    summary.eventsAfterLimit = written->eventsAfterLimit;
+    summary.diskFull = written->diskFull;
+    summary.diskFullAtEpochNs = written->diskFullAtNs ? int64_t(written->diskFullAtNs) + meta.bootToEpochNs : 0;
+    summary.eventsNotStored = written->eventsNotStored;
+    summary.finishProblem = written->finishProblem;
+    if (jsonl) {
+        summary.jsonlRawPath = jsonlWritten->rawPath;
+        summary.jsonlTrackerPath = jsonlWritten->trackerPath;
+        summary.jsonlLines = jsonlWritten->rawLines;
+        if (!writer) {
+            summary.events = jsonlWritten->rawLines;
+            summary.lostEvents = jsonlLost;
+        }
+    }
     summary.seconds = seconds;
     if (!options.command.empty()) {
         for (int i = 0; i < 50 && !command.pollExit(); ++i)

@@ -1,7 +1,10 @@
 #include "kernel_capture.h"
 
+#include "capture_filters.h"
+#include "io_flusher.h"
 #include "record_decoder.h"
 #include "session_clock.h"
+#include "startup_snapshot.h"
 #include "syscall_names.h"
 
 #include <linux/types.h>
@@ -10,7 +13,9 @@
 
 #include <bpf/libbpf.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -84,10 +89,13 @@ uint32_t ringBufferSize(uint32_t requested)
 
 struct KernelCapture::Impl {
     KernelCaptureOptions options;
+    CaptureFilters filters;
+    std::string snapshotSummary; // JSON value: counts, or why the snapshot failed
     provscope_bpf *skel = nullptr;
     std::vector<bpf_link *> links;
     ring_buffer *rb = nullptr;
     RecordDecoder decoder;
+    IoFlusher ioFlusher;
     CaptureBatch batch;
     const BatchHandler *handler = nullptr;
     CaptureStats stats;
@@ -101,6 +109,7 @@ struct KernelCapture::Impl {
 
     void close()
     {
+        ioFlusher.detach();
         if (rb)
             ring_buffer__free(rb);
         rb = nullptr;
@@ -190,7 +199,16 @@ Result<std::unique_ptr<KernelCapture>> KernelCapture::start(const KernelCaptureO
         return makeError("opening the eBPF object failed: " + std::string(strerror(errno)));
     d.skel->rodata->exclude_tgid = options.excludeTgid;
     d.skel->rodata->exclude_client_tgid = options.excludeClientTgid;
-    d.options.ringBufferBytes = ringBufferSize(options.ringBufferBytes);
+    d.skel->rodata->coalesce_off = options.raw ? 1 : 0;
+    auto filters = resolveCaptureFilters(options.config);
+    if (!filters)
+        return makeError(filters.error());
+    d.filters = std::move(filters).value();
+    d.filters.tree = options.processTree;
+    if (options.processTree && options.treeRootPid)
+        d.filters.treeRoots.push_back(options.treeRootPid);
+    configureFilters(d.skel, d.filters);
+    d.options.ringBufferBytes = ringBufferSize(options.config.ringBufferBytes.value_or(options.ringBufferBytes));
     if (int err = bpf_map__set_max_entries(d.skel->maps.events, d.options.ringBufferBytes))
         return makeError("sizing the ring buffer failed: " + std::string(strerror(-err)));
 
@@ -205,8 +223,21 @@ Result<std::unique_ptr<KernelCapture>> KernelCapture::start(const KernelCaptureO
         return makeError(message);
     }
 
+    if (auto populated = populateFilterMaps(d.skel, d.filters); !populated)
+        return makeError(populated.error());
+    if (options.processTree && options.treeRootPid) {
+        // the root before attach, its descendants (after attach: none is missed) below
+        const __u32 root = options.treeRootPid;
+        const __u64 zero = 0;
+        if (kill(pid_t(root), 0) != 0 && errno == ESRCH)
+            return makeError("--pid " + std::to_string(root) + ": no such process");
+        bpf_map__update_elem(d.skel->maps.traced_tgids, &root, sizeof(root), &zero, sizeof(zero), BPF_ANY);
+    }
+
     bpf_program *prog = nullptr;
     bpf_object__for_each_program(prog, d.skel->obj) {
+        if (bpf_program__expected_attach_type(prog) == BPF_TRACE_ITER)
+            continue; // iterators are run on demand by their owners
         bpf_link *link = bpf_program__attach(prog);
         if (!link) {
             const int err = errno;
@@ -214,6 +245,27 @@ Result<std::unique_ptr<KernelCapture>> KernelCapture::start(const KernelCaptureO
                              + "' failed: " + strerror(err));
         }
         d.links.push_back(link);
+    }
+
+    if (auto attached = d.ioFlusher.attach(d.skel->progs.ps_flush_io,
+                                           reinterpret_cast<volatile uint64_t *>(&d.skel->bss->flush_before_ns),
+                                           options.raw ? 0 : options.flushIntervalMs);
+        !attached)
+        return makeError(attached.error());
+
+    if (options.processTree && options.treeRootPid) {
+        if (auto traced = provscope::traceProcessTree(d.skel, options.treeRootPid); !traced)
+            return makeError(traced.error());
+    }
+    if (options.startupSnapshot) {
+        // Failing to snapshot is not fatal (live capture still works); it is said and stored.
+        if (auto snap = runStartupSnapshot(d.skel, d.decoder, d.batch); snap) {
+            d.snapshotSummary = "{\"processes\":" + std::to_string(snap->processes)
+                                + ",\"fds\":" + std::to_string(snap->fds) + '}';
+        } else {
+            std::fprintf(stderr, "provscope-capture: warning: no start-up snapshot: %s\n", snap.error().c_str());
+            d.snapshotSummary = "{\"error\":\"snapshot failed\"}";
+        }
     }
 
     d.rb = ring_buffer__new(bpf_map__fd(d.skel->maps.events), &Impl::onRecord, &d, nullptr);
@@ -230,6 +282,8 @@ Result<void> KernelCapture::poll(int timeoutMs, const BatchHandler &handler)
     if (d.stopped || !d.rb)
         return makeError("the kernel capture is stopped");
     d.handler = &handler;
+    if (auto flushed = d.ioFlusher.tick(bootTimeNowNs()); !flushed)
+        return makeError(flushed.error());
     int n = ring_buffer__poll(d.rb, timeoutMs);
     // The kernel side skips wakeups until a batch piles up (see emit() in
     // provscope.bpf.c), so after the wait take whatever is there.
@@ -250,10 +304,15 @@ Result<void> KernelCapture::stop(const BatchHandler &handler)
     Impl &d = *m_impl;
     if (d.stopped)
         return {};
-    // Detach first so nothing new arrives, then drain what is in flight.
+    // Flush pending coalesced I/O, detach so nothing new arrives, flush what
+    // was merged meanwhile, then drain what is in flight.
+    Result<void> flushed = d.ioFlusher.flushAll();
     for (bpf_link *link : d.links)
         bpf_link__destroy(link);
     d.links.clear();
+    usleep(10000); // a program already running when detached finishes its merge
+    if (flushed)
+        flushed = d.ioFlusher.flushAll();
     d.handler = &handler;
     int n = 0;
     if (d.rb)
@@ -265,6 +324,8 @@ Result<void> KernelCapture::stop(const BatchHandler &handler)
     d.close();
     if (n < 0)
         return makeError("draining the ring buffer failed: " + std::string(strerror(-n)));
+    if (!flushed)
+        return makeError(flushed.error());
     return {};
 }
 
@@ -273,7 +334,10 @@ std::string KernelCapture::configJson() const
     std::ostringstream out;
     out << "{\"source\":\"ebpf\",\"syscalls\":[";
     bool first = true;
+    const std::vector<uint32_t> &disabled = m_impl->filters.config.disabledKinds;
     for (uint32_t kind = 1; kind < syscallKindCount(); ++kind) {
+        if (kind == PS_SC_SNAPSHOT_FD || std::find(disabled.begin(), disabled.end(), kind) != disabled.end())
+            continue; // not a syscall; not recorded by configuration
         if (kind == PS_SC_EXIT_GROUP)
             continue; // exit_group never returns: process exit is reported as "exit"
         out << (first ? "" : ",") << '"' << syscallName(kind) << '"';
@@ -281,8 +345,26 @@ std::string KernelCapture::configJson() const
     }
     out << "],\"exclude_tgid\":" << m_impl->options.excludeTgid
         << ",\"exclude_client_tgid\":" << m_impl->options.excludeClientTgid
-        << ",\"ring_buffer_bytes\":" << m_impl->options.ringBufferBytes << '}';
+        << ",\"ring_buffer_bytes\":" << m_impl->options.ringBufferBytes
+        << ",\"coalesce_io\":" << (m_impl->options.raw ? "false" : "true")
+        << ",\"flush_interval_ms\":" << m_impl->options.flushIntervalMs
+        << ',' << captureFiltersJson(m_impl->filters)
+        << ",\"startup_snapshot\":" << (m_impl->snapshotSummary.empty() ? "null" : m_impl->snapshotSummary) << '}';
     return out.str();
+}
+
+Result<void> KernelCapture::traceProcessTree(uint32_t pid)
+{
+    Impl &d = *m_impl;
+    if (!d.options.processTree)
+        return makeError("the capture is not restricted to process trees");
+    if (!d.skel || d.stopped)
+        return makeError("the kernel capture is stopped");
+    auto traced = provscope::traceProcessTree(d.skel, pid);
+    if (!traced)
+        return makeError(traced.error());
+    d.filters.treeRoots.push_back(pid);
+    return {};
 }
 
 CaptureStats KernelCapture::stats() const { return m_impl->stats; }

@@ -1,6 +1,7 @@
 #include "record_decoder.h"
 
 #include "path_resolution.h"
+#include "snapshot_decoder.h"
 #include "syscall_names.h"
 
 #include <linux/types.h>
@@ -132,6 +133,15 @@ Result<void> RecordDecoder::decode(const void *data, size_t size, CaptureBatch &
     case PS_REC_EXEC: return decodeExec(bytes, hdr.size, batch);
     case PS_REC_FORK: return decodeFork(bytes, hdr.size, batch);
     case PS_REC_EXIT: return decodeExit(bytes, hdr.size, batch);
+    case PS_REC_FD_SNAPSHOT: return decodeSyscall(bytes, hdr.size, batch); // kind PS_SC_SNAPSHOT_FD
+    case PS_REC_TASK_SNAPSHOT: {
+        auto info = decodeTaskSnapshot(bytes, hdr.size, m_procRoot);
+        if (!info)
+            return malformed(info.error());
+        m_known.insert(Key{info->pid, info->startNs});
+        batch.processes.push_back(std::move(info).value());
+        return {};
+    }
     default: return malformed("unknown record type " + std::to_string(hdr.type));
     }
 }
@@ -195,7 +205,9 @@ Result<void> RecordDecoder::decodeSyscall(const unsigned char *data, size_t size
     ev.count = rec.count ? rec.count : 1;
     ev.bytes = rec.bytes;
     ev.pathTruncated = (rec.path_flags & PS_PATH_TRUNCATED) != 0;
-    if (!strings[PS_STR_PATH].empty())
+    if (rec.kind == PS_SC_SYMLINK || rec.kind == PS_SC_SYMLINKAT)
+        ev.path = strings[PS_STR_PATH]; // the link's target text: relative to the link, never resolved
+    else if (!strings[PS_STR_PATH].empty())
         ev.path = resolvePathArgument(strings[PS_STR_PATH], strings[PS_STR_PATH_BASE]);
     if (!strings[PS_STR_PATH2].empty())
         ev.path2 = resolvePathArgument(strings[PS_STR_PATH2], strings[PS_STR_PATH2_BASE]);
