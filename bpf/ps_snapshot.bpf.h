@@ -51,19 +51,17 @@ static __always_inline bool snapshot_skips(struct task_struct *task)
 	return is_excluded(tgid) || !tree_allows(tgid);
 }
 
+static __always_inline void snap_task_write(struct seq_file *seq, struct task_struct *task, struct snap_argv *av,
+					    unsigned long n);
+
 SEC("iter.s/task")
 int ps_snap_task(struct bpf_iter__task *ctx)
 {
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
-	struct ps_exec_record r = {};
-	struct pathbuf *pb;
 	struct snap_argv *av;
-	struct file *exe;
 	unsigned long arg_start, arg_end, n = 0;
 	__u32 zero = 0;
-	int off = PS_PATH_MAX - 1;
-	__u32 exe_len = 0;
 
 	if (!task || task->pid != task->tgid || snapshot_skips(task))
 		return 0;
@@ -84,6 +82,26 @@ int ps_snap_task(struct bpf_iter__task *ctx)
 		n--;
 	av->buf[n & (PS_ARGV_MAX - 1)] = 0;
 
+	/* from here on the shared per-CPU path buffer is in use: no preemption
+	 * (a syscall program on this CPU would reuse it; kfuncs since 6.10) */
+	if (bpf_preempt_disable)
+		bpf_preempt_disable();
+	snap_task_write(seq, task, av, n);
+	if (bpf_preempt_enable)
+		bpf_preempt_enable();
+	return 0;
+}
+
+static __always_inline void snap_task_write(struct seq_file *seq, struct task_struct *task, struct snap_argv *av,
+					    unsigned long n)
+{
+	struct ps_exec_record r = {};
+	struct pathbuf *pb;
+	struct file *exe;
+	__u32 zero = 0;
+	int off = PS_PATH_MAX - 1;
+	__u32 exe_len = 0;
+
 	r.hdr.type = PS_REC_TASK_SNAPSHOT;
 	r.hdr.ts_ns = bpf_ktime_get_boot_ns();
 	fill_task(&r.task, task);
@@ -96,7 +114,7 @@ int ps_snap_task(struct bpf_iter__task *ctx)
 	}
 	pb = get_pathbuf();
 	if (!pb)
-		return 0;
+		return;
 	r.exe_len = exe_len;
 	r.argv_len = n;
 	r.hdr.size = sizeof(r) + exe_len + 1 + n + 1;
@@ -106,11 +124,9 @@ int ps_snap_task(struct bpf_iter__task *ctx)
 	else
 		bpf_seq_write(seq, &zero, 1);
 	bpf_seq_write(seq, av->buf, clamp_len(n + 1, PS_ARGV_MAX));
-	return 0;
 }
 
-SEC("iter/task_file")
-int ps_snap_fd(struct bpf_iter__task_file *ctx)
+static __always_inline void snap_fd(struct bpf_iter__task_file *ctx)
 {
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
@@ -123,9 +139,9 @@ int ps_snap_fd(struct bpf_iter__task_file *ctx)
 	__u32 len = 0;
 
 	if (!task || !file || snapshot_skips(task))
-		return 0;
+		return;
 	if ((filter_exe || filter_cgroup) && process_excluded(task))
-		return 0;
+		return;
 	describe_file(&d, file);
 	r.hdr.type = PS_REC_FD_SNAPSHOT;
 	r.hdr.ts_ns = bpf_ktime_get_boot_ns();
@@ -154,12 +170,12 @@ int ps_snap_fd(struct bpf_iter__task_file *ctx)
 		off = walk_path((struct dentry *)d.dentry, (struct vfsmount *)d.mnt, &r.path_flags);
 		len = PS_PATH_MAX - 1 - off;
 		if (!filter_pathbuf_allows(off))
-			return 0;
+			return;
 		break;
 	}
 	pb = get_pathbuf();
 	if (!pb)
-		return 0;
+		return;
 	r.str_len[0] = len;
 	r.hdr.size = sizeof(r) + len + 1 + 3;
 	bpf_seq_write(seq, &r, sizeof(r));
@@ -168,6 +184,17 @@ int ps_snap_fd(struct bpf_iter__task_file *ctx)
 	else
 		bpf_seq_write(seq, &zero, 1);
 	bpf_seq_write(seq, &zero, 3); /* the three empty strings */
+}
+
+SEC("iter/task_file")
+int ps_snap_fd(struct bpf_iter__task_file *ctx)
+{
+	/* the per-CPU path buffer is in use throughout: no preemption */
+	if (bpf_preempt_disable)
+		bpf_preempt_disable();
+	snap_fd(ctx);
+	if (bpf_preempt_enable)
+		bpf_preempt_enable();
 	return 0;
 }
 
