@@ -2,6 +2,7 @@
 
 #include "event_format.h"
 #include "session_reader.h"
+#include "syscall_args.h"
 
 #include <QHeaderView>
 #include <QLocale>
@@ -73,6 +74,10 @@ void EventDetailsView::displayEvent(const Event &event, int64_t bootToEpochNs, c
     addField(nullptr, tr("Start boot ns"), QString::number(event.procStartNs));
     if (event.fd >= 0)
         addField(nullptr, tr("fd"), QString::number(event.fd));
+    if (event.fd2 >= 0)
+        addField(nullptr, tr("Second fd"), QString::number(event.fd2));
+    if (const std::string args = describeArguments(event); !args.empty())
+        addField(nullptr, tr("Arguments"), QString::fromStdString(args));
     if (!event.path.empty())
         addField(nullptr, tr("Path"), QString::fromStdString(event.path)
                      + (event.pathTruncated ? tr(" (truncated)") : QString()));

@@ -1,5 +1,7 @@
 #include "event_format.h"
 
+#include "syscall_args.h"
+
 #include <cstring>
 #include <ctime>
 
@@ -46,7 +48,15 @@ QString formatTarget(const Event &event)
             return local;
         return local + QStringLiteral(" → ") + formatEndpoint(event.raddr, event.rport);
     }
+    const std::string &syscall = event.syscall;
+    if (syscall == "kill" || syscall == "tkill" || syscall == "tgkill")
+        return QString::fromStdString(describeArguments(event)); // "pid 123 SIGKILL"
     QString target = QString::fromStdString(event.path);
+    if (syscall == "dup" || syscall == "dup2" || syscall == "dup3" || (syscall == "fcntl" && event.fd2 >= 0)) {
+        // which fd now names the object: "3 → 1 /path"
+        const auto fd = [](int32_t n) { return n >= 0 ? QString::number(n) : QStringLiteral("?"); };
+        target.prepend(QStringLiteral("%1 → %2 ").arg(fd(event.fd), fd(event.fd2)));
+    }
     if (event.pathTruncated)
         target.prepend(QStringLiteral("…"));
     if (!event.path2.empty())

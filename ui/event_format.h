@@ -11,7 +11,9 @@ QString formatClockTime(int64_t epochNs);
 // Local date and time with microseconds, "YYYY-MM-DD HH:MM:SS.uuuuuu".
 QString formatDateTime(int64_t epochNs);
 // The object an event touched: path, "old → new" for renames, or
-// "laddr:lport → raddr:rport" for sockets.
+// "laddr:lport → raddr:rport" for sockets; a signal's target and signal
+// ("pid 123 SIGKILL"); for dup/dup2/dup3/fcntl(F_DUPFD) the fds, then the
+// object ("3 → 1 /tmp/out").
 QString formatTarget(const Event &event);
 // Return value, or the errno name (ENOENT) for a negative one.
 QString formatResult(int64_t ret);

@@ -80,6 +80,7 @@ inline std::vector<Event> fixtureEvents()
     events.push_back(connect);
     Event missing = makeEvent(kChildPid, kChildStart, 9000, "openat", -2);
     missing.path = "/tmp/work/missing.cfg";
+    missing.flags = 02000000; // O_RDONLY|O_CLOEXEC: the details pane decodes it
     events.push_back(missing);
     return events;
 }

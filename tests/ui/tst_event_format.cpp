@@ -13,6 +13,8 @@ private slots:
     void result();
     void target_data();
     void target();
+    void targetOfKind_data();
+    void targetOfKind();
 };
 
 void TstEventFormat::result_data()
@@ -67,6 +69,43 @@ void TstEventFormat::target()
     event.lport = uint16_t(lport);
     event.raddr = raddr.toStdString();
     event.rport = uint16_t(rport);
+    QCOMPARE(formatTarget(event), expected);
+}
+
+void TstEventFormat::targetOfKind_data()
+{
+    QTest::addColumn<QString>("syscall");
+    QTest::addColumn<int>("fd");
+    QTest::addColumn<int>("fd2");
+    QTest::addColumn<qulonglong>("aux1");
+    QTest::addColumn<qulonglong>("aux2");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("kill") << "kill" << -1 << -1 << 9ULL << 123ULL << "" << "pid 123 SIGKILL";
+    QTest::newRow("kill a process group") << "kill" << -1 << -1 << 15ULL << qulonglong(-42LL) << ""
+                                          << "pid -42 SIGTERM";
+    QTest::newRow("dup2 onto stdout") << "dup2" << 3 << 1 << 0ULL << 0ULL << "/tmp/out" << "3 → 1 /tmp/out";
+    QTest::newRow("F_DUPFD_CLOEXEC") << "fcntl" << 3 << 41 << 1030ULL << 40ULL << "/tmp/x" << "3 → 41 /tmp/x";
+    QTest::newRow("fcntl F_GETFL: just the file") << "fcntl" << 3 << -1 << 3ULL << 0ULL << "/tmp/x" << "/tmp/x";
+    QTest::newRow("failed dup") << "dup" << 99 << -1 << 0ULL << 0ULL << "" << "99 → ? ";
+}
+
+void TstEventFormat::targetOfKind()
+{
+    QFETCH(QString, syscall);
+    QFETCH(int, fd);
+    QFETCH(int, fd2);
+    QFETCH(qulonglong, aux1);
+    QFETCH(qulonglong, aux2);
+    QFETCH(QString, path);
+    QFETCH(QString, expected);
+    Event event;
+    event.syscall = syscall.toStdString();
+    event.fd = fd;
+    event.fd2 = fd2;
+    event.aux1 = aux1;
+    event.aux2 = aux2;
+    event.path = path.toStdString();
     QCOMPARE(formatTarget(event), expected);
 }
 

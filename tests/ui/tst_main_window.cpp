@@ -323,6 +323,7 @@ void TstMainWindow::selectingRowShowsDetails()
     QVERIFY2(details->valueOf(QStringLiteral("Result")).contains(QStringLiteral("ENOENT")),
              qPrintable(details->valueOf(QStringLiteral("Result"))));
     QCOMPARE(details->valueOf(QStringLiteral("Path")), QStringLiteral("/tmp/work/missing.cfg"));
+    QCOMPARE(details->valueOf(QStringLiteral("Arguments")), QStringLiteral("flags=O_RDONLY|O_CLOEXEC"));
 
     selectRow(window, RowConnect);
     QCOMPARE(details->valueOf(QStringLiteral("Remote address")), QStringLiteral("127.0.0.1:8080"));
