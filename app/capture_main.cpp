@@ -46,6 +46,8 @@ const char kUsage[] =
     "  --max-size BYTES    stop once the session file reaches this size (suffixes K, M, G);\n"
     "                      a full disk also stops the recording cleanly (exit status 1,\n"
     "                      the session stays readable with a \"disk-full\" loss record)\n"
+    "  --max-queue BYTES   memory for events waiting for the disk (default 256M); beyond\n"
+    "                      it events are dropped and stored as a \"user-queue\" loss record\n"
     "  -- COMMAND ARGS     run COMMAND (as the invoking user) and stop when it exits;\n"
     "                      only COMMAND and its descendants are recorded\n"
     "  --system-wide       with a COMMAND: record the whole machine while it runs\n"
@@ -194,6 +196,9 @@ int main(int argc, char **argv)
         } else if (arg == "--max-size") {
             if (!value(text) || !parseByteSize(text, headless.maxSizeBytes))
                 return usageError("--max-size needs a size in bytes, e.g. 500M or 2G, got '" + text + "'");
+        } else if (arg == "--max-queue") {
+            if (!value(text) || !parseByteSize(text, headless.maxQueueBytes))
+                return usageError("--max-queue needs a size in bytes, e.g. 256M, got '" + text + "'");
         } else if (arg == "--serve") {
             serveMode = true;
         } else if (arg == "--socket") {

@@ -29,6 +29,7 @@ private slots:
     void diskFullStopsCleanly();
     void maxSizeStopsNearTheSize();
     void maxDurationStops();
+    void smallQueueDropsAreCounted();
 
 private:
     struct Run {
@@ -156,6 +157,33 @@ void TstLongCapture::maxDurationStops()
     const SessionMeta &meta = (*reader)->meta();
     const double seconds = double(meta.captureEndNs - meta.captureStartNs) / 1e9;
     QVERIFY2(seconds >= 0.9 && seconds < 6, QByteArray::number(seconds));
+}
+
+void TstLongCapture::smallQueueDropsAreCounted()
+{
+    // A writer queue far too small for a raw storm: what cannot wait is dropped and
+    // counted, so stored + lost still accounts for all 600,000 reads and writes.
+    const QString session = m_dir.filePath("queue.provscope");
+    const Run run = capture({"-o", session, "--raw", "--max-queue", "64K", "--", "dd", "if=/dev/zero",
+                             "of=/dev/null", "bs=1", "count=300000", "status=none"});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    auto reader = SessionReader::open(session.toStdString());
+    QVERIFY2(reader, reader ? "" : reader.error().c_str());
+    uint64_t stored = 0;
+    QVERIFY((*reader)->forEachEvent(EventFilter{}, [&](const Event &e) { stored += e.count; return true; }));
+    auto losses = (*reader)->losses();
+    QVERIFY(losses);
+    uint64_t queueLost = 0;
+    for (const LossRecord &loss : *losses) {
+        QVERIFY(loss.count > 0);
+        QVERIFY(loss.lastTsNs >= loss.firstTsNs);
+        if (loss.source == "user-queue")
+            queueLost += loss.count;
+    }
+    QCOMPARE(int64_t(queueLost) <= (*reader)->counts().lostEvents, true);
+    QVERIFY2(queueLost > 0, "a 64 KiB queue must overflow on a raw storm");
+    const uint64_t accounted = stored + uint64_t((*reader)->counts().lostEvents);
+    QVERIFY2(accounted >= 600000 && accounted < 600000 + 1000, QByteArray::number(qulonglong(accounted)));
 }
 
 QTEST_GUILESS_MAIN(TstLongCapture)
