@@ -1,9 +1,11 @@
 #include "session_file_check.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace provscope {
@@ -105,6 +107,35 @@ std::string sqliteFileUri(const std::string &path, const std::string &query)
     if (!query.empty())
         uri += "?" + query;
     return uri;
+}
+
+Result<void> createNewSessionFile(const std::string &path)
+{
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0) {
+        if (S_ISLNK(st.st_mode))
+            return makeError(path + " is a symbolic link; refusing to write a session through it");
+        return makeError(path + " already exists; refusing to overwrite it");
+    }
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        if (errno == EEXIST || errno == ELOOP)
+            return makeError(path + " already exists; refusing to overwrite it");
+        return makeError("cannot create " + path + ": " + std::strerror(errno));
+    }
+    ::close(fd);
+    return {};
+}
+
+int64_t walCheckpointPages(const std::string &path)
+{
+    const size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? std::string(".") : path.substr(0, slash + 1);
+    struct statvfs fs {};
+    if (::statvfs(dir.c_str(), &fs) != 0)
+        return 8192;
+    const uint64_t freeBytes = uint64_t(fs.f_bavail) * fs.f_frsize;
+    return std::clamp<int64_t>(int64_t(freeBytes / 16 / 4096), 32, 8192);
 }
 
 } // namespace provscope

@@ -19,6 +19,15 @@ struct SessionFileCheck {
 // Errors: "<path> is not a provscope session (...)" or "<path> is damaged: ...".
 Result<SessionFileCheck> checkSessionFile(const std::string &path);
 
+// Creates path as a new empty file for a writer: refuses an existing file or a
+// symlink (O_EXCL|O_NOFOLLOW: never through a planted link).
+Result<void> createNewSessionFile(const std::string &path);
+
+// Pages between the writer's automatic WAL checkpoints: 8192 (32 MiB), or 1/16 of
+// the free space on a small disk, so that when the disk fills up what is left in
+// the WAL still fits into the file at finish (the recorder holds back a quarter).
+int64_t walCheckpointPages(const std::string &path);
+
 // "file:" URI for sqlite3_open_v2 with the path percent-encoded.
 std::string sqliteFileUri(const std::string &path, const std::string &query);
 

@@ -9,11 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
 #include <map>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -47,18 +43,6 @@ std::string socketKey(int family, const Event &e)
     key += '\0';
     key += std::to_string(e.rport);
     return key;
-}
-
-// Pages between automatic checkpoints: 8192 (32 MiB), less on a small disk.
-int64_t walCheckpointPages(const std::string &path)
-{
-    const size_t slash = path.rfind('/');
-    const std::string dir = slash == std::string::npos ? std::string(".") : path.substr(0, slash + 1);
-    struct statvfs fs {};
-    if (::statvfs(dir.c_str(), &fs) != 0)
-        return 8192;
-    const uint64_t freeBytes = uint64_t(fs.f_bavail) * fs.f_frsize;
-    return std::clamp<int64_t>(int64_t(freeBytes / 16 / 4096), 32, 8192);
 }
 
 } // namespace
@@ -399,20 +383,8 @@ SessionWriter::~SessionWriter() = default;
 Result<std::unique_ptr<SessionWriter>> SessionWriter::create(const std::string &path,
                                                              const SessionMeta &meta)
 {
-    struct stat st {};
-    if (lstat(path.c_str(), &st) == 0) {
-        if (S_ISLNK(st.st_mode))
-            return makeError(path + " is a symbolic link; refusing to write a session through it");
-        return makeError(path + " already exists; refusing to overwrite it");
-    }
-    // O_EXCL|O_NOFOLLOW: we create the file ourselves, never through a planted symlink.
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        if (errno == EEXIST || errno == ELOOP)
-            return makeError(path + " already exists; refusing to overwrite it");
-        return makeError("cannot create " + path + ": " + std::strerror(errno));
-    }
-    ::close(fd);
+    if (auto created = createNewSessionFile(path); !created)
+        return makeError(created.error());
 
     std::unique_ptr<SessionWriter> writer(new SessionWriter());
     Impl &d = *writer->m_impl;
@@ -430,10 +402,8 @@ Result<std::unique_ptr<SessionWriter>> SessionWriter::create(const std::string &
     if (!db)
         return fail(db.error());
     d.db = std::move(db.value());
-    // WAL while recording: readers (the GUI's table) follow without blocking the writer.
-    // The WAL is checkpointed every 32 MiB, or every 1/16 of the free space on a small
-    // disk: when the disk fills up, what is left in the WAL must still fit into the
-    // file at finish() (the recorder holds back a quarter of the free space for that).
+    // WAL while recording: readers (the GUI's table) follow without blocking the writer;
+    // checkpoints often enough that a full disk can still be finished.
     const std::string setup = "PRAGMA application_id = " + std::to_string(kSessionApplicationId) +
                               "; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                               " PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = " +
