@@ -1,0 +1,170 @@
+// Session format: what a file says about its version, how old files still open,
+// where loss records are shown, and how small rows are.
+#include "session_samples.h"
+
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace provscope;
+using namespace provscope::test;
+
+class TestSessionFormat : public QObject {
+    Q_OBJECT
+
+private slots:
+    void versionCheck_data();
+    void versionCheck();
+    void opensFormat10();
+    void lossesArePlaced();
+    void bytesPerEvent();
+};
+
+void TestSessionFormat::lossesArePlaced()
+{
+    // Each loss is shown where it was noticed: after the events written before it.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("gaps.provscope").toStdString();
+    QVERIFY(!writeSample(path).empty());
+    auto reader = SessionReader::open(path);
+    QVERIFY(reader);
+    auto placed = (*reader)->placedLosses();
+    QVERIFY2(placed, placed.ok() ? "" : placed.error().c_str());
+    QCOMPARE(placed->size(), size_t(2));
+    QCOMPARE((*placed)[0].beforeEventId, int64_t(6));  // after the first batch's 5 events
+    QCOMPARE((*placed)[0].loss.count, uint64_t(17));
+    QCOMPARE((*placed)[0].loss.source, std::string("kernel-ringbuf"));
+    QCOMPARE((*placed)[1].beforeEventId, int64_t(15)); // after the last event
+    QCOMPARE((*placed)[1].loss.source, std::string("user-queue"));
+}
+
+void TestSessionFormat::opensFormat10()
+{
+    // A session written by the 1.0 writer (its schema verbatim): opens, its values
+    // read back, the 1.1 fields take their defaults, losses are placed by time.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("old.provscope");
+    const QByteArray sql = QByteArray("PRAGMA application_id = ") + QByteArray::number(kSessionApplicationId) +
+                           ";" + schema::createStatements10() + R"sql(
+INSERT INTO meta VALUES ('format_version', '1.0'), ('tool_version', '0.1.0'), ('host', 'old-host'),
+  ('kernel', '6.1'), ('boot_id', 'b'), ('boot_to_epoch_ns', '1700000000000000000'),
+  ('capture_start_ns', '1000'), ('capture_end_ns', '9000'), ('capture_config', '{}'),
+  ('event_count', '3'), ('process_count', '1'), ('file_count', '1'), ('socket_count', '0'),
+  ('lost_events', '42');
+INSERT INTO strings VALUES (1, 'cat'), (2, 'openat'), (3, 'read');
+INSERT INTO files VALUES (1, '/etc/passwd');
+INSERT INTO processes(id, pid, start_ns, ppid, parent_start_ns, uid, comm, exe, argv, base_ppid,
+  base_uid, base_comm) VALUES (1, 77, 500, 1, 0, 1000, 1, NULL, NULL, 1, 1000, 1);
+INSERT INTO events(id, ts, dt, proc, syscall, ret, fd, file, flags, mode, count, bytes, truncated)
+  VALUES (1, 2000, 0, 1, 2, 3, 3, 1, 0, 0, 1, 0, 0), (2, 3000, 500, 1, 3, 10, 3, 1, 0, 0, 4, 40, 0),
+         (3, 5000, 0, 1, 3, 0, 3, 1, 0, 0, 1, 0, 0);
+INSERT INTO losses(first_ts, last_ts, cpu, count, source) VALUES (4000, 4500, 0, 42, 'kernel-ringbuf');
+)sql";
+    QVERIFY(execSql(path, sql.constData()));
+    auto reader = SessionReader::open(path.toStdString());
+    QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
+    const SessionReader &r = **reader;
+    QCOMPARE(r.meta().formatVersion, std::string("1.0"));
+    QCOMPARE(r.counts().events, int64_t(3));
+    auto events = r.eventsByIdRange(1, 10);
+    QVERIFY2(events, events.ok() ? "" : events.error().c_str());
+    QCOMPARE(events->size(), size_t(3));
+    const Event &read = (*events)[1];
+    QCOMPARE(read.syscall, std::string("read"));
+    QCOMPARE(read.path, std::string("/etc/passwd"));
+    QCOMPARE(read.count, uint64_t(4));
+    QCOMPARE(read.lastTsNs, uint64_t(3500));
+    QCOMPARE(read.uid, 1000u);
+    QCOMPARE(read.fd2, -1); // 1.1 fields: Event's defaults
+    QCOMPARE(read.nsPid, 0u);
+    QCOMPARE(read.cgroupId, uint64_t(0));
+    QCOMPARE(read.aux1, uint64_t(0));
+    int visited = 0;
+    QVERIFY(r.forEachEvent(EventFilter{}, [&](const Event &e) { visited += e.fd2 == -1; return true; }));
+    QCOMPARE(visited, 3);
+    auto process = r.process(77);
+    QVERIFY(process && process->has_value());
+    QCOMPARE((*process)->comm, std::string("cat"));
+    QCOMPARE((*process)->mntNs, 0u);
+    auto placed = r.placedLosses();
+    QVERIFY2(placed, placed.ok() ? "" : placed.error().c_str());
+    QCOMPARE(placed->size(), size_t(1));
+    QCOMPARE((*placed)[0].beforeEventId, int64_t(3)); // ts 4000: between events 2 and 3
+    QCOMPARE((*placed)[0].loss.count, uint64_t(42));
+}
+
+void TestSessionFormat::versionCheck_data()
+{
+    QTest::addColumn<QString>("version");
+    QTest::addColumn<QString>("expectedError"); // empty: opens
+    QTest::newRow("newer major") << "2.0"
+                                 << "was written by a newer provscope (format 2.0); this "
+                                    "version reads 1.x";
+    QTest::newRow("newer minor") << "1.7" << "";
+    QTest::newRow("same") << "1.0" << "";
+    QTest::newRow("garbage") << "one" << "is damaged: its format version";
+}
+
+void TestSessionFormat::versionCheck()
+{
+    QFETCH(QString, version);
+    QFETCH(QString, expectedError);
+    QTemporaryDir dir;
+    const QString path = dir.filePath("future.provscope");
+    QVERIFY(!writeSample(path.toStdString()).empty());
+    const QByteArray sql = "UPDATE meta SET value = '" + version.toUtf8() +
+                           "' WHERE key = 'format_version'; CREATE TABLE future_things(x);"
+                           " PRAGMA journal_mode = DELETE;";
+    QVERIFY(execSql(path, sql.constData()));
+    const QByteArray before = sha256(path);
+    auto reader = SessionReader::open(path.toStdString());
+    if (expectedError.isEmpty()) {
+        QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
+        QCOMPARE(QString::fromStdString((*reader)->meta().formatVersion), version);
+        QCOMPARE((*reader)->counts().events, int64_t(14));
+        QVERIFY((*reader)->event(14));
+    } else {
+        QVERIFY(!reader);
+        const QString message = QString::fromStdString(reader.error());
+        QVERIFY2(message.startsWith(path + " "), qPrintable(message));
+        QVERIFY2(message.contains(expectedError), qPrintable(message));
+    }
+    reader = makeError("closed");
+    QCOMPARE(sha256(path), before);
+    QCOMPARE(listing(dir.path()), QStringList{"future.provscope"});
+}
+
+void TestSessionFormat::bytesPerEvent()
+{
+    // DESIGN.md: at most 64 bytes per captured syscall. Mixed rows, one per syscall.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("size.provscope");
+    auto writer = SessionWriter::create(path.toStdString(), sampleMeta());
+    QVERIFY(writer);
+    const char *syscalls[] = {"read", "write", "openat", "close", "connect", "sendto"};
+    constexpr int kEvents = 100000;
+    CaptureBatch batch;
+    for (int i = 0; i < kEvents; ++i) {
+        const uint32_t pid = 1000 + uint32_t(i % 20);
+        Event e = makeEvent(pid, kBoot + pid, "worker", syscalls[i % 6], kBoot + 1000 + uint64_t(i) * 1537);
+        e.fd = 3 + i % 5;
+        e.ret = i % 6 == 3 ? 0 : 512;
+        e.bytes = i % 6 < 2 ? 512 : 0;
+        if (i % 6 < 4)
+            e.path = "/var/lib/app/data-" + std::to_string(i % 300) + ".db";
+        else
+            e.laddr = "10.0.0.1", e.lport = 40000, e.raddr = "10.0.0.2", e.rport = 443;
+        batch.events.push_back(std::move(e));
+        if (batch.events.size() == 5000) {
+            QVERIFY((*writer)->append(batch));
+            batch = {};
+        }
+    }
+    QVERIFY((*writer)->finish(kBoot + 10'000'000'000ull));
+    const double perEvent = double(QFileInfo(path).size()) / kEvents;
+    qInfo("session size: %.1f bytes per event", perEvent);
+    QVERIFY2(perEvent <= 64.0, qPrintable(QString::number(perEvent)));
+}
+
+QTEST_GUILESS_MAIN(TestSessionFormat)
+#include "tst_session_format.moc"
