@@ -1,6 +1,7 @@
 #include "event_json.h"
 
 #include "session_reader.h"
+#include "syscall_args.h"
 
 #include <QJsonDocument>
 
@@ -126,6 +127,10 @@ std::string eventJsonLine(const Event &e, int64_t bootToEpochNs)
         addField(out, "rport", std::to_string(e.rport));
     addField(out, "count", std::to_string(e.count));
     addField(out, "bytes", std::to_string(e.bytes));
+    if (const std::string args = describeArguments(e); !args.empty())
+        addField(out, "args", jsonString(args));
+    if (const std::string err = errnoName(e.ret); !err.empty())
+        addField(out, "errno", jsonString(err));
     out += '}';
     return out;
 }

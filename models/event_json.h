@@ -19,7 +19,8 @@ std::string jsonString(std::string_view text);
 // One `events` line (no newline): id, ts_ns (EPOCH ns), pid, tid, ppid, comm,
 // syscall, ret, path, path2, fd, laddr, lport, raddr, rport, count, bytes.
 // Absent fields are omitted: path/path2/comm/laddr/raddr when empty, fd when -1,
-// lport/rport when there is no socket address.
+// lport/rport when there is no socket address. Then args (the decoded arguments,
+// models/syscall_args.h; omitted when empty) and errno (its name, only when ret < 0).
 std::string eventJsonLine(const Event &event, int64_t bootToEpochNs);
 
 // ISO 8601 UTC text with nanoseconds for epoch ns, e.g. "2024-05-01T12:00:00.123456789Z".

@@ -99,6 +99,8 @@ void TestCli::initTestCase()
     open.path = "/tmp/out\n\"x\".txt";
     open.fd = 4;
     open.ret = 4;
+    open.flags = 01 | 0100 | 02000000; // O_WRONLY|O_CREAT|O_CLOEXEC
+    open.mode = 0644;
     batch.events.push_back(open);
     Event write = makeEvent(20, "write", kBoot + 400);
     write.path = open.path;
@@ -145,6 +147,18 @@ void TestCli::info()
     QCOMPARE(range["last_ns"].toInteger(), qint64(kBoot + 600) + kOffset);
     // 1700000000 s + 7000 s + 100 ns after the epoch.
     QCOMPARE(range["first_iso"].toString(), QString("2023-11-15T00:10:00.000000100Z"));
+    // Every loss record: its time range (epoch ns and ISO), count, source and CPU.
+    const QJsonArray losses = info["losses"].toArray();
+    QCOMPARE(losses.size(), 1);
+    const QJsonObject loss = losses[0].toObject();
+    QCOMPARE(loss["first_ns"].toInteger(), qint64(kBoot + 700) + kOffset);
+    QCOMPARE(loss["last_ns"].toInteger(), qint64(kBoot + 800) + kOffset);
+    QCOMPARE(loss["first_iso"].toString(), QString("2023-11-15T00:10:00.000000700Z"));
+    QCOMPARE(loss["last_iso"].toString(), QString("2023-11-15T00:10:00.000000800Z"));
+    QCOMPARE(loss["count"].toInteger(), 5);
+    QCOMPARE(loss["source"].toString(), QString("kernel-ringbuf"));
+    QCOMPARE(loss["cpu"].toInteger(-1), 0);
+    QVERIFY(info.contains("capture_config")); // still there: losses were added, not swapped in
 }
 
 void TestCli::eventsFields()
@@ -161,7 +175,7 @@ void TestCli::eventsFields()
     }
     const QStringList allowed = {"id", "ts_ns", "pid", "tid", "ppid", "comm", "syscall", "ret",
                                  "path", "path2", "fd", "laddr", "lport", "raddr", "rport",
-                                 "count", "bytes"};
+                                 "count", "bytes", "args", "errno"};
     for (const QJsonObject &e : events) {
         for (const QString &key : e.keys())
             QVERIFY2(allowed.contains(key), qPrintable("unexpected field " + key));
@@ -193,6 +207,12 @@ void TestCli::eventsFields()
     QCOMPARE(events[4]["path2"].toString(), QString("/tmp/b"));
     QCOMPARE(events[5]["ret"].toInteger(), -13);
     QCOMPARE(events[5]["path"].toString(), QString("/root/\uFFFD\uFFFD")); // invalid UTF-8
+    // decoded arguments and errno names: only where there is something to say
+    QCOMPARE(events[2]["args"].toString(), QString("flags=O_WRONLY|O_CREAT|O_CLOEXEC mode=0644"));
+    QVERIFY(!events[2].contains("errno"));
+    QVERIFY(!exec.contains("args"));
+    QVERIFY(!events[3].contains("args"));
+    QCOMPARE(events[5]["errno"].toString(), QString("EACCES"));
 }
 
 void TestCli::eventsFilters_data()
