@@ -81,9 +81,10 @@ Endpoint processEndpoint(const Event &event)
     return end;
 }
 
+// Pipes and Unix sockets ("socket:[ino]", no address) are IPC channels, not files.
 bool isPipePath(std::string_view path)
 {
-    return path.rfind("pipe:", 0) == 0;
+    return path.rfind("pipe:", 0) == 0 || path.rfind("socket:", 0) == 0;
 }
 
 Endpoint objectEndpoint(const Event &event, const std::string &path)
