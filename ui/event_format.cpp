@@ -71,6 +71,14 @@ QString errnoName(int err)
     return QStringLiteral("errno %1").arg(err);
 }
 
+QString formatResult(const Event &event)
+{
+    const bool returnsAddress = event.syscall == "mmap" || event.syscall == "shmat";
+    if (returnsAddress && event.ret > 0)
+        return QStringLiteral("0x") + QString::number(static_cast<qulonglong>(event.ret), 16);
+    return formatResult(event.ret);
+}
+
 QString formatResult(int64_t ret)
 {
     if (ret < 0 && ret >= -4095)

@@ -17,6 +17,8 @@ QString formatDateTime(int64_t epochNs);
 QString formatTarget(const Event &event);
 // Return value, or the errno name (ENOENT) for a negative one.
 QString formatResult(int64_t ret);
+// The same for an event: addresses (mmap, shmat) in hex.
+QString formatResult(const Event &event);
 // "ENOENT" for 2; "errno N" when the C library does not know it.
 QString errnoName(int err);
 // "addr:port", with brackets around IPv6 addresses.

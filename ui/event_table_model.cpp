@@ -198,7 +198,7 @@ QVariant EventTableModel::displayText(const Event &event, int column) const
     case Process: return QString::fromStdString(event.comm);
     case Syscall: return QString::fromStdString(event.syscall);
     case Target: return formatTarget(event);
-    case Ret: return formatResult(event.ret);
+    case Ret: return formatResult(event);
     case Count: return QString::number(event.count);
     case Bytes: return event.bytes ? QLocale().toString(qulonglong(event.bytes)) : QString();
     default: return {};

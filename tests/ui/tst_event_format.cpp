@@ -11,6 +11,7 @@ class TstEventFormat : public QObject {
 private slots:
     void result_data();
     void result();
+    void mappedAddressInHex();
     void target_data();
     void target();
     void targetOfKind_data();
@@ -35,6 +36,19 @@ void TstEventFormat::result()
     QFETCH(qlonglong, ret);
     QFETCH(QString, expected);
     QCOMPARE(formatResult(ret), expected);
+}
+
+void TstEventFormat::mappedAddressInHex()
+{
+    Event event;
+    event.syscall = "mmap";
+    event.ret = 0x7f12345000;
+    QCOMPARE(formatResult(event), QStringLiteral("0x7f12345000"));
+    event.ret = -12;
+    QCOMPARE(formatResult(event), QStringLiteral("ENOMEM"));
+    event.syscall = "read";
+    event.ret = 4096;
+    QCOMPARE(formatResult(event), QStringLiteral("4096"));
 }
 
 void TstEventFormat::target_data()
