@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * provscope's kernel side: one tp_btf/sys_exit program dispatching on the
- * syscall number (arguments re-read from the saved user pt_regs), plus the
+ * syscall number (arguments re-read from the saved user pt_regs; no sys_enter
+ * program: being attached at all would cost every syscall of the machine, and
+ * user space names what a close closed from its fd table), plus the
  * scheduler tracepoints for exec, fork and process exit. Records are built in
  * a per-CPU scratch buffer and copied to the ring buffer with their real size.
  */
@@ -24,24 +26,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(ps_sys_enter, struct pt_regs *regs, long id)
-{
-	struct task_struct *task;
-	struct file_desc *d;
-
-	coalesce_enter(id);
-	if (id != NR_close)
-		return 0;
-	if (is_excluded(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	task = bpf_get_current_task_btf();
-	d = bpf_task_storage_get(&close_file, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (d)
-		describe_file(d, fd_file(task, (int)regs->di));
-	return 0;
-}
-
 SEC("tp_btf/sys_exit")
 int BPF_PROG(ps_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -56,6 +40,7 @@ int BPF_PROG(ps_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (is_excluded(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+	coalesce_before(kind);
 	if (!filter_allows(kind))
 		return 0;
 	if (syscall_is_noise(kind, regs))

@@ -10,9 +10,10 @@
  * the same kind on the same fd and the same open file joins the run (count,
  * bytes, time); anything else in that direction flushes the run first. A run
  * is flushed:
- *   - at sys_enter of any other recorded syscall of the thread (so close, dup2
- *     onto the fd, exec and exit find the file still open, and the run is
- *     ordered before that syscall's record),
+ *   - at sys_exit of any other recorded syscall of the thread, before its
+ *     record (a run whose fd that syscall closed, e.g. close or dup2 onto it,
+ *     is emitted with an empty object that user space names from its fd
+ *     table: the file may be freed by then),
  *   - when the thread exits (sched_process_exit) or execs,
  *   - by user space's timer: the ps_flush_io iterator (iter/task) emits the
  *     part of each run not emitted yet once it is older than flush_before_ns,
@@ -231,6 +232,21 @@ static __noinline int emit_part(struct task_struct *task, struct io_part *part, 
 	return 0;
 }
 
+/*
+ * A run flushed by its own thread after its fd was closed or replaced (close,
+ * dup2 onto it, close_range, close-on-exec: the flush now runs at sys_exit):
+ * the file, maybe its dentry, is gone, so the record leaves the object empty
+ * and user space names it from its fd table (capture/fd_table_tracker).
+ * Pipes and sockets are described by value and keep their names.
+ */
+static __always_inline void forget_closed(struct task_struct *task, struct io_part *part)
+{
+	if (!part->count || (part->run.desc.type != FD_FILE && part->run.desc.type != FD_MQUEUE))
+		return;
+	if ((__u64)fd_file(task, part->run.fd) != part->run.file)
+		part->run.desc.type = FD_NONE;
+}
+
 /* Emits both parts, oldest first. */
 static __always_inline void emit_parts(struct task_struct *task, struct io_taken *t, __u64 now, bool current)
 {
@@ -268,23 +284,26 @@ static __always_inline void flush_task_runs(struct task_struct *task, __u64 befo
 	take_part(&st->run[0], &t->part[0], now, before, whole);
 	take_part(&st->run[1], &t->part[1], now, before, whole);
 	bpf_spin_unlock(&st->lock);
+	if (whole) {
+		forget_closed(task, &t->part[0]);
+		forget_closed(task, &t->part[1]);
+	}
 	emit_parts(task, t, now, whole); /* whole: the thread itself */
 }
 
-/* sys_enter: any recorded syscall but coalesced I/O flushes the thread's runs
- * first, while its fds are still open and before its own record. */
-static __always_inline void coalesce_enter(long nr)
+/* At sys_exit, before anything else: any recorded syscall but coalesced I/O
+ * flushes the thread's runs, before its own record. */
+__noinline int ps_flush_current(void)
 {
-	__u32 kind;
-
-	if (coalesce_off || nr == NR_read || nr == NR_write)
-		return;
-	kind = syscall_kind(nr);
-	if (kind == PS_SC_UNKNOWN || io_direction(kind) != IO_NONE)
-		return;
-	if (is_excluded(bpf_get_current_pid_tgid() >> 32))
-		return;
 	flush_task_runs(bpf_get_current_task_btf(), ~0ULL, true);
+	return 0;
+}
+
+static __always_inline void coalesce_before(__u32 kind)
+{
+	if (coalesce_off || io_direction(kind) != IO_NONE)
+		return;
+	ps_flush_current(); /* a global function: verified once, not inline */
 }
 
 /* The current thread's (task's) struct file for fd (0 if none): its identity. */

@@ -3,10 +3,7 @@
 #ifndef PS_DESCRIBE_BPF_H
 #define PS_DESCRIBE_BPF_H
 
-/*
- * What an fd refers to, read while the fd is open. close() needs it taken at
- * sys_enter: by sys_exit the fd is gone and (since 6.15) the file freed.
- */
+/* What an fd refers to, read while the fd is open. */
 enum { FD_NONE = 0, FD_FILE, FD_PIPE, FD_SOCKET, FD_MQUEUE };
 
 #define MQUEUE_MAGIC 0x19800202
@@ -23,13 +20,6 @@ struct file_desc {
 	__u8 laddr[16];
 	__u8 raddr[16];
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct file_desc);
-} close_file SEC(".maps");
 
 static __always_inline void describe_socket(struct file_desc *d, struct file *f)
 {

@@ -95,22 +95,11 @@ static __always_inline __u32 put_syscall_args(struct scratch *s, struct ps_sysca
 		pos = put_empty(s, pos);
 		pos = put_empty(s, pos);
 		break;
-	case PS_SC_CLOSE: {
-		struct file_desc *d = bpf_task_storage_get(&close_file, bpf_get_current_task_btf(), 0, 0);
-
+	case PS_SC_CLOSE:
+		/* the fd is gone by now: user space names it (capture/fd_table_tracker) */
 		r->fd = (int)di;
-		if (d) {
-			r->str_len[0] = put_desc(r, pos, d);
-			d->type = FD_NONE;
-		} else {
-			r->str_len[0] = put_file(r, pos, NULL);
-		}
-		pos += r->str_len[0] + 1;
-		pos = put_empty(s, pos);
-		pos = put_empty(s, pos);
-		pos = put_empty(s, pos);
+		pos = put_empties(s, pos, 4);
 		break;
-	}
 	case PS_SC_OPEN: case PS_SC_OPENAT: case PS_SC_OPENAT2: case PS_SC_CREAT: {
 		long dirfd = AT_FDCWD;
 		const void *uptr = (const void *)di;

@@ -217,6 +217,7 @@ Result<void> RecordDecoder::decodeSyscall(const unsigned char *data, size_t size
         ev.lport = rec.lport;
         ev.rport = rec.rport;
     }
+    m_fds.onSyscall(rec.kind, ev);
     return {};
 }
 
@@ -252,6 +253,7 @@ Result<void> RecordDecoder::decodeExec(const unsigned char *data, size_t size, C
     info.argv = ev.argv;
     batch.processes.push_back(std::move(info));
     m_known.insert(Key{rec.task.pid, rec.task.start_ns});
+    m_fds.onExec(rec.task.pid, rec.task.start_ns);
     return {};
 }
 
@@ -264,6 +266,7 @@ Result<void> RecordDecoder::decodeFork(const unsigned char *data, size_t size, C
     notePreexisting(&rec.task, batch);
     if (rec.is_thread)
         return {}; // a new thread of a known process: nothing new to tell
+    m_fds.onFork(rec.task.pid, rec.task.start_ns, rec.child_pid, rec.child_start_ns);
     ProcessInfo info;
     info.pid = rec.child_pid;
     info.startNs = rec.child_start_ns;
@@ -303,6 +306,7 @@ Result<void> RecordDecoder::decodeExit(const unsigned char *data, size_t size, C
 
     const Key key{rec.task.pid, rec.task.start_ns};
     m_known.erase(key);
+    m_fds.onExit(rec.task.pid, rec.task.start_ns);
     if (m_lastKey == key)
         m_lastKey = Key{0, 0};
     return {};

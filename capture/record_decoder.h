@@ -2,6 +2,7 @@
 // Turns the eBPF side's ring-buffer records (bpf/provscope_events.h) into
 // Events, ProcessInfos and nothing else. Pure user space: testable without BPF.
 #include "capture_batch.h"
+#include "fd_table_tracker.h"
 #include "result.h"
 
 #include <cstddef>
@@ -43,6 +44,7 @@ private:
 
     std::string m_procRoot;
     std::unordered_set<Key, KeyHash> m_known;
+    FdTableTracker m_fds; // names what a close closes
     uint64_t m_malformed = 0;
     Key m_lastKey{0, 0}; // fast path: consecutive events of one process
 };
