@@ -59,6 +59,12 @@ int BPF_PROG(ps_sys_exit, struct pt_regs *regs, long ret)
 	if (coalesce_io(kind, regs, ret))
 		return 0;
 
+	/* the open's record names the file: a run on it need not walk it again
+	 * (not with path prefixes, which may drop that record) */
+	if (!filter_prefixes && ret >= 0 && (kind == PS_SC_OPEN || kind == PS_SC_OPENAT ||
+					     kind == PS_SC_OPENAT2 || kind == PS_SC_CREAT))
+		ps_note_open(ret); /* a global function: verified once */
+
 	s = get_scratch();
 	if (!s)
 		return 0;

@@ -90,6 +90,7 @@ struct io_state {
 	struct bpf_spin_lock lock;
 	__u32 pad;
 	struct io_run run[2]; /* IO_READ, IO_WRITE */
+	__u64 opened;         /* the file of this thread's last recorded open (owner only) */
 };
 
 struct {
@@ -239,12 +240,30 @@ static __noinline int emit_part(struct task_struct *task, struct io_part *part, 
  * and user space names it from its fd table (capture/fd_table_tracker).
  * Pipes and sockets are described by value and keep their names.
  */
-static __always_inline void forget_closed(struct task_struct *task, struct io_part *part)
+static __always_inline void forget_closed(struct io_state *st, struct io_part *part)
 {
 	if (!part->count || (part->run.desc.type != FD_FILE && part->run.desc.type != FD_MQUEUE))
 		return;
-	if ((__u64)fd_file(task, part->run.fd) != part->run.file)
+	if (part->run.file == st->opened || (__u64)current_file(part->run.fd) != part->run.file)
 		part->run.desc.type = FD_NONE;
+}
+
+/*
+ * The file the thread just opened (its open record named it): a run on it is
+ * emitted without walking its path again, user space names it from its fd
+ * table. The churn of fresh files (open, write, close) saves one walk in two.
+ */
+__noinline int ps_note_open(long fd)
+{
+	struct io_state *st;
+
+	if (coalesce_off)
+		return 0;
+	st = bpf_task_storage_get(&io_state_map, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (st)
+		st->opened = (__u64)current_file(fd);
+	return 0;
 }
 
 /* Emits both parts, oldest first. */
@@ -285,8 +304,8 @@ static __always_inline void flush_task_runs(struct task_struct *task, __u64 befo
 	take_part(&st->run[1], &t->part[1], now, before, whole);
 	bpf_spin_unlock(&st->lock);
 	if (whole) {
-		forget_closed(task, &t->part[0]);
-		forget_closed(task, &t->part[1]);
+		forget_closed(st, &t->part[0]);
+		forget_closed(st, &t->part[1]);
 	}
 	emit_parts(task, t, now, whole); /* whole: the thread itself */
 }
@@ -304,18 +323,6 @@ static __always_inline void coalesce_before(__u32 kind)
 	if (coalesce_off || io_direction(kind) != IO_NONE)
 		return;
 	ps_flush_current(); /* a global function: verified once, not inline */
-}
-
-/* The current thread's (task's) struct file for fd (0 if none): its identity. */
-static __always_inline __u64 current_fd_file(struct task_struct *task, long fd)
-{
-	struct fdtable *fdt = task->files->fdt;
-	struct file *f = NULL;
-
-	if (fd < 0 || !fdt || (unsigned long)fd >= fdt->max_fds)
-		return 0;
-	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
-	return (__u64)f;
 }
 
 /* Whether this call may join a run: successful, and for sendto/sendmsg without
@@ -369,7 +376,7 @@ static __always_inline bool coalesce_io(__u32 kind, struct pt_regs *regs, long r
 	st = bpf_task_storage_get(&io_state_map, task, 0, ok ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (!st)
 		return false;
-	file = ok ? current_fd_file(task, fd) : 0;
+	file = ok ? (__u64)current_file(fd) : 0;
 	run = &st->run[dir & 1];
 	if (run->count && file && run->file == file && run->fd == fd && run->kind == kind) {
 		/* the hot path: only this thread writes the run */

@@ -173,7 +173,7 @@ static __noinline __u32 put_base_dir(struct ps_syscall_record *r, __u32 pos, lon
 		dentry = BPF_CORE_READ(task, fs, pwd.dentry);
 		vfsmnt = BPF_CORE_READ(task, fs, pwd.mnt);
 	} else {
-		struct file *f = fd_file(task, (int)dirfd);
+		struct file *f = current_file((int)dirfd);
 
 		if (!f) {
 			s->rec[pos & POS_MASK] = 0;
@@ -225,7 +225,7 @@ static __always_inline __u32 put_empty(struct scratch *s, __u32 pos)
 static __always_inline __u32 put_fd_slot(struct scratch *s, struct ps_syscall_record *r, __u32 pos,
 					 int slot, struct task_struct *task, long fd)
 {
-	__u32 len = put_file(r, pos, fd_file(task, fd));
+	__u32 len = put_file(r, pos, current_file(fd));
 
 	r->str_len[slot & 3] = len;
 	pos += len + 1;

@@ -3,21 +3,17 @@
 #ifndef PS_PATH_BPF_H
 #define PS_PATH_BPF_H
 
-static __always_inline struct file *fd_file(struct task_struct *task, long fd)
+/* The current task's struct file for fd (NULL if none). Every caller runs in
+ * the task that owns the fd: plain BTF loads, one probe read for the slot. */
+static __always_inline struct file *current_file(long fd)
 {
-	struct fdtable *fdt;
-	struct file **fds;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct file *f = NULL;
 
-	if (fd < 0)
+	if (fd < 0 || !fdt || (unsigned long)fd >= fdt->max_fds)
 		return NULL;
-	fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt)
-		return NULL;
-	if ((unsigned long)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
 	return f;
 }
 

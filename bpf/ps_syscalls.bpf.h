@@ -64,7 +64,7 @@ static __always_inline __u32 put_syscall_args(struct scratch *s, struct ps_sysca
 		r->fd = (int)di;
 		if (ret > 0 && kind != PS_SC_LISTEN && kind != PS_SC_CONNECT && kind != PS_SC_BIND)
 			r->bytes = ret;
-		r->str_len[0] = put_file(r, pos, fd_file(task, (int)di));
+		r->str_len[0] = put_file(r, pos, current_file((int)di));
 		pos += r->str_len[0] + 1;
 		if (kind == PS_SC_CONNECT && r->rport == 0 && addr_is_zero(r->raddr))
 			read_sockaddr(r->raddr, &r->rport, (const void *)si, dx);
@@ -89,7 +89,7 @@ static __always_inline __u32 put_syscall_args(struct scratch *s, struct ps_sysca
 		r->fd = ret >= 0 ? (int)ret : (int)di;
 		if (kind == PS_SC_ACCEPT4)
 			r->flags = (__u32)r10;
-		r->str_len[0] = put_file(r, pos, fd_file(task, r->fd));
+		r->str_len[0] = put_file(r, pos, current_file(r->fd));
 		pos += r->str_len[0] + 1;
 		pos = put_empty(s, pos);
 		pos = put_empty(s, pos);
@@ -126,7 +126,7 @@ static __always_inline __u32 put_syscall_args(struct scratch *s, struct ps_sysca
 		}
 		if (ret >= 0) {
 			r->fd = (int)ret;
-			r->str_len[0] = put_file(r, pos, fd_file(task, ret));
+			r->str_len[0] = put_file(r, pos, current_file(ret));
 			pos += r->str_len[0] + 1;
 			pos = put_empty(s, pos);
 		} else {

@@ -105,7 +105,7 @@ static __always_inline __u32 put_fd_args(struct scratch *s, struct ps_syscall_re
 		r->aux[0] = (__u32)di;
 		r->flags = (__u32)si;
 		if (ret == 0 && !read_fd_pair((const void *)r10, &a, &b)) {
-			struct file *fa = fd_file(task, a);
+			struct file *fa = current_file(a);
 			__u32 len;
 
 			r->fd = a;

@@ -36,6 +36,9 @@ static __always_inline void fill_current_task(struct ps_task *t)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	const struct cred *cred = task->cred;
+	struct pid *leader_pid;
+	unsigned int level;
+	struct upid upid = {};
 
 	t->pid = task->tgid;
 	t->tid = task->pid;
@@ -45,7 +48,12 @@ static __always_inline void fill_current_task(struct ps_task *t)
 	t->gid = cred->gid.val;
 	t->start_ns = task->group_leader->start_boottime;
 	bpf_get_current_comm(t->comm, sizeof(t->comm));
-	fill_task_namespaces(t, task);
+	leader_pid = task->group_leader->thread_pid;
+	level = leader_pid->level;
+	bpf_probe_read_kernel(&upid, sizeof(upid), &leader_pid->numbers[level & 31]);
+	t->ns_pid = upid.nr;
+	t->pid_ns = BPF_CORE_READ(upid.ns, ns.inum);
+	t->mnt_ns = task->nsproxy->mnt_ns->ns.inum;
 	t->cgroup_id = bpf_get_current_cgroup_id();
 }
 
