@@ -1,6 +1,7 @@
 // provscope-capture: the privileged helper. Argument parsing and wiring only.
 #include "capture_config.h"
 #include "event_json.h"
+#include "evidence_digest.h"
 #include "headless_recorder.h"
 #include "privilege_drop.h"
 #include "serve_command.h"
@@ -143,6 +144,14 @@ int runHeadless(provscope::HeadlessOptions options)
                      (long long)summary.jsonlLines, summary.jsonlRawPath.c_str(), summary.jsonlTrackerPath.c_str());
     if (!summary.outputPath.empty())
         std::cout << summary.outputPath << std::endl;
+    if (!summary.outputPath.empty() && summary.finishProblem.empty()) {
+        // What `provscope-cli verify` will compare with: note it with the case.
+        auto digest = provscope::readRecordedDigest(summary.outputPath);
+        if (digest && *digest)
+            std::fprintf(stderr, "provscope-capture: evidence SHA-256: %s\n", (*digest)->sha256.c_str());
+        else if (!digest)
+            std::fprintf(stderr, "provscope-capture: cannot read the evidence digest: %s\n", digest.error().c_str());
+    }
     if (summary.sizeLimitReached)
         std::fprintf(stderr, "provscope-capture: --max-size reached: recording stopped there "
                              "(%lld events captured after it not stored)\n", (long long)summary.eventsAfterLimit);

@@ -1,7 +1,9 @@
 // provscope-cli: headless analysis of session files (like tshark beside Wireshark).
 // Argument parsing and wiring only; the work is done in provscope_models.
 #include "backtrack_export_command.h"
+#include "custody_log.h"
 #include "event_json.h"
+#include "evidence_digest.h"
 #include "graph_command.h"
 #include "session_loss_json.h"
 #include "session_reader.h"
@@ -29,6 +31,10 @@ const char *kUsage =
     "  export FILE --backtrack-jsonl DIR\n"
     "                                 BackTrack-compatible logs: DIR/raw_syscalls.jsonl and\n"
     "                                 DIR/tracker.jsonl (DIR is created; existing logs refused)\n"
+    "  verify FILE [--json]           recompute the evidence digest (SHA-256) and compare it\n"
+    "                                 with the one recorded; lists the custody log. Exit 0:\n"
+    "                                 unchanged, 1: changed, 2: not a readable session,\n"
+    "                                 3: no digest recorded. The file is opened read-only.\n"
     "  help                           this text\n"
     "\n"
     "Errors go to stderr with a non-zero exit status.\n";
@@ -133,6 +139,67 @@ int runEvents(const std::vector<std::string> &args)
     return 0;
 }
 
+int runVerify(const std::vector<std::string> &args)
+{
+    std::string path;
+    bool json = false;
+    for (const std::string &arg : args) {
+        if (arg == "--json")
+            json = true;
+        else if (arg.size() > 1 && arg[0] == '-')
+            return usageError("verify: unknown option " + arg);
+        else if (path.empty())
+            path = arg;
+        else
+            return usageError("verify: unexpected argument " + arg);
+    }
+    if (path.empty())
+        return usageError("verify: missing FILE");
+    auto check = checkEvidence(path);
+    if (!check) {
+        std::fprintf(stderr, "provscope-cli: %s\n", check.error().c_str());
+        return 2;
+    }
+    using State = EvidenceCheck::State;
+    const State state = check->state;
+    std::string out;
+    if (json) {
+        out = "{\"file\":" + jsonString(path) + ",\"state\":" +
+              jsonString(state == State::Unchanged ? "unchanged"
+                         : state == State::Changed ? "changed"
+                                                   : "no-digest");
+        if (state != State::NoDigest)
+            out += ",\"digest_version\":" + std::to_string(kEvidenceDigestVersion) +
+                   ",\"recorded_sha256\":" + jsonString(check->recorded) +
+                   ",\"current_sha256\":" + jsonString(check->current);
+        out += ",\"custody\":[";
+        for (size_t i = 0; i < check->custody.size(); ++i) {
+            const CustodyEntry &e = check->custody[i];
+            out += std::string(i ? "," : "") + "{\"id\":" + std::to_string(e.id) +
+                   ",\"time_ns\":" + std::to_string(e.timeNs) + ",\"time\":" + jsonString(isoTimeUtc(e.timeNs)) +
+                   ",\"user\":" + jsonString(e.user) + ",\"action\":" + jsonString(e.action) +
+                   ",\"old_sha256\":" + (e.oldDigest.empty() ? std::string("null") : jsonString(e.oldDigest)) +
+                   ",\"new_sha256\":" + jsonString(e.newDigest) + ",\"note\":" + jsonString(e.note) + "}";
+        }
+        out += "]}\n";
+    } else {
+        if (state == State::Unchanged)
+            out = "evidence unchanged (sha256 " + check->current + ")\n";
+        else if (state == State::Changed)
+            out = "evidence CHANGED: recorded " + check->recorded + ", now " + check->current + "\n";
+        else
+            out = "no digest recorded (session still recording or written by an older provscope)\n";
+        for (const CustodyEntry &e : check->custody)
+            out += "custody #" + std::to_string(e.id) + " " + isoTimeUtc(e.timeNs) + " " + e.user + " " +
+                   e.action + ": " + (e.oldDigest.empty() ? std::string("(none)") : e.oldDigest) + " -> " +
+                   e.newDigest + (e.note.empty() ? std::string() : " (" + e.note + ")") + "\n";
+    }
+    std::fputs(out.c_str(), stdout);
+    if (std::fflush(stdout) != 0)
+        return 2;
+    return state == State::Unchanged ? 0 : state == State::Changed ? 1 : 3;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -156,6 +223,8 @@ int main(int argc, char **argv)
         return runInfo(args);
     if (command == "events")
         return runEvents(args);
+    if (command == "verify")
+        return runVerify(args);
     if (command == "graph")
         return runGraphCommand(args);
     if (command == "export")

@@ -130,6 +130,20 @@ CREATE TABLE losses(
 )sql";
 }
 
+const char *createCustodyLogStatement()
+{
+    return R"sql(
+CREATE TABLE IF NOT EXISTS custody_log(
+    id INTEGER PRIMARY KEY,
+    time_ns INTEGER NOT NULL,
+    user TEXT NOT NULL,
+    action TEXT NOT NULL,
+    old_digest TEXT,
+    new_digest TEXT NOT NULL,
+    note TEXT NOT NULL);
+)sql";
+}
+
 std::string encodeArgv(const std::vector<std::string> &argv)
 {
     std::string blob;

@@ -37,6 +37,9 @@ inline constexpr const char *kRequiredTables[] = {"meta", "strings", "files", "s
                                                   "processes", "events", "losses"};
 // The CREATE statements of format 1.0 (tests write old sessions with them).
 const char *createStatements10();
+// The custody log (optional in 1.1: created by the first custody entry; a session
+// without it has none). IF NOT EXISTS: safe to run on any session.
+const char *createCustodyLogStatement();
 // argv as stored: elements joined by NUL (none can contain one). An empty argv is
 // stored as NULL, so [""] (an empty blob) and [] stay distinct.
 std::string encodeArgv(const std::vector<std::string> &argv);

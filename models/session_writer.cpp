@@ -1,5 +1,6 @@
 #include "session_writer.h"
 
+#include "evidence_digest.h"
 #include "session_file_check.h"
 #include "sqlite_database.h"
 #include "sqlite_statement.h"
@@ -548,6 +549,16 @@ Result<void> SessionWriter::finish(uint64_t captureEndNs)
             done = d.putMeta("capture_end_ns", std::to_string(captureEndNs));
         if (done)
             done = d.putCounts();
+        // The evidence is complete: its digest goes into meta (provscope-cli verify).
+        if (done) {
+            auto digest = computeEvidenceDigest(*d.db);
+            if (!digest)
+                done = makeError(digest.error());
+            else
+                done = d.putMeta(kEvidenceDigestKey, *digest);
+        }
+        if (done)
+            done = d.putMeta(kEvidenceDigestVersionKey, std::to_string(kEvidenceDigestVersion));
         if (done)
             done = tx.commit();
         if (!done)

@@ -1,0 +1,275 @@
+#include "evidence_digest.h"
+
+#include "custody_log.h"
+#include "session_file_check.h"
+#include "session_reader.h"
+#include "sqlite_database.h"
+#include "sqlite_statement.h"
+
+#include <QCryptographicHash>
+
+#include <sqlite3.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace provscope {
+namespace {
+
+// Digest version 1. The stream hashed is, for each section in this order:
+//   the section name as a TEXT value,
+//   for each row: the byte 'R' (0x52), then the row's columns in the order listed,
+//   the byte 'E' (0x45).
+// A value is its storage class tag and bytes:
+//   NULL 0x00 | INTEGER 0x01 + 8 bytes little-endian two's complement |
+//   REAL 0x02 + 8 bytes little-endian IEEE-754 binary64 |
+//   TEXT 0x03 + u32 little-endian length + the UTF-8 bytes as stored |
+//   BLOB 0x04 + u32 little-endian length + the bytes.
+// The meta section has one row (key, value) per key of kMetaKeys, in that order,
+// value NULL when the key is absent. Table sections hold every row, ORDER BY id.
+constexpr const char *kMetaKeys[] = {
+    "format_version", "tool_version",   "host",          "kernel",
+    "boot_id",        "boot_to_epoch_ns", "capture_start_ns", "capture_end_ns",
+    "capture_config", "event_count",    "process_count", "file_count",
+    "socket_count",   "lost_events",
+};
+
+struct TableColumns {
+    const char *table;
+    const char *columns;
+};
+constexpr TableColumns kTables[] = {
+    {"strings", "id, text"},
+    {"files", "id, path"},
+    {"sockets", "id, family, laddr, lport, raddr, rport"},
+    {"processes",
+     "id, pid, start_ns, ppid, parent_start_ns, uid, comm, exe, argv, exit_ts_ns, exit_code,"
+     " base_ppid, base_uid, base_comm, mnt_ns, pid_ns, ns_pid, cgroup, base_gid, base_ns_pid,"
+     " base_cgroup"},
+    {"events",
+     "id, ts, dt, proc, tid, syscall, ret, fd, file, file2, socket, flags, mode, count, bytes,"
+     " truncated, argv, comm, ppid, uid, ext"},
+    {"losses", "id, first_ts, last_ts, cpu, count, source, before_event"},
+};
+
+enum : uint8_t { TagNull = 0, TagInteger = 1, TagReal = 2, TagText = 3, TagBlob = 4 };
+
+class DigestStream {
+public:
+    void byte(uint8_t b)
+    {
+        m_buffer += char(b);
+        flushIfFull();
+    }
+    void integer(int64_t v)
+    {
+        m_buffer += char(TagInteger);
+        putLe64(uint64_t(v));
+    }
+    void real(double v)
+    {
+        uint64_t bits = 0;
+        std::memcpy(&bits, &v, sizeof bits);
+        m_buffer += char(TagReal);
+        putLe64(bits);
+    }
+    void bytes(uint8_t tag, const void *data, size_t size)
+    {
+        m_buffer += char(tag);
+        const uint32_t n = uint32_t(size);
+        for (int i = 0; i < 4; ++i)
+            m_buffer += char(uint8_t(n >> (8 * i)));
+        m_buffer.append(static_cast<const char *>(data), size);
+        flushIfFull();
+    }
+    void text(std::string_view s) { bytes(TagText, s.data(), s.size()); }
+    void column(sqlite3_stmt *st, int col)
+    {
+        switch (sqlite3_column_type(st, col)) {
+        case SQLITE_NULL: byte(TagNull); break;
+        case SQLITE_INTEGER: integer(sqlite3_column_int64(st, col)); break;
+        case SQLITE_FLOAT: real(sqlite3_column_double(st, col)); break;
+        case SQLITE_TEXT: {
+            const auto *p = sqlite3_column_text(st, col);
+            bytes(TagText, p, size_t(sqlite3_column_bytes(st, col)));
+            break;
+        }
+        default: {
+            const void *p = sqlite3_column_blob(st, col);
+            bytes(TagBlob, p ? p : "", size_t(sqlite3_column_bytes(st, col)));
+            break;
+        }
+        }
+    }
+    std::string hexDigest()
+    {
+        flush();
+        return m_hash.result().toHex().toStdString();
+    }
+
+private:
+    void putLe64(uint64_t v)
+    {
+        for (int i = 0; i < 8; ++i)
+            m_buffer += char(uint8_t(v >> (8 * i)));
+        flushIfFull();
+    }
+    void flushIfFull()
+    {
+        if (m_buffer.size() >= (1u << 16))
+            flush();
+    }
+    void flush()
+    {
+        m_hash.addData(QByteArrayView(m_buffer.data(), qsizetype(m_buffer.size())));
+        m_buffer.clear();
+    }
+    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    std::string m_buffer;
+};
+
+Result<std::optional<std::string>> metaValue(SqliteStatement &st, const char *key)
+{
+    st.reset();
+    st.bindText(1, key);
+    auto row = st.step();
+    if (!row)
+        return makeError(row.error());
+    std::optional<std::string> value;
+    if (*row)
+        value = st.columnText(0);
+    st.reset();
+    return value;
+}
+
+} // namespace
+
+Result<std::string> computeEvidenceDigest(SqliteDatabase &db)
+{
+    DigestStream stream;
+    {
+        auto st = SqliteStatement::prepare(db, "SELECT value FROM meta WHERE key = ?1");
+        if (!st)
+            return makeError("cannot compute the evidence digest: " + st.error());
+        stream.text("meta");
+        for (const char *key : kMetaKeys) {
+            auto value = metaValue(*st, key);
+            if (!value)
+                return makeError("cannot compute the evidence digest: " + value.error());
+            stream.byte('R');
+            stream.text(key);
+            if (*value)
+                stream.text(**value);
+            else
+                stream.byte(TagNull);
+        }
+        stream.byte('E');
+    }
+    for (const TableColumns &t : kTables) {
+        const std::string sql =
+            std::string("SELECT ") + t.columns + " FROM " + t.table + " ORDER BY id";
+        sqlite3_stmt *st = nullptr;
+        if (sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+            const std::string message = db.errorMessage();
+            sqlite3_finalize(st);
+            return makeError("cannot compute the evidence digest: " + message);
+        }
+        const int columns = sqlite3_column_count(st);
+        stream.text(t.table);
+        int rc = SQLITE_ROW;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            stream.byte('R');
+            for (int c = 0; c < columns; ++c)
+                stream.column(st, c);
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return makeError("cannot compute the evidence digest: " + db.errorMessage());
+        stream.byte('E');
+    }
+    return stream.hexDigest();
+}
+
+Result<std::optional<RecordedDigest>> readRecordedDigest(SqliteDatabase &db)
+{
+    auto st = SqliteStatement::prepare(db, "SELECT value FROM meta WHERE key = ?1");
+    if (!st)
+        return makeError(st.error());
+    auto sha = metaValue(*st, kEvidenceDigestKey);
+    if (!sha)
+        return makeError(sha.error());
+    if (!*sha || (*sha)->empty())
+        return std::optional<RecordedDigest>();
+    auto version = metaValue(*st, kEvidenceDigestVersionKey);
+    if (!version)
+        return makeError(version.error());
+    RecordedDigest recorded;
+    recorded.sha256 = **sha;
+    recorded.version = *version ? std::atoi((*version)->c_str()) : 1;
+    return std::optional<RecordedDigest>(recorded);
+}
+
+namespace {
+
+// A finished session's own read-only, immutable connection (checked like SessionReader).
+Result<std::unique_ptr<SqliteDatabase>> openImmutable(const std::string &path, bool &recording)
+{
+    {
+        auto reader = SessionReader::open(path);
+        if (!reader)
+            return makeError(reader.error());
+        recording = (*reader)->isRecording();
+    }
+    auto db = SqliteDatabase::open(sqliteFileUri(path, "mode=ro&immutable=1"),
+                                   SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    if (!db)
+        return makeError("cannot open " + path + ": " + db.error());
+    return std::move(db.value());
+}
+
+} // namespace
+
+Result<std::optional<RecordedDigest>> readRecordedDigest(const std::string &path)
+{
+    bool recording = false;
+    auto db = openImmutable(path, recording);
+    if (!db)
+        return makeError(db.error());
+    if (recording)
+        return std::optional<RecordedDigest>();
+    return readRecordedDigest(**db);
+}
+
+Result<EvidenceCheck> checkEvidence(const std::string &path)
+{
+    bool recording = false;
+    auto db = openImmutable(path, recording);
+    if (!db)
+        return makeError(db.error());
+    EvidenceCheck check;
+    if (recording)
+        return check; // the WAL holds what the main file lacks: no digest before finish
+    auto recorded = readRecordedDigest(**db);
+    if (!recorded)
+        return makeError(path + ": " + recorded.error());
+    auto custody = readCustodyLog(**db);
+    if (!custody)
+        return makeError(path + ": " + custody.error());
+    check.custody = std::move(custody.value());
+    if (!*recorded)
+        return check;
+    if ((*recorded)->version != kEvidenceDigestVersion)
+        return makeError(path + ": its evidence digest has version " +
+                         std::to_string((*recorded)->version) + "; this provscope computes version " +
+                         std::to_string(kEvidenceDigestVersion));
+    check.recorded = (*recorded)->sha256;
+    auto current = computeEvidenceDigest(**db);
+    if (!current)
+        return makeError(path + ": " + current.error());
+    check.current = *current;
+    check.state = check.current == check.recorded ? EvidenceCheck::State::Unchanged
+                                                  : EvidenceCheck::State::Changed;
+    return check;
+}
+
+} // namespace provscope
