@@ -3,12 +3,15 @@
 #include "backtrack_export_command.h"
 #include "custody_log.h"
 #include "event_json.h"
+#include "event_query.h"
 #include "evidence_digest.h"
 #include "graph_command.h"
 #include "session_loss_json.h"
 #include "session_reader.h"
 
+#include <algorithm>
 #include <charconv>
+#include <optional>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -24,8 +27,11 @@ const char *kUsage =
     "  info FILE                      JSON summary of a session: counts, time range, host,\n"
     "                                 kernel, boot id, format version, recording state and\n"
     "                                 every loss record (time range, count, source, cpu)\n"
-    "  events FILE [--pid N] [--syscall NAME] [--limit N]\n"
-    "                                 events as JSON lines (ts_ns is epoch nanoseconds)\n"
+    "  events FILE [--pid N] [--syscall NAME] [--limit N] [--filter EXPR]\n"
+    "                                 events as JSON lines (ts_ns is epoch nanoseconds);\n"
+    "                                 EXPR is a display filter, e.g.\n"
+    "                                 'proc.name == \"cat\" and fd.name contains \"passwd\"'\n"
+    "                                 (a syntax error exits 2 and shows the column)\n"
     "  graph FILE --poi proc:PID[@START_NS]|file:PATH --format dot|png|svg -o OUT\n"
     "                                 provenance graph around a point of interest\n"
     "  export FILE --backtrack-jsonl DIR\n"
@@ -89,9 +95,12 @@ int runEvents(const std::vector<std::string> &args)
 {
     std::string path;
     EventFilter filter;
+    std::string expression;
+    bool hasExpression = false;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string &arg = args[i];
-        const bool takesValue = arg == "--pid" || arg == "--syscall" || arg == "--limit";
+        const bool takesValue =
+            arg == "--pid" || arg == "--syscall" || arg == "--limit" || arg == "--filter";
         if (takesValue && i + 1 >= args.size())
             return usageError("events: " + arg + " needs a value");
         if (arg == "--pid") {
@@ -106,6 +115,9 @@ int runEvents(const std::vector<std::string> &args)
             if (!parseNumber(args[++i], limit) || limit < 0)
                 return usageError("events: --limit needs a count >= 0, not \"" + args[i] + "\"");
             filter.limit = limit;
+        } else if (arg == "--filter") {
+            expression = args[++i];
+            hasExpression = true;
         } else if (arg.size() > 1 && arg[0] == '-') {
             return usageError("events: unknown option " + arg);
         } else if (path.empty()) {
@@ -116,6 +128,19 @@ int runEvents(const std::vector<std::string> &args)
     }
     if (path.empty())
         return usageError("events: missing FILE");
+    std::optional<CompiledFilter> compiled;
+    if (hasExpression) {
+        // A syntax error exits 2 with its column and a caret under the expression.
+        FilterError error;
+        auto result = compileFilter(expression, &error);
+        if (!result) {
+            std::fprintf(stderr, "provscope-cli: events: --filter: %s\n  %s\n  %s^\n",
+                         result.error().c_str(), expression.c_str(),
+                         std::string(size_t(std::max(error.column - 1, 0)), ' ').c_str());
+            return 2;
+        }
+        compiled = std::move(result.value());
+    }
     auto reader = openSession(path);
     if (!reader)
         return 1;
@@ -123,11 +148,31 @@ int runEvents(const std::vector<std::string> &args)
         return 0;
     const int64_t offset = reader->meta().bootToEpochNs;
     std::string line;
-    auto done = reader->forEachEvent(filter, [&](const Event &event) {
+    auto write = [&](const Event &event) {
         line = eventJsonLine(event, offset);
         line += '\n';
         return std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
-    });
+    };
+    Result<void> done;
+    if (!compiled) {
+        done = reader->forEachEvent(filter, write);
+    } else {
+        auto query = EventQuery::open(path);
+        if (!query) {
+            std::fprintf(stderr, "provscope-cli: %s\n", query.error().c_str());
+            return 1;
+        }
+        // --pid and --syscall narrow the filter's events; --limit counts what is printed.
+        int64_t printed = 0;
+        done = query.value()->forEachMatching(*compiled, -1, [&](const Event &event) {
+            if ((filter.pid && event.pid != *filter.pid) ||
+                (filter.syscall && event.syscall != *filter.syscall))
+                return true;
+            if (!write(event))
+                return false;
+            return filter.limit < 0 || ++printed < filter.limit;
+        });
+    }
     if (!done) {
         std::fprintf(stderr, "provscope-cli: %s\n", done.error().c_str());
         return 1;
