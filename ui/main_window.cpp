@@ -158,7 +158,7 @@ void MainWindow::applyColumnWidths()
     m_table->setColumnWidth(EventTableModel::Ppid, width("999999"));
     m_table->setColumnWidth(EventTableModel::Process, width("kworker/u4:"));
     m_table->setColumnWidth(EventTableModel::Syscall, width("renameat2"));
-    m_table->setColumnWidth(EventTableModel::Ret, width("ENOENT00"));
+    m_table->setColumnWidth(EventTableModel::Ret, width("ECONNREFUSED"));
     m_table->setColumnWidth(EventTableModel::Count, width("Count"));
     m_table->setColumnWidth(EventTableModel::Bytes, width("1,000,000"));
     columns->setSectionResizeMode(EventTableModel::Target, QHeaderView::Stretch);

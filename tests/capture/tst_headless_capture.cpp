@@ -186,7 +186,9 @@ void TestHeadlessCapture::sigtermStopsCleanly()
     QProcess capture;
     capture.start(binary("provscope-capture"), {"-o", path, "--duration", "120"});
     QVERIFY(capture.waitForStarted());
-    QTest::qWait(1000); // programs attached
+    // The session file is created once the programs are attached (and the start-up
+    // snapshot is taken), which takes longer on a loaded machine.
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(path), 30000);
     // Activity just before the stop must survive it: everything is flushed.
     const QString marker = m_dir.filePath("written-before-sigterm.txt");
     QFile file(marker);
