@@ -64,6 +64,8 @@ void EventTableModel::setReader(std::shared_ptr<SessionReader> reader)
     beginResetModel();
     m_reader = std::move(reader);
     m_cache.clear();
+    m_filtered = false;
+    m_filteredIds.clear();
     m_eventCount = m_reader ? m_reader->counts().events : 0;
     std::vector<PlacedLoss> losses;
     (void)loadLosses(losses); // unreadable losses: the events are still shown
@@ -95,6 +97,14 @@ int EventTableModel::refresh()
                                 : losses[i].beforeEventId <= m_eventCount)
             appendOnly = false;
     }
+    if (m_filtered) {
+        // The filtered rows stay as they are; the full table has grown underneath.
+        m_cache.invalidateFrom(m_eventCount);
+        m_eventCount = newEvents;
+        setLosses(std::move(losses));
+        m_rowCount = newCount;
+        return 0;
+    }
     if (!appendOnly) {
         beginResetModel();
         m_cache.clear();
@@ -115,8 +125,47 @@ int EventTableModel::refresh()
     return added;
 }
 
+void EventTableModel::beginFilteredView()
+{
+    beginResetModel();
+    m_filtered = true;
+    m_filteredIds.clear();
+    endResetModel();
+}
+
+void EventTableModel::appendFilteredIds(const std::vector<int64_t> &ids)
+{
+    if (!m_filtered || ids.empty())
+        return;
+    const int first = shownRows();
+    const int last = clampRows(int64_t(m_filteredIds.size()) + int64_t(ids.size())) - 1;
+    if (last < first)
+        return;
+    beginInsertRows(QModelIndex(), first, last);
+    m_filteredIds.insert(m_filteredIds.end(), ids.begin(), ids.begin() + (last - first + 1));
+    endInsertRows();
+}
+
+void EventTableModel::clearFilteredView()
+{
+    if (!m_filtered)
+        return;
+    beginResetModel();
+    m_filtered = false;
+    m_filteredIds.clear();
+    m_filteredIds.shrink_to_fit();
+    endResetModel();
+}
+
+int EventTableModel::shownRows() const
+{
+    return m_filtered ? clampRows(int64_t(m_filteredIds.size())) : m_rowCount;
+}
+
 int64_t EventTableModel::itemAt(int row) const
 {
+    if (m_filtered)
+        return m_filteredIds[size_t(row)];
     // Gaps at rows g0 < g1 < ...: the number of gaps at or before row decides.
     const auto after = std::upper_bound(m_gapRows.begin(), m_gapRows.end(), row);
     const int64_t gapsUpTo = after - m_gapRows.begin();
@@ -127,7 +176,7 @@ int64_t EventTableModel::itemAt(int row) const
 
 const Event *EventTableModel::eventAt(int row) const
 {
-    if (!m_reader || row < 0 || row >= m_rowCount)
+    if (!m_reader || row < 0 || row >= shownRows())
         return nullptr;
     const int64_t id = itemAt(row);
     if (id <= 0)
@@ -137,7 +186,7 @@ const Event *EventTableModel::eventAt(int row) const
 
 const PlacedLoss *EventTableModel::lossAt(int row) const
 {
-    if (!m_reader || row < 0 || row >= m_rowCount || m_gapRows.empty())
+    if (!m_reader || m_filtered || row < 0 || row >= m_rowCount || m_gapRows.empty())
         return nullptr;
     const int64_t id = itemAt(row);
     return id < 0 ? &m_losses[size_t(-id - 1)] : nullptr;
@@ -181,7 +230,7 @@ QVariant EventTableModel::gapData(const PlacedLoss &placed, int column, int role
 
 int EventTableModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : m_rowCount;
+    return parent.isValid() ? 0 : shownRows();
 }
 
 int EventTableModel::columnCount(const QModelIndex &parent) const
@@ -250,7 +299,7 @@ QVariant EventTableModel::data(const QModelIndex &index, int role) const
 QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation == Qt::Vertical) {
-        if (role != Qt::DisplayRole || section < 0 || section >= m_rowCount)
+        if (role != Qt::DisplayRole || section < 0 || section >= shownRows())
             return {};
         const int64_t id = itemAt(section);
         return id > 0 ? QVariant::fromValue<qlonglong>(id) : QVariant(QStringLiteral("⚠"));

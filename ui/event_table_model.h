@@ -4,6 +4,9 @@
 // losses). Losses are few: a sorted vector of their rows and a binary search map a
 // row to an event id. Events are read in blocks into a bounded cache and formatted on
 // demand, never copied wholesale.
+// A display filter switches the model to a filtered view: rows are then the
+// matching events only (row -> id through a sorted id vector, no gap rows), filled
+// in chunk by chunk as a background query finds them.
 #include "event.h"
 #include "event_block_cache.h"
 #include "session_reader.h"
@@ -36,12 +39,22 @@ public:
     // Returns the number of new rows.
     int refresh();
 
+    // Filtered view: starts empty (a reset), then appendFilteredIds() inserts each
+    // chunk of matching ids (ascending, after the ones already shown).
+    void beginFilteredView();
+    void appendFilteredIds(const std::vector<int64_t> &ids);
+    // Back to every event (and gap row).
+    void clearFilteredView();
+    bool isFiltered() const { return m_filtered; }
+    // Every event of the session (filtered or not).
+    int64_t eventCount() const { return m_eventCount; }
+
     // The event of a row, nullptr for a gap row, out of range or unreadable.
     const Event *eventAt(int row) const;
     // The loss record of a gap row, nullptr for an event row.
     const PlacedLoss *lossAt(int row) const;
     // The rows of the gap rows, ascending (the view spans them across all columns).
-    const std::vector<int> &gapRows() const { return m_gapRows; }
+    const std::vector<int> &gapRows() const { return m_filtered ? m_noGaps : m_gapRows; }
     // "⚠ 1,234 events lost (kernel ring buffer, CPU 1)"
     static QString lossText(const LossRecord &loss);
     int64_t bootToEpochNs() const { return m_bootToEpochNs; }
@@ -54,6 +67,7 @@ public:
 private:
     QVariant displayText(const Event &event, int column) const;
     QVariant gapData(const PlacedLoss &loss, int column, int role) const;
+    int shownRows() const;
     // Event id of a row, or -(index + 1) of the loss shown there.
     int64_t itemAt(int row) const;
     bool loadLosses(std::vector<PlacedLoss> &out) const;
@@ -61,7 +75,10 @@ private:
 
     std::shared_ptr<SessionReader> m_reader;
     mutable EventBlockCache m_cache;
-    int m_rowCount = 0;
+    int m_rowCount = 0; // unfiltered rows (events + gaps)
+    bool m_filtered = false;
+    std::vector<int64_t> m_filteredIds; // the filtered view's rows
+    std::vector<int> m_noGaps;
     int64_t m_eventCount = 0;
     std::vector<PlacedLoss> m_losses; // by beforeEventId
     std::vector<int> m_gapRows;       // row of m_losses[i]

@@ -3,6 +3,7 @@
 #include "capture_controller.h"
 #include "event_details_view.h"
 #include "event_table_model.h"
+#include "filter_bar.h"
 #include "graph_tab.h"
 #include "helper_command_dialog.h"
 #include "recent_files.h"
@@ -24,6 +25,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
+#include <QVBoxLayout>
 
 namespace provscope {
 
@@ -63,6 +65,7 @@ MainWindow::~MainWindow()
 {
     // Finish a running capture with every reader closed, before the children go.
     m_capture->disconnect(this);
+    m_filterBar->cancelAndWait();
     m_graphTab->waitUntilIdle();
     m_model->setReader(nullptr);
     m_reader.reset();
@@ -74,6 +77,7 @@ void MainWindow::releaseSession()
     // The writer checkpoints the file next: close every reader of it (table, graph job).
     m_rowBeforeRelease = m_table->currentIndex().row();
     m_scrollBeforeRelease = m_table->verticalScrollBar()->value();
+    m_filterBar->cancelAndWait();
     m_graphTab->waitUntilIdle();
     m_model->setReader(nullptr);
     m_reader.reset();
@@ -127,8 +131,17 @@ void MainWindow::createCentralWidgets()
 
     m_details = new EventDetailsView(this);
 
+    // The display filter bar sits above the table (Ctrl+L).
+    m_filterBar = new FilterBar(m_model, this);
+    QWidget *tablePane = new QWidget(this);
+    QVBoxLayout *tableLayout = new QVBoxLayout(tablePane);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    tableLayout->setSpacing(0);
+    tableLayout->addWidget(m_filterBar);
+    tableLayout->addWidget(m_table, 1);
+
     m_eventSplitter = new QSplitter(Qt::Horizontal, this);
-    m_eventSplitter->addWidget(m_table);
+    m_eventSplitter->addWidget(tablePane);
     m_eventSplitter->addWidget(m_details);
     m_eventSplitter->setStretchFactor(0, 3);
     m_eventSplitter->setStretchFactor(1, 1);
@@ -192,6 +205,14 @@ void MainWindow::createActions()
     m_graphFileAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
     connect(m_graphFileAction, &QAction::triggered, this, &MainWindow::showGraphOfSelectedFile);
 
+    m_filterAction = new QAction(tr("&Filter Events…"), this);
+    m_filterAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    connect(m_filterAction, &QAction::triggered, this, [this] {
+        m_tabs->setCurrentIndex(0);
+        m_filterBar->focusFilter();
+    });
+    addAction(m_filterAction);
+
     m_aboutAction = new QAction(tr("&About provscope"), this);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
 }
@@ -207,6 +228,9 @@ void MainWindow::createMenus()
     file->addAction(m_exportAction);
     file->addSeparator();
     file->addAction(m_quitAction);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_filterAction);
 
     QMenu *capture = menuBar()->addMenu(tr("&Capture"));
     capture->addAction(m_startAction);
@@ -249,6 +273,7 @@ void MainWindow::setReader(std::shared_ptr<SessionReader> reader, const QString 
     m_sessionPath = path;
     m_graphWanted.reset();
     m_details->clearEvent();
+    m_filterBar->setSessionPath(path);
     m_model->setReader(m_reader);
     applyColumnWidths();
     m_graphTab->setSessionPath(path);

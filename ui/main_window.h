@@ -21,6 +21,7 @@ namespace provscope {
 class CaptureController;
 class EventDetailsView;
 class EventTableModel;
+class FilterBar;
 class GraphTab;
 class SessionReader;
 class SessionStatusBar;
@@ -53,6 +54,7 @@ public:
     QTableView *eventTable() const { return m_table; }
     EventTableModel *eventModel() const { return m_model; }
     EventDetailsView *detailsView() const { return m_details; }
+    FilterBar *filterBar() const { return m_filterBar; }
     GraphTab *graphTab() const { return m_graphTab; }
     SessionStatusBar *sessionStatusBar() const { return m_statusBar; }
     CaptureController *captureController() const { return m_capture; }
@@ -104,6 +106,7 @@ private:
     QSplitter *m_eventSplitter = nullptr;
     QTableView *m_table = nullptr;
     EventTableModel *m_model = nullptr;
+    FilterBar *m_filterBar = nullptr;
     EventDetailsView *m_details = nullptr;
     GraphTab *m_graphTab = nullptr;
     SessionStatusBar *m_statusBar = nullptr;
@@ -119,6 +122,7 @@ private:
     QAction *m_graphProcessAction = nullptr;
     QAction *m_graphFileAction = nullptr;
     QAction *m_aboutAction = nullptr;
+    QAction *m_filterAction = nullptr;
 };
 
 } // namespace provscope

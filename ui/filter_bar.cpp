@@ -1,0 +1,258 @@
+#include "filter_bar.h"
+
+#include "event_query.h"
+#include "event_table_model.h"
+
+#include <QAbstractItemView>
+#include <QCompleter>
+#include <QFile>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPushButton>
+#include <QStringListModel>
+#include <QThreadPool>
+#include <QVBoxLayout>
+
+namespace provscope {
+
+namespace {
+// The field name being typed before the cursor: letters, digits, '.' and '_'.
+int wordStart(const QString &text, int cursor)
+{
+    int start = cursor;
+    while (start > 0) {
+        const QChar c = text.at(start - 1);
+        if (!(c.isLetterOrNumber() || c == QLatin1Char('.') || c == QLatin1Char('_')))
+            break;
+        --start;
+    }
+    return start;
+}
+} // namespace
+
+FilterBar::FilterBar(EventTableModel *model, QWidget *parent)
+    : QWidget(parent)
+    , m_model(model)
+    , m_pool(new QThreadPool(this))
+    , m_generation(std::make_shared<std::atomic<int>>(0))
+{
+    m_pool->setMaxThreadCount(1);
+
+    m_edit = new QLineEdit(this);
+    m_edit->setObjectName(QStringLiteral("filterEdit"));
+    m_edit->setPlaceholderText(tr("Display filter, e.g. evt.type == \"openat\" and proc.name contains \"py\"  (Ctrl+L)"));
+    m_edit->setClearButtonEnabled(false);
+    QFont mono = m_edit->font();
+    mono.setFamily(QStringLiteral("monospace"));
+    mono.setStyleHint(QFont::Monospace);
+    m_edit->setFont(mono);
+
+    m_clear = new QPushButton(tr("Clear"), this);
+    m_clear->setToolTip(tr("Show every event again"));
+    QPushButton *applyButton = new QPushButton(tr("Apply"), this);
+    applyButton->setToolTip(tr("Apply the filter (Enter)"));
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("filterStatus"));
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->setContentsMargins(4, 0, 4, 0);
+
+    QStringList fields;
+    for (const std::string &name : filterFieldNames())
+        fields << QString::fromStdString(name);
+    m_completer = new QCompleter(new QStringListModel(fields, this), this);
+    m_completer->setWidget(m_edit);
+    m_completer->setCaseSensitivity(Qt::CaseInsensitive);
+    m_completer->setCompletionMode(QCompleter::PopupCompletion);
+    connect(m_edit, &QLineEdit::textEdited, this, [this] {
+        const QString text = m_edit->text();
+        const int cursor = m_edit->cursorPosition();
+        const QString prefix = text.mid(wordStart(text, cursor), cursor - wordStart(text, cursor));
+        if (prefix.isEmpty() || prefix.at(0).isDigit()) {
+            m_completer->popup()->hide();
+            return;
+        }
+        m_completer->setCompletionPrefix(prefix);
+        if (m_completer->completionCount() == 0
+            || (m_completer->completionCount() == 1 && m_completer->currentCompletion() == prefix)) {
+            m_completer->popup()->hide();
+            return;
+        }
+        m_completer->complete();
+        // Enter takes the first field; a second Enter applies the filter.
+        m_completer->popup()->setCurrentIndex(m_completer->completionModel()->index(0, 0));
+    });
+    connect(m_completer, qOverload<const QString &>(&QCompleter::activated), this, [this](const QString &field) {
+        const QString text = m_edit->text();
+        const int cursor = m_edit->cursorPosition();
+        const int start = wordStart(text, cursor);
+        m_edit->setText(text.left(start) + field + text.mid(cursor));
+        m_edit->setCursorPosition(start + int(field.size()));
+    });
+    connect(m_edit, &QLineEdit::returnPressed, this, [this] {
+        if (!m_completer->popup()->isVisible())
+            apply();
+    });
+    connect(m_edit, &QLineEdit::textChanged, this, [this] { setErrorState(false); });
+    connect(applyButton, &QPushButton::clicked, this, &FilterBar::apply);
+    connect(m_clear, &QPushButton::clicked, this, &FilterBar::clear);
+
+    QHBoxLayout *row = new QHBoxLayout;
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(new QLabel(tr("Filter:"), this));
+    row->addWidget(m_edit, 1);
+    row->addWidget(applyButton);
+    row->addWidget(m_clear);
+    QVBoxLayout *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 2);
+    layout->setSpacing(2);
+    layout->addLayout(row);
+    layout->addWidget(m_status);
+    m_status->hide();
+}
+
+FilterBar::~FilterBar()
+{
+    cancelAndWait();
+}
+
+void FilterBar::cancelAndWait()
+{
+    ++*m_generation;
+    m_pool->waitForDone();
+    m_running = false;
+}
+
+void FilterBar::setSessionPath(const QString &path)
+{
+    cancelAndWait();
+    m_sessionPath = path;
+    m_edit->clear();
+    m_status->clear();
+    m_status->hide();
+    setErrorState(false);
+}
+
+void FilterBar::focusFilter()
+{
+    m_edit->setFocus(Qt::ShortcutFocusReason);
+    m_edit->selectAll();
+}
+
+void FilterBar::setErrorState(bool error)
+{
+    m_edit->setStyleSheet(error ? QStringLiteral("QLineEdit { background: #ffd7d7; color: #000; }") : QString());
+    m_status->setStyleSheet(error ? QStringLiteral("color: #b00020;") : QString());
+}
+
+void FilterBar::showError(const QString &text)
+{
+    m_status->setText(text);
+    m_status->show();
+    setErrorState(true);
+}
+
+void FilterBar::apply()
+{
+    const QString text = m_edit->text();
+    if (text.trimmed().isEmpty()) {
+        clear();
+        return;
+    }
+    FilterError error;
+    auto compiled = compileFilter(text.toStdString(), &error);
+    if (!compiled) {
+        // The table keeps what it shows.
+        showError(tr("column %1: %2").arg(error.column).arg(QString::fromStdString(error.message)));
+        m_edit->setCursorPosition(std::max(0, error.column - 1));
+        return;
+    }
+    setErrorState(false);
+    if (m_sessionPath.isEmpty() || !m_model->reader()) {
+        m_status->setText(tr("Open a session to filter its events."));
+        m_status->show();
+        return;
+    }
+    const int generation = ++*m_generation;
+    m_shownGeneration = generation;
+    m_running = true;
+    m_matches = 0;
+    m_model->beginFilteredView();
+    updateCountText();
+
+    const std::string path = QFile::encodeName(m_sessionPath).toStdString();
+    const std::shared_ptr<std::atomic<int>> current = m_generation;
+    const CompiledFilter filter = compiled.value();
+    m_pool->start([this, path, current, filter, generation] {
+        QString failure;
+        if (current->load() != generation)
+            return;
+        auto query = EventQuery::open(path);
+        if (!query) {
+            failure = QString::fromStdString(query.error());
+        } else {
+            auto ran = query.value()->matchingIds(filter, [&](const std::vector<int64_t> &chunk) {
+                if (current->load() != generation)
+                    return false; // a newer filter (or clear) cancels this one
+                if (!chunk.empty())
+                    QMetaObject::invokeMethod(this, [this, generation, chunk] { onChunk(generation, chunk); },
+                                              Qt::QueuedConnection);
+                return true;
+            });
+            if (!ran)
+                failure = QString::fromStdString(ran.error());
+        }
+        QMetaObject::invokeMethod(this, [this, generation, failure] { onFinished(generation, failure); },
+                                  Qt::QueuedConnection);
+    });
+}
+
+void FilterBar::onChunk(int generation, const std::vector<int64_t> &ids)
+{
+    if (generation != m_shownGeneration || generation != m_generation->load())
+        return;
+    m_matches += qint64(ids.size());
+    m_model->appendFilteredIds(ids);
+    updateCountText();
+}
+
+void FilterBar::onFinished(int generation, const QString &error)
+{
+    if (generation != m_shownGeneration || generation != m_generation->load())
+        return;
+    m_running = false;
+    if (!error.isEmpty()) {
+        showError(tr("The filter could not run: %1").arg(error));
+        return;
+    }
+    updateCountText();
+    emit filterFinished(m_matches, m_model->eventCount());
+}
+
+void FilterBar::updateCountText()
+{
+    const QLocale locale;
+    const QString total = locale.toString(qlonglong(m_model->eventCount()));
+    const QString matches = locale.toString(qlonglong(m_matches));
+    if (m_running)
+        m_status->setText(tr("Filtering… %1 of %2 events match so far").arg(matches, total));
+    else
+        m_status->setText(m_matches == 1 ? tr("1 of %1 events matches").arg(total)
+                                         : tr("%1 of %2 events match").arg(matches, total));
+    m_status->show();
+}
+
+void FilterBar::clear()
+{
+    ++*m_generation; // cancels a running query; its late chunks are ignored
+    m_running = false;
+    m_edit->clear();
+    m_status->clear();
+    m_status->hide();
+    setErrorState(false);
+    m_model->clearFilteredView();
+}
+
+} // namespace provscope
