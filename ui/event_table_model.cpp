@@ -137,12 +137,16 @@ void EventTableModel::appendFilteredIds(const std::vector<int64_t> &ids)
 {
     if (!m_filtered || ids.empty())
         return;
+    // Ids already shown (a query over a grown session may find them again) are skipped.
+    auto from = ids.begin();
+    if (!m_filteredIds.empty())
+        from = std::upper_bound(ids.begin(), ids.end(), m_filteredIds.back());
     const int first = shownRows();
-    const int last = clampRows(int64_t(m_filteredIds.size()) + int64_t(ids.size())) - 1;
+    const int last = clampRows(int64_t(m_filteredIds.size()) + int64_t(ids.end() - from)) - 1;
     if (last < first)
         return;
     beginInsertRows(QModelIndex(), first, last);
-    m_filteredIds.insert(m_filteredIds.end(), ids.begin(), ids.begin() + (last - first + 1));
+    m_filteredIds.insert(m_filteredIds.end(), from, from + (last - first + 1));
     endInsertRows();
 }
 

@@ -128,7 +128,16 @@ void FilterBar::cancelAndWait()
 void FilterBar::setSessionPath(const QString &path)
 {
     cancelAndWait();
+    const bool reapply = m_active && path == m_sessionPath && !path.isEmpty();
+    m_active = false;
+    m_morePending = false;
     m_sessionPath = path;
+    if (reapply) {
+        // The same session reopened (a finished capture): the filter stays.
+        m_edit->setText(m_filter.text.empty() ? m_edit->text() : QString::fromStdString(m_filter.text));
+        apply();
+        return;
+    }
     m_edit->clear();
     m_status->clear();
     m_status->hide();
@@ -175,17 +184,41 @@ void FilterBar::apply()
         m_status->show();
         return;
     }
+    ++*m_generation; // cancels a running query
+    m_filter = compiled.value();
+    m_active = true;
+    m_morePending = false;
+    m_matches = 0;
+    m_model->beginFilteredView();
+    startQuery(1);
+}
+
+void FilterBar::eventsAppended()
+{
+    if (!m_active)
+        return;
+    if (m_running) {
+        m_morePending = true;
+        return;
+    }
+    if (m_model->eventCount() >= m_nextUnscanned)
+        startQuery(m_nextUnscanned);
+}
+
+void FilterBar::startQuery(int64_t firstId)
+{
     const int generation = ++*m_generation;
     m_shownGeneration = generation;
     m_running = true;
-    m_matches = 0;
-    m_model->beginFilteredView();
+    // The query sees at least the events the model knows of now; ids it finds twice
+    // (appended meanwhile) are dropped by the model.
+    m_nextUnscanned = m_model->eventCount() + 1;
     updateCountText();
 
     const std::string path = QFile::encodeName(m_sessionPath).toStdString();
     const std::shared_ptr<std::atomic<int>> current = m_generation;
-    const CompiledFilter filter = compiled.value();
-    m_pool->start([this, path, current, filter, generation] {
+    const CompiledFilter filter = m_filter;
+    m_pool->start([this, path, current, filter, generation, firstId] {
         QString failure;
         if (current->load() != generation)
             return;
@@ -200,7 +233,7 @@ void FilterBar::apply()
                     QMetaObject::invokeMethod(this, [this, generation, chunk] { onChunk(generation, chunk); },
                                               Qt::QueuedConnection);
                 return true;
-            });
+            }, 4096, firstId);
             if (!ran)
                 failure = QString::fromStdString(ran.error());
         }
@@ -213,8 +246,8 @@ void FilterBar::onChunk(int generation, const std::vector<int64_t> &ids)
 {
     if (generation != m_shownGeneration || generation != m_generation->load())
         return;
-    m_matches += qint64(ids.size());
     m_model->appendFilteredIds(ids);
+    m_matches = m_model->rowCount();
     updateCountText();
 }
 
@@ -229,6 +262,10 @@ void FilterBar::onFinished(int generation, const QString &error)
     }
     updateCountText();
     emit filterFinished(m_matches, m_model->eventCount());
+    if (m_morePending) {
+        m_morePending = false;
+        eventsAppended();
+    }
 }
 
 void FilterBar::updateCountText()
@@ -248,6 +285,8 @@ void FilterBar::clear()
 {
     ++*m_generation; // cancels a running query; its late chunks are ignored
     m_running = false;
+    m_active = false;
+    m_morePending = false;
     m_edit->clear();
     m_status->clear();
     m_status->hide();

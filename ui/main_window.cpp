@@ -273,8 +273,8 @@ void MainWindow::setReader(std::shared_ptr<SessionReader> reader, const QString 
     m_sessionPath = path;
     m_graphWanted.reset();
     m_details->clearEvent();
-    m_filterBar->setSessionPath(path);
     m_model->setReader(m_reader);
+    m_filterBar->setSessionPath(path);
     applyColumnWidths();
     m_graphTab->setSessionPath(path);
     m_statusBar->setSessionPath(path);
@@ -474,6 +474,7 @@ void MainWindow::onEventsAppended()
     QScrollBar *bar = m_table->verticalScrollBar();
     const bool atEnd = m_model->rowCount() == 0 || bar->value() >= bar->maximum();
     m_model->refresh();
+    m_filterBar->eventsAppended(); // a filtered view filters the new events
     if (atEnd)
         m_table->scrollToBottom();
     updateStatusCounts();

@@ -2,6 +2,7 @@
 // workstation, a filter typed and applied with Enter fills the table with the
 // matching rows only (off the GUI thread), a syntax error shows its column under
 // the bar and leaves the table alone, Clear brings every row back, Ctrl+L focuses.
+#include "capture_controller.h"
 #include "event_table_model.h"
 #include "filter_bar.h"
 #include "main_window.h"
@@ -11,6 +12,7 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QCompleter>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -31,6 +33,7 @@ private slots:
     void syntaxErrorShowsColumn();
     void clearRestoresEveryRow();
     void newerFilterReplacesRunningOne();
+    void liveSessionFiltersNewEvents();
     void ctrlLFocusesBar();
     void completesFieldNames();
     void screenshot();
@@ -174,10 +177,60 @@ void TstFilterBar::newerFilterReplacesRunningOne()
     QCOMPARE(model->index(0, EventTableModel::Syscall).data().toString(), QStringLiteral("read"));
     QCOMPARE(model->index(1, EventTableModel::Syscall).data().toString(), QStringLiteral("write"));
     QCOMPARE(window.filterBar()->statusLabel()->text(), QStringLiteral("2 of 9 events match"));
-    // Opening the session again drops the filter.
+    // Reopening the same file (a finished capture) keeps the filter...
     QVERIFY(window.openSession(m_session));
+    QTRY_COMPARE(window.filterBar()->statusLabel()->text(), QStringLiteral("2 of 9 events match"));
+    QCOMPARE(model->rowCount(), 2);
+    // ...another session drops it.
+    const QString other = m_dir.filePath(QStringLiteral("other.provscope"));
+    QVERIFY(QFile::copy(m_session, other));
+    QVERIFY(window.openSession(other));
     QCOMPARE(model->rowCount(), int(RowCount));
     QVERIFY(window.filterBar()->lineEdit()->text().isEmpty());
+    QVERIFY(!window.filterBar()->statusLabel()->isVisible());
+}
+
+void TstFilterBar::liveSessionFiltersNewEvents()
+{
+    // A session still being written: new events are filtered as they arrive.
+    const QString path = m_dir.filePath(QStringLiteral("live.provscope"));
+    SessionMeta meta;
+    meta.bootToEpochNs = kBootToEpochNs;
+    meta.captureStartNs = kBase;
+    auto writer = SessionWriter::create(path.toStdString(), meta);
+    QVERIFY2(writer, writer ? "" : writer.error().c_str());
+    const auto all = fixtureEvents();
+    CaptureBatch first;
+    first.events = {all[RowClone], all[RowExec], all[RowOpenInput]};
+    QVERIFY(writer.value()->append(first));
+
+    {
+        MainWindow window;
+        window.setErrorDialogsEnabled(false);
+        QVERIFY2(window.openSession(path), qPrintable(window.lastError()));
+        QAbstractItemModelTester tester(window.eventModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModel *model = window.eventTable()->model();
+        QCOMPARE(model->rowCount(), 3);
+        typeFilter(window, QStringLiteral("evt.type == \"openat\""));
+        QTRY_COMPARE(window.filterBar()->statusLabel()->text(), QStringLiteral("1 of 3 events matches"));
+        QCOMPARE(model->rowCount(), 1);
+
+        CaptureBatch second;
+        second.events.assign(all.begin() + RowRead, all.end());
+        QVERIFY(writer.value()->append(second));
+        emit window.captureController()->eventsAppended();
+        QTRY_COMPARE(window.filterBar()->statusLabel()->text(), QStringLiteral("3 of 9 events match"));
+        QCOMPARE(model->rowCount(), 3);
+        QCOMPARE(model->index(2, 0).data(EventTableModel::EventIdRole).toLongLong(), qlonglong(RowMissing + 1));
+        emit window.captureController()->eventsAppended(); // nothing new: nothing twice
+        QTest::qWait(100);
+        QCOMPARE(model->rowCount(), 3);
+        // Clearing shows every event of the grown session.
+        window.filterBar()->clear();
+        QCOMPARE(model->rowCount(), int(RowCount));
+    }
+    auto finished = writer.value()->finish(kBase + 20000);
+    QVERIFY2(finished, finished ? "" : finished.error().c_str());
 }
 
 void TstFilterBar::ctrlLFocusesBar()
