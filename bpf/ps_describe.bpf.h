@@ -71,29 +71,6 @@ static __always_inline void describe_file(struct file_desc *d, struct file *f)
 	}
 }
 
-/* "socket:[ino]" into the path buffer; returns the start offset. */
-static __always_inline int socket_name(__u64 ino)
-{
-	static const char prefix[] = "socket:[";
-	struct pathbuf *pb = get_pathbuf();
-	int off = PS_PATH_MAX - 1;
-	int i;
-
-	if (!pb)
-		return off;
-	pb->buf[off] = 0;
-	pb->buf[--off] = ']';
-	for (i = 0; i < 20; i++) {
-		pb->buf[--off & HALF_MASK] = '0' + ino % 10;
-		ino /= 10;
-		if (!ino)
-			break;
-	}
-	for (i = sizeof(prefix) - 2; i >= 0; i--)
-		pb->buf[--off & HALF_MASK] = prefix[i];
-	return off;
-}
-
 #define MQUEUE_DIR "/dev/mqueue"
 #define MQUEUE_DIR_LEN 11
 

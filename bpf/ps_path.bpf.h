@@ -153,10 +153,10 @@ static __always_inline __u32 copy_path(struct scratch *s, __u32 pos, int off)
 	return n - 1;
 }
 
-/* "pipe:[ino]" into the path buffer; returns the start offset. */
-static __always_inline int pipe_name(__u64 ino)
+/* "<prefix>[ino]" (pipe:[ino], socket:[ino]) into the path buffer, built backwards;
+ * returns the start offset. prefix includes the '[' (plen bytes, no NUL). */
+static __always_inline int inode_name(const char *prefix, int plen, __u64 ino)
 {
-	static const char prefix[] = "pipe:[";
 	struct pathbuf *pb = get_pathbuf();
 	int off = PS_PATH_MAX - 1;
 	int i;
@@ -171,8 +171,18 @@ static __always_inline int pipe_name(__u64 ino)
 		if (!ino)
 			break;
 	}
-	for (i = sizeof(prefix) - 2; i >= 0; i--)
+	for (i = plen - 1; i >= 0; i--)
 		pb->buf[--off & HALF_MASK] = prefix[i];
 	return off;
+}
+
+static __always_inline int pipe_name(__u64 ino)
+{
+	return inode_name("pipe:[", 6, ino);
+}
+
+static __always_inline int socket_name(__u64 ino)
+{
+	return inode_name("socket:[", 8, ino);
 }
 #endif /* PS_PATH_BPF_H */
