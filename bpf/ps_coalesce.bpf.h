@@ -161,15 +161,17 @@ static __always_inline void take_part(struct io_run *run, struct io_part *part, 
 {
 	__u64 start;
 
+	/* One snapshot: the owner may be adding a call right now without the lock,
+	 * so every figure (and the done marks) must come from the same read. */
+	part->run = *run;
 	part->count = 0;
-	if (!run->count || run->count <= run->done_count)
+	if (!part->run.count || part->run.count <= part->run.done_count)
 		return;
-	start = run->done_count ? run->done_ts : run->first_ts;
+	start = part->run.done_count ? part->run.done_ts : part->run.first_ts;
 	if (start >= before)
 		return;
-	part->run = *run;
-	part->count = run->count - run->done_count;
-	part->bytes = run->bytes - run->done_bytes;
+	part->count = part->run.count - part->run.done_count;
+	part->bytes = part->run.bytes - part->run.done_bytes;
 	part->first_ts = start;
 	if (whole) {
 		run->count = 0;
