@@ -52,6 +52,39 @@ bool parseVersion(const std::string &text, int &major, int &minor)
     return true;
 }
 
+// A loss row of the lossAll statement (columns first_ts, last_ts, cpu, count, source).
+LossRecord readLoss(const SqliteStatement &st)
+{
+    LossRecord loss;
+    loss.firstTsNs = uint64_t(st.columnInt64(0));
+    loss.lastTsNs = uint64_t(st.columnInt64(1));
+    loss.cpu = int32_t(st.columnInt64(2));
+    loss.count = uint64_t(st.columnInt64(3));
+    loss.source = st.columnText(4);
+    return loss;
+}
+
+// Steps st to its end, keeping read(st) of every row; the statement is reset
+// either way, so it can be reused.
+template <class Read>
+auto collectRows(SqliteStatement &st, const std::string &path, Read read)
+    -> Result<std::vector<decltype(read(st))>>
+{
+    std::vector<decltype(read(st))> rows;
+    for (;;) {
+        auto row = st.step();
+        if (!row) {
+            st.reset();
+            return makeError(path + ": " + row.error());
+        }
+        if (!*row)
+            break;
+        rows.push_back(read(st));
+    }
+    st.reset();
+    return rows;
+}
+
 } // namespace
 
 struct SessionReader::Impl {
@@ -402,23 +435,10 @@ Result<void> SessionReader::forEachEvent(const EventFilter &filter,
 
 Result<std::vector<ProcessInfo>> SessionReader::processes() const
 {
-    std::vector<ProcessInfo> result;
     Impl::Use use(*m_impl);
     if (!use.ready())
         return makeError(use.ready().error());
-    SqliteStatement &st = m_impl->processAll;
-    for (;;) {
-        auto row = st.step();
-        if (!row) {
-            st.reset();
-            return makeError(m_impl->path + ": " + row.error());
-        }
-        if (!*row)
-            break;
-        result.push_back(readProcess(st));
-    }
-    st.reset();
-    return result;
+    return collectRows(m_impl->processAll, m_impl->path, readProcess);
 }
 
 Result<std::optional<ProcessInfo>> SessionReader::process(uint32_t pid, uint64_t startNs) const
@@ -442,64 +462,31 @@ Result<std::optional<ProcessInfo>> SessionReader::process(uint32_t pid, uint64_t
 
 Result<std::vector<LossRecord>> SessionReader::losses() const
 {
-    std::vector<LossRecord> result;
     Impl::Use use(*m_impl);
     if (!use.ready())
         return makeError(use.ready().error());
-    SqliteStatement &st = m_impl->lossAll;
-    for (;;) {
-        auto row = st.step();
-        if (!row) {
-            st.reset();
-            return makeError(m_impl->path + ": " + row.error());
-        }
-        if (!*row)
-            break;
-        LossRecord loss;
-        loss.firstTsNs = uint64_t(st.columnInt64(0));
-        loss.lastTsNs = uint64_t(st.columnInt64(1));
-        loss.cpu = int32_t(st.columnInt64(2));
-        loss.count = uint64_t(st.columnInt64(3));
-        loss.source = st.columnText(4);
-        result.push_back(std::move(loss));
-    }
-    st.reset();
-    return result;
+    return collectRows(m_impl->lossAll, m_impl->path, readLoss);
 }
 
 Result<std::vector<PlacedLoss>> SessionReader::placedLosses() const
 {
     std::vector<PlacedLoss> result;
-    std::vector<bool> known;
     {
         Impl::Use use(*m_impl);
         if (!use.ready())
             return makeError(use.ready().error());
-        SqliteStatement &st = m_impl->lossAll;
-        for (;;) {
-            auto row = st.step();
-            if (!row) {
-                st.reset();
-                return makeError(m_impl->path + ": " + row.error());
-            }
-            if (!*row)
-                break;
-            PlacedLoss placed;
-            placed.loss.firstTsNs = uint64_t(st.columnInt64(0));
-            placed.loss.lastTsNs = uint64_t(st.columnInt64(1));
-            placed.loss.cpu = int32_t(st.columnInt64(2));
-            placed.loss.count = uint64_t(st.columnInt64(3));
-            placed.loss.source = st.columnText(4);
-            known.push_back(!st.isNull(5));
-            placed.beforeEventId = st.isNull(5) ? 0 : st.columnInt64(5);
-            result.push_back(std::move(placed));
-        }
-        st.reset();
+        // beforeEventId -1: not recorded (a 1.0 session), placed by time below.
+        auto rows = collectRows(m_impl->lossAll, m_impl->path, [](const SqliteStatement &st) {
+            return PlacedLoss{st.isNull(5) ? -1 : st.columnInt64(5), readLoss(st)};
+        });
+        if (!rows)
+            return makeError(rows.error());
+        result = std::move(rows).value();
     }
     const int64_t events = m_impl->counts.events;
     for (size_t i = 0; i < result.size(); ++i) {
         int64_t &before = result[i].beforeEventId;
-        if (known[i]) {
+        if (before >= 0) {
             before = std::clamp<int64_t>(before, 1, events + 1);
             continue;
         }
