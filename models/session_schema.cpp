@@ -75,61 +75,6 @@ CREATE TABLE losses(
 )sql";
 }
 
-// Format 1.0, kept verbatim: tests create 1.0 sessions with it.
-const char *createStatements10()
-{
-    return R"sql(
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE strings(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
-CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
-CREATE TABLE sockets(
-    id INTEGER PRIMARY KEY,
-    family INTEGER NOT NULL,
-    laddr TEXT NOT NULL, lport INTEGER NOT NULL,
-    raddr TEXT NOT NULL, rport INTEGER NOT NULL,
-    UNIQUE(family, laddr, lport, raddr, rport));
-CREATE TABLE processes(
-    id INTEGER PRIMARY KEY,
-    pid INTEGER NOT NULL, start_ns INTEGER NOT NULL,
-    ppid INTEGER NOT NULL, parent_start_ns INTEGER NOT NULL,
-    uid INTEGER NOT NULL,
-    comm INTEGER REFERENCES strings(id),
-    exe INTEGER REFERENCES files(id),
-    argv BLOB,
-    exit_ts_ns INTEGER NOT NULL DEFAULT 0, exit_code INTEGER NOT NULL DEFAULT 0,
-    base_ppid INTEGER NOT NULL, base_uid INTEGER NOT NULL, base_comm INTEGER,
-    UNIQUE(pid, start_ns));
-CREATE TABLE events(
-    id INTEGER PRIMARY KEY,
-    ts INTEGER NOT NULL,
-    dt INTEGER NOT NULL,
-    proc INTEGER NOT NULL REFERENCES processes(id),
-    tid INTEGER,
-    syscall INTEGER NOT NULL REFERENCES strings(id),
-    ret INTEGER NOT NULL,
-    fd INTEGER NOT NULL,
-    file INTEGER REFERENCES files(id),
-    file2 INTEGER REFERENCES files(id),
-    socket INTEGER REFERENCES sockets(id),
-    flags INTEGER NOT NULL,
-    mode INTEGER NOT NULL,
-    count INTEGER NOT NULL,
-    bytes INTEGER NOT NULL,
-    truncated INTEGER NOT NULL,
-    argv BLOB,
-    comm INTEGER,
-    ppid INTEGER,
-    uid INTEGER);
-CREATE INDEX events_by_proc ON events(proc);
-CREATE INDEX events_by_file ON events(file) WHERE file IS NOT NULL;
-CREATE INDEX events_by_file2 ON events(file2) WHERE file2 IS NOT NULL;
-CREATE TABLE losses(
-    id INTEGER PRIMARY KEY,
-    first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL,
-    cpu INTEGER NOT NULL, count INTEGER NOT NULL, source TEXT NOT NULL);
-)sql";
-}
-
 const char *createCustodyLogStatement()
 {
     return R"sql(

@@ -35,8 +35,6 @@ const char *createStatements();
 // Tables a 1.x reader needs; a session lacking one is damaged.
 inline constexpr const char *kRequiredTables[] = {"meta", "strings", "files", "sockets",
                                                   "processes", "events", "losses"};
-// The CREATE statements of format 1.0 (tests write old sessions with them).
-const char *createStatements10();
 // The custody log (optional in 1.1: created by the first custody entry; a session
 // without it has none). IF NOT EXISTS: safe to run on any session.
 const char *createCustodyLogStatement();
