@@ -3,12 +3,14 @@
 #include "capture_controller.h"
 #include "event_details_view.h"
 #include "event_table_model.h"
+#include "events_tab.h"
 #include "filter_bar.h"
 #include "graph_tab.h"
 #include "helper_command_dialog.h"
 #include "recent_files.h"
 #include "session_reader.h"
 #include "session_status_bar.h"
+#include "task_progress.h"
 
 #include <QAction>
 #include <QApplication>
@@ -16,22 +18,17 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHeaderView>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QScrollBar>
-#include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
-#include <QVBoxLayout>
 
 namespace provscope {
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
-    , m_model(new EventTableModel(this))
     , m_statusBar(new SessionStatusBar(this))
     , m_capture(new CaptureController(this))
     , m_rateTimer(new QTimer(this))
@@ -40,6 +37,8 @@ MainWindow::MainWindow(QWidget *parent)
     m_rateTimer->setInterval(1000);
     connect(m_rateTimer, &QTimer::timeout, this, &MainWindow::updateStatusCounts);
     setStatusBar(m_statusBar);
+    m_progress = new TaskProgress(this);
+    m_statusBar->addPermanentWidget(m_progress);
     createCentralWidgets();
     createActions();
     createMenus();
@@ -65,9 +64,8 @@ MainWindow::~MainWindow()
 {
     // Finish a running capture with every reader closed, before the children go.
     m_capture->disconnect(this);
-    m_filterBar->cancelAndWait();
+    m_eventsTab->releaseSession();
     m_graphTab->waitUntilIdle();
-    m_model->setReader(nullptr);
     m_reader.reset();
     delete m_capture;
 }
@@ -75,106 +73,50 @@ MainWindow::~MainWindow()
 void MainWindow::releaseSession()
 {
     // The writer checkpoints the file next: close every reader of it (table, graph job).
-    m_rowBeforeRelease = m_table->currentIndex().row();
-    m_scrollBeforeRelease = m_table->verticalScrollBar()->value();
-    m_filterBar->cancelAndWait();
+    m_eventsTab->releaseSession();
     m_graphTab->waitUntilIdle();
-    m_model->setReader(nullptr);
     m_reader.reset();
 }
 
 void MainWindow::reopenFinishedSession(const QString &path)
 {
-    // Reopen the finished, self-contained file read-only, keeping the position.
-    const int row = m_rowBeforeRelease;
-    const int scroll = m_scrollBeforeRelease;
-    if (openSession(path)) {
-        if (row >= 0)
-            m_table->selectRow(row);
-        if (scroll >= 0)
-            m_table->verticalScrollBar()->setValue(scroll);
+    // Reopen the finished, self-contained file read-only; the events tab keeps its position.
+    if (openSession(path))
         m_statusBar->showMessage(tr("Capture saved to %1").arg(path), 10000);
-    }
-    m_rowBeforeRelease = m_scrollBeforeRelease = -1;
 }
 
 void MainWindow::createCentralWidgets()
 {
-    m_table = new QTableView(this);
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->setShowGrid(false);
-    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
-    // Fixed row height: the view never measures rows, so millions scroll smoothly.
-    QHeaderView *rows = m_table->verticalHeader();
-    rows->setSectionResizeMode(QHeaderView::Fixed);
-    rows->setDefaultSectionSize(fontMetrics().height() + 6);
-    QHeaderView *columns = m_table->horizontalHeader();
-    columns->setHighlightSections(false);
-    columns->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    applyColumnWidths();
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged,
-            this, &MainWindow::onCurrentRowChanged);
-    connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showTableContextMenu);
-    // A loss record's gap row spans the whole width: "⚠ 1,234 events lost (...)".
-    const auto spanGaps = [this] {
-        m_table->clearSpans();
-        for (int row : m_model->gapRows())
-            m_table->setSpan(row, 0, 1, EventTableModel::ColumnCount);
-    };
-    connect(m_model, &QAbstractItemModel::modelReset, this, spanGaps);
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, spanGaps);
-
-    m_details = new EventDetailsView(this);
-
-    // The display filter bar sits above the table (Ctrl+L).
-    m_filterBar = new FilterBar(m_model, this);
-    QWidget *tablePane = new QWidget(this);
-    QVBoxLayout *tableLayout = new QVBoxLayout(tablePane);
-    tableLayout->setContentsMargins(0, 0, 0, 0);
-    tableLayout->setSpacing(0);
-    tableLayout->addWidget(m_filterBar);
-    tableLayout->addWidget(m_table, 1);
-
-    m_eventSplitter = new QSplitter(Qt::Horizontal, this);
-    m_eventSplitter->addWidget(tablePane);
-    m_eventSplitter->addWidget(m_details);
-    m_eventSplitter->setStretchFactor(0, 3);
-    m_eventSplitter->setStretchFactor(1, 1);
-    m_eventSplitter->setSizes({930, 350});
-    m_eventSplitter->setChildrenCollapsible(false);
-
+    m_eventsTab = new EventsTab(this);
+    connect(m_eventsTab, &EventsTab::currentEventChanged, this, &MainWindow::onCurrentEventChanged);
     m_graphTab = new GraphTab(this);
 
     m_tabs = new QTabWidget(this);
     m_tabs->setDocumentMode(true);
-    m_tabs->addTab(m_eventSplitter, tr("Events"));
+    m_tabs->addTab(m_eventsTab, tr("Events"));
     m_tabs->addTab(m_graphTab, tr("Provenance Graph"));
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::onTabChanged);
     setCentralWidget(m_tabs);
 }
 
-void MainWindow::applyColumnWidths()
+QTableView *MainWindow::eventTable() const
 {
-    // A model reset re-initialises the header, so this runs after every setReader().
-    const auto width = [this](const char *sample) {
-        return fontMetrics().horizontalAdvance(QLatin1String(sample)) + 12;
-    };
-    QHeaderView *columns = m_table->horizontalHeader();
-    columns->setSectionResizeMode(QHeaderView::Interactive);
-    m_table->setColumnWidth(EventTableModel::Time, width("00:00:00.000000"));
-    m_table->setColumnWidth(EventTableModel::Pid, width("999999"));
-    m_table->setColumnWidth(EventTableModel::Ppid, width("999999"));
-    m_table->setColumnWidth(EventTableModel::Process, width("kworker/u4:"));
-    m_table->setColumnWidth(EventTableModel::Syscall, width("renameat2"));
-    m_table->setColumnWidth(EventTableModel::Ret, width("ECONNREFUSED"));
-    m_table->setColumnWidth(EventTableModel::Count, width("Count"));
-    m_table->setColumnWidth(EventTableModel::Bytes, width("1,000,000"));
-    columns->setSectionResizeMode(EventTableModel::Target, QHeaderView::Stretch);
+    return m_eventsTab->table();
+}
+
+EventTableModel *MainWindow::eventModel() const
+{
+    return m_eventsTab->model();
+}
+
+EventDetailsView *MainWindow::detailsView() const
+{
+    return m_eventsTab->details();
+}
+
+FilterBar *MainWindow::filterBar() const
+{
+    return m_eventsTab->filterBar();
 }
 
 void MainWindow::createActions()
@@ -208,10 +150,12 @@ void MainWindow::createActions()
     m_filterAction = new QAction(tr("&Filter Events…"), this);
     m_filterAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     connect(m_filterAction, &QAction::triggered, this, [this] {
-        m_tabs->setCurrentIndex(0);
-        m_filterBar->focusFilter();
+        m_tabs->setCurrentWidget(m_eventsTab);
+        filterBar()->focusFilter();
     });
     addAction(m_filterAction);
+
+    m_eventsTab->setContextActions({m_graphProcessAction, m_graphFileAction});
 
     m_aboutAction = new QAction(tr("&About provscope"), this);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
@@ -272,10 +216,7 @@ void MainWindow::setReader(std::shared_ptr<SessionReader> reader, const QString 
     m_reader = std::move(reader);
     m_sessionPath = path;
     m_graphWanted.reset();
-    m_details->clearEvent();
-    m_model->setReader(m_reader);
-    m_filterBar->setSessionPath(path);
-    applyColumnWidths();
+    m_eventsTab->setReader(m_reader, path);
     m_graphTab->setSessionPath(path);
     m_statusBar->setSessionPath(path);
     m_statusBar->resetRate();
@@ -327,7 +268,7 @@ void MainWindow::openFileDialog()
 
 std::optional<PointOfInterest> MainWindow::selectedProcessPoi() const
 {
-    const Event *event = m_model->eventAt(m_table->currentIndex().row());
+    const Event *event = m_eventsTab->currentEvent();
     if (!event)
         return std::nullopt;
     return PointOfInterest::process(event->pid, event->procStartNs);
@@ -335,21 +276,16 @@ std::optional<PointOfInterest> MainWindow::selectedProcessPoi() const
 
 std::optional<PointOfInterest> MainWindow::selectedFilePoi() const
 {
-    const Event *event = m_model->eventAt(m_table->currentIndex().row());
+    const Event *event = m_eventsTab->currentEvent();
     if (!event || event->path.empty())
         return std::nullopt;
     return PointOfInterest::file(event->path);
 }
 
-void MainWindow::onCurrentRowChanged()
+void MainWindow::onCurrentEventChanged(const Event *event)
 {
-    const int row = m_table->currentIndex().row();
-    const Event *event = m_model->eventAt(row);
-    if (!event) {
-        m_details->clearEvent();
+    if (!event)
         return;
-    }
-    m_details->displayEvent(*event, m_model->bootToEpochNs(), m_reader.get());
     m_graphFileAction->setEnabled(!event->path.empty());
     // The graph follows the selected process; it is built when the tab is shown.
     m_graphWanted = PointOfInterest::process(event->pid, event->procStartNs);
@@ -386,18 +322,6 @@ void MainWindow::showGraphOfSelectedFile()
     } else {
         m_statusBar->showMessage(tr("Select an event that touched a file first."), 5000);
     }
-}
-
-void MainWindow::showTableContextMenu(const QPoint &pos)
-{
-    const QModelIndex index = m_table->indexAt(pos);
-    if (!index.isValid())
-        return;
-    m_table->setCurrentIndex(index);
-    QMenu menu(this);
-    menu.addAction(m_graphProcessAction);
-    menu.addAction(m_graphFileAction);
-    menu.exec(m_table->viewport()->mapToGlobal(pos));
 }
 
 bool MainWindow::exportGraphPng(const QString &path)
@@ -471,12 +395,7 @@ void MainWindow::onCaptureFailed(const QString &message, const QString &command)
 
 void MainWindow::onEventsAppended()
 {
-    QScrollBar *bar = m_table->verticalScrollBar();
-    const bool atEnd = m_model->rowCount() == 0 || bar->value() >= bar->maximum();
-    m_model->refresh();
-    m_filterBar->eventsAppended(); // a filtered view filters the new events
-    if (atEnd)
-        m_table->scrollToBottom();
+    m_eventsTab->eventsAppended();
     updateStatusCounts();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The provscope workstation: menus, the event table with its details pane, the
 // provenance graph tab, the status bar and live capture.
+#include "event.h"
 #include "helper_launcher.h"
 #include "point_of_interest.h"
 
@@ -11,7 +12,6 @@
 
 class QAction;
 class QMenu;
-class QSplitter;
 class QTabWidget;
 class QTableView;
 class QTimer;
@@ -21,10 +21,12 @@ namespace provscope {
 class CaptureController;
 class EventDetailsView;
 class EventTableModel;
+class EventsTab;
 class FilterBar;
 class GraphTab;
 class SessionReader;
 class SessionStatusBar;
+class TaskProgress;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -51,10 +53,12 @@ public:
     bool exportGraphPng(const QString &path);
 
     QTabWidget *tabs() const { return m_tabs; }
-    QTableView *eventTable() const { return m_table; }
-    EventTableModel *eventModel() const { return m_model; }
-    EventDetailsView *detailsView() const { return m_details; }
-    FilterBar *filterBar() const { return m_filterBar; }
+    EventsTab *eventsTab() const { return m_eventsTab; }
+    QTableView *eventTable() const;
+    EventTableModel *eventModel() const;
+    EventDetailsView *detailsView() const;
+    FilterBar *filterBar() const;
+    TaskProgress *taskProgress() const { return m_progress; }
     GraphTab *graphTab() const { return m_graphTab; }
     SessionStatusBar *sessionStatusBar() const { return m_statusBar; }
     CaptureController *captureController() const { return m_capture; }
@@ -76,11 +80,10 @@ private:
     void createActions();
     void createMenus();
     void createCentralWidgets();
-    void applyColumnWidths();
     void setReader(std::shared_ptr<SessionReader> reader, const QString &path);
     void reportError(const QString &title, const QString &message, const QString &command = QString());
     void rebuildRecentMenu();
-    void onCurrentRowChanged();
+    void onCurrentEventChanged(const Event *event);
     void onTabChanged();
     void onEventsAppended();
     void onCaptureStateChanged();
@@ -89,7 +92,6 @@ private:
     void reopenFinishedSession(const QString &path);
     void updateStatusCounts();
     void updateTitle();
-    void showTableContextMenu(const QPoint &pos);
     std::optional<PointOfInterest> selectedProcessPoi() const;
     std::optional<PointOfInterest> selectedFilePoi() const;
 
@@ -99,15 +101,10 @@ private:
     bool m_errorDialogs = true;
     std::optional<PointOfInterest> m_graphWanted; // follows the selection
     bool m_closeRequested = false;
-    int m_rowBeforeRelease = -1;
-    int m_scrollBeforeRelease = -1;
 
     QTabWidget *m_tabs = nullptr;
-    QSplitter *m_eventSplitter = nullptr;
-    QTableView *m_table = nullptr;
-    EventTableModel *m_model = nullptr;
-    FilterBar *m_filterBar = nullptr;
-    EventDetailsView *m_details = nullptr;
+    EventsTab *m_eventsTab = nullptr;
+    TaskProgress *m_progress = nullptr;
     GraphTab *m_graphTab = nullptr;
     SessionStatusBar *m_statusBar = nullptr;
     CaptureController *m_capture = nullptr;

@@ -1,0 +1,157 @@
+#include "events_tab.h"
+
+#include "event_details_view.h"
+#include "event_table_model.h"
+#include "filter_bar.h"
+#include "session_reader.h"
+
+#include <QHeaderView>
+#include <QMenu>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace provscope {
+
+EventsTab::EventsTab(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new EventTableModel(this))
+{
+    m_table = new QTableView(this);
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setShowGrid(false);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    // Fixed row height: the view never measures rows, so millions scroll smoothly.
+    QHeaderView *rows = m_table->verticalHeader();
+    rows->setSectionResizeMode(QHeaderView::Fixed);
+    rows->setDefaultSectionSize(fontMetrics().height() + 6);
+    QHeaderView *columns = m_table->horizontalHeader();
+    columns->setHighlightSections(false);
+    columns->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    applyColumnWidths();
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged,
+            this, &EventsTab::onCurrentRowChanged);
+    connect(m_table, &QWidget::customContextMenuRequested, this, &EventsTab::showContextMenu);
+    // A loss record's gap row spans the whole width: "⚠ 1,234 events lost (...)".
+    const auto spanGaps = [this] {
+        m_table->clearSpans();
+        for (int row : m_model->gapRows())
+            m_table->setSpan(row, 0, 1, EventTableModel::ColumnCount);
+    };
+    connect(m_model, &QAbstractItemModel::modelReset, this, spanGaps);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, spanGaps);
+
+    m_details = new EventDetailsView(this);
+    m_filterBar = new FilterBar(m_model, this);
+
+    QWidget *tablePane = new QWidget(this);
+    QVBoxLayout *tableLayout = new QVBoxLayout(tablePane);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    tableLayout->setSpacing(0);
+    tableLayout->addWidget(m_filterBar);
+    tableLayout->addWidget(m_table, 1);
+
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->addWidget(tablePane);
+    m_splitter->addWidget(m_details);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({930, 350});
+    m_splitter->setChildrenCollapsible(false);
+
+    QVBoxLayout *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_splitter);
+}
+
+EventsTab::~EventsTab()
+{
+    m_filterBar->cancelAndWait();
+    m_model->setReader(nullptr);
+}
+
+void EventsTab::setReader(std::shared_ptr<SessionReader> reader, const QString &path)
+{
+    m_reader = std::move(reader);
+    m_details->clearEvent();
+    m_model->setReader(m_reader);
+    m_filterBar->setSessionPath(m_reader ? path : QString());
+    applyColumnWidths();
+    if (m_reader && m_rowBeforeRelease >= 0)
+        m_table->selectRow(m_rowBeforeRelease);
+    if (m_reader && m_scrollBeforeRelease >= 0)
+        m_table->verticalScrollBar()->setValue(m_scrollBeforeRelease);
+    m_rowBeforeRelease = m_scrollBeforeRelease = -1;
+}
+
+void EventsTab::releaseSession()
+{
+    m_rowBeforeRelease = m_table->currentIndex().row();
+    m_scrollBeforeRelease = m_table->verticalScrollBar()->value();
+    m_filterBar->cancelAndWait();
+    m_model->setReader(nullptr);
+    m_reader.reset();
+}
+
+void EventsTab::eventsAppended()
+{
+    QScrollBar *bar = m_table->verticalScrollBar();
+    const bool atEnd = m_model->rowCount() == 0 || bar->value() >= bar->maximum();
+    m_model->refresh();
+    m_filterBar->eventsAppended(); // a filtered view filters the new events
+    if (atEnd)
+        m_table->scrollToBottom();
+}
+
+const Event *EventsTab::currentEvent() const
+{
+    return m_model->eventAt(m_table->currentIndex().row());
+}
+
+void EventsTab::applyColumnWidths()
+{
+    // A model reset re-initialises the header, so this runs after every setReader().
+    const auto width = [this](const char *sample) {
+        return fontMetrics().horizontalAdvance(QLatin1String(sample)) + 12;
+    };
+    QHeaderView *columns = m_table->horizontalHeader();
+    columns->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->setColumnWidth(EventTableModel::Time, width("00:00:00.000000"));
+    m_table->setColumnWidth(EventTableModel::Pid, width("999999"));
+    m_table->setColumnWidth(EventTableModel::Ppid, width("999999"));
+    m_table->setColumnWidth(EventTableModel::Process, width("kworker/u4:"));
+    m_table->setColumnWidth(EventTableModel::Syscall, width("renameat2"));
+    m_table->setColumnWidth(EventTableModel::Ret, width("ECONNREFUSED"));
+    m_table->setColumnWidth(EventTableModel::Count, width("Count"));
+    m_table->setColumnWidth(EventTableModel::Bytes, width("1,000,000"));
+    columns->setSectionResizeMode(EventTableModel::Target, QHeaderView::Stretch);
+}
+
+void EventsTab::onCurrentRowChanged()
+{
+    const Event *event = currentEvent();
+    if (event)
+        m_details->displayEvent(*event, m_model->bootToEpochNs(), m_reader.get());
+    else
+        m_details->clearEvent();
+    emit currentEventChanged(event);
+}
+
+void EventsTab::showContextMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_table->indexAt(pos);
+    if (!index.isValid())
+        return;
+    m_table->setCurrentIndex(index);
+    QMenu menu(this);
+    menu.addActions(m_contextActions);
+    menu.exec(m_table->viewport()->mapToGlobal(pos));
+}
+
+} // namespace provscope
