@@ -3,9 +3,11 @@
 #include "event_details_view.h"
 #include "event_table_model.h"
 #include "filter_bar.h"
+#include "filter_expression.h"
 #include "session_reader.h"
 
 #include <QHeaderView>
+#include <QLineEdit>
 #include <QMenu>
 #include <QScrollBar>
 #include <QSplitter>
@@ -150,8 +152,36 @@ void EventsTab::showContextMenu(const QPoint &pos)
         return;
     m_table->setCurrentIndex(index);
     QMenu menu(this);
+    addFilterActions(menu, index);
     menu.addActions(m_contextActions);
     menu.exec(m_table->viewport()->mapToGlobal(pos));
+}
+
+void EventsTab::addFilterActions(QMenu &menu, const QModelIndex &index)
+{
+    // Wireshark's "Apply as Filter" / "Prepare as Filter" on the clicked cell.
+    const Event *event = m_model->eventAt(index.row());
+    const QString selected =
+        event ? FilterExpression::forCell(*event, index.column(), m_model->bootToEpochNs()) : QString();
+    QMenu *apply = menu.addMenu(tr("Apply as Filter"));
+    QMenu *prepare = menu.addMenu(tr("Prepare as Filter"));
+    apply->setEnabled(!selected.isEmpty());
+    prepare->setEnabled(!selected.isEmpty());
+    if (!selected.isEmpty()) {
+        apply->setToolTip(selected);
+        prepare->setToolTip(selected);
+    }
+    for (int i = FilterExpression::Selected; i <= FilterExpression::OrNotSelected; ++i) {
+        const auto how = FilterExpression::Combine(i);
+        connect(apply->addAction(FilterExpression::label(how)), &QAction::triggered, this, [this, selected, how] {
+            m_filterBar->applyFilter(FilterExpression::combine(m_filterBar->lineEdit()->text(), selected, how));
+        });
+        connect(prepare->addAction(FilterExpression::label(how)), &QAction::triggered, this, [this, selected, how] {
+            m_filterBar->prepareFilter(FilterExpression::combine(m_filterBar->lineEdit()->text(), selected, how));
+        });
+    }
+    if (!m_contextActions.isEmpty())
+        menu.addSeparator();
 }
 
 } // namespace provscope

@@ -10,6 +10,8 @@
 #include <memory>
 
 class QAction;
+class QMenu;
+class QModelIndex;
 class QSplitter;
 class QTableView;
 
@@ -52,6 +54,8 @@ signals:
 private:
     void applyColumnWidths();
     void showContextMenu(const QPoint &pos);
+    // "Apply as Filter" and "Prepare as Filter" for the cell at index.
+    void addFilterActions(QMenu &menu, const QModelIndex &index);
     void onCurrentRowChanged();
 
     std::shared_ptr<SessionReader> m_reader;

@@ -2,22 +2,29 @@
 
 #include "event_query.h"
 #include "event_table_model.h"
+#include "task_progress.h"
 
 #include <QAbstractItemView>
 #include <QCompleter>
 #include <QFile>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
 #include <QPushButton>
+#include <QSettings>
 #include <QStringListModel>
 #include <QThreadPool>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace provscope {
 
 namespace {
+const char *const kHistoryKey = "filter/history";
+
 // The field name being typed before the cursor: letters, digits, '.' and '_'.
 int wordStart(const QString &text, int cursor)
 {
@@ -96,6 +103,17 @@ FilterBar::FilterBar(EventTableModel *model, QWidget *parent)
             apply();
     });
     connect(m_edit, &QLineEdit::textChanged, this, [this] { setErrorState(false); });
+    connect(m_edit, &QLineEdit::textEdited, this, [this] { m_historyIndex = -1; });
+    m_edit->installEventFilter(this);
+
+    m_historyMenu = new QMenu(this);
+    m_historyButton = new QToolButton(this);
+    m_historyButton->setObjectName(QStringLiteral("filterHistoryButton"));
+    m_historyButton->setArrowType(Qt::DownArrow);
+    m_historyButton->setToolTip(tr("Recent filters (Up/Down in the filter bar)"));
+    m_historyButton->setPopupMode(QToolButton::InstantPopup);
+    m_historyButton->setMenu(m_historyMenu);
+    connect(m_historyMenu, &QMenu::aboutToShow, this, &FilterBar::rebuildHistoryMenu);
     connect(applyButton, &QPushButton::clicked, this, &FilterBar::apply);
     connect(m_clear, &QPushButton::clicked, this, &FilterBar::clear);
 
@@ -103,6 +121,7 @@ FilterBar::FilterBar(EventTableModel *model, QWidget *parent)
     row->setContentsMargins(0, 0, 0, 0);
     row->addWidget(new QLabel(tr("Filter:"), this));
     row->addWidget(m_edit, 1);
+    row->addWidget(m_historyButton);
     row->addWidget(applyButton);
     row->addWidget(m_clear);
     QVBoxLayout *layout = new QVBoxLayout(this);
@@ -123,6 +142,101 @@ void FilterBar::cancelAndWait()
     ++*m_generation;
     m_pool->waitForDone();
     m_running = false;
+    finishProgress();
+}
+
+QStringList FilterBar::history() const
+{
+    return QSettings().value(QLatin1String(kHistoryKey)).toStringList();
+}
+
+void FilterBar::remember(const QString &text)
+{
+    const QString filter = text.trimmed();
+    QStringList list = history();
+    list.removeAll(filter);
+    list.prepend(filter);
+    while (list.size() > kHistorySize)
+        list.removeLast();
+    QSettings().setValue(QLatin1String(kHistoryKey), list);
+}
+
+void FilterBar::rebuildHistoryMenu()
+{
+    m_historyMenu->clear();
+    const QStringList list = history();
+    if (list.isEmpty()) {
+        m_historyMenu->addAction(tr("No recent filters"))->setEnabled(false);
+        return;
+    }
+    for (const QString &filter : list) {
+        QString shown = filter;
+        shown.replace(QLatin1Char('&'), QStringLiteral("&&")); // not a mnemonic
+        QAction *action = m_historyMenu->addAction(shown);
+        action->setToolTip(filter);
+        connect(action, &QAction::triggered, this, [this, filter] { applyFilter(filter); });
+    }
+    m_historyMenu->addSeparator();
+    connect(m_historyMenu->addAction(tr("Clear History")), &QAction::triggered, this,
+            [] { QSettings().remove(QLatin1String(kHistoryKey)); });
+}
+
+bool FilterBar::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_edit && event->type() == QEvent::KeyPress && !m_completer->popup()->isVisible()) {
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        if (key == Qt::Key_Up || key == Qt::Key_Down) {
+            const QStringList list = history();
+            int index = m_historyIndex + (key == Qt::Key_Up ? 1 : -1);
+            if (index >= int(list.size()))
+                return true; // at the oldest
+            if (m_historyIndex == -1 && index == 0)
+                m_typedText = m_edit->text();
+            m_historyIndex = std::max(-1, index);
+            m_edit->setText(m_historyIndex == -1 ? m_typedText : list.at(m_historyIndex));
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+QString FilterBar::appliedFilter() const
+{
+    return m_active ? QString::fromStdString(m_filter.text) : QString();
+}
+
+void FilterBar::applyFilter(const QString &text)
+{
+    m_edit->setText(text);
+    m_historyIndex = -1;
+    apply();
+}
+
+void FilterBar::prepareFilter(const QString &text)
+{
+    m_edit->setText(text);
+    m_historyIndex = -1;
+    m_edit->setFocus(Qt::OtherFocusReason);
+    m_edit->setCursorPosition(int(text.size()));
+}
+
+void FilterBar::finishProgress()
+{
+    if (m_progress && m_progressToken)
+        m_progress->finish(m_progressToken);
+    m_progressToken = 0;
+}
+
+void FilterBar::cancel()
+{
+    if (!m_running)
+        return;
+    ++*m_generation; // the worker stops at its next chunk or progress check
+    m_running = false;
+    m_morePending = false;
+    m_cancelled = true;
+    finishProgress();
+    updateCountText();
 }
 
 void FilterBar::setSessionPath(const QString &path)
@@ -185,12 +299,15 @@ void FilterBar::apply()
         return;
     }
     ++*m_generation; // cancels a running query
+    m_historyIndex = -1;
+    remember(text);
     m_filter = compiled.value();
     m_active = true;
     m_morePending = false;
     m_matches = 0;
     m_model->beginFilteredView();
     startQuery(1);
+    emit filterApplied(text.trimmed());
 }
 
 void FilterBar::eventsAppended()
@@ -210,6 +327,16 @@ void FilterBar::startQuery(int64_t firstId)
     const int generation = ++*m_generation;
     m_shownGeneration = generation;
     m_running = true;
+    m_cancelled = false;
+    m_scannedUpTo = firstId - 1;
+    finishProgress();
+    if (m_progress && firstId == 1) {
+        // A whole-session scan can take seconds on 10M events; the new events of a
+        // live session are few.
+        m_progressToken = m_progress->begin(
+            tr("Filtering %1 events").arg(QLocale().toString(qlonglong(m_model->eventCount()))),
+            [this] { cancel(); });
+    }
     // The query sees at least the events the model knows of now; ids it finds twice
     // (appended meanwhile) are dropped by the model.
     m_nextUnscanned = m_model->eventCount() + 1;
@@ -248,6 +375,10 @@ void FilterBar::onChunk(int generation, const std::vector<int64_t> &ids)
         return;
     m_model->appendFilteredIds(ids);
     m_matches = m_model->rowCount();
+    m_scannedUpTo = std::max(m_scannedUpTo, ids.back());
+    // Ids come in ascending order: the last one tells how far the scan got.
+    if (m_progress && m_progressToken && m_model->eventCount() > 0)
+        m_progress->setProgress(m_progressToken, double(m_scannedUpTo) / double(m_model->eventCount()));
     updateCountText();
 }
 
@@ -256,6 +387,7 @@ void FilterBar::onFinished(int generation, const QString &error)
     if (generation != m_shownGeneration || generation != m_generation->load())
         return;
     m_running = false;
+    finishProgress();
     if (!error.isEmpty()) {
         showError(tr("The filter could not run: %1").arg(error));
         return;
@@ -275,6 +407,9 @@ void FilterBar::updateCountText()
     const QString matches = locale.toString(qlonglong(m_matches));
     if (m_running)
         m_status->setText(tr("Filtering… %1 of %2 events match so far").arg(matches, total));
+    else if (m_cancelled)
+        m_status->setText(tr("Cancelled: %1 matching events shown; not all of the %2 events were searched")
+                              .arg(matches, total));
     else
         m_status->setText(m_matches == 1 ? tr("1 of %1 events matches").arg(total)
                                          : tr("%1 of %2 events match").arg(matches, total));
@@ -284,7 +419,10 @@ void FilterBar::updateCountText()
 void FilterBar::clear()
 {
     ++*m_generation; // cancels a running query; its late chunks are ignored
+    const bool wasActive = m_active;
     m_running = false;
+    m_cancelled = false;
+    finishProgress();
     m_active = false;
     m_morePending = false;
     m_edit->clear();
@@ -292,6 +430,8 @@ void FilterBar::clear()
     m_status->hide();
     setErrorState(false);
     m_model->clearFilteredView();
+    if (wasActive)
+        emit filterApplied(QString());
 }
 
 } // namespace provscope

@@ -6,6 +6,9 @@
 // EventQuery (one query at a time; a newer filter cancels the running one) and the
 // table model fills in chunk by chunk. While a live session grows, the filter
 // runs again over the new events only and appends what matches.
+// The last 30 valid filters applied are kept (QSettings), newest first: a drop-down
+// beside the edit lists them, Up/Down in the edit walks through them. A long query
+// shows in TaskProgress; its Cancel keeps the rows found so far, with a note.
 #include "filter_sql.h"
 
 #include <QWidget>
@@ -18,12 +21,15 @@
 class QCompleter;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QPushButton;
 class QThreadPool;
+class QToolButton;
 
 namespace provscope {
 
 class EventTableModel;
+class TaskProgress;
 
 class FilterBar : public QWidget {
     Q_OBJECT
@@ -39,10 +45,20 @@ public:
     // The live session grew (after the model's refresh): filter the new events too.
     void eventsAppended();
 
+    // Long queries show there, with Cancel (nullptr: nowhere).
+    void setTaskProgress(TaskProgress *progress) { m_progress = progress; }
+
+    // The filters applied, newest first (at most kHistorySize, no duplicates).
+    QStringList history() const;
+    static constexpr int kHistorySize = 30;
+
     QLineEdit *lineEdit() const { return m_edit; }
     QLabel *statusLabel() const { return m_status; }
     QPushButton *clearButton() const { return m_clear; }
+    QToolButton *historyButton() const { return m_historyButton; }
     bool isRunning() const { return m_running; }
+    // The filter the table shows ("" when none).
+    QString appliedFilter() const;
 
 public slots:
     // Compiles the text; shows the error or runs the query.
@@ -50,10 +66,21 @@ public slots:
     // Empties the bar and shows every event again.
     void clear();
     void focusFilter();
+    // Puts text in the bar and applies it ("Apply as Filter", a quick filter, history).
+    void applyFilter(const QString &text);
+    // Puts text in the bar, focused, without applying it ("Prepare as Filter").
+    void prepareFilter(const QString &text);
+    // Stops the running query; the rows found so far stay, with a note.
+    void cancel();
 
 signals:
     // A query finished: matches of total events.
     void filterFinished(qint64 matches, qint64 total);
+    // A filter was applied (text, valid) or cleared (""): quick filters follow it.
+    void filterApplied(const QString &text);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void showError(const QString &text);
@@ -63,6 +90,9 @@ private:
     void onChunk(int generation, const std::vector<int64_t> &ids);
     void onFinished(int generation, const QString &error);
     void updateCountText();
+    void remember(const QString &text);
+    void rebuildHistoryMenu();
+    void finishProgress();
 
     EventTableModel *m_model;
     QLineEdit *m_edit = nullptr;
@@ -79,6 +109,14 @@ private:
     CompiledFilter m_filter;
     int64_t m_nextUnscanned = 1; // first event id no query has looked at yet
     qint64 m_matches = 0;
+    bool m_cancelled = false;
+    int64_t m_scannedUpTo = 0; // highest id a running query has reported
+    QToolButton *m_historyButton = nullptr;
+    QMenu *m_historyMenu = nullptr;
+    int m_historyIndex = -1;   // Up/Down position in the history; -1: the text typed
+    QString m_typedText;       // what was typed before Up
+    TaskProgress *m_progress = nullptr;
+    int m_progressToken = 0;
 };
 
 } // namespace provscope
