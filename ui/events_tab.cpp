@@ -4,12 +4,17 @@
 #include "event_table_model.h"
 #include "filter_bar.h"
 #include "filter_expression.h"
+#include "find_bar.h"
+#include "quick_filter_bar.h"
 #include "session_reader.h"
+#include "task_progress.h"
 
+#include <QAction>
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QMenu>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -51,13 +56,30 @@ EventsTab::EventsTab(QWidget *parent)
 
     m_details = new EventDetailsView(this);
     m_filterBar = new FilterBar(m_model, this);
+    m_quickBar = new QuickFilterBar(this);
+    m_findBar = new FindBar(m_table, m_model, this);
+    // A quick filter shows as its expression in the bar; a filter typed there resets them.
+    connect(m_quickBar, &QuickFilterBar::expressionChanged, this, [this](const QString &text) {
+        if (text.isEmpty())
+            m_filterBar->clear();
+        else
+            m_filterBar->applyFilter(text);
+    });
+    connect(m_filterBar, &FilterBar::filterApplied, m_quickBar, &QuickFilterBar::followFilter);
+    connect(m_filterBar, &FilterBar::filterApplied, m_findBar, &FindBar::setDisplayFilter);
+    m_quickFiltersAction = new QAction(tr("Quick Filters"), this);
+    m_quickFiltersAction->setCheckable(true);
+    m_quickFiltersAction->setToolTip(tr("Show the time, syscall, process, pid and ppid filters above the table"));
+    connect(m_quickFiltersAction, &QAction::toggled, this, &EventsTab::setQuickFiltersVisible);
 
     QWidget *tablePane = new QWidget(this);
     QVBoxLayout *tableLayout = new QVBoxLayout(tablePane);
     tableLayout->setContentsMargins(0, 0, 0, 0);
     tableLayout->setSpacing(0);
     tableLayout->addWidget(m_filterBar);
+    tableLayout->addWidget(m_quickBar);
     tableLayout->addWidget(m_table, 1);
+    tableLayout->addWidget(m_findBar);
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->addWidget(tablePane);
@@ -70,11 +92,14 @@ EventsTab::EventsTab(QWidget *parent)
     QVBoxLayout *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_splitter);
+    setQuickFiltersVisible(QSettings().value(QStringLiteral("events/quickFilters"), true).toBool());
 }
 
 EventsTab::~EventsTab()
 {
     m_filterBar->cancelAndWait();
+    m_findBar->cancelAndWait();
+    m_quickBar->cancelAndWait();
     m_model->setReader(nullptr);
 }
 
@@ -84,6 +109,20 @@ void EventsTab::setReader(std::shared_ptr<SessionReader> reader, const QString &
     m_details->clearEvent();
     m_model->setReader(m_reader);
     m_filterBar->setSessionPath(m_reader ? path : QString());
+    m_findBar->setSessionPath(m_reader ? path : QString());
+    m_findBar->setDisplayFilter(m_filterBar->appliedFilter());
+    {
+        // The quick filters' time range: the first to the last event (ids are in time order).
+        int64_t first = 0, last = 0;
+        if (m_reader && m_reader->counts().events > 0) {
+            const int64_t offset = m_reader->meta().bootToEpochNs;
+            if (auto event = m_reader->event(1))
+                first = int64_t(event.value().tsNs) + offset;
+            if (auto event = m_reader->event(m_reader->counts().events))
+                last = int64_t(event.value().lastTsNs) + offset;
+        }
+        m_quickBar->setSession(m_reader ? path : QString(), first, std::max(first, last));
+    }
     applyColumnWidths();
     if (m_reader && m_rowBeforeRelease >= 0)
         m_table->selectRow(m_rowBeforeRelease);
@@ -97,6 +136,8 @@ void EventsTab::releaseSession()
     m_rowBeforeRelease = m_table->currentIndex().row();
     m_scrollBeforeRelease = m_table->verticalScrollBar()->value();
     m_filterBar->cancelAndWait();
+    m_findBar->cancelAndWait();
+    m_quickBar->cancelAndWait();
     m_model->setReader(nullptr);
     m_reader.reset();
 }
@@ -182,6 +223,47 @@ void EventsTab::addFilterActions(QMenu &menu, const QModelIndex &index)
     }
     if (!m_contextActions.isEmpty())
         menu.addSeparator();
+}
+
+void EventsTab::setTaskProgress(TaskProgress *progress)
+{
+    m_progress = progress;
+    m_filterBar->setTaskProgress(progress);
+    m_findBar->setTaskProgress(progress);
+}
+
+void EventsTab::showFindBar()
+{
+    m_findBar->showBar();
+}
+
+void EventsTab::findNext()
+{
+    if (!m_findBar->isVisible())
+        m_findBar->showBar();
+    else
+        m_findBar->findNext();
+}
+
+void EventsTab::findPrevious()
+{
+    if (!m_findBar->isVisible())
+        m_findBar->showBar();
+    else
+        m_findBar->findPrevious();
+}
+
+void EventsTab::setQuickFiltersVisible(bool visible)
+{
+    m_quickBar->setVisible(visible);
+    if (m_quickFiltersAction->isChecked() != visible)
+        m_quickFiltersAction->setChecked(visible);
+    QSettings().setValue(QStringLiteral("events/quickFilters"), visible);
+}
+
+bool EventsTab::quickFiltersVisible() const
+{
+    return m_quickFiltersAction->isChecked();
 }
 
 } // namespace provscope

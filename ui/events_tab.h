@@ -20,7 +20,10 @@ namespace provscope {
 class EventDetailsView;
 class EventTableModel;
 class FilterBar;
+class FindBar;
+class QuickFilterBar;
 class SessionReader;
+class TaskProgress;
 
 class EventsTab : public QWidget {
     Q_OBJECT
@@ -39,12 +42,26 @@ public:
     // Actions the table's context menu offers after its own (graph of this process...).
     void setContextActions(const QList<QAction *> &actions) { m_contextActions = actions; }
 
+    // Long operations (filter, find, sort) show there with Cancel (may be null).
+    void setTaskProgress(TaskProgress *progress);
+    // Find (Ctrl+F): the bar under the table. Next/Previous open it when hidden.
+    void showFindBar();
+    void findNext();
+    void findPrevious();
+    // The quick-filter row above the table (remembered); the View menu toggles it
+    // with quickFiltersAction().
+    void setQuickFiltersVisible(bool visible);
+    bool quickFiltersVisible() const;
+    QAction *quickFiltersAction() const { return m_quickFiltersAction; }
+
     // The selected event; nullptr when none (or a gap row).
     const Event *currentEvent() const;
 
     QTableView *table() const { return m_table; }
     EventTableModel *model() const { return m_model; }
     FilterBar *filterBar() const { return m_filterBar; }
+    FindBar *findBar() const { return m_findBar; }
+    QuickFilterBar *quickFilterBar() const { return m_quickBar; }
     EventDetailsView *details() const { return m_details; }
 
 signals:
@@ -62,6 +79,10 @@ private:
     QTableView *m_table = nullptr;
     EventTableModel *m_model = nullptr;
     FilterBar *m_filterBar = nullptr;
+    FindBar *m_findBar = nullptr;
+    QuickFilterBar *m_quickBar = nullptr;
+    QAction *m_quickFiltersAction = nullptr;
+    TaskProgress *m_progress = nullptr;
     EventDetailsView *m_details = nullptr;
     QSplitter *m_splitter = nullptr;
     QList<QAction *> m_contextActions;

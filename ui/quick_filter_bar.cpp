@@ -1,0 +1,271 @@
+#include "quick_filter_bar.h"
+
+#include "filter_expression.h"
+#include "session_values.h"
+
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QFile>
+#include <QHBoxLayout>
+#include <QIntValidator>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QThreadPool>
+#include <QTimer>
+
+#include <limits>
+
+namespace provscope {
+
+namespace {
+
+// "2026-11-22T10:15:00+01:00": the local time the edit shows, with its offset, so
+// the bar reads like the edit.
+QString isoLocal(const QDateTime &time)
+{
+    const int offset = time.offsetFromUtc();
+    QString text = time.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss"));
+    if (offset == 0)
+        return text + QLatin1Char('Z');
+    const int minutes = std::abs(offset) / 60;
+    return text + (offset < 0 ? QLatin1Char('-') : QLatin1Char('+'))
+           + QStringLiteral("%1:%2").arg(minutes / 60, 2, 10, QLatin1Char('0')).arg(minutes % 60, 2, 10, QLatin1Char('0'));
+}
+
+int64_t floorSeconds(int64_t epochNs)
+{
+    return epochNs >= 0 ? epochNs / 1'000'000'000 : -((-epochNs + 999'999'999) / 1'000'000'000);
+}
+
+} // namespace
+
+QuickFilterBar::QuickFilterBar(QWidget *parent)
+    : QWidget(parent)
+    , m_pool(new QThreadPool(this))
+    , m_generation(std::make_shared<std::atomic<int>>(0))
+{
+    m_pool->setMaxThreadCount(1);
+    const auto timeEdit = [this](const QString &name, const QString &tip) {
+        auto *edit = new QDateTimeEdit(this);
+        edit->setObjectName(name);
+        edit->setTimeSpec(Qt::LocalTime);
+        edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        edit->setToolTip(tip);
+        edit->setKeyboardTracking(false);
+        return edit;
+    };
+    m_from = timeEdit(QStringLiteral("quickFrom"), tr("Events at or after this time (local time)"));
+    m_to = timeEdit(QStringLiteral("quickTo"), tr("Events up to the end of this second (local time)"));
+    const auto combo = [this](const QString &name, const QString &tip) {
+        auto *box = new QComboBox(this);
+        box->setObjectName(name);
+        box->setToolTip(tip);
+        box->setMinimumContentsLength(10);
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMaxVisibleItems(25);
+        return box;
+    };
+    m_syscall = combo(QStringLiteral("quickSyscall"), tr("Only this syscall"));
+    m_process = combo(QStringLiteral("quickProcess"), tr("Only processes of this name"));
+    const auto number = [this](const QString &name, const QString &tip) {
+        auto *edit = new QLineEdit(this);
+        edit->setObjectName(name);
+        edit->setToolTip(tip);
+        edit->setPlaceholderText(tr("any"));
+        edit->setValidator(new QIntValidator(0, std::numeric_limits<int>::max(), edit));
+        edit->setFixedWidth(fontMetrics().horizontalAdvance(QStringLiteral("99999999")) + 28);
+        edit->setClearButtonEnabled(true);
+        return edit;
+    };
+    m_pid = number(QStringLiteral("quickPid"), tr("Only this process id (Enter applies)"));
+    m_ppid = number(QStringLiteral("quickPpid"), tr("Only children of this process id (Enter applies)"));
+    m_clear = new QPushButton(tr("Clear"), this);
+    m_clear->setObjectName(QStringLiteral("quickClear"));
+    m_clear->setToolTip(tr("Every quick filter back to any"));
+
+    // Times apply after a pause (arrow keys step through seconds); the others at once.
+    QTimer *timeDelay = new QTimer(this);
+    timeDelay->setSingleShot(true);
+    timeDelay->setInterval(400);
+    connect(timeDelay, &QTimer::timeout, this, &QuickFilterBar::changed);
+    for (QDateTimeEdit *edit : {m_from, m_to}) {
+        connect(edit, &QDateTimeEdit::dateTimeChanged, this, [this, timeDelay] {
+            if (!m_updating)
+                timeDelay->start();
+        });
+    }
+    for (QComboBox *box : {m_syscall, m_process})
+        connect(box, &QComboBox::activated, this, &QuickFilterBar::changed);
+    for (QLineEdit *edit : {m_pid, m_ppid}) {
+        connect(edit, &QLineEdit::editingFinished, this, &QuickFilterBar::changed);
+        connect(edit, &QLineEdit::textChanged, this, [this, edit](const QString &text) {
+            if (text.isEmpty() && !m_updating && !edit->hasFocus())
+                changed(); // the clear button
+        });
+    }
+    connect(m_clear, &QPushButton::clicked, this, &QuickFilterBar::clearFilters);
+
+    QHBoxLayout *row = new QHBoxLayout(this);
+    row->setContentsMargins(4, 2, 4, 2);
+    row->setSpacing(4);
+    const auto label = [this, row](const QString &text) { row->addWidget(new QLabel(text, this)); };
+    label(tr("From"));
+    row->addWidget(m_from);
+    label(tr("to"));
+    row->addWidget(m_to);
+    row->addSpacing(8);
+    label(tr("Syscall"));
+    row->addWidget(m_syscall, 1);
+    label(tr("Process"));
+    row->addWidget(m_process, 1);
+    label(tr("PID"));
+    row->addWidget(m_pid);
+    label(tr("PPID"));
+    row->addWidget(m_ppid);
+    row->addWidget(m_clear);
+    setSession(QString(), 0, 0);
+}
+
+QuickFilterBar::~QuickFilterBar()
+{
+    cancelAndWait();
+}
+
+void QuickFilterBar::cancelAndWait()
+{
+    ++*m_generation;
+    m_pool->waitForDone();
+}
+
+void QuickFilterBar::setSession(const QString &path, int64_t firstEpochNs, int64_t lastEpochNs)
+{
+    cancelAndWait();
+    m_sessionPath = path;
+    m_firstSecond = floorSeconds(firstEpochNs);
+    m_lastSecond = std::max(m_firstSecond, floorSeconds(lastEpochNs));
+    m_updating = true;
+    const QDateTime first = QDateTime::fromSecsSinceEpoch(m_firstSecond, Qt::LocalTime);
+    const QDateTime last = QDateTime::fromSecsSinceEpoch(m_lastSecond, Qt::LocalTime);
+    for (QDateTimeEdit *edit : {m_from, m_to}) {
+        edit->setDateTimeRange(first, last);
+        edit->setEnabled(!path.isEmpty());
+    }
+    m_updating = false;
+    m_valuesLoaded = false;
+    for (QComboBox *box : {m_syscall, m_process}) {
+        box->clear();
+        box->addItem(path.isEmpty() ? tr("any") : tr("loading…"));
+        box->setEnabled(false);
+    }
+    m_pid->setEnabled(!path.isEmpty());
+    m_ppid->setEnabled(!path.isEmpty());
+    reset();
+    if (!path.isEmpty())
+        loadValues();
+}
+
+void QuickFilterBar::loadValues()
+{
+    const int generation = ++*m_generation;
+    const std::shared_ptr<std::atomic<int>> current = m_generation;
+    const std::string path = QFile::encodeName(m_sessionPath).toStdString();
+    m_pool->start([this, current, generation, path] {
+        auto values = readSessionValues(path, [&] { return current->load() != generation; });
+        if (current->load() != generation)
+            return;
+        QStringList syscalls, processes;
+        if (values) {
+            for (const std::string &name : values.value().syscalls)
+                syscalls << QString::fromStdString(name);
+            for (const std::string &name : values.value().processNames)
+                processes << QString::fromStdString(name);
+        }
+        QMetaObject::invokeMethod(this, [this, generation, syscalls, processes] {
+            if (m_generation->load() != generation)
+                return;
+            m_updating = true;
+            const auto fill = [this](QComboBox *box, const QStringList &items) {
+                box->clear();
+                box->addItem(tr("any"));
+                box->addItems(items);
+                box->setEnabled(true);
+            };
+            fill(m_syscall, syscalls);
+            fill(m_process, processes);
+            m_updating = false;
+            m_valuesLoaded = true;
+            emit valuesReady();
+        }, Qt::QueuedConnection);
+    });
+}
+
+void QuickFilterBar::reset()
+{
+    m_updating = true;
+    m_from->setDateTime(m_from->minimumDateTime());
+    m_to->setDateTime(m_to->maximumDateTime());
+    m_syscall->setCurrentIndex(0);
+    m_process->setCurrentIndex(0);
+    m_pid->clear();
+    m_ppid->clear();
+    m_updating = false;
+    m_lastEmitted.clear();
+}
+
+QString QuickFilterBar::expression() const
+{
+    QStringList parts;
+    if (m_sessionPath.isEmpty())
+        return {};
+    if (m_from->dateTime().toSecsSinceEpoch() > m_firstSecond)
+        parts << QStringLiteral("evt.time >= ") + FilterExpression::quoted(isoLocal(m_from->dateTime()));
+    if (m_to->dateTime().toSecsSinceEpoch() < m_lastSecond) // through the end of that second
+        parts << QStringLiteral("evt.time < ") + FilterExpression::quoted(isoLocal(m_to->dateTime().addSecs(1)));
+    if (m_syscall->currentIndex() > 0)
+        parts << QStringLiteral("evt.type == ") + FilterExpression::quoted(m_syscall->currentText());
+    if (m_process->currentIndex() > 0)
+        parts << QStringLiteral("proc.name == ") + FilterExpression::quoted(m_process->currentText());
+    if (!m_pid->text().isEmpty())
+        parts << QStringLiteral("proc.pid == ") + m_pid->text();
+    if (!m_ppid->text().isEmpty())
+        parts << QStringLiteral("proc.ppid == ") + m_ppid->text();
+    return parts.join(QStringLiteral(" and "));
+}
+
+void QuickFilterBar::changed()
+{
+    if (m_updating)
+        return;
+    // From after To: the other end follows, so the range is never empty by accident.
+    if (m_from->dateTime() > m_to->dateTime()) {
+        m_updating = true;
+        if (sender() == m_to)
+            m_from->setDateTime(m_to->dateTime());
+        else
+            m_to->setDateTime(m_from->dateTime());
+        m_updating = false;
+    }
+    const QString text = expression();
+    if (text == m_lastEmitted)
+        return;
+    m_lastEmitted = text;
+    emit expressionChanged(text);
+}
+
+void QuickFilterBar::clearFilters()
+{
+    const bool wasSet = !expression().isEmpty() || !m_lastEmitted.isEmpty();
+    reset();
+    if (wasSet)
+        emit expressionChanged(QString());
+}
+
+void QuickFilterBar::followFilter(const QString &text)
+{
+    if (text.trimmed() == expression())
+        return;
+    reset();
+}
+
+} // namespace provscope

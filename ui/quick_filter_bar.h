@@ -1,0 +1,80 @@
+#pragma once
+// Quick filters above the event table: a time range (from/to, to the second,
+// defaulting to the session's span), the syscall and the process name (the values
+// present in the session, read off the GUI thread), a pid and a ppid, and Clear.
+// Every change emits the equivalent display-filter expression, which the Events tab
+// puts in the filter bar and applies: the bar always shows what the table filters.
+#include <QWidget>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+class QComboBox;
+class QDateTimeEdit;
+class QLineEdit;
+class QPushButton;
+class QThreadPool;
+
+namespace provscope {
+
+class QuickFilterBar : public QWidget {
+    Q_OBJECT
+public:
+    explicit QuickFilterBar(QWidget *parent = nullptr);
+    ~QuickFilterBar() override;
+
+    // The session ("" when none) and the epoch ns of its first and last event:
+    // resets every quick filter and reads the syscalls and process names.
+    void setSession(const QString &path, int64_t firstEpochNs, int64_t lastEpochNs);
+    void cancelAndWait();
+
+    // The expression of the quick filters as set ("" when none is), e.g.
+    // evt.type == "openat" and proc.name == "bash" and proc.pid == 412
+    QString expression() const;
+    // The filter bar now shows text: quick filters that no longer describe it reset
+    // (without emitting).
+    void followFilter(const QString &text);
+    bool valuesLoaded() const { return m_valuesLoaded; }
+
+    QDateTimeEdit *fromEdit() const { return m_from; }
+    QDateTimeEdit *toEdit() const { return m_to; }
+    QComboBox *syscallCombo() const { return m_syscall; }
+    QComboBox *processCombo() const { return m_process; }
+    QLineEdit *pidEdit() const { return m_pid; }
+    QLineEdit *ppidEdit() const { return m_ppid; }
+    QPushButton *clearButton() const { return m_clear; }
+
+public slots:
+    // Every quick filter back to "any"; emits expressionChanged("") when one was set.
+    void clearFilters();
+
+signals:
+    // The user changed a quick filter; expression() is the new filter ("" for none).
+    void expressionChanged(const QString &expression);
+    // The syscall and process lists are filled in.
+    void valuesReady();
+
+private:
+    void reset();
+    void changed();
+    void loadValues();
+
+    QDateTimeEdit *m_from = nullptr;
+    QDateTimeEdit *m_to = nullptr;
+    QComboBox *m_syscall = nullptr;
+    QComboBox *m_process = nullptr;
+    QLineEdit *m_pid = nullptr;
+    QLineEdit *m_ppid = nullptr;
+    QPushButton *m_clear = nullptr;
+    QThreadPool *m_pool = nullptr;
+    std::shared_ptr<std::atomic<int>> m_generation;
+    QString m_sessionPath;
+    int64_t m_firstSecond = 0; // the span's default from/to, epoch seconds
+    int64_t m_lastSecond = 0;
+    bool m_updating = false;   // set programmatically: no expressionChanged
+    bool m_valuesLoaded = false;
+    QString m_lastEmitted;
+};
+
+} // namespace provscope
