@@ -1,0 +1,241 @@
+#include "rate_chart.h"
+
+#include <QDateTime>
+#include <QGraphicsRectItem>
+#include <QLocale>
+#include <QMouseEvent>
+#include <QToolTip>
+#include <QtCharts/QAreaSeries>
+#include <QtCharts/QDateTimeAxis>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace provscope {
+namespace {
+
+const QColor kRateColor(0x2f, 0x6f, 0xb3);
+
+double toMs(int64_t epochNs) { return double(epochNs) / 1e6; }
+
+// "20 s", "500 ms", "2 min": the width of a bucket.
+QString widthText(int64_t ns)
+{
+    const QLocale locale(QLocale::English);
+    if (ns >= 3'600'000'000'000LL && ns % 3'600'000'000'000LL == 0)
+        return QObject::tr("%1 h").arg(ns / 3'600'000'000'000LL);
+    if (ns >= 60'000'000'000LL && ns % 60'000'000'000LL == 0)
+        return QObject::tr("%1 min").arg(ns / 60'000'000'000LL);
+    if (ns >= 1'000'000'000LL)
+        return QObject::tr("%1 s").arg(locale.toString(double(ns) / 1e9, 'g', 6));
+    if (ns >= 1'000'000LL)
+        return QObject::tr("%1 ms").arg(locale.toString(double(ns) / 1e6, 'g', 6));
+    return QObject::tr("%1 µs").arg(locale.toString(double(ns) / 1e3, 'g', 6));
+}
+
+QString clockText(int64_t epochNs, bool withMs)
+{
+    const QDateTime t = QDateTime::fromMSecsSinceEpoch(epochNs / 1'000'000);
+    return t.toString(withMs ? QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz") : QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+} // namespace
+
+RateChart::RateChart(QWidget *parent)
+    : QChartView(parent)
+    , m_chart(new QChart)
+    , m_line(new QLineSeries)
+    , m_area(new QAreaSeries(m_line))
+    , m_x(new QDateTimeAxis)
+    , m_y(new QValueAxis)
+{
+    m_chart->legend()->hide();
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    m_chart->setMargins(QMargins(4, 4, 8, 4));
+    m_chart->setBackgroundRoundness(0);
+    m_chart->setBackgroundBrush(palette().base());
+    m_chart->addSeries(m_area);
+    QColor fill = kRateColor;
+    fill.setAlpha(110);
+    m_area->setBrush(fill);
+    QPen pen(kRateColor);
+    pen.setWidthF(1.2);
+    m_area->setPen(pen);
+
+    QFont axisFont = font();
+    axisFont.setPointSizeF(std::max(7.0, axisFont.pointSizeF() - 1));
+    m_x->setLabelsFont(axisFont);
+    m_y->setLabelsFont(axisFont);
+    QFont titleFont = axisFont;
+    m_y->setTitleFont(titleFont);
+    m_x->setTickCount(7);
+    m_y->setLabelFormat(QStringLiteral("%.0f"));
+    m_y->setMinorTickCount(0);
+    QPen grid(palette().mid().color());
+    grid.setStyle(Qt::DotLine);
+    m_x->setGridLinePen(grid);
+    m_y->setGridLinePen(grid);
+    m_chart->addAxis(m_x, Qt::AlignBottom);
+    m_chart->addAxis(m_y, Qt::AlignLeft);
+    m_area->attachAxis(m_x);
+    m_area->attachAxis(m_y);
+
+    m_highlight = new QGraphicsRectItem(m_chart);
+    QColor hl = palette().highlight().color();
+    hl.setAlpha(60);
+    m_highlight->setBrush(hl);
+    m_highlight->setPen(Qt::NoPen);
+    m_highlight->setZValue(10);
+    m_highlight->hide();
+
+    setChart(m_chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMouseTracking(true);
+    setMinimumHeight(160);
+    setBuckets({});
+}
+
+void RateChart::setBuckets(const std::vector<RateBucket> &buckets)
+{
+    m_buckets = buckets;
+    m_hovered = m_pressed = -1;
+    m_highlight->hide();
+    QList<QPointF> points;
+    points.reserve(int(buckets.size()) * 2);
+    int64_t largest = 0;
+    for (const RateBucket &b : buckets) {
+        points.append(QPointF(toMs(b.startNs), double(b.events)));
+        points.append(QPointF(toMs(b.endNs), double(b.events)));
+        largest = std::max(largest, b.events);
+    }
+    m_line->replace(points);
+    if (buckets.empty()) {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        m_x->setRange(QDateTime::fromMSecsSinceEpoch(now - 60'000), QDateTime::fromMSecsSinceEpoch(now));
+        m_x->setFormat(QStringLiteral("HH:mm:ss"));
+        m_y->setRange(0, 10);
+        m_y->setTitleText(tr("events"));
+        return;
+    }
+    const int64_t first = buckets.front().startNs, last = buckets.back().endNs;
+    const int64_t span = last - first;
+    QString format;
+    if (span < 10'000'000'000LL)
+        format = QStringLiteral("HH:mm:ss.zzz");
+    else if (span < 86'400'000'000'000LL)
+        format = QStringLiteral("HH:mm:ss");
+    else
+        format = QStringLiteral("MMM d HH:mm");
+    m_x->setFormat(format);
+    m_x->setRange(QDateTime::fromMSecsSinceEpoch(qint64(std::floor(toMs(first)))),
+                  QDateTime::fromMSecsSinceEpoch(qint64(std::ceil(toMs(last)))));
+    m_y->setRange(0, double(std::max<int64_t>(largest, 4)) * 1.05);
+    m_y->applyNiceNumbers();
+    m_y->setTitleText(tr("events per %1").arg(widthText(buckets.front().endNs - buckets.front().startNs)));
+}
+
+QString RateChart::xAxisFormat() const { return m_x->format(); }
+
+QString RateChart::yAxisTitle() const { return m_y->titleText(); }
+
+int RateChart::bucketAt(const QPoint &viewPos) const
+{
+    if (m_buckets.empty())
+        return -1;
+    const QPointF inChart = m_chart->mapFromScene(mapToScene(viewPos));
+    if (!m_chart->plotArea().contains(inChart))
+        return -1;
+    const double ms = m_chart->mapToValue(inChart, m_area).x();
+    const int64_t ns = int64_t(ms * 1e6);
+    const int64_t first = m_buckets.front().startNs;
+    const int64_t width = m_buckets.front().endNs - first;
+    if (ns < first || width <= 0)
+        return -1;
+    const int64_t index = (ns - first) / width;
+    return index < int64_t(m_buckets.size()) ? int(index) : -1;
+}
+
+QPoint RateChart::bucketPosition(int bucket) const
+{
+    if (bucket < 0 || size_t(bucket) >= m_buckets.size())
+        return {};
+    const RateBucket &b = m_buckets[size_t(bucket)];
+    const double midMs = (toMs(b.startNs) + toMs(b.endNs)) / 2;
+    const QPointF inChart = m_chart->mapToPosition(QPointF(midMs, double(b.events) / 2), m_area);
+    return mapFromScene(m_chart->mapToScene(inChart));
+}
+
+void RateChart::highlight(int bucket)
+{
+    if (bucket < 0) {
+        m_highlight->hide();
+        return;
+    }
+    const RateBucket &b = m_buckets[size_t(bucket)];
+    const QRectF plot = m_chart->plotArea();
+    const QPointF left = m_chart->mapToPosition(QPointF(toMs(b.startNs), 0), m_area);
+    const QPointF right = m_chart->mapToPosition(QPointF(toMs(b.endNs), 0), m_area);
+    const double x0 = std::max(plot.left(), std::min(left.x(), right.x()));
+    const double x1 = std::min(plot.right(), std::max(left.x(), right.x()));
+    m_highlight->setRect(QRectF(x0, plot.top(), std::max(1.0, x1 - x0), plot.height()));
+    m_highlight->show();
+}
+
+void RateChart::mouseMoveEvent(QMouseEvent *event)
+{
+    const int bucket = bucketAt(event->position().toPoint());
+    if (bucket != m_hovered) {
+        m_hovered = bucket;
+        highlight(bucket);
+        if (bucket >= 0) {
+            const RateBucket &b = m_buckets[size_t(bucket)];
+            const bool ms = b.endNs - b.startNs < 1'000'000'000LL;
+            QToolTip::showText(event->globalPosition().toPoint(),
+                               tr("%1 – %2\n%3 events\nClick to show them")
+                                   .arg(clockText(b.startNs, ms), clockText(b.endNs, ms).section(' ', 1),
+                                        QLocale(QLocale::English).toString(b.events)),
+                               this);
+            setCursor(Qt::PointingHandCursor);
+        } else {
+            QToolTip::hideText();
+            unsetCursor();
+        }
+    }
+    QChartView::mouseMoveEvent(event);
+}
+
+void RateChart::mousePressEvent(QMouseEvent *event)
+{
+    m_pressed = event->button() == Qt::LeftButton ? bucketAt(event->position().toPoint()) : -1;
+    QChartView::mousePressEvent(event);
+}
+
+void RateChart::mouseReleaseEvent(QMouseEvent *event)
+{
+    const int bucket = event->button() == Qt::LeftButton ? bucketAt(event->position().toPoint()) : -1;
+    if (bucket >= 0 && bucket == m_pressed) {
+        const RateBucket &b = m_buckets[size_t(bucket)];
+        emit bucketClicked(b.startNs, b.endNs, b.events);
+    }
+    m_pressed = -1;
+    QChartView::mouseReleaseEvent(event);
+}
+
+void RateChart::leaveEvent(QEvent *event)
+{
+    m_hovered = -1;
+    highlight(-1);
+    unsetCursor();
+    QChartView::leaveEvent(event);
+}
+
+void RateChart::resizeEvent(QResizeEvent *event)
+{
+    QChartView::resizeEvent(event);
+    m_hovered = -1;
+    highlight(-1);
+}
+
+} // namespace provscope

@@ -1,0 +1,58 @@
+#pragma once
+// The dashboard's event-rate chart: events per time bucket as a filled step curve
+// over wall-clock time (local time, as the event table shows it). Hovering shows a
+// bucket's time range and count; a click on a bucket reports it, for the dashboard
+// to drill into that time range.
+#include "session_statistics.h"
+
+#include <QtCharts/QChartView>
+
+#include <vector>
+
+class QAreaSeries;
+class QDateTimeAxis;
+class QGraphicsRectItem;
+class QLineSeries;
+class QValueAxis;
+
+namespace provscope {
+
+class RateChart : public QChartView {
+    Q_OBJECT
+public:
+    explicit RateChart(QWidget *parent = nullptr);
+
+    void setBuckets(const std::vector<RateBucket> &buckets);
+    const std::vector<RateBucket> &buckets() const { return m_buckets; }
+    // The bucket under a point of the view; -1 when none.
+    int bucketAt(const QPoint &viewPos) const;
+    // The middle of a bucket's bar in view coordinates (its top half when it has events).
+    QPoint bucketPosition(int bucket) const;
+    QString xAxisFormat() const;
+    QString yAxisTitle() const;
+
+signals:
+    void bucketClicked(qint64 startNs, qint64 endNs, qint64 events);
+
+protected:
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void leaveEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    void highlight(int bucket);
+
+    QChart *m_chart;
+    QLineSeries *m_line;
+    QAreaSeries *m_area;
+    QDateTimeAxis *m_x;
+    QValueAxis *m_y;
+    QGraphicsRectItem *m_highlight;
+    std::vector<RateBucket> m_buckets;
+    int m_hovered = -1;
+    int m_pressed = -1;
+};
+
+} // namespace provscope
