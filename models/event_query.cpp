@@ -9,7 +9,11 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
+#include <limits>
 #include <map>
+#include <optional>
 
 namespace provscope {
 namespace {
@@ -33,6 +37,238 @@ void cmdlineFunction(sqlite3_context *context, int, sqlite3_value **args)
 // Called every kProgressSteps SQLite VM steps while a query runs: gives the caller
 // a chance to cancel a long scan that finds nothing.
 constexpr int kProgressSteps = 200000;
+
+// The planner's limits. An index walk (events_by_file, _file2, _proc) is taken for
+// a set of at most a quarter of its table's rows and stops past kIndexCap event ids
+// (a full scan of 10M events costs about as much as collecting and sorting 3M ids);
+// candidates that still need the rest of the filter checked are looked up one by
+// one up to kVerifyCap (~1 us each), else the events are scanned in id ranges.
+constexpr size_t kIndexCap = 3'000'000;
+constexpr size_t kVerifyCap = 200'000;
+constexpr int64_t kScanRange = 1 << 18;
+constexpr auto kProgressInterval = std::chrono::milliseconds(50);
+
+// A set of row ids of a small table: a bitmap while the ids are small (they are
+// dense: INTEGER PRIMARY KEY), else a sorted list.
+struct IdSet {
+    std::vector<int64_t> ids; // sorted, unique
+    std::vector<uint64_t> bits;
+
+    void build()
+    {
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        bits.clear();
+        if (!ids.empty() && ids.front() >= 0 && ids.back() < (int64_t(1) << 28)) {
+            bits.assign(size_t(ids.back() / 64 + 1), 0);
+            for (int64_t id : ids)
+                bits[size_t(id / 64)] |= uint64_t(1) << (id % 64);
+        }
+    }
+    bool contains(int64_t id) const
+    {
+        if (!bits.empty())
+            return id >= 0 && size_t(id / 64) < bits.size() && (bits[size_t(id / 64)] >> (id % 64)) & 1;
+        return std::binary_search(ids.begin(), ids.end(), id);
+    }
+};
+
+// A filter after its sets were looked up: constants folded, memberships numbered.
+struct Exec {
+    enum class Kind { And, Or, Not, Member, Raw, True, False };
+    Kind kind = Kind::True;
+    std::unique_ptr<Exec> left, right;
+    filter::EventColumn column = filter::EventColumn::Proc;
+    int set = -1;    // Member: index into the query's sets
+    std::string sql; // Raw
+    bool guard = false;
+};
+
+std::unique_ptr<Exec> constant(bool value)
+{
+    auto e = std::make_unique<Exec>();
+    e->kind = value ? Exec::Kind::True : Exec::Kind::False;
+    return e;
+}
+
+const char *columnName(filter::EventColumn c)
+{
+    switch (c) {
+    case filter::EventColumn::Proc:
+        return "e.proc";
+    case filter::EventColumn::Syscall:
+        return "e.syscall";
+    case filter::EventColumn::File:
+        return "e.file";
+    case filter::EventColumn::File2:
+        return "e.file2";
+    case filter::EventColumn::Socket:
+        return "e.socket";
+    case filter::EventColumn::Comm:
+        return "e.comm";
+    }
+    return "NULL";
+}
+
+// The condition on e of an Exec tree; memberships call provscope_in(set, column),
+// or are `column = ?k` for a one-id set (cheaper per row; k counts from firstParam,
+// the value appended to binds).
+std::string execSql(const Exec &e, const std::vector<IdSet> &sets, int firstParam, std::vector<int64_t> &binds)
+{
+    switch (e.kind) {
+    case Exec::Kind::True:
+        return "1";
+    case Exec::Kind::False:
+        return "0";
+    case Exec::Kind::And:
+    case Exec::Kind::Or:
+        return "(" + execSql(*e.left, sets, firstParam, binds) +
+               (e.kind == Exec::Kind::And ? " AND " : " OR ") + execSql(*e.right, sets, firstParam, binds) + ")";
+    case Exec::Kind::Not:
+        return "NOT COALESCE(" + execSql(*e.left, sets, firstParam, binds) + ", 0)";
+    case Exec::Kind::Member:
+        if (sets[size_t(e.set)].ids.size() == 1) {
+            binds.push_back(sets[size_t(e.set)].ids.front());
+            return std::string("(") + columnName(e.column) + " = ?" +
+                   std::to_string(firstParam + int(binds.size()) - 1) + ")";
+        }
+        return "provscope_in(" + std::to_string(e.set) + ", " + columnName(e.column) + ")";
+    case Exec::Kind::Raw:
+        return "(" + e.sql + ")";
+    }
+    return "0";
+}
+
+// The terms of a conjunction (a and (b and c) -> a, b, c).
+void conjuncts(const Exec &e, std::vector<const Exec *> &out)
+{
+    if (e.kind == Exec::Kind::And) {
+        conjuncts(*e.left, out);
+        conjuncts(*e.right, out);
+    } else {
+        out.push_back(&e);
+    }
+}
+
+// Event ids from the indexes, ascending; complement: every event id (from the first
+// asked for) except these. exact: the filter's result; else a superset of it.
+struct Candidates {
+    std::vector<int64_t> ids;
+    bool complement = false;
+    bool exact = true;
+};
+
+std::vector<int64_t> setOp(const std::vector<int64_t> &a, const std::vector<int64_t> &b, char op)
+{
+    std::vector<int64_t> out;
+    switch (op) {
+    case '&':
+        std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+        break;
+    case '|':
+        out.reserve(a.size() + b.size());
+        std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+        break;
+    default: // a minus b
+        std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+        break;
+    }
+    return out;
+}
+
+// A and B, or A or B, with either side possibly a complement (De Morgan).
+Candidates combine(Candidates a, Candidates b, bool isAnd)
+{
+    Candidates r;
+    r.exact = a.exact && b.exact;
+    if (!isAnd) {
+        // A or B = not (not A and not B)
+        a.complement = !a.complement;
+        b.complement = !b.complement;
+    }
+    if (!a.complement && !b.complement)
+        r.ids = setOp(a.ids, b.ids, '&');
+    else if (!a.complement)
+        r.ids = setOp(a.ids, b.ids, '-');
+    else if (!b.complement)
+        r.ids = setOp(b.ids, a.ids, '-');
+    else {
+        r.ids = setOp(a.ids, b.ids, '|');
+        r.complement = true;
+    }
+    if (!isAnd)
+        r.complement = !r.complement;
+    return r;
+}
+
+// One matchingIds call: hands ids out in chunks, reports progress at most every
+// kProgressInterval, and remembers a cancel from either callback.
+class IdRun {
+public:
+    IdRun(const std::function<bool(const std::vector<int64_t> &)> &onChunk,
+          const std::function<bool(double)> &onProgress, size_t chunkSize)
+        : m_onChunk(onChunk), m_onProgress(onProgress), m_chunkSize(chunkSize ? chunkSize : 1)
+    {
+        m_chunk.reserve(m_chunkSize);
+        m_lastReport = std::chrono::steady_clock::now();
+    }
+
+    bool stopped() const { return m_stopped; }
+    bool push(int64_t id)
+    {
+        m_chunk.push_back(id);
+        return m_chunk.size() < m_chunkSize || flush();
+    }
+    bool flush()
+    {
+        if (m_stopped)
+            return false;
+        if (!m_onChunk(m_chunk))
+            m_stopped = true;
+        m_chunk.clear();
+        return !m_stopped;
+    }
+    // The SQLite progress handler's heartbeat: the chunk so far (possibly empty), and
+    // the progress when it is time.
+    bool heartbeat()
+    {
+        if (!flush())
+            return false;
+        return progress(m_fraction);
+    }
+    bool progress(double fraction, bool force = false)
+    {
+        m_fraction = std::clamp(fraction, 0.0, 1.0);
+        if (m_stopped)
+            return false;
+        if (!m_onProgress)
+            return true;
+        const auto now = std::chrono::steady_clock::now();
+        if (!force && now - m_lastReport < kProgressInterval)
+            return true;
+        m_lastReport = now;
+        if (!m_onProgress(m_fraction))
+            m_stopped = true;
+        return !m_stopped;
+    }
+    // The last chunk, then 100%.
+    void finish()
+    {
+        if (!m_chunk.empty())
+            flush();
+        if (!m_stopped)
+            progress(1.0, true);
+    }
+
+private:
+    const std::function<bool(const std::vector<int64_t> &)> &m_onChunk;
+    const std::function<bool(double)> &m_onProgress;
+    size_t m_chunkSize;
+    std::vector<int64_t> m_chunk;
+    bool m_stopped = false;
+    double m_fraction = 0;
+    std::chrono::steady_clock::time_point m_lastReport;
+};
 
 } // namespace
 
@@ -76,6 +312,14 @@ struct EventQuery::Impl {
     std::function<bool()> onProgress;
     bool cancelled = false;
 
+    // The planner's state during one matchingIds call.
+    bool referenceMode = false;
+    size_t indexCap = kIndexCap;
+    size_t verifyCap = kVerifyCap;
+    int64_t scanRange = kScanRange;
+    std::string lastPlan;
+    std::vector<IdSet> sets; // provscope_in(k, v): is v in sets[k]
+
     Result<void> connect()
     {
         if (db)
@@ -91,7 +335,22 @@ struct EventQuery::Impl {
         sqlite3_create_function_v2(db->handle(), "provscope_cmdline", 1,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, cmdlineFunction,
                                    nullptr, nullptr, nullptr);
+        sqlite3_create_function_v2(db->handle(), "provscope_in", 2, SQLITE_UTF8, this, inSetFunction,
+                                   nullptr, nullptr, nullptr);
         return {};
+    }
+
+    // provscope_in(k, v): 1 when v is in the planner's set k; 0 for NULL (as
+    // `NULL IN (...)`, which is NULL or 0: false either way for a filter).
+    static void inSetFunction(sqlite3_context *context, int, sqlite3_value **args)
+    {
+        const auto *d = static_cast<const Impl *>(sqlite3_user_data(context));
+        const int64_t k = sqlite3_value_int64(args[0]);
+        if (sqlite3_value_type(args[1]) != SQLITE_INTEGER || k < 0 || size_t(k) >= d->sets.size()) {
+            sqlite3_result_int(context, 0);
+            return;
+        }
+        sqlite3_result_int(context, d->sets[size_t(k)].contains(sqlite3_value_int64(args[1])) ? 1 : 0);
     }
 
     // A recording's connection is held only during a call (as SessionReader does):
@@ -135,6 +394,410 @@ struct EventQuery::Impl {
         }
     }
 
+    // Largest event id now (0 for none), and whether ids are 1..max without gaps.
+    Result<int64_t> maxEventId()
+    {
+        auto st = statement("SELECT COALESCE(max(id), 0) FROM events");
+        if (!st)
+            return makeError(st.error());
+        auto row = (*st)->step();
+        const int64_t max = row && *row ? (*st)->columnInt64(0) : 0;
+        (*st)->reset();
+        if (!row)
+            return makeError(path + ": " + row.error());
+        return max;
+    }
+    bool denseIds(int64_t maxId)
+    {
+        if (live)
+            return false; // meta's count lags a recording
+        auto st = statement("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'event_count'");
+        if (!st)
+            return false;
+        auto row = (*st)->step();
+        const bool dense = row && *row && (*st)->columnInt64(0) == maxId;
+        (*st)->reset();
+        return dense;
+    }
+
+    // A finished session whose events all refer to a process row (process ids dense,
+    // every event's proc within them): the process join's guard is always true.
+    bool everyEventHasProcess()
+    {
+        if (live)
+            return false;
+        auto st = statement("SELECT (SELECT min(proc) FROM events), (SELECT max(proc) FROM events),"
+                            " count(*), min(id), max(id) FROM processes");
+        if (!st)
+            return false;
+        SqliteStatement &s = **st;
+        auto row = s.step();
+        bool known = false;
+        if (row && *row && !s.isNull(0) && !s.isNull(3)) {
+            const int64_t count = s.columnInt64(2), low = s.columnInt64(3), high = s.columnInt64(4);
+            known = high - low + 1 == count && s.columnInt64(0) >= low && s.columnInt64(1) <= high;
+        }
+        s.reset();
+        return known;
+    }
+
+    Result<void> stepError(SqliteStatement &st, const Result<bool> &row)
+    {
+        st.reset();
+        if (cancelled)
+            return makeError("cancelled");
+        return makeError(path + ": " + row.error());
+    }
+
+    // whereSql as written, in one statement: the reference the planner is checked against.
+    Result<void> runReference(const CompiledFilter &filter, IdRun &run, int64_t firstId)
+    {
+        lastPlan = "reference";
+        auto maxId = maxEventId();
+        if (!maxId)
+            return makeError(maxId.error());
+        std::string sql = "SELECT e.id FROM events e";
+        if (filter.needsProcessRow)
+            sql += " JOIN processes p ON p.id = e.proc";
+        sql += " WHERE e.id >= ?" + std::to_string(filter.params.size() + 1) + " AND (" + filter.whereSql +
+               ") ORDER BY e.id";
+        auto st = statement(sql);
+        if (!st)
+            return makeError(st.error());
+        SqliteStatement &s = **st;
+        bindFilter(s, filter);
+        s.bindInt64(int(filter.params.size() + 1), firstId);
+        for (;;) {
+            auto row = s.step();
+            if (!row)
+                return stepError(s, row);
+            if (!*row)
+                break;
+            const int64_t id = s.columnInt64(0);
+            if (!run.push(id) || !run.progress(double(id) / double(std::max<int64_t>(*maxId, 1))))
+                break;
+        }
+        s.reset();
+        return {};
+    }
+
+    // The sets of a plan looked up in their small tables; empty sets fold to false.
+    Result<std::unique_ptr<Exec>> resolve(const filter::PlanNode &node, const CompiledFilter &filter)
+    {
+        using K = filter::PlanNode::Kind;
+        switch (node.kind) {
+        case K::Raw: {
+            auto e = std::make_unique<Exec>();
+            e->kind = Exec::Kind::Raw;
+            e->sql = node.sql;
+            return e;
+        }
+        case K::Member: {
+            if (node.guard && everyEventHasProcess())
+                return constant(true);
+            auto st = statement(node.sql);
+            if (!st)
+                return makeError(st.error());
+            SqliteStatement &s = **st;
+            bindFilter(s, filter);
+            IdSet set;
+            for (;;) {
+                auto row = s.step();
+                if (!row)
+                    return makeError(stepError(s, row).error());
+                if (!*row)
+                    break;
+                set.ids.push_back(s.columnInt64(0));
+            }
+            s.reset();
+            if (set.ids.empty())
+                return constant(false);
+            set.build();
+            sets.push_back(std::move(set));
+            auto e = std::make_unique<Exec>();
+            e->kind = Exec::Kind::Member;
+            e->column = node.column;
+            e->set = int(sets.size() - 1);
+            e->guard = node.guard;
+            return e;
+        }
+        case K::Not: {
+            auto inner = resolve(*node.left, filter);
+            if (!inner)
+                return inner;
+            if ((*inner)->kind == Exec::Kind::True || (*inner)->kind == Exec::Kind::False)
+                return constant((*inner)->kind == Exec::Kind::False);
+            auto e = std::make_unique<Exec>();
+            e->kind = Exec::Kind::Not;
+            e->left = std::move(*inner);
+            return e;
+        }
+        case K::And:
+        case K::Or: {
+            const bool isAnd = node.kind == K::And;
+            // false and x = false; true or x = true: x's sets are not even looked up.
+            const Exec::Kind decides = isAnd ? Exec::Kind::False : Exec::Kind::True;
+            const Exec::Kind neutral = isAnd ? Exec::Kind::True : Exec::Kind::False;
+            auto l = resolve(*node.left, filter);
+            if (!l || (*l)->kind == decides)
+                return l;
+            auto r = resolve(*node.right, filter);
+            if (!r || (*r)->kind == decides || (*l)->kind == neutral)
+                return r;
+            if ((*r)->kind == neutral)
+                return l;
+            auto e = std::make_unique<Exec>();
+            e->kind = isAnd ? Exec::Kind::And : Exec::Kind::Or;
+            e->left = std::move(*l);
+            e->right = std::move(*r);
+            return e;
+        }
+        }
+        return constant(false);
+    }
+
+    // Event ids of a membership from its events_by_* index, ascending; nullopt when
+    // not worth it (no index, a large set, more than budget ids) or cancelled.
+    std::optional<std::vector<int64_t>> indexIds(const Exec &e, int64_t firstId, size_t &budget)
+    {
+        using filter::EventColumn;
+        if (e.guard || !(e.column == EventColumn::File || e.column == EventColumn::File2 ||
+                         e.column == EventColumn::Proc))
+            return std::nullopt;
+        const bool files = e.column != EventColumn::Proc;
+        auto rows = statement(files ? "SELECT COALESCE(max(id), 0) FROM files"
+                                    : "SELECT COALESCE(max(id), 0) FROM processes");
+        if (!rows)
+            return std::nullopt;
+        auto row = (*rows)->step();
+        const int64_t tableRows = row && *row ? (*rows)->columnInt64(0) : 0;
+        (*rows)->reset();
+        const IdSet &set = sets[size_t(e.set)];
+        if (int64_t(set.ids.size()) * 4 > tableRows)
+            return std::nullopt;
+        const char *sql = e.column == EventColumn::File    ? "SELECT id FROM events WHERE file = ?1 AND id >= ?2"
+                          : e.column == EventColumn::File2 ? "SELECT id FROM events WHERE file2 = ?1 AND id >= ?2"
+                                                           : "SELECT id FROM events WHERE proc = ?1 AND id >= ?2";
+        auto st = statement(sql);
+        if (!st)
+            return std::nullopt;
+        SqliteStatement &s = **st;
+        std::vector<int64_t> ids;
+        for (int64_t value : set.ids) {
+            s.bindInt64(1, value);
+            s.bindInt64(2, firstId);
+            for (;;) {
+                auto next = s.step();
+                if (!next) {
+                    s.reset();
+                    return std::nullopt; // cancelled, or the scan reports the error
+                }
+                if (!*next)
+                    break;
+                ids.push_back(s.columnInt64(0));
+            }
+            s.reset();
+            if (cancelled || ids.size() > budget)
+                return std::nullopt;
+        }
+        budget -= ids.size();
+        // Each value's ids are ascending already: sort runs of sorted runs.
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        return ids;
+    }
+
+    std::optional<Candidates> candidates(const Exec &e, int64_t firstId, size_t &budget)
+    {
+        if (cancelled)
+            return std::nullopt;
+        switch (e.kind) {
+        case Exec::Kind::False:
+            return Candidates{};
+        case Exec::Kind::True:
+            return Candidates{{}, true, true};
+        case Exec::Kind::Raw:
+            return std::nullopt;
+        case Exec::Kind::Member: {
+            auto ids = indexIds(e, firstId, budget);
+            if (!ids)
+                return std::nullopt;
+            return Candidates{std::move(*ids), false, true};
+        }
+        case Exec::Kind::Not: {
+            auto c = candidates(*e.left, firstId, budget);
+            if (!c || !c->exact) // the complement of a superset is no superset
+                return std::nullopt;
+            c->complement = !c->complement;
+            return c;
+        }
+        case Exec::Kind::And: {
+            auto a = candidates(*e.left, firstId, budget);
+            auto b = candidates(*e.right, firstId, budget);
+            if (!a && !b)
+                return std::nullopt;
+            if (!a || !b) {
+                Candidates &one = a ? *a : *b;
+                one.exact = false; // the other side still has to be checked
+                return std::move(one);
+            }
+            return combine(std::move(*a), std::move(*b), true);
+        }
+        case Exec::Kind::Or: {
+            auto a = candidates(*e.left, firstId, budget);
+            if (!a)
+                return std::nullopt;
+            auto b = candidates(*e.right, firstId, budget);
+            if (!b)
+                return std::nullopt;
+            return combine(std::move(*a), std::move(*b), false);
+        }
+        }
+        return std::nullopt;
+    }
+
+    // Emits the ids of cand (or, complemented, every id up to maxId but those).
+    void emitCandidates(const Candidates &cand, IdRun &run, int64_t firstId, int64_t maxId)
+    {
+        const double maxIdF = double(std::max<int64_t>(maxId, 1));
+        if (!cand.complement) {
+            for (size_t i = 0; i < cand.ids.size(); ++i) {
+                if (!run.push(cand.ids[i]) || ((i & 0xffff) == 0 && !run.progress(double(cand.ids[i]) / maxIdF)))
+                    return;
+            }
+            return;
+        }
+        auto skip = std::lower_bound(cand.ids.begin(), cand.ids.end(), firstId);
+        for (int64_t id = std::max<int64_t>(firstId, 1); id <= maxId; ++id) {
+            if (skip != cand.ids.end() && *skip == id) {
+                ++skip;
+                continue;
+            }
+            if (!run.push(id) || ((id & 0xffff) == 0 && !run.progress(double(id) / maxIdF)))
+                return;
+        }
+    }
+
+    // The plan: look the sets up; take the filter's conjuncts that the events_by_*
+    // indexes answer as a candidate id set C; the other conjuncts (the residual) are
+    // checked in SQL, per candidate when C is small, else by a scan in id ranges whose
+    // rows are kept when in C.
+    Result<void> runPlanned(const CompiledFilter &filter, IdRun &run, int64_t firstId)
+    {
+        sets.clear();
+        auto maxId = maxEventId();
+        if (!maxId)
+            return makeError(maxId.error());
+        const double maxIdF = double(std::max<int64_t>(*maxId, 1));
+        auto resolved = resolve(*filter.plan, filter);
+        if (!resolved)
+            return cancelled ? Result<void>{} : makeError(resolved.error());
+        const Exec &root = **resolved;
+        if (root.kind == Exec::Kind::False) {
+            lastPlan = "empty";
+            return {};
+        }
+        std::vector<const Exec *> terms, residual;
+        conjuncts(root, terms);
+        std::optional<Candidates> cand;
+        size_t budget = indexCap;
+        for (const Exec *term : terms) {
+            auto c = candidates(*term, firstId, budget);
+            if (cancelled)
+                return {};
+            if (!c || !c->exact)
+                residual.push_back(term);
+            if (c)
+                cand = cand ? combine(std::move(*cand), std::move(*c), true) : std::move(*c);
+        }
+        if (cand && !cand->complement && cand->ids.empty()) {
+            lastPlan = "index";
+            return {};
+        }
+        if (residual.empty() && (!cand->complement || denseIds(*maxId))) {
+            lastPlan = "index";
+            emitCandidates(*cand, run, firstId, *maxId);
+            return {};
+        }
+        const int n = int(filter.params.size());
+        std::vector<int64_t> binds;
+        std::string condition;
+        for (const Exec *term : residual)
+            condition += (condition.empty() ? "" : " AND ") + execSql(*term, sets, n + 3, binds);
+        if (condition.empty())
+            condition = "1";
+        auto bindAll = [&](SqliteStatement &s) {
+            bindFilter(s, filter);
+            for (size_t i = 0; i < binds.size(); ++i)
+                s.bindInt64(n + 3 + int(i), binds[i]);
+        };
+        if (cand && !cand->complement && cand->ids.size() <= verifyCap) {
+            // Few candidates: look each one up and check the rest of the condition.
+            lastPlan = "verify";
+            auto st = statement("SELECT e.id FROM events e WHERE e.id = ?" + std::to_string(n + 1) + " AND (" +
+                                condition + ")");
+            if (!st)
+                return makeError(st.error());
+            SqliteStatement &s = **st;
+            for (size_t i = 0; i < cand->ids.size(); ++i) {
+                bindAll(s);
+                s.bindInt64(n + 1, cand->ids[i]);
+                auto row = s.step();
+                if (!row)
+                    return stepError(s, row);
+                const bool match = *row;
+                s.reset();
+                if ((match && !run.push(cand->ids[i])) ||
+                    ((i & 0x3ff) == 0 && !run.progress(double(cand->ids[i]) / maxIdF)))
+                    break;
+            }
+            return {};
+        }
+        // A scan in id ranges (progress by the id reached), rows kept when in cand.
+        lastPlan = cand ? "scan+index" : "scan";
+        auto st = statement("SELECT e.id FROM events e WHERE e.id >= ?" + std::to_string(n + 1) + " AND e.id < ?" +
+                            std::to_string(n + 2) + " AND (" + condition + ") ORDER BY e.id");
+        if (!st)
+            return makeError(st.error());
+        SqliteStatement &s = **st;
+        std::vector<int64_t>::const_iterator next, end;
+        if (cand) {
+            next = std::lower_bound(cand->ids.cbegin(), cand->ids.cend(), firstId);
+            end = cand->ids.cend();
+        }
+        for (int64_t lo = std::max<int64_t>(firstId, 1);;) {
+            const bool last = lo + scanRange > *maxId;
+            const int64_t hi = last ? std::numeric_limits<int64_t>::max() : lo + scanRange;
+            bindAll(s);
+            s.bindInt64(n + 1, lo);
+            s.bindInt64(n + 2, hi);
+            for (;;) {
+                auto row = s.step();
+                if (!row)
+                    return stepError(s, row);
+                if (!*row)
+                    break;
+                const int64_t id = s.columnInt64(0);
+                if (cand) {
+                    while (next != end && *next < id)
+                        ++next;
+                    const bool in = next != end && *next == id;
+                    if (in == cand->complement)
+                        continue;
+                }
+                if (!run.push(id)) {
+                    s.reset();
+                    return {};
+                }
+            }
+            s.reset();
+            if (last || !run.progress(double(hi - 1) / maxIdF))
+                break;
+            lo = hi;
+        }
+        return {};
+    }
+
     static int progress(void *self)
     {
         auto *d = static_cast<Impl *>(self);
@@ -175,64 +838,46 @@ Result<std::unique_ptr<EventQuery>> EventQuery::open(const std::string &sessionP
 
 int64_t EventQuery::bootToEpochNs() const { return m_impl->bootToEpochNs; }
 
+void EventQuery::setReferenceMode(bool on) { m_impl->referenceMode = on; }
+
+void EventQuery::setPlannerLimits(size_t indexCap, size_t verifyCap, int64_t scanRange)
+{
+    m_impl->indexCap = indexCap ? indexCap : kIndexCap;
+    m_impl->verifyCap = verifyCap ? verifyCap : kVerifyCap;
+    m_impl->scanRange = scanRange > 0 ? scanRange : kScanRange;
+}
+
+std::string EventQuery::lastPlan() const { return m_impl->lastPlan; }
+
 Result<void> EventQuery::matchingIds(const CompiledFilter &filter,
                                      const std::function<bool(const std::vector<int64_t> &)> &onChunk,
                                      size_t chunkSize, int64_t firstId)
 {
+    return matchingIds(filter, onChunk, {}, chunkSize, firstId);
+}
+
+Result<void> EventQuery::matchingIds(const CompiledFilter &filter,
+                                     const std::function<bool(const std::vector<int64_t> &)> &onChunk,
+                                     const std::function<bool(double)> &onProgress, size_t chunkSize,
+                                     int64_t firstId)
+{
     Impl &d = *m_impl;
     if (auto done = d.connect(); !done)
         return done;
-    std::string sql = "SELECT e.id FROM events e";
-    if (filter.needsProcessRow)
-        sql += " JOIN processes p ON p.id = e.proc";
-    sql += " WHERE e.id >= ?" + std::to_string(filter.params.size() + 1) + " AND (" +
-           filter.whereSql + ") ORDER BY e.id";
-    auto st = d.statement(sql);
-    if (!st) {
-        d.release();
-        return makeError(st.error());
-    }
-    SqliteStatement &s = **st;
-    d.bindFilter(s, filter);
-    s.bindInt64(int(filter.params.size() + 1), firstId);
-    if (chunkSize == 0)
-        chunkSize = 1;
-    std::vector<int64_t> chunk;
-    chunk.reserve(chunkSize);
+    IdRun run(onChunk, onProgress, chunkSize);
     d.cancelled = false;
-    // A long scan that finds nothing still offers the caller to cancel: the chunk
-    // so far (possibly empty) is handed over as a heartbeat.
-    d.onProgress = [&] {
-        const bool go = onChunk(chunk);
-        chunk.clear();
-        return go;
-    };
+    d.onProgress = [&run] { return run.heartbeat(); };
     sqlite3_progress_handler(d.db->handle(), kProgressSteps, &Impl::progress, &d);
-    Result<void> result;
-    for (;;) {
-        auto row = s.step();
-        if (!row) {
-            if (!d.cancelled)
-                result = makeError(d.path + ": " + row.error());
-            break;
-        }
-        if (!*row) {
-            if (!chunk.empty())
-                (void)onChunk(chunk);
-            break;
-        }
-        chunk.push_back(s.columnInt64(0));
-        if (chunk.size() >= chunkSize) {
-            const bool go = onChunk(chunk);
-            chunk.clear();
-            if (!go)
-                break;
-        }
-    }
+    Result<void> result = (d.referenceMode || !filter.plan) ? d.runReference(filter, run, firstId)
+                                                            : d.runPlanned(filter, run, firstId);
     sqlite3_progress_handler(d.db->handle(), 0, nullptr, nullptr);
     d.onProgress = nullptr;
-    s.reset();
+    d.sets.clear();
+    if (result && !run.stopped() && !d.cancelled)
+        run.finish();
     d.release();
+    if (d.cancelled || run.stopped())
+        return {};
     return result;
 }
 

@@ -47,10 +47,30 @@ public:
     Result<void> matchingIds(const CompiledFilter &filter,
                              const std::function<bool(const std::vector<int64_t> &chunk)> &onChunk,
                              size_t chunkSize = 4096, int64_t firstId = 1);
+    // The same, and progress: onProgress(fraction) with fraction in [0, 1] (by the id
+    // the scan has reached over the largest id, or the share of index work done), at
+    // most about 20 times a second; returning false cancels like onChunk does.
+    // Cancelling takes effect within ~100 ms even in a long scan with few matches.
+    Result<void> matchingIds(const CompiledFilter &filter,
+                             const std::function<bool(const std::vector<int64_t> &chunk)> &onChunk,
+                             const std::function<bool(double fraction)> &onProgress,
+                             size_t chunkSize = 4096, int64_t firstId = 1);
     // The matching events in id order (at most limit; -1: all); visit returns false to stop.
     Result<void> forEachMatching(const CompiledFilter &filter, int64_t limit,
                                  const std::function<bool(const Event &)> &visit,
                                  int64_t firstId = 1);
+
+    // Reference mode runs a filter's whereSql as one statement, as written (the naive
+    // plan the planner is tested against); off by default. Results are the same.
+    void setReferenceMode(bool on);
+    // The planner's thresholds (tests use small ones to take every path on a small
+    // session): ids an index walk may collect, candidates checked one by one, ids per
+    // scan range. Zero restores the default.
+    void setPlannerLimits(size_t indexCap, size_t verifyCap, int64_t scanRange);
+    // How the last matchingIds ran: "index" (events_by_* only), "verify" (index
+    // candidates, each checked), "scan" (id ranges), "scan+index" (a scan whose rows
+    // are kept when among index candidates), "empty", "reference".
+    std::string lastPlan() const;
 
     // Boot -> epoch offset of the session (event timestamps are boot ns).
     int64_t bootToEpochNs() const;

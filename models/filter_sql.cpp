@@ -3,6 +3,7 @@
 #include "syscall_args.h"
 
 #include <charconv>
+#include <functional>
 #include <map>
 
 namespace provscope {
@@ -15,10 +16,15 @@ enum class Type { Text, Number, Time, Result };
 // runs once per table row (few files, processes and strings beside many events):
 //   outer IN (SELECT id FROM table WHERE <condition on expr>).
 // Without one, expr is over the event row (e) and its process row (p).
+// How the planner reads the source (filter::PlanNode): a membership test of one event
+// column, the comm/ppid that falls back to the process row, or a raw condition on e.
+enum class Outer { Raw, Proc, Syscall, File, File2, Socket, CommOrBase, PpidOrBase };
+
 struct Source {
     const char *outer;
     const char *table;
     const char *expr;
+    Outer kind;
 };
 
 struct FieldDef {
@@ -39,41 +45,44 @@ const std::vector<FieldDef> &fieldTable()
 {
     static const std::vector<FieldDef> fields = {
         {"proc.name", Type::Text, "process name (comm) at the time of the event",
-         {{"COALESCE(e.comm, p.base_comm)", "strings", "text"}}, true},
+         {{"COALESCE(e.comm, p.base_comm)", "strings", "text", Outer::CommOrBase}}, true},
         {"proc.pid", Type::Number, "process id (thread group id)",
-         {{"e.proc", "processes", "pid"}}, false},
+         {{"e.proc", "processes", "pid", Outer::Proc}}, false},
         {"proc.ppid", Type::Number, "parent process id at the time of the event",
-         {{nullptr, nullptr, "COALESCE(e.ppid, p.base_ppid)"}}, true},
+         {{nullptr, nullptr, "COALESCE(e.ppid, p.base_ppid)", Outer::PpidOrBase}}, true},
         {"proc.exe", Type::Text, "path of the process's executable image",
-         {{"e.proc", "processes", "(SELECT path FROM files WHERE files.id = processes.exe)"}}, false},
+         {{"e.proc", "processes", "(SELECT path FROM files WHERE files.id = processes.exe)", Outer::Proc}},
+         false},
         {"proc.cmdline", Type::Text, "the process's argv joined by single spaces (argv[0] first)",
-         {{"e.proc", "processes", "provscope_cmdline(argv)"}}, false},
-        {"evt.type", Type::Text, "system call name, e.g. openat", {{"e.syscall", "strings", "text"}},
+         {{"e.proc", "processes", "provscope_cmdline(argv)", Outer::Proc}}, false},
+        {"evt.type", Type::Text, "system call name, e.g. openat", {{"e.syscall", "strings", "text", Outer::Syscall}},
          false},
         {"evt.res", Type::Result, "return value; an errno name such as \"ENOENT\" means -2",
-         {{nullptr, nullptr, "e.ret"}}, false},
+         {{nullptr, nullptr, "e.ret", Outer::Raw}}, false},
         {"evt.time", Type::Time,
          "time of the event (of the first syscall of a coalesced run): an ISO 8601 time with a zone, "
          "or epoch ns",
-         {{nullptr, nullptr, "e.ts"}}, false},
+         {{nullptr, nullptr, "e.ts", Outer::Raw}}, false},
         {"fd.name", Type::Text,
          "the file path (or a rename's new path), or a socket as laddr:lport->raddr:rport",
-         {{"e.file", "files", "path"},
-          {"e.file2", "files", "path"},
+         {{"e.file", "files", "path", Outer::File},
+          {"e.file2", "files", "path", Outer::File2},
           {"e.socket", "sockets",
            "(CASE WHEN raddr = '' THEN laddr || ':' || lport"
-           " ELSE laddr || ':' || lport || '->' || raddr || ':' || rport END)"}},
+           " ELSE laddr || ':' || lport || '->' || raddr || ':' || rport END)",
+           Outer::Socket}},
          false},
         {"fd.directory", Type::Text, "directory of the file path (or of a rename's new path)",
-         {{"e.file", "files", PS_DIRNAME}, {"e.file2", "files", PS_DIRNAME}}, false},
-        {"fd.sip", Type::Text, "source (local) address of the socket", {{"e.socket", "sockets", "laddr"}},
+         {{"e.file", "files", PS_DIRNAME, Outer::File}, {"e.file2", "files", PS_DIRNAME, Outer::File2}},
+         false},
+        {"fd.sip", Type::Text, "source (local) address of the socket", {{"e.socket", "sockets", "laddr", Outer::Socket}},
          false},
         {"fd.sport", Type::Number, "source (local) port of the socket",
-         {{"e.socket", "sockets", "lport"}}, false},
+         {{"e.socket", "sockets", "lport", Outer::Socket}}, false},
         {"fd.dip", Type::Text, "destination (remote) address of the socket",
-         {{"e.socket", "sockets", "raddr"}}, false},
+         {{"e.socket", "sockets", "raddr", Outer::Socket}}, false},
         {"fd.dport", Type::Number, "destination (remote) port of the socket",
-         {{"e.socket", "sockets", "rport"}}, false},
+         {{"e.socket", "sockets", "rport", Outer::Socket}}, false},
     };
     return fields;
 }
@@ -127,28 +136,53 @@ std::string quoteForMessage(const filter::Value &v)
     return v.quoted ? "`\"" + v.text + "\"`" : "`" + v.text + "`";
 }
 
+using Plan = std::shared_ptr<const filter::PlanNode>;
+using PlanKind = filter::PlanNode::Kind;
+
+Plan planJoin(PlanKind kind, Plan left, Plan right = nullptr)
+{
+    auto node = std::make_shared<filter::PlanNode>();
+    node->kind = kind;
+    node->left = std::move(left);
+    node->right = std::move(right);
+    return node;
+}
+
+Plan planLeaf(PlanKind kind, std::string sql, filter::EventColumn column = filter::EventColumn::Proc)
+{
+    auto node = std::make_shared<filter::PlanNode>();
+    node->kind = kind;
+    node->sql = std::move(sql);
+    node->column = column;
+    return node;
+}
+
 class Compiler {
 public:
     Compiler(CompiledFilter &out, filter::CompileError &error) : m_out(out), m_error(error) {}
 
-    bool compile(const filter::Node &node, std::string &sql)
+    bool compile(const filter::Node &node, std::string &sql, Plan &plan)
     {
         using K = filter::Node::Kind;
         if (node.kind == K::Not) {
             std::string inner;
-            if (!compile(*node.left, inner))
+            Plan innerPlan;
+            if (!compile(*node.left, inner, innerPlan))
                 return false;
             sql = "NOT COALESCE(" + inner + ", 0)";
+            plan = planJoin(PlanKind::Not, innerPlan);
             return true;
         }
         if (node.kind == K::And || node.kind == K::Or) {
             std::string l, r;
-            if (!compile(*node.left, l) || !compile(*node.right, r))
+            Plan lp, rp;
+            if (!compile(*node.left, l, lp) || !compile(*node.right, r, rp))
                 return false;
             sql = "(" + l + (node.kind == K::And ? " AND " : " OR ") + r + ")";
+            plan = planJoin(node.kind == K::And ? PlanKind::And : PlanKind::Or, lp, rp);
             return true;
         }
-        return comparison(node, sql);
+        return comparison(node, sql, plan);
     }
 
     bool usesProcessRow = false;
@@ -202,7 +236,7 @@ private:
         return true;
     }
 
-    bool comparison(const filter::Node &node, std::string &sql)
+    bool comparison(const filter::Node &node, std::string &sql, Plan &plan)
     {
         using filter::CompareOp;
         const FieldDef *field = nullptr;
@@ -265,25 +299,63 @@ private:
             }
             return "0";
         };
-        auto anyOf = [&](CompareOp op, bool presence) {
+        // The planner's form of one source's condition (see filter::PlanNode).
+        auto planOf = [&](const Source &s, const std::function<std::string(const std::string &)> &cond) {
+            using filter::EventColumn;
+            switch (s.kind) {
+            case Outer::Raw:
+                return planLeaf(PlanKind::Raw, cond(s.expr));
+            case Outer::CommOrBase: {
+                const std::string names = std::string("SELECT id FROM ") + s.table + " WHERE " + cond(s.expr);
+                return planJoin(PlanKind::Or, planLeaf(PlanKind::Member, names, EventColumn::Comm),
+                                planJoin(PlanKind::And, planLeaf(PlanKind::Raw, "e.comm IS NULL"),
+                                         planLeaf(PlanKind::Member,
+                                                  "SELECT id FROM processes WHERE base_comm IN (" + names + ")",
+                                                  EventColumn::Proc)));
+            }
+            case Outer::PpidOrBase:
+                return planJoin(PlanKind::Or, planLeaf(PlanKind::Raw, cond("e.ppid")),
+                                planJoin(PlanKind::And, planLeaf(PlanKind::Raw, "e.ppid IS NULL"),
+                                         planLeaf(PlanKind::Member,
+                                                  "SELECT id FROM processes WHERE " + cond("base_ppid"),
+                                                  EventColumn::Proc)));
+            default:
+                break;
+            }
+            static const std::map<Outer, EventColumn> columns = {
+                {Outer::Proc, EventColumn::Proc},     {Outer::Syscall, EventColumn::Syscall},
+                {Outer::File, EventColumn::File},     {Outer::File2, EventColumn::File2},
+                {Outer::Socket, EventColumn::Socket},
+            };
+            return planLeaf(PlanKind::Member, std::string("SELECT id FROM ") + s.table + " WHERE " + cond(s.expr),
+                            columns.at(s.kind));
+        };
+        auto anyOf = [&](CompareOp op, bool presence, Plan &anyPlan) {
+            auto cond = [&](const std::string &expr) {
+                return presence ? expr + " IS NOT NULL" : condition(expr, op);
+            };
             std::string any;
+            anyPlan = nullptr;
             for (const Source &s : field->sources) {
-                const std::string cond =
-                    presence ? std::string(s.expr) + " IS NOT NULL" : condition(s.expr, op);
+                const std::string c = cond(s.expr);
                 const std::string one =
-                    s.table ? std::string(s.outer) + " IN (SELECT id FROM " + s.table + " WHERE " + cond + ")"
-                            : "(" + cond + ")";
+                    s.table ? std::string(s.outer) + " IN (SELECT id FROM " + s.table + " WHERE " + c + ")"
+                            : "(" + c + ")";
                 any += (any.empty() ? "" : " OR ") + one;
+                Plan p = planOf(s, cond);
+                anyPlan = anyPlan ? planJoin(PlanKind::Or, anyPlan, p) : p;
             }
             return "(" + any + ")";
         };
         if (node.op == CompareOp::Ne && field->sources.size() > 1) {
             // Has the field, and none of its values equals the value.
-            sql = "(" + anyOf(CompareOp::Ne, true) + " AND NOT COALESCE(" + anyOf(CompareOp::Eq, false) +
-                  ", 0))";
+            Plan present, equal;
+            sql = "(" + anyOf(CompareOp::Ne, true, present) + " AND NOT COALESCE(" +
+                  anyOf(CompareOp::Eq, false, equal) + ", 0))";
+            plan = planJoin(PlanKind::And, present, planJoin(PlanKind::Not, equal));
             return true;
         }
-        sql = anyOf(node.op, false);
+        sql = anyOf(node.op, false, plan);
         return true;
     }
 
@@ -322,16 +394,28 @@ bool compileToSql(const Node *root, CompiledFilter &out, CompileError &error)
     out.whereSql = "1";
     out.params.clear();
     out.needsProcessRow = false;
+    out.plan = nullptr;
     if (!root)
         return true;
     Compiler compiler(out, error);
     std::string sql;
-    if (!compiler.compile(*root, sql)) {
+    Plan plan;
+    if (!compiler.compile(*root, sql, plan)) {
         out.params.clear();
         return false;
     }
     out.whereSql = sql;
     out.needsProcessRow = compiler.usesProcessRow;
+    if (out.needsProcessRow) {
+        // whereSql's inner JOIN drops an event without a process row, whatever the filter.
+        auto guard = std::make_shared<PlanNode>();
+        guard->kind = PlanNode::Kind::Member;
+        guard->column = EventColumn::Proc;
+        guard->sql = "SELECT id FROM processes";
+        guard->guard = true;
+        plan = planJoin(PlanKind::And, guard, plan);
+    }
+    out.plan = plan;
     return true;
 }
 

@@ -6,10 +6,34 @@
 #include "filter_ast.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace provscope {
+
+namespace filter {
+
+// The event column a plan's membership test reads.
+enum class EventColumn { Proc, Syscall, File, File2, Socket, Comm };
+
+// The same condition as CompiledFilter::whereSql, taken apart for the query planner
+// (event_query.cpp): a tree of membership tests `e.column IN (ids that setSql selects
+// from a small table)` and raw conditions on the event row e. It never needs the
+// process row p: COALESCE(e.comm, p.base_comm) becomes
+// `e.comm IN S OR (e.comm IS NULL AND e.proc IN processes whose base_comm IN S)`.
+// A NULL anywhere acts as false, as in whereSql (NOT is NOT COALESCE(x, 0)).
+// SQL texts use the filter's parameters ?1..?N, as whereSql does.
+struct PlanNode {
+    enum class Kind { And, Or, Not, Member, Raw };
+    Kind kind = Kind::Raw;
+    std::shared_ptr<const PlanNode> left, right; // Not: left only
+    EventColumn column = EventColumn::Proc;      // Member
+    std::string sql;                             // Member: SELECT id FROM t WHERE ...; Raw: condition on e
+    bool guard = false; // Member: the join's "has a process row" (not worth an index walk)
+};
+
+} // namespace filter
 
 struct FilterParam {
     enum class Kind { Integer, Text, EpochTime }; // EpochTime: epoch ns, bound as boot ns
@@ -23,6 +47,9 @@ struct CompiledFilter {
     std::string whereSql;  // "1" for an empty filter; parameters ?1..?N
     std::vector<FilterParam> params;
     bool needsProcessRow = false; // whereSql refers to the process row p
+    // The planner's form of whereSql (null for an empty filter). whereSql stays the
+    // reference: forEachMatching and EventQuery's reference mode run it as written.
+    std::shared_ptr<const filter::PlanNode> plan;
     bool matchesAll() const { return whereSql == "1"; }
 };
 

@@ -3,7 +3,11 @@
 #include "event_query.h"
 #include "session_samples.h"
 
+#include <QRandomGenerator>
 #include <QTemporaryDir>
+
+#include <chrono>
+#include <thread>
 
 using namespace provscope;
 using namespace provscope::test;
@@ -57,6 +61,182 @@ std::vector<CaptureBatch> filterBatches()
     return {batch};
 }
 
+// Awkward names: LIKE wildcards, quotes, backslashes, spaces, UTF-8, SQL text.
+const std::vector<std::string> &oddPaths()
+{
+    static const std::vector<std::string> paths = {
+        "/etc/passwd", "/etc/shadow", "/tmp/100%", "/tmp/100_", "/tmp/1000", "/tmp/a_b", "/tmp/axb",
+        "/tmp/it's", "/tmp/say \"hi\"", "/tmp/back\\slash", "/tmp/back\\", "/home/u/ünï cödé",
+        "/x' OR 1=1 --", "/var/log/%d_%s", "relative", "/", "/a/b/c/d.txt", "/tmp/", "/etc/pass"};
+    return paths;
+}
+
+// A session of a few thousand random events over the odd paths and more, for the
+// planner-against-reference comparison.
+std::vector<CaptureBatch> randomBatches(quint32 seed)
+{
+    QRandomGenerator rng(seed);
+    auto pick = [&](const auto &v) -> const auto & { return v[size_t(rng.bounded(int(v.size())))]; };
+    CaptureBatch batch;
+    std::vector<std::string> paths = oddPaths();
+    for (int i = 0; i < 180; ++i)
+        paths.push_back("/data/d" + std::to_string(i % 7) + "/f" + std::to_string(i) + (i % 3 ? ".log" : ""));
+    const std::vector<std::string> comms = {"bash", "cat", "x' OR 1=1", "sh", "100%", "a_b", "back\\"};
+    const std::vector<std::string> syscalls = {"openat", "read", "write", "close", "connect", "renameat2",
+                                               "unlink", "sendto", "execve"};
+    const std::vector<std::string> addrs = {"10.0.0.5", "10.0.0.50", "93.184.216.34", "::1", "2001:db8::1",
+                                            "192.168.1.1"};
+    for (uint32_t i = 0; i < 40; ++i) {
+        ProcessInfo p;
+        p.pid = 1000 + i * 7;
+        p.startNs = kBoot + i;
+        p.ppid = i < 3 ? 1 : 1000 + (i / 3) * 7;
+        p.uid = 1000;
+        p.comm = pick(comms);
+        if (i % 5)
+            p.exe = i % 4 ? "/usr/bin/" + p.comm : pick(paths);
+        p.argv = {p.comm, i % 2 ? "-c" : "%_", pick(paths)};
+        batch.processes.push_back(p);
+    }
+    uint64_t ts = kBoot + kSecond;
+    for (int i = 0; i < 3000; ++i) {
+        const ProcessInfo &p = batch.processes[size_t(rng.bounded(int(batch.processes.size())))];
+        const std::string syscall = pick(syscalls);
+        ts += rng.bounded(1000000);
+        const std::string comm = rng.bounded(8) == 0 ? pick(comms) : p.comm;
+        Event e = makeEvent(p.pid, p.startNs, comm.c_str(), syscall.c_str(), ts);
+        e.ppid = rng.bounded(10) == 0 ? 4242 : p.ppid;
+        static const int64_t rets[] = {0, 3, 100, -2, -13, -111};
+        e.ret = rets[rng.bounded(6)];
+        if (syscall == "connect" || syscall == "sendto") {
+            e.laddr = pick(addrs);
+            e.lport = quint16(40000 + rng.bounded(4));
+            if (rng.bounded(4)) {
+                e.raddr = pick(addrs);
+                e.rport = quint16(rng.bounded(2) ? 443 : 80);
+            }
+        } else if (syscall != "close" || rng.bounded(2)) {
+            e.path = pick(paths);
+            if (syscall == "renameat2")
+                e.path2 = pick(paths);
+        }
+        batch.events.push_back(e);
+    }
+    return {batch};
+}
+
+// A random filter expression over every field, with values drawn from what the
+// session holds (so that many match) and fragments meant to trip LIKE-style or
+// quoting mistakes.
+class ExpressionGenerator {
+public:
+    explicit ExpressionGenerator(quint32 seed) : m_rng(seed) {}
+
+    std::string expression(int depth = 0)
+    {
+        const int r = int(m_rng.bounded(10));
+        if (depth < 3 && r < 2)
+            return "(" + expression(depth + 1) + (r ? " or " : " and ") + expression(depth + 1) + ")";
+        if (depth < 3 && r == 2)
+            return "not " + expression(depth + 1);
+        if (depth < 3 && r == 3)
+            return expression(depth + 1) + " and " + expression(depth + 1);
+        return comparison();
+    }
+
+private:
+    template <typename T> const T &pick(const std::vector<T> &v) { return v[size_t(m_rng.bounded(int(v.size())))]; }
+
+    static std::string quoted(const std::string &text)
+    {
+        std::string out = "\"";
+        for (char c : text) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        return out + "\"";
+    }
+
+    std::string textValue(const std::vector<std::string> &pool)
+    {
+        static const std::vector<std::string> fragments = {"%", "_", "\\", "'", "\"", "x", "/tmp", "/", "",
+                                                           "ü", ".log", "1", "10.0", ":", "->", "a"};
+        if (m_rng.bounded(3) == 0 && !m_wholeValues)
+            return quoted(pick(fragments));
+        const std::string &whole = pick(pool);
+        if (m_rng.bounded(3) == 0 && !whole.empty() && !m_wholeValues) {
+            const int from = int(m_rng.bounded(int(whole.size())));
+            return quoted(whole.substr(size_t(from), size_t(m_rng.bounded(4) + 1)));
+        }
+        return quoted(whole);
+    }
+
+    std::string comparison()
+    {
+        static const std::vector<std::string> pathPool = [] {
+            std::vector<std::string> v = oddPaths();
+            v.insert(v.end(), {"/data/d3/f10", "/data/d1", "10.0.0.5:40001->93.184.216.34:443", "10.0.0.5:40000",
+                               "::1:40002->2001:db8::1:80", "/usr/bin/bash", "bash -c /etc/passwd"});
+            return v;
+        }();
+        static const std::vector<std::string> names = {"bash", "cat", "x' OR 1=1", "sh", "100%", "a_b",
+                                                       "back\\", "openat", "read", "renameat2", "close"};
+        static const std::vector<std::string> addrs = {"10.0.0.5", "10.0.0.50", "93.184.216.34", "::1",
+                                                       "2001:db8::1", "192.168.1.1", ""};
+        static const std::vector<std::string> textOps = {"==", "!=", "<", ">=", "contains", "startswith", "in"};
+        static const std::vector<std::string> numberOps = {"==", "!=", "<", "<=", ">", ">=", "in"};
+        struct Field {
+            const char *name;
+            const std::vector<std::string> *pool; // text
+            std::vector<int64_t> numbers;         // number
+        };
+        static const std::vector<Field> fields = {
+            {"proc.name", &names, {}},      {"proc.exe", &pathPool, {}},   {"proc.cmdline", &pathPool, {}},
+            {"evt.type", &names, {}},       {"fd.name", &pathPool, {}},    {"fd.directory", &pathPool, {}},
+            {"fd.sip", &addrs, {}},         {"fd.dip", &addrs, {}},        {"proc.pid", nullptr, {1000, 1007, 1021, 1273, 5}},
+            {"proc.ppid", nullptr, {1, 1007, 4242, 1014}}, {"fd.sport", nullptr, {40000, 40003, 0}},
+            {"fd.dport", nullptr, {443, 80, 0}}, {"evt.res", nullptr, {0, 3, -2, -13, 100}},
+            {"evt.time", nullptr, {}},
+        };
+        // Half the time a field and operator the indexes answer (fd.name, proc.pid,
+        // proc.exe over events_by_file/_file2/_proc), to exercise candidate algebra.
+        const bool indexed = m_rng.bounded(2) == 0;
+        static const std::vector<int> indexedFields = {1, 4, 4, 5, 8, 8};
+        const Field &f = indexed ? fields[size_t(pick(indexedFields))] : pick(fields);
+        const std::string name = f.name;
+        if (name == "evt.time") {
+            const int64_t epoch = 1'700'000'000'000'000'000ll + int64_t(kBoot + kSecond) +
+                                  int64_t(m_rng.bounded(3000)) * 500000;
+            static const std::vector<std::string> timeOps = {"<", ">=", "==", "!="};
+            return name + " " + pick(timeOps) + " " + std::to_string(epoch);
+        }
+        static const std::vector<std::string> indexedOps = {"==", "==", "in", "startswith"};
+        const std::string op = indexed && f.pool ? pick(indexedOps) : f.pool ? pick(textOps) : pick(numberOps);
+        m_wholeValues = indexed;
+        auto value = [&] {
+            if (f.pool)
+                return textValue(*f.pool);
+            if (name == "evt.res" && m_rng.bounded(3) == 0)
+                return std::string(m_rng.bounded(2) ? "ENOENT" : "\"EACCES\"");
+            return std::to_string(pick(f.numbers));
+        };
+        if (op == "in") {
+            std::string list = value();
+            for (int k = int(m_rng.bounded(3)); k > 0; --k)
+                list += ", " + value();
+            return name + " in (" + list + ")";
+        }
+        std::string v = value();
+        if (name == "evt.res" && op != "==" && op != "!=" && (v == "ENOENT" || v[0] == '"'))
+            v = "-2";
+        return name + " " + op + " " + v;
+    }
+
+    QRandomGenerator m_rng;
+    bool m_wholeValues = false;
+};
+
 QByteArray fileHash(const QString &path)
 {
     QFile f(path);
@@ -77,12 +257,21 @@ private slots:
     void chunksAndCancel();
     void injectionLeavesFileUnchanged();
     void pidFilterUsesIndex();
+    void plannerEqualsReference_data();
+    void plannerEqualsReference();
+    void oddPathsAreLiteral_data();
+    void oddPathsAreLiteral();
+    void plansTaken();
+    void progressAndPromptCancel();
 
 private:
     std::vector<int64_t> ids(const QString &text);
+    static std::vector<int64_t> run(EventQuery &query, const CompiledFilter &filter, int64_t firstId = 1);
     QTemporaryDir m_dir;
     QString m_path;
     std::unique_ptr<EventQuery> m_query;
+    QString m_randomPath;
+    std::vector<CaptureBatch> m_random;
 };
 
 void TestEventQuery::initTestCase()
@@ -97,6 +286,30 @@ void TestEventQuery::initTestCase()
     auto query = EventQuery::open(m_path.toStdString());
     QVERIFY2(query.ok(), query.ok() ? "" : query.error().c_str());
     m_query = std::move(query.value());
+
+    m_randomPath = m_dir.filePath("random.provscope");
+    auto randomWriter = SessionWriter::create(m_randomPath.toStdString(), sampleMeta());
+    QVERIFY(randomWriter.ok());
+    m_random = randomBatches(20261122);
+    for (CaptureBatch &batch : m_random) {
+        CaptureBatch copy = batch;
+        QVERIFY(randomWriter.value()->append(copy).ok());
+    }
+    QVERIFY(randomWriter.value()->finish(kBoot + 3600 * kSecond).ok());
+}
+
+std::vector<int64_t> TestEventQuery::run(EventQuery &query, const CompiledFilter &filter, int64_t firstId)
+{
+    std::vector<int64_t> result;
+    auto done = query.matchingIds(filter, [&](const std::vector<int64_t> &chunk) {
+        result.insert(result.end(), chunk.begin(), chunk.end());
+        return true;
+    }, 7, firstId);
+    if (!done) {
+        qWarning("%s: %s", filter.text.c_str(), done.error().c_str());
+        return {-2};
+    }
+    return result;
 }
 
 std::vector<int64_t> TestEventQuery::ids(const QString &text)
@@ -274,6 +487,189 @@ void TestEventQuery::pidFilterUsesIndex()
     sqlite3_finalize(st);
     sqlite3_close(db);
     QVERIFY2(plan.contains("events_by_proc"), qPrintable(plan));
+}
+
+void TestEventQuery::plannerEqualsReference_data()
+{
+    QTest::addColumn<int>("indexCap");
+    QTest::addColumn<int>("verifyCap");
+    QTest::addColumn<int>("scanRange");
+    QTest::addColumn<quint32>("seed");
+    QTest::newRow("default limits") << 0 << 0 << 0 << 1u;
+    QTest::newRow("scan instead of verify") << 0 << 1 << 0 << 2u;
+    QTest::newRow("no index walks") << 1 << 0 << 0 << 3u;
+    QTest::newRow("small scan ranges") << 0 << 1 << 97 << 4u;
+}
+
+void TestEventQuery::plannerEqualsReference()
+{
+    // The planner (sets looked up first, index walks, candidates, scans comparing
+    // integers) selects exactly what the filter's plain SQL selects, on many random
+    // expressions over every field and operator, with and without a first id.
+    QFETCH(int, indexCap);
+    QFETCH(int, verifyCap);
+    QFETCH(int, scanRange);
+    QFETCH(quint32, seed);
+    auto planned = EventQuery::open(m_randomPath.toStdString());
+    auto reference = EventQuery::open(m_randomPath.toStdString());
+    QVERIFY(planned.ok() && reference.ok());
+    planned.value()->setPlannerLimits(size_t(indexCap), size_t(verifyCap), scanRange);
+    reference.value()->setReferenceMode(true);
+    ExpressionGenerator generator(seed);
+    QRandomGenerator rng(seed);
+    std::map<std::string, int> plans;
+    int nonEmpty = 0;
+    const int count = 300;
+    for (int i = 0; i < count; ++i) {
+        const std::string text = generator.expression();
+        auto compiled = compileFilter(text);
+        QVERIFY2(compiled.ok(), (text + ": " + (compiled.ok() ? "" : compiled.error())).c_str());
+        const int64_t firstId = rng.bounded(4) == 0 ? int64_t(rng.bounded(3000)) + 1 : 1;
+        const std::vector<int64_t> expected = run(*reference.value(), *compiled, firstId);
+        QCOMPARE(reference.value()->lastPlan(), std::string("reference"));
+        const std::vector<int64_t> got = run(*planned.value(), *compiled, firstId);
+        QVERIFY2(got == expected, (text + " from id " + std::to_string(firstId) + " (plan " +
+                                   planned.value()->lastPlan() + "): " + std::to_string(got.size()) +
+                                   " ids, reference " + std::to_string(expected.size()))
+                                      .c_str());
+        ++plans[planned.value()->lastPlan()];
+        nonEmpty += !expected.empty();
+    }
+    QString seen;
+    for (const auto &[plan, n] : plans)
+        seen += QString::fromStdString(plan) + "=" + QString::number(n) + " ";
+    qInfo("plans: %s; %d of %d expressions matched something", qPrintable(seen), nonEmpty, count);
+    QVERIFY(nonEmpty > count / 4); // the comparison is not vacuous
+    QVERIFY2(plans.size() >= 3, qPrintable(seen));
+}
+
+void TestEventQuery::oddPathsAreLiteral_data()
+{
+    QTest::addColumn<QString>("op");
+    QTest::addColumn<QString>("value");
+    for (const std::string &path : oddPaths())
+        QTest::newRow(("== " + path).c_str()) << "==" << QString::fromStdString(path);
+    for (const char *fragment : {"%", "_", "\\", "'", "\"", "100%", "a_b", "' OR 1=1", "\\slash", "ünï"}) {
+        QTest::newRow((std::string("contains ") + fragment).c_str()) << "contains" << fragment;
+        QTest::newRow((std::string("startswith /tmp/") + fragment).c_str())
+            << "startswith" << QString("/tmp/") + fragment;
+    }
+}
+
+void TestEventQuery::oddPathsAreLiteral()
+{
+    // Paths with LIKE wildcards, quotes and backslashes match only literally: the
+    // expected ids are computed here from the events written.
+    QFETCH(QString, op);
+    QFETCH(QString, value);
+    const std::string v = value.toStdString();
+    auto matches = [&](const std::string &name) {
+        if (name.empty())
+            return false;
+        if (op == "==")
+            return name == v;
+        if (op == "contains")
+            return name.find(v) != std::string::npos;
+        return name.compare(0, v.size(), v) == 0;
+    };
+    std::vector<int64_t> expected;
+    int64_t id = 0;
+    for (const CaptureBatch &batch : m_random) {
+        for (const Event &e : batch.events) {
+            ++id;
+            std::string socket;
+            if (!e.laddr.empty())
+                socket = e.laddr + ":" + std::to_string(e.lport) +
+                         (e.raddr.empty() ? "" : "->" + e.raddr + ":" + std::to_string(e.rport));
+            if (matches(e.path) || matches(e.path2) || matches(socket))
+                expected.push_back(id);
+        }
+    }
+    std::string literal = "\"";
+    for (char c : v) {
+        if (c == '"' || c == '\\')
+            literal += '\\';
+        literal += c;
+    }
+    literal += '"';
+    auto compiled = compileFilter("fd.name " + op.toStdString() + " " + literal);
+    QVERIFY2(compiled.ok(), compiled.ok() ? "" : compiled.error().c_str());
+    auto query = EventQuery::open(m_randomPath.toStdString());
+    QVERIFY(query.ok());
+    QCOMPARE(run(*query.value(), *compiled), expected);
+    query.value()->setReferenceMode(true);
+    QCOMPARE(run(*query.value(), *compiled), expected);
+}
+
+void TestEventQuery::plansTaken()
+{
+    // What a user notices as speed on ten million events: a selective text filter is
+    // answered from the indexes, a negated one by the complement, a combination with
+    // an unindexed field by checking the few candidates.
+    auto query = EventQuery::open(m_randomPath.toStdString());
+    QVERIFY(query.ok());
+    EventQuery &q = *query.value();
+    auto reference = EventQuery::open(m_randomPath.toStdString());
+    QVERIFY(reference.ok());
+    reference.value()->setReferenceMode(true);
+    auto planOf = [&](const char *text) {
+        auto compiled = compileFilter(text);
+        if (!compiled)
+            return std::string("error");
+        if (run(q, *compiled) != run(*reference.value(), *compiled))
+            return std::string("different ids");
+        return q.lastPlan();
+    };
+    QCOMPARE(planOf("fd.name == \"/etc/passwd\""), std::string("index"));
+    QCOMPARE(planOf("fd.name contains \"passwd\" or proc.pid == 1007"), std::string("index"));
+    QCOMPARE(planOf("not fd.name == \"/etc/passwd\""), std::string("index"));
+    QCOMPARE(planOf("fd.name == \"/etc/passwd\" and not proc.pid == 1007"), std::string("index"));
+    QCOMPARE(planOf("fd.name == \"/etc/passwd\" and evt.type == read"), std::string("verify"));
+    QCOMPARE(planOf("evt.type == read"), std::string("scan"));
+    QCOMPARE(planOf("fd.name == \"no such file\""), std::string("empty"));
+    QCOMPARE(planOf("fd.name == \"no such file\" or evt.type == \"no such call\""), std::string("empty"));
+    q.setPlannerLimits(0, 1, 0);
+    QCOMPARE(planOf("fd.name == \"/etc/passwd\" and evt.type == read"), std::string("scan+index"));
+}
+
+void TestEventQuery::progressAndPromptCancel()
+{
+    auto query = EventQuery::open(m_randomPath.toStdString());
+    QVERIFY(query.ok());
+    EventQuery &q = *query.value();
+    q.setPlannerLimits(0, 0, 100); // 30 ranges
+    auto compiled = compileFilter("evt.type == read");
+    QVERIFY(compiled.ok());
+    // Progress rises to 1; the callback is throttled (a slow consumer sees few calls).
+    std::vector<double> fractions;
+    size_t total = 0;
+    QVERIFY(q.matchingIds(*compiled, [&](const std::vector<int64_t> &chunk) {
+        total += chunk.size();
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        return true;
+    }, [&](double f) {
+        fractions.push_back(f);
+        return true;
+    }).ok());
+    QVERIFY(total > 0);
+    QVERIFY(!fractions.empty());
+    QCOMPARE(fractions.back(), 1.0);
+    QVERIFY(std::is_sorted(fractions.begin(), fractions.end()));
+    QVERIFY(fractions.front() >= 0.0);
+    QVERIFY2(fractions.size() < 40, qPrintable(QString::number(fractions.size())));
+    // Returning false from the progress callback cancels: no 100%, fewer ids, ok.
+    size_t partial = 0;
+    int calls = 0;
+    QVERIFY(q.matchingIds(*compiled, [&](const std::vector<int64_t> &chunk) {
+        partial += chunk.size();
+        std::this_thread::sleep_for(std::chrono::milliseconds(3));
+        return true;
+    }, [&](double) {
+        ++calls;
+        return false;
+    }, 16).ok());
+    QCOMPARE(calls, 1);
+    QVERIFY2(partial < total, qPrintable(QString("%1 of %2").arg(partial).arg(total)));
 }
 
 QTEST_GUILESS_MAIN(TestEventQuery)
