@@ -318,6 +318,13 @@ void TstMainWindow::selectingRowShowsDetails()
     QCOMPARE(details->valueOf(QStringLiteral("PID")), QStringLiteral("1001"));
     QCOMPARE(details->valueOf(QStringLiteral("Executable")), QStringLiteral("/usr/bin/python3"));
     QCOMPARE(details->valueOf(QStringLiteral("Command line")), QStringLiteral("python3 /tmp/work/job.py --fast"));
+    // The process's ancestry as far as the session knows it (bash's parent, pid 1, is
+    // not recorded), and links to the tree and the graph for the process and the file.
+    QCOMPARE(details->ancestry(), (QStringList{QStringLiteral("python3 (1001)"), QStringLiteral("bash (1000)")}));
+    QCOMPARE(details->valueOf(QStringLiteral("(pid 1)")), QStringLiteral("not recorded in this session"));
+    QVERIFY(details->linkItem(QStringLiteral("Show in Process Tree")));
+    QVERIFY(details->linkItem(QStringLiteral("Show in Graph")));
+    QCOMPARE(details->linkItem(QStringLiteral("Show File in Graph"))->text(1), QStringLiteral("/tmp/work/out.tmp"));
 
     selectRow(window, RowMissing);
     QVERIFY2(details->valueOf(QStringLiteral("Result")).contains(QStringLiteral("ENOENT")),
@@ -328,6 +335,7 @@ void TstMainWindow::selectingRowShowsDetails()
     selectRow(window, RowConnect);
     QCOMPARE(details->valueOf(QStringLiteral("Remote address")), QStringLiteral("127.0.0.1:8080"));
     QCOMPARE(details->valueOf(QStringLiteral("Local address")), QStringLiteral("127.0.0.1:40000"));
+    QVERIFY(!details->linkItem(QStringLiteral("Show File in Graph"))); // a socket, no file
 }
 
 void TstMainWindow::graphTabLaysOutAndExportsPng()
