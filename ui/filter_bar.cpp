@@ -328,7 +328,6 @@ void FilterBar::startQuery(int64_t firstId)
     m_shownGeneration = generation;
     m_running = true;
     m_cancelled = false;
-    m_scannedUpTo = firstId - 1;
     finishProgress();
     if (m_progress && firstId == 1) {
         // A whole-session scan can take seconds on 10M events; the new events of a
@@ -353,14 +352,22 @@ void FilterBar::startQuery(int64_t firstId)
         if (!query) {
             failure = QString::fromStdString(query.error());
         } else {
-            auto ran = query.value()->matchingIds(filter, [&](const std::vector<int64_t> &chunk) {
+            const auto takeChunk = [&](const std::vector<int64_t> &chunk) {
                 if (current->load() != generation)
                     return false; // a newer filter (or clear) cancels this one
                 if (!chunk.empty())
                     QMetaObject::invokeMethod(this, [this, generation, chunk] { onChunk(generation, chunk); },
                                               Qt::QueuedConnection);
                 return true;
-            }, 4096, firstId);
+            };
+            const auto takeProgress = [&](double fraction) {
+                if (current->load() != generation)
+                    return false;
+                QMetaObject::invokeMethod(this, [this, generation, fraction] { onProgress(generation, fraction); },
+                                          Qt::QueuedConnection);
+                return true;
+            };
+            auto ran = query.value()->matchingIds(filter, takeChunk, takeProgress, 4096, firstId);
             if (!ran)
                 failure = QString::fromStdString(ran.error());
         }
@@ -375,11 +382,13 @@ void FilterBar::onChunk(int generation, const std::vector<int64_t> &ids)
         return;
     m_model->appendFilteredIds(ids);
     m_matches = m_model->rowCount();
-    m_scannedUpTo = std::max(m_scannedUpTo, ids.back());
-    // Ids come in ascending order: the last one tells how far the scan got.
-    if (m_progress && m_progressToken && m_model->eventCount() > 0)
-        m_progress->setProgress(m_progressToken, double(m_scannedUpTo) / double(m_model->eventCount()));
     updateCountText();
+}
+
+void FilterBar::onProgress(int generation, double fraction)
+{
+    if (generation == m_shownGeneration && generation == m_generation->load() && m_progress && m_progressToken)
+        m_progress->setProgress(m_progressToken, fraction);
 }
 
 void FilterBar::onFinished(int generation, const QString &error)

@@ -88,6 +88,7 @@ private:
     // Runs the current filter over the events from firstId on (off the GUI thread).
     void startQuery(int64_t firstId);
     void onChunk(int generation, const std::vector<int64_t> &ids);
+    void onProgress(int generation, double fraction);
     void onFinished(int generation, const QString &error);
     void updateCountText();
     void remember(const QString &text);
@@ -110,7 +111,6 @@ private:
     int64_t m_nextUnscanned = 1; // first event id no query has looked at yet
     qint64 m_matches = 0;
     bool m_cancelled = false;
-    int64_t m_scannedUpTo = 0; // highest id a running query has reported
     QToolButton *m_historyButton = nullptr;
     QMenu *m_historyMenu = nullptr;
     int m_historyIndex = -1;   // Up/Down position in the history; -1: the text typed

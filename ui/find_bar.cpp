@@ -281,14 +281,24 @@ void FindBar::startSearch()
         if (!query) {
             failure = QString::fromStdString(query.error());
         } else {
-            auto ran = query.value()->matchingIds(filter, [&](const std::vector<int64_t> &chunk) {
+            const auto takeChunk = [&](const std::vector<int64_t> &chunk) {
                 if (current->load() != generation)
                     return false;
                 if (!chunk.empty())
                     QMetaObject::invokeMethod(this, [this, generation, chunk] { onChunk(generation, chunk); },
                                               Qt::QueuedConnection);
                 return true;
-            }, 16384);
+            };
+            const auto takeProgress = [&](double fraction) {
+                if (current->load() != generation)
+                    return false;
+                QMetaObject::invokeMethod(this, [this, generation, fraction] {
+                    if (generation == m_generation->load() && m_progress && m_progressToken)
+                        m_progress->setProgress(m_progressToken, fraction);
+                }, Qt::QueuedConnection);
+                return true;
+            };
+            auto ran = query.value()->matchingIds(filter, takeChunk, takeProgress, 16384);
             if (!ran)
                 failure = QString::fromStdString(ran.error());
         }
@@ -302,8 +312,6 @@ void FindBar::onChunk(int generation, const std::vector<int64_t> &ids)
     if (generation != m_shownGeneration || generation != m_generation->load())
         return;
     m_matches.insert(m_matches.end(), ids.begin(), ids.end());
-    if (m_progress && m_progressToken && m_model->eventCount() > 0)
-        m_progress->setProgress(m_progressToken, double(ids.back()) / double(m_model->eventCount()));
     m_table->viewport()->update();
     updateStatus();
 }

@@ -10,10 +10,13 @@
 #include "main_window.h"
 #include "recent_files.h"
 #include "session_fixture.h"
+#include "session_reader.h"
+#include "task_progress.h"
 
 #include <QAbstractItemModelTester>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -35,6 +38,7 @@ private slots:
     void highlightsMatchingRows();
     void searchesWithinDisplayFilter();
     void escapeCloses();
+    void cancelStopsSearch();
     void screenshot();
 
 private:
@@ -229,6 +233,53 @@ void TstFindBar::escapeCloses()
     window.eventsTab()->showFindBar();
     QVERIFY(bar->lineEdit()->selectedText() == QStringLiteral("openat"));
     QTRY_COMPARE(bar->matchCount(), 3);
+}
+
+void TstFindBar::cancelStopsSearch()
+{
+    // Many matches; Cancel in the status bar before the first chunk is shown.
+    const QString path = m_dir.filePath(QStringLiteral("big.provscope"));
+    SessionMeta meta;
+    meta.bootToEpochNs = kBootToEpochNs;
+    meta.captureStartNs = kBase;
+    auto writer = SessionWriter::create(path.toStdString(), meta);
+    QVERIFY(writer);
+    CaptureBatch batch;
+    const Event read = fixtureEvents()[RowRead];
+    for (int i = 0; i < 50000; ++i) {
+        Event e = read;
+        e.tsNs = e.lastTsNs = kBase + uint64_t(i) * 1000;
+        batch.events.push_back(e);
+    }
+    QVERIFY(writer.value()->append(batch));
+    QVERIFY(writer.value()->finish(kBase + 60000000));
+    auto reader = SessionReader::open(path.toStdString());
+    QVERIFY(reader);
+    TaskProgress progress;
+    EventsTab tab;
+    tab.setTaskProgress(&progress);
+    tab.setReader(std::shared_ptr<SessionReader>(std::move(reader.value())), path);
+    tab.show();
+    FindBar *bar = tab.findBar();
+    tab.showFindBar();
+    bar->lineEdit()->setText(QStringLiteral("input.txt"));
+    tab.findNext(); // Enter while the search waits: it starts now and moves when done
+    QVERIFY(bar->isSearching());
+    QVERIFY(progress.isBusy());
+    QCOMPARE(progress.currentText(), QStringLiteral("Finding in 50,000 events"));
+    progress.cancelButton()->click();
+    QVERIFY(!bar->isSearching());
+    QVERIFY(!progress.isBusy());
+    QTest::qWait(300); // the worker's late results are dropped
+    QCOMPARE(bar->matchCount(), 0);
+    QCOMPARE(bar->statusLabel()->text(), QStringLiteral("no match (cancelled)"));
+    QCOMPARE(tab.table()->currentIndex().row(), -1); // no jump after a cancel
+    // Enter searches again, to the end this time.
+    QTest::keyClick(bar->lineEdit(), Qt::Key_Space);
+    QTest::keyClick(bar->lineEdit(), Qt::Key_Backspace);
+    QTRY_VERIFY(!bar->isSearching() && bar->matchCount() == 50000);
+    QCOMPARE(tab.table()->currentIndex().row(), 0);
+    QCOMPARE(tab.model()->rowCount(), 50000);
 }
 
 void TstFindBar::screenshot()
