@@ -225,6 +225,23 @@ void TstProcessTree::largeSubtreeFilter()
     QVERIFY(!filter.note.empty());
     QVERIFY(filter.text.size() < 32767);
     QVERIFY(compileFilter(filter.text).ok());
+    // 6,000 children in 12 blocks of consecutive pids (other roots' pids between):
+    // too long as a list, exact as 12 ranges.
+    std::vector<ProcessInfo> blocks;
+    blocks.push_back(root);
+    for (uint32_t k = 0; k < 6600; ++k) {
+        ProcessInfo p;
+        p.pid = 100 + k;
+        p.startNs = 200 + k;
+        p.ppid = k % 550 >= 500 ? 1 : 10;
+        blocks.push_back(p);
+    }
+    ProcessTree blockForest = ProcessTree::fromProcesses(std::move(blocks));
+    const ProcessFilter ranged = blockForest.subtreeFilter(blockForest.find(10));
+    QVERIFY2(ranged.exact, ranged.note.c_str());
+    QVERIFY(ranged.text.find("(proc.pid >= 650 and proc.pid <= 1149)") != std::string::npos);
+    QVERIFY(ranged.text.size() < 1000);
+    QVERIFY(compileFilter(ranged.text).ok());
     // Consecutive pids are ranges: 3,000 children in one block stay exact and short.
     std::vector<ProcessInfo> block;
     block.push_back(root);

@@ -16,6 +16,8 @@
 #include <QAbstractItemModelTester>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QTimer>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -39,6 +41,7 @@ private slots:
     void processTreeFiltersTheTable_data();
     void processTreeFiltersTheTable();
     void showInGraph();
+    void contextMenu();
     void progressAndCancel();
     void detailsShowAncestry();
     void detailsLinks();
@@ -126,6 +129,7 @@ void TstProcessTreeTab::modelIsConsistent()
 void TstProcessTreeTab::rowsShowProcesses()
 {
     ProcessTreeTab tab;
+    QAbstractItemModelTester tester(tab.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     loadTab(tab);
     ProcessTreeModel *model = tab.model();
     QCOMPARE(model->index(0, 0).data().toString(), QStringLiteral("sshd (500)"));
@@ -320,6 +324,39 @@ void TstProcessTreeTab::showInGraph()
     QCOMPARE(poi.pid, 1002u);
     QCOMPARE(poi.startNs, kCcStart);
     QVERIFY(poi.hasStart);
+}
+
+void TstProcessTreeTab::contextMenu()
+{
+    ProcessTreeTab tab;
+    loadTab(tab);
+    tab.resize(1000, 500);
+    tab.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&tab));
+    QSignalSpy filters(&tab, &ProcessTreeTab::filterRequested);
+    // Right-click on make: the menu offers the three actions; choose the subtree.
+    const QRect rect = tab.view()->visualRect(rowOf(tab, 1001, kMakeStart));
+    QStringList offered;
+    QTimer::singleShot(0, &tab, [&] {
+        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+        if (!menu)
+            return;
+        for (QAction *action : menu->actions()) {
+            if (!action->isSeparator())
+                offered << action->text();
+            if (action->text() == QStringLiteral("Filter Events to This Subtree"))
+                action->trigger();
+        }
+        menu->close();
+    });
+    emit tab.view()->customContextMenuRequested(rect.center());
+    QCOMPARE(offered, (QStringList{QStringLiteral("Filter Events to This Process"),
+                                   QStringLiteral("Filter Events to This Subtree"), QStringLiteral("Show in Graph"),
+                                   QStringLiteral("Expand Subtree"), QStringLiteral("Collapse Subtree")}));
+    QCOMPARE(tab.currentNode(), tab.tree()->find(1001, kMakeStart)); // the clicked row
+    QCOMPARE(filters.size(), 1);
+    QCOMPARE(filters.last().at(0).toString(),
+             QStringLiteral("proc.pid in (1001, 1003) or (proc.pid == 1002 and evt.time < \"2026-11-22T09:00:00.000007900Z\")"));
 }
 
 void TstProcessTreeTab::progressAndCancel()
