@@ -32,6 +32,32 @@ const Event *EventBlockCache::event(const SessionReader &reader, int64_t id)
     return offset < events.size() ? &events[offset] : nullptr;
 }
 
+const Event *EventBlockCache::single(const SessionReader &reader, int64_t id)
+{
+    if (id < 1)
+        return nullptr;
+    // A block that is cached anyway serves it too.
+    if (auto block = m_blocks.find((id - 1) / kBlockSize); block != m_blocks.end()) {
+        const size_t offset = static_cast<size_t>((id - 1) % kBlockSize);
+        if (offset < block->second.events.size())
+            return &block->second.events[offset];
+    }
+    if (auto it = m_singleById.find(id); it != m_singleById.end()) {
+        m_singles.splice(m_singles.begin(), m_singles, it->second);
+        return &*it->second;
+    }
+    auto read = reader.event(id);
+    if (!read)
+        return nullptr;
+    if (m_singles.size() >= kMaxSingles) {
+        m_singleById.erase(m_singles.back().id);
+        m_singles.pop_back();
+    }
+    m_singles.push_front(std::move(read.value()));
+    m_singleById.emplace(id, m_singles.begin());
+    return &m_singles.front();
+}
+
 void EventBlockCache::invalidateFrom(int64_t id)
 {
     const int64_t firstIndex = id < 1 ? 0 : (id - 1) / kBlockSize;
@@ -49,6 +75,8 @@ void EventBlockCache::clear()
 {
     m_blocks.clear();
     m_lru.clear();
+    m_singles.clear();
+    m_singleById.clear();
 }
 
 } // namespace provscope

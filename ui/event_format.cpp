@@ -27,6 +27,17 @@ QString formatClockTime(int64_t epochNs)
     return formatLocal(epochNs, "%H:%M:%S");
 }
 
+QString formatRelativeTime(int64_t deltaNs)
+{
+    // Truncated toward zero like the clock time, so -250 ns reads "-0.000000 s".
+    const QChar sign = deltaNs < 0 ? QLatin1Char('-') : QLatin1Char('+');
+    const uint64_t magnitude = deltaNs < 0 ? uint64_t(0) - uint64_t(deltaNs) : uint64_t(deltaNs);
+    return QStringLiteral("%1%2.%3 s")
+        .arg(sign)
+        .arg(qulonglong(magnitude / 1000000000))
+        .arg(qulonglong(magnitude % 1000000000 / 1000), 6, 10, QLatin1Char('0'));
+}
+
 QString formatDateTime(int64_t epochNs)
 {
     return formatLocal(epochNs, "%Y-%m-%d %H:%M:%S");

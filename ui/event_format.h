@@ -8,6 +8,8 @@ namespace provscope {
 
 // Local wall-clock time of an epoch-ns timestamp, "HH:MM:SS.uuuuuu".
 QString formatClockTime(int64_t epochNs);
+// A time offset in seconds with microseconds and a sign: "+12.345678 s", "-0.000250 s".
+QString formatRelativeTime(int64_t deltaNs);
 // Local date and time with microseconds, "YYYY-MM-DD HH:MM:SS.uuuuuu".
 QString formatDateTime(int64_t epochNs);
 // The object an event touched: path, "old → new" for renames, or

@@ -16,7 +16,29 @@ private slots:
     void target();
     void targetOfKind_data();
     void targetOfKind();
+    void relativeTime_data();
+    void relativeTime();
 };
+
+void TstEventFormat::relativeTime_data()
+{
+    QTest::addColumn<qlonglong>("deltaNs");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("zero") << 0LL << QStringLiteral("+0.000000 s");
+    QTest::newRow("micro") << 1000LL << QStringLiteral("+0.000001 s");
+    QTest::newRow("sub-micro truncated") << 999LL << QStringLiteral("+0.000000 s");
+    QTest::newRow("seconds") << 12345678901LL << QStringLiteral("+12.345678 s");
+    QTest::newRow("before the reference") << -2500000000LL << QStringLiteral("-2.500000 s");
+    QTest::newRow("an hour") << 3600000000000LL << QStringLiteral("+3600.000000 s");
+    QTest::newRow("most negative") << qlonglong(INT64_MIN) << QStringLiteral("-9223372036.854775 s");
+}
+
+void TstEventFormat::relativeTime()
+{
+    QFETCH(qlonglong, deltaNs);
+    QFETCH(QString, expected);
+    QCOMPARE(formatRelativeTime(deltaNs), expected);
+}
 
 void TstEventFormat::result_data()
 {
