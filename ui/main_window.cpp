@@ -10,9 +10,13 @@
 #include "recent_files.h"
 #include "session_reader.h"
 #include "session_status_bar.h"
+#include "shortcuts_dialog.h"
 #include "task_progress.h"
 
 #include <QAction>
+#include <QEventLoop>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -157,8 +161,17 @@ void MainWindow::createActions()
 
     m_eventsTab->setContextActions({m_graphProcessAction, m_graphFileAction});
 
+    m_refreshAction = new QAction(tr("&Refresh"), this);
+    m_refreshAction->setShortcut(QKeySequence(Qt::Key_F5));
+    m_refreshAction->setToolTip(tr("Read the session again (new events of a recording, changes on disk)"));
+    connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refreshSession);
+    addAction(m_refreshAction);
+
     m_aboutAction = new QAction(tr("&About provscope"), this);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
+    m_shortcutsAction = new QAction(tr("&Keyboard Shortcuts"), this);
+    m_shortcutsAction->setShortcut(QKeySequence::HelpContents);
+    connect(m_shortcutsAction, &QAction::triggered, this, &MainWindow::showShortcuts);
 }
 
 void MainWindow::createMenus()
@@ -175,6 +188,7 @@ void MainWindow::createMenus()
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_filterAction);
+    view->addAction(m_refreshAction);
 
     QMenu *capture = menuBar()->addMenu(tr("&Capture"));
     capture->addAction(m_startAction);
@@ -185,6 +199,7 @@ void MainWindow::createMenus()
     graph->addAction(m_graphFileAction);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_shortcutsAction);
     help->addAction(m_aboutAction);
 }
 
@@ -201,7 +216,11 @@ bool MainWindow::openSession(const QString &path)
         reportError(tr("Cannot open a session"), tr("Stop the running capture before opening another session."));
         return false;
     }
-    auto reader = SessionReader::open(QFile::encodeName(path).toStdString());
+    if (m_opening) {
+        reportError(tr("Cannot open a session"), tr("Another session is still being opened."));
+        return false;
+    }
+    auto reader = openReaderInBackground(path);
     if (!reader) {
         reportError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), QString::fromStdString(reader.error()));
         return false;
@@ -209,6 +228,42 @@ bool MainWindow::openSession(const QString &path)
     setReader(std::shared_ptr<SessionReader>(std::move(reader.value())), QFileInfo(path).absoluteFilePath());
     RecentFiles().add(path);
     return true;
+}
+
+Result<std::unique_ptr<SessionReader>> MainWindow::openReaderInBackground(const QString &path)
+{
+    // The checks and the first reads of a large or slow file run on a worker while the
+    // window keeps painting; after a moment the status bar shows it with a Cancel button.
+    using Opened = Result<std::unique_ptr<SessionReader>>;
+    const std::string file = QFile::encodeName(path).toStdString();
+    auto shared = std::make_shared<std::optional<Opened>>();
+    QEventLoop loop;
+    QFutureWatcher<void> watcher;
+    connect(&watcher, &QFutureWatcher<void>::finished, &loop, &QEventLoop::quit);
+    watcher.setFuture(QtConcurrent::run([file, shared] { shared->emplace(SessionReader::open(file)); }));
+    bool cancelled = false;
+    int token = 0;
+    QTimer::singleShot(250, &loop, [&] {
+        token = m_progress->begin(tr("Opening %1").arg(QFileInfo(path).fileName()), [&] {
+            cancelled = true;
+            loop.quit();
+        });
+    });
+    // The window stays usable on the old session meanwhile (and Cancel clickable);
+    // openSession() refuses to start a second open.
+    m_opening = true;
+    if (!watcher.isFinished())
+        loop.exec();
+    m_opening = false;
+    if (token)
+        m_progress->finish(token);
+    if (cancelled) {
+        // The worker finishes on its own; its reader is dropped with the shared result.
+        watcher.disconnect();
+        return makeError(tr("Opening was cancelled.").toStdString());
+    }
+    watcher.waitForFinished();
+    return std::move(**shared);
 }
 
 void MainWindow::setReader(std::shared_ptr<SessionReader> reader, const QString &path)
@@ -421,6 +476,36 @@ void MainWindow::updateTitle()
     if (m_capture && m_capture->state() == CaptureController::State::Recording)
         title = tr("● Recording — ") + title;
     setWindowTitle(title);
+}
+
+void MainWindow::refreshSession()
+{
+    if (m_sessionPath.isEmpty())
+        return;
+    if (m_capture->isActive()) {
+        onEventsAppended(); // the live session is followed; pick up whatever is new now
+        return;
+    }
+    // A finished file: read it again, keeping the table's position and the filter.
+    const QString path = m_sessionPath;
+    m_eventsTab->releaseSession();
+    m_graphTab->waitUntilIdle();
+    m_reader.reset();
+    if (openSession(path))
+        m_statusBar->showMessage(tr("Reloaded %1").arg(path), 5000);
+}
+
+void MainWindow::showShortcuts()
+{
+    QList<QAction *> actions;
+    for (QAction *action : findChildren<QAction *>())
+        if (!action->shortcut().isEmpty() && !actions.contains(action))
+            actions << action;
+    std::sort(actions.begin(), actions.end(), [](const QAction *a, const QAction *b) {
+        return a->shortcut().toString() < b->shortcut().toString();
+    });
+    ShortcutsDialog dialog(actions, this);
+    dialog.exec();
 }
 
 void MainWindow::showAbout()

@@ -69,6 +69,9 @@ public slots:
     void startCapture();
     void stopCapture();
     void showAbout();
+    void showShortcuts();
+    // F5: a recording picks up new events; a finished file is read again.
+    void refreshSession();
 
 signals:
     void errorReported(const QString &message);
@@ -80,6 +83,7 @@ private:
     void createActions();
     void createMenus();
     void createCentralWidgets();
+    Result<std::unique_ptr<SessionReader>> openReaderInBackground(const QString &path);
     void setReader(std::shared_ptr<SessionReader> reader, const QString &path);
     void reportError(const QString &title, const QString &message, const QString &command = QString());
     void rebuildRecentMenu();
@@ -101,6 +105,7 @@ private:
     bool m_errorDialogs = true;
     std::optional<PointOfInterest> m_graphWanted; // follows the selection
     bool m_closeRequested = false;
+    bool m_opening = false; // openReaderInBackground() runs its event loop
 
     QTabWidget *m_tabs = nullptr;
     EventsTab *m_eventsTab = nullptr;
@@ -119,6 +124,8 @@ private:
     QAction *m_graphProcessAction = nullptr;
     QAction *m_graphFileAction = nullptr;
     QAction *m_aboutAction = nullptr;
+    QAction *m_shortcutsAction = nullptr;
+    QAction *m_refreshAction = nullptr;
     QAction *m_filterAction = nullptr;
 };
 
