@@ -9,6 +9,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -292,6 +294,18 @@ std::string ProcessTree::isoTime(uint64_t bootNs) const
     char text[64];
     std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)nanos);
+    return text;
+}
+
+std::string ProcessTree::describeExit(int32_t waitStatus)
+{
+    const int signal = waitStatus & 0x7f;
+    if (signal == 0)
+        return std::to_string((waitStatus >> 8) & 0xff);
+    const char *abbrev = sigabbrev_np(signal);
+    std::string text = abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(signal);
+    if (waitStatus & 0x80)
+        text += " (core dumped)";
     return text;
 }
 

@@ -77,6 +77,10 @@ public:
     static constexpr size_t kMaxClauses = 24;
     static constexpr size_t kMaxTimedClauses = 16;
 
+    // ProcessInfo::exitCode is a wait status (exit status << 8 | signal): "0", "1",
+    // "SIGKILL", "SIGSEGV (core dumped)".
+    static std::string describeExit(int32_t waitStatus);
+
     // "2026-11-22T09:00:00.123456789Z" of a boot ns of this session (filter syntax).
     std::string isoTime(uint64_t bootNs) const;
 

@@ -1,6 +1,7 @@
 #include "event_details_view.h"
 
 #include "event_format.h"
+#include "process_tree.h"
 #include "session_reader.h"
 #include "syscall_args.h"
 
@@ -222,9 +223,12 @@ void EventDetailsView::displayEvent(const Event &event, int64_t bootToEpochNs, c
             addField(group, tr("Command line"), joinArgv(info.argv));
             addField(group, tr("Parent"), QString::number(info.ppid));
             if (info.exitTsNs)
-                addField(group, tr("Exited"), QStringLiteral("%1, code %2")
-                             .arg(formatDateTime(int64_t(info.exitTsNs) + bootToEpochNs))
-                             .arg(info.exitCode));
+                addField(group, tr("Exited"), tr("%1, %2")
+                             .arg(formatDateTime(int64_t(info.exitTsNs) + bootToEpochNs),
+                                  (info.exitCode & 0x7f) ? tr("killed by %1").arg(QString::fromStdString(
+                                                               ProcessTree::describeExit(info.exitCode)))
+                                                         : tr("exit status %1").arg(QString::fromStdString(
+                                                               ProcessTree::describeExit(info.exitCode)))));
             expandItem(group);
         }
         addAncestry(event, bootToEpochNs, *reader);

@@ -163,7 +163,7 @@ QVariant ProcessTreeModel::data(const QModelIndex &index, int role) const
         case ColEnd:
             return endText(n);
         case ColExit:
-            return info.exitTsNs ? QString::number(info.exitCode) : QString();
+            return info.exitTsNs ? QString::fromStdString(ProcessTree::describeExit(info.exitCode)) : QString();
         case ColEvents:
             return locale.toString(qlonglong(node.ownEvents));
         case ColSubtreeEvents:

@@ -6,7 +6,8 @@
 //         cc 1002 (exec /bin/sh, then /usr/bin/cc; exits 0)
 //         ld 1003 (exec /usr/bin/ld; exits 1)
 //       curl 1002 (the pid reused, after cc exited; still running)
-//         tee 1004 (its record names no parent start: the latest 1002 before it)
+//         tee 1004 (its record names no parent start: the latest 1002 before it;
+//                   killed by SIGPIPE)
 //   cron 2000 (parent 1999 not recorded: a root)
 #include "capture_batch.h"
 #include "event.h"
@@ -63,7 +64,9 @@ inline std::vector<ProcessInfo> treeProcesses()
     list[3].exitTsNs = kB + 5000;
     list[3].exitCode = 0;
     list[4].exitTsNs = kB + 4000;
-    list[4].exitCode = 1;
+    list[4].exitCode = 1 << 8; // a wait status: exit(1)
+    list[6].exitTsNs = kB + 9700;
+    list[6].exitCode = 13;     // killed by SIGPIPE
     list[2].exitTsNs = kB + 6100;
     return list;
 }

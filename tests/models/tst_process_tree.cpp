@@ -79,7 +79,12 @@ void TstProcessTree::lifetimesAndExecs()
     const ProcessNode &cc = m_tree.nodes()[size_t(node(1002, kCcStart))];
     QCOMPARE(cc.info.exitTsNs, kB + 5000);
     QCOMPARE(cc.info.exitCode, 0);
-    QCOMPARE(m_tree.nodes()[size_t(node(1003, kLdStart))].info.exitCode, 1);
+    QCOMPARE(m_tree.nodes()[size_t(node(1003, kLdStart))].info.exitCode, 1 << 8);
+    // Exit codes are wait statuses.
+    QCOMPARE(ProcessTree::describeExit(0), std::string("0"));
+    QCOMPARE(ProcessTree::describeExit(1 << 8), std::string("1"));
+    QCOMPARE(ProcessTree::describeExit(9), std::string("SIGKILL"));
+    QCOMPARE(ProcessTree::describeExit(11 | 0x80), std::string("SIGSEGV (core dumped)"));
     QCOMPARE(m_tree.nodes()[size_t(node(1002, kCurlStart))].info.exitTsNs, uint64_t(0));
     // cc exec'd twice: the shell, then the compiler.
     QCOMPARE(cc.execs.size(), size_t(2));

@@ -155,6 +155,7 @@ void TstProcessTreeTab::rowsShowProcesses()
     QVERIFY(rowOf(tab, 1002, kCurlStart, ProcessTreeModel::ColEnd).data().toString()
                 .startsWith(QStringLiteral("still running at end")));
     QCOMPARE(rowOf(tab, 1002, kCurlStart, ProcessTreeModel::ColExit).data().toString(), QString());
+    QCOMPARE(rowOf(tab, 1004, kTeeStart, ProcessTreeModel::ColExit).data().toString(), QStringLiteral("SIGPIPE"));
     // Event counts: own and subtree.
     QCOMPARE(rowOf(tab, 1001, kMakeStart, ProcessTreeModel::ColEvents).data().toString(),
              QString::number(kMakeEvents));
@@ -393,6 +394,8 @@ void TstProcessTreeTab::detailsShowAncestry()
     // The old fields are still there.
     QCOMPARE(details.valueOf(QStringLiteral("Syscall")), QStringLiteral("write"));
     QCOMPARE(details.valueOf(QStringLiteral("Executable")), QStringLiteral("/usr/bin/tee"));
+    QVERIFY2(details.valueOf(QStringLiteral("Exited")).endsWith(QStringLiteral(", killed by SIGPIPE")),
+             qPrintable(details.valueOf(QStringLiteral("Exited"))));
     details.displayEvent(eventOf(1002, kCcStart, "openat"), kBootToEpochNs, reader.value().get());
     QCOMPARE(details.ancestry(), (QStringList{QStringLiteral("cc (1002)"), QStringLiteral("make (1001)"),
                                               QStringLiteral("bash (1000)"), QStringLiteral("sshd (500)")}));
