@@ -656,13 +656,19 @@ Result<StatisticsReport> SessionStatistics::Impl::report(const StatisticsAccumul
         }
     }
 
-    // Top files written, by bytes, then by writes.
-    for (size_t i : topIndices(acc.byFile, topN, [](const FileTally &t) { return t.writeEvents > 0; },
+    // Top files written, by bytes, then by writes. Only paths: pipes and sockets named
+    // "pipe:[ino]", "socket:[ino]" (and anon inodes) are not files.
+    for (size_t i : topIndices(acc.byFile, acc.byFile.size(), [](const FileTally &t) { return t.writeEvents > 0; },
                                [](const FileTally &a, const FileTally &b) {
                                    return a.bytesWritten != b.bytesWritten ? a.bytesWritten > b.bytesWritten
                                                                            : a.writeCalls > b.writeCalls;
-                               }))
-        r.topFilesWritten.push_back({lookup(*filePath, int64_t(i)), acc.byFile[i]});
+                               })) {
+        if (r.topFilesWritten.size() >= topN)
+            break;
+        std::string path = lookup(*filePath, int64_t(i));
+        if (!path.empty() && path[0] == '/')
+            r.topFilesWritten.push_back({std::move(path), acc.byFile[i]});
+    }
 
     // Top remote ends: sockets grouped by (raddr, rport), as `fd.dip == A and fd.dport == P`.
     {

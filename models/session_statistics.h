@@ -54,6 +54,7 @@ struct SyscallTally {
 
 // A file's tally: every event naming it (path or a rename's new path), and the writes
 // among them (successful writes, truncates, opens for writing or creation, renames to it).
+// The top files written are absolute paths (not pipe:[ino] or socket:[ino]).
 struct FileTally {
     int64_t events = 0;
     int64_t writeEvents = 0;

@@ -8,9 +8,9 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QFrame>
-#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QPainter>
@@ -248,6 +248,7 @@ DashboardTab::DashboardTab(QWidget *parent)
             view->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
         view->setMouseTracking(true);
         view->viewport()->setCursor(Qt::PointingHandCursor);
+        view->installEventFilter(this); // Enter drills down too
         connect(view, &QTableView::clicked, this, [this, l](const QModelIndex &index) {
             const QString filter = m_models[l]->filterAt(index.row());
             if (!filter.isEmpty())
@@ -272,21 +273,21 @@ DashboardTab::DashboardTab(QWidget *parent)
     });
     QFrame *chartPanel = panel(m_chartTitle, m_chart, new QLabel(tr("click a bar to filter"), this));
 
-    // Row 1: the chart (3 columns) and the failures; row 2: the other four lists.
-    auto *grid = new QGridLayout;
+    // Row 1: the chart and the remote addresses (wide rows); row 2: the other lists.
+    auto *top = new QHBoxLayout;
+    top->setSpacing(8);
+    top->addWidget(chartPanel, 11);
+    top->addWidget(panels[RemoteAddresses], 9);
+    auto *bottom = new QHBoxLayout;
+    bottom->setSpacing(8);
+    bottom->addWidget(panels[Syscalls], 5);
+    bottom->addWidget(panels[Processes], 5);
+    bottom->addWidget(panels[Failures], 5);
+    bottom->addWidget(panels[FilesWritten], 8);
+    auto *grid = new QVBoxLayout;
     grid->setSpacing(8);
-    grid->addWidget(chartPanel, 0, 0, 1, 3);
-    grid->addWidget(panels[Failures], 0, 3);
-    grid->addWidget(panels[Syscalls], 1, 0);
-    grid->addWidget(panels[Processes], 1, 1);
-    grid->addWidget(panels[FilesWritten], 1, 2);
-    grid->addWidget(panels[RemoteAddresses], 1, 3);
-    grid->setColumnStretch(0, 5);
-    grid->setColumnStretch(1, 5);
-    grid->setColumnStretch(2, 7);
-    grid->setColumnStretch(3, 7);
-    grid->setRowStretch(0, 4);
-    grid->setRowStretch(1, 5);
+    grid->addLayout(top, 1);
+    grid->addLayout(bottom, 1);
 
     auto *content = new QWidget(this);
     auto *box = new QVBoxLayout(content);
@@ -493,7 +494,11 @@ void DashboardTab::start()
                 outcome->cancelled = true;
                 return outcome;
             }
-            merged->merge(part1);
+            if (from) {
+                merged->merge(part1);
+            } else {
+                *merged = std::move(part1); // no copy of the largest part
+            }
             merged->merge(part2);
         }
         merged->lastId = std::max(merged->lastId, end);
@@ -538,6 +543,22 @@ void DashboardTab::onFinished()
         m_refreshPending = false;
         start();
     }
+}
+
+bool DashboardTab::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::KeyPress) {
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        for (int l = 0; l < ListCount; ++l) {
+            if (watched == m_views[l] && (key == Qt::Key_Return || key == Qt::Key_Enter)) {
+                const QString filter = m_models[l]->filterAt(m_views[l]->currentIndex().row());
+                if (!filter.isEmpty())
+                    emit filterRequested(filter);
+                return true;
+            }
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void DashboardTab::showEvent(QShowEvent *event)

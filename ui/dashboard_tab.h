@@ -74,6 +74,7 @@ signals:
     void statisticsFailed(const QString &message);
 
 protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void showEvent(QShowEvent *event) override;
 
 private:

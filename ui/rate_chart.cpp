@@ -6,9 +6,8 @@
 #include <QMouseEvent>
 #include <QToolTip>
 #include <QtCharts/QAreaSeries>
-#include <QtCharts/QDateTimeAxis>
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QLineSeries>
-#include <QtCharts/QValueAxis>
 
 #include <algorithm>
 #include <cmath>
@@ -48,8 +47,8 @@ RateChart::RateChart(QWidget *parent)
     , m_chart(new QChart)
     , m_line(new QLineSeries)
     , m_area(new QAreaSeries(m_line))
-    , m_x(new QDateTimeAxis)
-    , m_y(new QValueAxis)
+    , m_x(new QCategoryAxis)
+    , m_y(new QCategoryAxis)
 {
     m_chart->legend()->hide();
     m_chart->setAnimationOptions(QChart::NoAnimation);
@@ -70,9 +69,8 @@ RateChart::RateChart(QWidget *parent)
     m_y->setLabelsFont(axisFont);
     QFont titleFont = axisFont;
     m_y->setTitleFont(titleFont);
-    m_x->setTickCount(7);
-    m_y->setLabelFormat(QStringLiteral("%.0f"));
-    m_y->setMinorTickCount(0);
+    m_x->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    m_y->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     QPen grid(palette().mid().color());
     grid.setStyle(Qt::DotLine);
     m_x->setGridLinePen(grid);
@@ -104,39 +102,93 @@ void RateChart::setBuckets(const std::vector<RateBucket> &buckets)
     m_highlight->hide();
     QList<QPointF> points;
     points.reserve(int(buckets.size()) * 2);
-    int64_t largest = 0;
     for (const RateBucket &b : buckets) {
         points.append(QPointF(toMs(b.startNs), double(b.events)));
         points.append(QPointF(toMs(b.endNs), double(b.events)));
-        largest = std::max(largest, b.events);
     }
     m_line->replace(points);
-    if (buckets.empty()) {
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        m_x->setRange(QDateTime::fromMSecsSinceEpoch(now - 60'000), QDateTime::fromMSecsSinceEpoch(now));
-        m_x->setFormat(QStringLiteral("HH:mm:ss"));
-        m_y->setRange(0, 10);
-        m_y->setTitleText(tr("events"));
-        return;
-    }
-    const int64_t first = buckets.front().startNs, last = buckets.back().endNs;
-    const int64_t span = last - first;
-    QString format;
-    if (span < 10'000'000'000LL)
-        format = QStringLiteral("HH:mm:ss.zzz");
-    else if (span < 86'400'000'000'000LL)
-        format = QStringLiteral("HH:mm:ss");
-    else
-        format = QStringLiteral("MMM d HH:mm");
-    m_x->setFormat(format);
-    m_x->setRange(QDateTime::fromMSecsSinceEpoch(qint64(std::floor(toMs(first)))),
-                  QDateTime::fromMSecsSinceEpoch(qint64(std::ceil(toMs(last)))));
-    m_y->setRange(0, double(std::max<int64_t>(largest, 4)) * 1.05);
-    m_y->applyNiceNumbers();
-    m_y->setTitleText(tr("events per %1").arg(widthText(buckets.front().endNs - buckets.front().startNs)));
+    m_y->setTitleText(buckets.empty() ? tr("events")
+                                      : tr("events per %1").arg(widthText(buckets.front().endNs - buckets.front().startNs)));
+    updateAxes();
 }
 
-QString RateChart::xAxisFormat() const { return m_x->format(); }
+void RateChart::updateAxes()
+{
+    m_axisWidth = int(m_chart->plotArea().width());
+    for (const QString &label : m_x->categoriesLabels())
+        m_x->remove(label);
+    for (const QString &label : m_y->categoriesLabels())
+        m_y->remove(label);
+
+    // y: 0 to a round maximum in 4-6 steps of 1, 2 or 5 x 10^n.
+    int64_t largest = 0;
+    for (const RateBucket &b : m_buckets)
+        largest = std::max(largest, b.events);
+    int64_t step = 1;
+    for (int64_t decade = 1;; decade *= 10) {
+        bool found = false;
+        for (int64_t m : {1, 2, 5}) {
+            step = m * decade;
+            if (largest <= step * 5) {
+                found = true;
+                break;
+            }
+        }
+        if (found)
+            break;
+    }
+    const int64_t top = std::max<int64_t>(step, (largest + step - 1) / step * step);
+    const QLocale locale(QLocale::English);
+    m_y->setStartValue(0);
+    for (int64_t v = 0; v <= top; v += step)
+        m_y->append(locale.toString(v), double(v));
+    m_y->setRange(0, double(top) * (largest == top ? 1.04 : 1.0));
+
+    // x: round local times, about one label per 110 pixels.
+    qint64 firstMs, lastMs;
+    if (m_buckets.empty()) {
+        lastMs = QDateTime::currentMSecsSinceEpoch() / 60'000 * 60'000;
+        firstMs = lastMs - 60'000;
+    } else {
+        firstMs = qint64(std::floor(toMs(m_buckets.front().startNs)));
+        lastMs = qint64(std::ceil(toMs(m_buckets.back().endNs)));
+    }
+    const qint64 spanMs = std::max<qint64>(1, lastMs - firstMs);
+    const int labels = std::max(3, (m_axisWidth > 0 ? m_axisWidth : width() - 80) / 110);
+    static const qint64 steps[] = {1, 2, 5, 10, 20, 50, 100, 200, 500,
+                                   1'000, 2'000, 5'000, 10'000, 15'000, 30'000,
+                                   60'000, 120'000, 300'000, 600'000, 900'000, 1'800'000,
+                                   3'600'000, 7'200'000, 10'800'000, 21'600'000, 43'200'000,
+                                   86'400'000, 172'800'000, 604'800'000};
+    qint64 tick = steps[std::size(steps) - 1];
+    for (qint64 candidate : steps) {
+        if (spanMs / candidate <= labels) {
+            tick = candidate;
+            break;
+        }
+    }
+    QString format;
+    if (spanMs > 2 * 86'400'000LL)
+        format = tick >= 86'400'000 ? QStringLiteral("MMM d") : QStringLiteral("MMM d HH:mm");
+    else if (tick < 1'000)
+        format = QStringLiteral("HH:mm:ss.zzz");
+    else if (tick < 60'000)
+        format = QStringLiteral("HH:mm:ss");
+    else
+        format = QStringLiteral("HH:mm");
+    // Ticks on round local times (a whole hour is round in the local zone too).
+    const qint64 offsetMs = qint64(QDateTime::fromMSecsSinceEpoch(firstMs).offsetFromUtc()) * 1000;
+    qint64 t = ((firstMs + offsetMs + tick - 1) / tick) * tick - offsetMs;
+    m_x->setStartValue(double(firstMs));
+    for (; t <= lastMs; t += tick) {
+        const QString label = QDateTime::fromMSecsSinceEpoch(t).toString(format);
+        if (!m_x->categoriesLabels().contains(label))
+            m_x->append(label, double(t));
+    }
+    m_x->setRange(double(firstMs), double(lastMs));
+}
+
+QStringList RateChart::xAxisLabels() const { return m_x->categoriesLabels(); }
 
 QString RateChart::yAxisTitle() const { return m_y->titleText(); }
 
@@ -236,6 +288,11 @@ void RateChart::resizeEvent(QResizeEvent *event)
     QChartView::resizeEvent(event);
     m_hovered = -1;
     highlight(-1);
+    // The plot area is laid out after the resize: choose the time labels for it then.
+    QMetaObject::invokeMethod(this, [this] {
+        if (std::abs(int(m_chart->plotArea().width()) - m_axisWidth) > 40)
+            updateAxes();
+    }, Qt::QueuedConnection);
 }
 
 } // namespace provscope

@@ -10,7 +10,7 @@
 #include <vector>
 
 class QAreaSeries;
-class QDateTimeAxis;
+class QCategoryAxis;
 class QGraphicsRectItem;
 class QLineSeries;
 class QValueAxis;
@@ -28,7 +28,8 @@ public:
     int bucketAt(const QPoint &viewPos) const;
     // The middle of a bucket's bar in view coordinates (its top half when it has events).
     QPoint bucketPosition(int bucket) const;
-    QString xAxisFormat() const;
+    // The time labels along the x axis ("09:10", "09:20", ...) and the y axis title.
+    QStringList xAxisLabels() const;
     QString yAxisTitle() const;
 
 signals:
@@ -43,14 +44,16 @@ protected:
 
 private:
     void highlight(int bucket);
+    void updateAxes();
 
     QChart *m_chart;
     QLineSeries *m_line;
     QAreaSeries *m_area;
-    QDateTimeAxis *m_x;
-    QValueAxis *m_y;
+    QCategoryAxis *m_x; // labels at round local times
+    QCategoryAxis *m_y; // labels at round counts, with thousands separators
     QGraphicsRectItem *m_highlight;
     std::vector<RateBucket> m_buckets;
+    int m_axisWidth = 0; // plot width the x labels were chosen for
     int m_hovered = -1;
     int m_pressed = -1;
 };

@@ -6,6 +6,7 @@
 //     /dev/pts/0 200 B, /tmp/final.log (rename target), /tmp/trunc (ftruncate)
 //   remote ends: 10.0.0.1:443 (2 sockets: 12 events), 192.168.1.5:80 (2 events)
 //   failures: openat ENOENT x5, connect ECONNREFUSED x1, write EBADF x1
+//   not a file written: pipe:[4242]
 #include "capture_batch.h"
 #include "session_writer.h"
 
@@ -126,6 +127,7 @@ inline std::vector<CaptureBatch> batches()
     for (int i = 0; i < 2; ++i)
         b3.events.push_back(io(event(100, kShellStart, "bash", "openat", ms += 100, -2), "/etc/missing.conf", -1, 0));
     b3.events.push_back(event(100, kShellStart, "bash", "write", ms += 100, -9)); // EBADF, no file
+    b3.events.push_back(io(event(100, kShellStart, "bash", "write", 8500, 64), "pipe:[4242]", 7, 64)); // not a file
     b3.events.push_back(io(event(100, kShellStart, "bash", "write", 9000, 0), "/tmp/x \"quoted\" \\ path", 6, 0));
     return out;
 }

@@ -101,9 +101,9 @@ void TestSessionStatistics::initTestCase()
 
 void TestSessionStatistics::counts()
 {
-    QCOMPARE(st::eventCount(), 107);
-    QCOMPARE(m_report.scannedEvents, 107);
-    QCOMPARE(m_report.counts.events, 107);
+    QCOMPARE(st::eventCount(), 108);
+    QCOMPARE(m_report.scannedEvents, 108);
+    QCOMPARE(m_report.counts.events, 108);
     QCOMPARE(m_report.counts.processes, 4); // python3 twice (pid reuse)
     QCOMPARE(m_report.counts.lostEvents, 17);
     QVERIFY(m_report.finished);
@@ -122,8 +122,8 @@ void TestSessionStatistics::topSyscalls()
     const auto &top = m_report.topSyscalls;
     QCOMPARE(top.size(), size_t(8));
     QCOMPARE(top[0].name, std::string("write"));
-    QCOMPARE(top[0].tally.events, 62);
-    QCOMPARE(top[0].tally.calls, 66); // a coalesced run of 5 counts 5 calls
+    QCOMPARE(top[0].tally.events, 63);
+    QCOMPARE(top[0].tally.calls, 67); // a coalesced run of 5 counts 5 calls
     QCOMPARE(top[1].name, std::string("read"));
     QCOMPARE(top[1].tally.events, 21);
     QCOMPARE(top[2].name, std::string("openat"));
@@ -131,7 +131,7 @@ void TestSessionStatistics::topSyscalls()
     int64_t sum = 0;
     for (const SyscallStat &s : top)
         sum += s.tally.events;
-    QCOMPARE(sum, 107);
+    QCOMPARE(sum, 108);
     // Top 3 only.
     const StatisticsReport three = reportOf(*m_stats, tally(*m_stats), 3);
     QCOMPARE(three.topSyscalls.size(), size_t(3));
@@ -149,7 +149,7 @@ void TestSessionStatistics::topProcesses()
     QCOMPARE(top[0].events, 49);
     QCOMPARE(top[1].pid, 100u);
     QCOMPARE(top[1].name, std::string("bash"));
-    QCOMPARE(top[1].events, 44);
+    QCOMPARE(top[1].events, 45);
     QCOMPARE(top[2].pid, 200u);
     QCOMPARE(top[2].events, 14);
 }
@@ -166,6 +166,7 @@ void TestSessionStatistics::topFilesWritten()
     QVERIFY(paths.contains("/tmp/trunc"));          // ftruncate
     QVERIFY(!paths.contains("/etc/hosts"));         // opened read-only and read
     QVERIFY(!paths.contains("/etc/missing.conf"));  // failed opens
+    QVERIFY(!paths.contains("pipe:[4242]"));        // written, but a pipe
     QCOMPARE(top[0].tally.bytesWritten, 10000);
     QCOMPARE(top[0].tally.writeEvents, 11); // the O_WRONLY open and 10 writes
     QCOMPARE(top[0].tally.events, 11);
@@ -223,7 +224,7 @@ void TestSessionStatistics::rateBucketsSumToEvents()
         if (i)
             QCOMPARE(rate[i].startNs, rate[i - 1].endNs); // contiguous, gaps are zero bars
     }
-    QCOMPARE(sum, 107);
+    QCOMPARE(sum, 108);
     QVERIFY(rate.front().startNs <= m_report.firstTsNs);
     QVERIFY(rate.back().endNs > int64_t(st::kBoot + 9000 * st::kMs) + st::kBootToEpochNs);
     // Round boundaries: a 1-2-5 multiple of a power of ten, aligned to it.
@@ -240,7 +241,7 @@ void TestSessionStatistics::incrementalEqualsFull_data()
     QTest::addColumn<QList<int>>("splits");
     QTest::newRow("halves") << QList<int>{54};
     QTest::newRow("first alone") << QList<int>{1};
-    QTest::newRow("last alone") << QList<int>{106};
+    QTest::newRow("last alone") << QList<int>{107};
     QTest::newRow("many") << QList<int>{3, 17, 40, 77, 91, 100};
 }
 
@@ -249,7 +250,7 @@ void TestSessionStatistics::incrementalEqualsFull()
     QFETCH(QList<int>, splits);
     StatisticsAccumulator merged;
     int64_t first = 1;
-    splits.append(107);
+    splits.append(108);
     for (int last : splits) {
         StatisticsAccumulator part = tally(*m_stats, first, last);
         QCOMPARE(part.events, last - first + 1);
@@ -257,7 +258,7 @@ void TestSessionStatistics::incrementalEqualsFull()
         first = last + 1;
     }
     QCOMPARE(merged.firstId, 1);
-    QCOMPARE(merged.lastId, 107);
+    QCOMPARE(merged.lastId, 108);
     QCOMPARE(describe(reportOf(*m_stats, merged)), describe(m_report));
 }
 
@@ -283,10 +284,10 @@ void TestSessionStatistics::liveSessionRefresh()
     QVERIFY(writer->append(more[1]).ok());
     QVERIFY(writer->append(more[2]).ok());
     StatisticsAccumulator added = tally(**stats, acc.lastId + 1);
-    QCOMPARE(added.events, 30);
+    QCOMPARE(added.events, 31);
     QCOMPARE(added.firstId, 78);
     acc.merge(added);
-    QCOMPARE(acc.lastId, 107);
+    QCOMPARE(acc.lastId, 108);
     // The writer can still finish (no reader held open) and the result equals a full scan.
     QVERIFY(writer->finish(st::kBoot + 10'000 * st::kMs).ok());
     StatisticsReport after = reportOf(**stats, acc);
