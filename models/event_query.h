@@ -67,6 +67,9 @@ public:
     // session): ids an index walk may collect, candidates checked one by one, ids per
     // scan range. Zero restores the default.
     void setPlannerLimits(size_t indexCap, size_t verifyCap, int64_t scanRange);
+    // Threads for a scan of a finished session (each with its own read-only
+    // connection): 0, the default, one per core up to 4; 1 scans on the calling thread.
+    void setScanThreads(int threads);
     // How the last matchingIds ran: "index" (events_by_* only), "verify" (index
     // candidates, each checked), "scan" (id ranges), "scan+index" (a scan whose rows
     // are kept when among index candidates), "empty", "reference".

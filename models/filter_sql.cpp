@@ -18,7 +18,7 @@ enum class Type { Text, Number, Time, Result };
 // Without one, expr is over the event row (e) and its process row (p).
 // How the planner reads the source (filter::PlanNode): a membership test of one event
 // column, the comm/ppid that falls back to the process row, or a raw condition on e.
-enum class Outer { Raw, Proc, Syscall, File, File2, Socket, CommOrBase, PpidOrBase };
+enum class Outer { Raw, Proc, Syscall, File, File2, Socket, SocketName, CommOrBase, PpidOrBase };
 
 struct Source {
     const char *outer;
@@ -70,7 +70,7 @@ const std::vector<FieldDef> &fieldTable()
           {"e.socket", "sockets",
            "(CASE WHEN raddr = '' THEN laddr || ':' || lport"
            " ELSE laddr || ':' || lport || '->' || raddr || ':' || rport END)",
-           Outer::Socket}},
+           Outer::SocketName}},
          false},
         {"fd.directory", Type::Text, "directory of the file path (or of a rename's new path)",
          {{"e.file", "files", PS_DIRNAME, Outer::File}, {"e.file2", "files", PS_DIRNAME, Outer::File2}},
@@ -300,7 +300,8 @@ private:
             return "0";
         };
         // The planner's form of one source's condition (see filter::PlanNode).
-        auto planOf = [&](const Source &s, const std::function<std::string(const std::string &)> &cond) {
+        auto planOf = [&](const Source &s, const std::function<std::string(const std::string &)> &cond,
+                          CompareOp op, bool presence) {
             using filter::EventColumn;
             switch (s.kind) {
             case Outer::Raw:
@@ -312,6 +313,18 @@ private:
                                          planLeaf(PlanKind::Member,
                                                   "SELECT id FROM processes WHERE base_comm IN (" + names + ")",
                                                   EventColumn::Proc)));
+            }
+            case Outer::SocketName: {
+                auto node = std::make_shared<filter::PlanNode>();
+                node->kind = PlanKind::Member;
+                node->column = EventColumn::Socket;
+                node->sql = std::string("SELECT id FROM ") + s.table + " WHERE " + cond(s.expr);
+                node->socketName = true;
+                node->presence = presence;
+                node->op = op;
+                for (const std::string &h : holders)
+                    node->params.push_back(size_t(std::stoul(h.substr(1)) - 1)); // "?N"
+                return Plan(node);
             }
             case Outer::PpidOrBase:
                 return planJoin(PlanKind::Or, planLeaf(PlanKind::Raw, cond("e.ppid")),
@@ -342,7 +355,7 @@ private:
                     s.table ? std::string(s.outer) + " IN (SELECT id FROM " + s.table + " WHERE " + c + ")"
                             : "(" + c + ")";
                 any += (any.empty() ? "" : " OR ") + one;
-                Plan p = planOf(s, cond);
+                Plan p = planOf(s, cond, op, presence);
                 anyPlan = anyPlan ? planJoin(PlanKind::Or, anyPlan, p) : p;
             }
             return "(" + any + ")";

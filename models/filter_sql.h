@@ -31,6 +31,13 @@ struct PlanNode {
     EventColumn column = EventColumn::Proc;      // Member
     std::string sql;                             // Member: SELECT id FROM t WHERE ...; Raw: condition on e
     bool guard = false; // Member: the join's "has a process row" (not worth an index walk)
+    // Member over fd.name's socket text (laddr:lport[->raddr:rport]): the comparison
+    // itself, which the planner evaluates in C++ over the socket rows (building that
+    // text in SQL costs ten times the row); sql stays the same set, for reference.
+    bool socketName = false;
+    bool presence = false;          // `IS NOT NULL`: every socket
+    CompareOp op = CompareOp::Eq;
+    std::vector<size_t> params;     // indexes into CompiledFilter::params (text values)
 };
 
 } // namespace filter

@@ -366,6 +366,10 @@ void TestEventQuery::selects_data()
     QTest::newRow("not fd.name ==") << "not fd.name == \"/etc/passwd\"" << Ids{2, 4, 5, 6, 7, 8, 9};
     QTest::newRow("fd.name != path2") << "fd.name != \"/tmp/a.txt\"" << Ids{1, 2, 3, 4, 6, 7, 8};
     QTest::newRow("fd.name socket") << "fd.name == \"10.0.0.5:40000->93.184.216.34:443\"" << Ids{6, 7};
+    QTest::newRow("fd.name < socket") << "fd.name < \"10.0.0.5:40000->93.184.216.34:443\"" << Ids{1, 2, 3, 4, 5, 8};
+    QTest::newRow("fd.name >= socket") << "fd.name >= \"10.0.0.5:40000->93.184.216.34:443\"" << Ids{6, 7};
+    QTest::newRow("fd.name startswith socket") << "fd.name startswith \"10.0.0.5:4\"" << Ids{6, 7};
+    QTest::newRow("fd.name contains arrow") << "fd.name contains \"0->9\"" << Ids{6, 7};
     QTest::newRow("fd.directory ==") << "fd.directory == \"/etc\"" << Ids{1, 2, 3};
     QTest::newRow("fd.directory tmp") << "fd.directory == \"/tmp\"" << Ids{5, 8};
     QTest::newRow("fd.directory contains") << "fd.directory contains \"home\"" << Ids{4};
@@ -495,10 +499,13 @@ void TestEventQuery::plannerEqualsReference_data()
     QTest::addColumn<int>("verifyCap");
     QTest::addColumn<int>("scanRange");
     QTest::addColumn<quint32>("seed");
-    QTest::newRow("default limits") << 0 << 0 << 0 << 1u;
-    QTest::newRow("scan instead of verify") << 0 << 1 << 0 << 2u;
-    QTest::newRow("no index walks") << 1 << 0 << 0 << 3u;
-    QTest::newRow("small scan ranges") << 0 << 1 << 97 << 4u;
+    QTest::addColumn<int>("threads");
+    QTest::newRow("default limits") << 0 << 0 << 0 << 1u << 0;
+    QTest::newRow("scan instead of verify") << 0 << 1 << 0 << 2u << 1;
+    QTest::newRow("no index walks") << 1 << 0 << 0 << 3u << 1;
+    QTest::newRow("small scan ranges") << 0 << 1 << 97 << 4u << 1;
+    QTest::newRow("three scan threads") << 0 << 1 << 97 << 5u << 3;
+    QTest::newRow("two threads, no index") << 1 << 0 << 250 << 6u << 2;
 }
 
 void TestEventQuery::plannerEqualsReference()
@@ -510,10 +517,12 @@ void TestEventQuery::plannerEqualsReference()
     QFETCH(int, verifyCap);
     QFETCH(int, scanRange);
     QFETCH(quint32, seed);
+    QFETCH(int, threads);
     auto planned = EventQuery::open(m_randomPath.toStdString());
     auto reference = EventQuery::open(m_randomPath.toStdString());
     QVERIFY(planned.ok() && reference.ok());
     planned.value()->setPlannerLimits(size_t(indexCap), size_t(verifyCap), scanRange);
+    planned.value()->setScanThreads(threads);
     reference.value()->setReferenceMode(true);
     ExpressionGenerator generator(seed);
     QRandomGenerator rng(seed);
