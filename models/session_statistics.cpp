@@ -23,7 +23,7 @@ int64_t floorDiv(int64_t a, int64_t b)
 }
 
 // What a syscall name means to the tallies; looked up once per strings.id.
-enum SyscallRole : uint8_t {
+enum SyscallRole : uint16_t {
     RoleKnown = 1,      // classified (0: not looked up yet)
     RoleWrite = 2,      // write, pwrite64, writev, pwritev, pwritev2
     RoleSend = 4,       // sendto, sendmsg, sendmmsg
@@ -32,11 +32,12 @@ enum SyscallRole : uint8_t {
     RoleCreate = 32,    // creat, truncate, ftruncate: always written
     RoleRename = 64,    // rename*: the new path is written
     RoleConnect = 128,
+    RoleCopy = 256,     // sendfile, splice, copy_file_range: the sink (path2) is written
 };
 
-uint8_t roleOf(const std::string &name)
+uint16_t roleOf(const std::string &name)
 {
-    static const std::map<std::string, uint8_t> roles = {
+    static const std::map<std::string, uint16_t> roles = {
         {"write", RoleWrite},    {"pwrite64", RoleWrite},   {"writev", RoleWrite},
         {"pwritev", RoleWrite},  {"pwritev2", RoleWrite},   {"sendto", RoleSend},
         {"sendmsg", RoleSend},   {"sendmmsg", RoleSend},    {"read", RoleRead},
@@ -46,9 +47,10 @@ uint8_t roleOf(const std::string &name)
         {"openat2", RoleOpen},   {"creat", RoleCreate},     {"truncate", RoleCreate},
         {"ftruncate", RoleCreate}, {"rename", RoleRename},  {"renameat", RoleRename},
         {"renameat2", RoleRename}, {"connect", RoleConnect},
+        {"sendfile", RoleCopy},  {"splice", RoleCopy},     {"copy_file_range", RoleCopy},
     };
     auto it = roles.find(name);
-    return uint8_t(RoleKnown | (it == roles.end() ? 0 : it->second));
+    return uint16_t(RoleKnown | (it == roles.end() ? 0 : it->second));
 }
 
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC: an open that can change the file.
@@ -275,7 +277,7 @@ struct SessionStatistics::Impl {
     bool live = false;
     int64_t bootToEpochNs = 0;
     std::unique_ptr<SqliteDatabase> db;
-    std::vector<uint8_t> roles; // by strings.id; kept across scans (strings never change)
+    std::vector<uint16_t> roles; // by strings.id; kept across scans (strings never change)
 
     Result<void> connect()
     {
@@ -426,11 +428,11 @@ Result<void> SessionStatistics::Impl::scan(StatisticsAccumulator &acc, int64_t f
         const int64_t count = rows->columnInt64(10);
         const int64_t bytes = rows->columnInt64(11);
 
-        uint8_t &role = slot(roles, syscall);
+        uint16_t &role = slot(roles, syscall);
         if (!role) {
             nameOf->bindInt64(1, syscall);
             auto found = nameOf->step();
-            role = found && *found ? roleOf(nameOf->columnText(0)) : uint8_t(RoleKnown);
+            role = found && *found ? roleOf(nameOf->columnText(0)) : uint16_t(RoleKnown);
             nameOf->reset();
         }
 
@@ -484,12 +486,15 @@ Result<void> SessionStatistics::Impl::scan(StatisticsAccumulator &acc, int64_t f
                 }
             }
         }
-        if (file2 && file2 != file) {
+        if (file2) { // a rename's new path, a copy's sink
             FileTally &f = slot(a.byFile, file2);
-            ++f.events;
-            if (!failed && (role & RoleRename)) {
+            if (file2 != file)
+                ++f.events;
+            if (!failed && (role & (RoleRename | RoleCopy))) {
                 ++f.writeEvents;
                 f.writeCalls += count;
+                if (role & RoleCopy)
+                    f.bytesWritten += bytes;
             }
         }
         if (socket) {
@@ -579,6 +584,21 @@ Result<StatisticsReport> SessionStatistics::Impl::report(const StatisticsAccumul
     r.rate = acc.rate.buckets(rateBuckets);
     for (const SyscallTally &t : acc.bySyscall)
         r.distinctSyscalls += t.events ? 1 : 0;
+
+    {
+        auto losses = prepare("SELECT first_ts, last_ts, count, source FROM losses ORDER BY id");
+        if (!losses)
+            return makeError(losses.error());
+        for (;;) {
+            auto row = losses->step();
+            if (!row)
+                return makeError(path + ": " + row.error());
+            if (!*row)
+                break;
+            r.losses.push_back({losses->columnInt64(0) + r.bootToEpochNs, losses->columnInt64(1) + r.bootToEpochNs,
+                                losses->columnInt64(2), losses->columnText(3)});
+        }
+    }
 
     auto stringText = prepare("SELECT text FROM strings WHERE id = ?1");
     auto filePath = prepare("SELECT path FROM files WHERE id = ?1");

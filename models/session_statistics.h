@@ -53,7 +53,8 @@ struct SyscallTally {
 };
 
 // A file's tally: every event naming it (path or a rename's new path), and the writes
-// among them (successful writes, truncates, opens for writing or creation, renames to it).
+// among them (successful writes, truncates, opens for writing or creation, renames to it,
+// in-kernel copies into it: sendfile, splice, copy_file_range).
 // The top files written are absolute paths (not pipe:[ino] or socket:[ino]).
 struct FileTally {
     int64_t events = 0;
@@ -121,6 +122,14 @@ struct FailureStat {
     int64_t events = 0;
 };
 
+// A loss record on the time line (epoch ns).
+struct LossMark {
+    int64_t firstNs = 0;
+    int64_t lastNs = 0;
+    int64_t count = 0;
+    std::string source;
+};
+
 struct StatisticsReport {
     SessionCounts counts;   // from meta (processes, files, sockets, lost events)
     bool recording = false; // the writer has not finished
@@ -138,6 +147,7 @@ struct StatisticsReport {
     int64_t lastTsNs = 0;
     size_t distinctSyscalls = 0;
     std::vector<RateBucket> rate;
+    std::vector<LossMark> losses; // every loss record, in table order
     std::vector<SyscallStat> topSyscalls;
     std::vector<ProcessStat> topProcesses;
     std::vector<FileWriteStat> topFilesWritten;

@@ -652,6 +652,7 @@ void DashboardTab::clearViews()
         m_empty[l]->hide();
     }
     m_chart->setBuckets({});
+    m_chart->setLosses({});
     m_chartTitle->setText(tr("Event rate"));
 }
 
@@ -673,7 +674,7 @@ void DashboardTab::showReport()
     setTile(FilesTile, count(r.counts.files), tr("distinct paths"));
     setTile(SocketsTile, count(r.counts.sockets), tr("distinct endpoints"));
     setTile(LostTile, count(r.counts.lostEvents),
-            r.counts.lostEvents ? tr("gaps shown in the table") : tr("none lost"),
+            r.counts.lostEvents ? tr("in %n loss record(s) (red marks)", nullptr, int(r.losses.size())) : tr("none lost"),
             tr("Events the kernel or the recorder could not keep (loss records)."));
     {
         QPalette p = m_tileValues[LostTile]->palette();
@@ -691,6 +692,7 @@ void DashboardTab::showReport()
             span > 0 ? tr("average · peak %1/s").arg(rateText(peak)) : QString());
 
     m_chart->setBuckets(r.rate);
+    m_chart->setLosses(r.losses);
     m_chartTitle->setText(tr("Event rate"));
 
     const QString tip = tr("Click to show these events in the Events tab:\n%1");

@@ -8,6 +8,7 @@
 #include <QtCharts/QAreaSeries>
 #include <QtCharts/QCategoryAxis>
 #include <QtCharts/QLineSeries>
+#include <QtCharts/QScatterSeries>
 
 #include <algorithm>
 #include <cmath>
@@ -47,6 +48,7 @@ RateChart::RateChart(QWidget *parent)
     , m_chart(new QChart)
     , m_line(new QLineSeries)
     , m_area(new QAreaSeries(m_line))
+    , m_lossMarks(new QScatterSeries)
     , m_x(new QCategoryAxis)
     , m_y(new QCategoryAxis)
 {
@@ -79,6 +81,14 @@ RateChart::RateChart(QWidget *parent)
     m_chart->addAxis(m_y, Qt::AlignLeft);
     m_area->attachAxis(m_x);
     m_area->attachAxis(m_y);
+    m_lossMarks->setName(tr("Lost events"));
+    m_lossMarks->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
+    m_lossMarks->setMarkerSize(9);
+    m_lossMarks->setColor(QColor(0xc6, 0x28, 0x28));
+    m_lossMarks->setBorderColor(QColor(0xc6, 0x28, 0x28));
+    m_chart->addSeries(m_lossMarks);
+    m_lossMarks->attachAxis(m_x);
+    m_lossMarks->attachAxis(m_y);
 
     m_highlight = new QGraphicsRectItem(m_chart);
     QColor hl = palette().highlight().color();
@@ -188,6 +198,27 @@ void RateChart::updateAxes()
     m_x->setRange(double(firstMs), double(lastMs));
 }
 
+void RateChart::setLosses(const std::vector<LossMark> &losses)
+{
+    m_losses = losses;
+    QList<QPointF> points;
+    for (const LossMark &loss : losses)
+        points.append(QPointF(toMs(loss.firstNs), 0));
+    m_lossMarks->replace(points);
+}
+
+int RateChart::lossMarkCount() const { return int(m_lossMarks->count()); }
+
+int64_t RateChart::lostIn(int64_t startNs, int64_t endNs) const
+{
+    int64_t lost = 0;
+    for (const LossMark &loss : m_losses) {
+        if (loss.firstNs >= startNs && loss.firstNs < endNs)
+            lost += loss.count;
+    }
+    return lost;
+}
+
 QStringList RateChart::xAxisLabels() const { return m_x->categoriesLabels(); }
 
 QString RateChart::yAxisTitle() const { return m_y->titleText(); }
@@ -244,11 +275,12 @@ void RateChart::mouseMoveEvent(QMouseEvent *event)
         if (bucket >= 0) {
             const RateBucket &b = m_buckets[size_t(bucket)];
             const bool ms = b.endNs - b.startNs < 1'000'000'000LL;
-            QToolTip::showText(event->globalPosition().toPoint(),
-                               tr("%1 – %2\n%3 events\nClick to show them")
-                                   .arg(clockText(b.startNs, ms), clockText(b.endNs, ms).section(' ', 1),
-                                        QLocale(QLocale::English).toString(b.events)),
-                               this);
+            QString text = tr("%1 – %2\n%3 events")
+                               .arg(clockText(b.startNs, ms), clockText(b.endNs, ms).section(' ', 1),
+                                    QLocale(QLocale::English).toString(b.events));
+            if (const int64_t lost = lostIn(b.startNs, b.endNs))
+                text += tr("\n%1 events lost (loss records)").arg(QLocale(QLocale::English).toString(lost));
+            QToolTip::showText(event->globalPosition().toPoint(), text + tr("\nClick to show them"), this);
             setCursor(Qt::PointingHandCursor);
         } else {
             QToolTip::hideText();

@@ -13,6 +13,7 @@ class QAreaSeries;
 class QCategoryAxis;
 class QGraphicsRectItem;
 class QLineSeries;
+class QScatterSeries;
 class QValueAxis;
 
 namespace provscope {
@@ -23,6 +24,11 @@ public:
     explicit RateChart(QWidget *parent = nullptr);
 
     void setBuckets(const std::vector<RateBucket> &buckets);
+    // Loss records: red marks on the time axis; a bucket's tooltip counts its losses.
+    void setLosses(const std::vector<LossMark> &losses);
+    int lossMarkCount() const;
+    // Lost events whose loss record starts in [startNs, endNs).
+    int64_t lostIn(int64_t startNs, int64_t endNs) const;
     const std::vector<RateBucket> &buckets() const { return m_buckets; }
     // The bucket under a point of the view; -1 when none.
     int bucketAt(const QPoint &viewPos) const;
@@ -49,10 +55,12 @@ private:
     QChart *m_chart;
     QLineSeries *m_line;
     QAreaSeries *m_area;
+    QScatterSeries *m_lossMarks;
     QCategoryAxis *m_x; // labels at round local times
     QCategoryAxis *m_y; // labels at round counts, with thousands separators
     QGraphicsRectItem *m_highlight;
     std::vector<RateBucket> m_buckets;
+    std::vector<LossMark> m_losses;
     int m_axisWidth = 0; // plot width the x labels were chosen for
     int m_hovered = -1;
     int m_pressed = -1;

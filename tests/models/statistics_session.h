@@ -3,7 +3,8 @@
 // batches (for the statistics and dashboard tests): a shell, curl talking to two
 // remote ends, and two python3 process instances with the same pid writing files.
 //   files written (by bytes): /var/log/app.log 10,000 B, /tmp/out.log 3,400 B,
-//     /dev/pts/0 200 B, /tmp/final.log (rename target), /tmp/trunc (ftruncate)
+//     /dev/pts/0 200 B, /tmp/services.copy 150 B (copy_file_range), /tmp/final.log
+//     (rename target), /tmp/trunc (ftruncate)
 //   remote ends: 10.0.0.1:443 (2 sockets: 12 events), 192.168.1.5:80 (2 events)
 //   failures: openat ENOENT x5, connect ECONNREFUSED x1, write EBADF x1
 //   not a file written: pipe:[4242]
@@ -128,6 +129,9 @@ inline std::vector<CaptureBatch> batches()
         b3.events.push_back(io(event(100, kShellStart, "bash", "openat", ms += 100, -2), "/etc/missing.conf", -1, 0));
     b3.events.push_back(event(100, kShellStart, "bash", "write", ms += 100, -9)); // EBADF, no file
     b3.events.push_back(io(event(100, kShellStart, "bash", "write", 8500, 64), "pipe:[4242]", 7, 64)); // not a file
+    Event copy = io(event(100, kShellStart, "bash", "copy_file_range", 8600, 150), "/etc/services", 3, 150);
+    copy.path2 = "/tmp/services.copy"; // the sink: 150 bytes written in the kernel
+    b3.events.push_back(copy);
     b3.events.push_back(io(event(100, kShellStart, "bash", "write", 9000, 0), "/tmp/x \"quoted\" \\ path", 6, 0));
     return out;
 }

@@ -101,15 +101,19 @@ void TestSessionStatistics::initTestCase()
 
 void TestSessionStatistics::counts()
 {
-    QCOMPARE(st::eventCount(), 108);
-    QCOMPARE(m_report.scannedEvents, 108);
-    QCOMPARE(m_report.counts.events, 108);
+    QCOMPARE(st::eventCount(), 109);
+    QCOMPARE(m_report.scannedEvents, 109);
+    QCOMPARE(m_report.counts.events, 109);
     QCOMPARE(m_report.counts.processes, 4); // python3 twice (pid reuse)
     QCOMPARE(m_report.counts.lostEvents, 17);
+    QCOMPARE(m_report.losses.size(), size_t(1));
+    QCOMPARE(m_report.losses[0].count, 17);
+    QCOMPARE(m_report.losses[0].source, std::string("kernel-ringbuf"));
+    QVERIFY(m_report.losses[0].firstNs > m_report.firstTsNs && m_report.losses[0].lastNs < m_report.lastTsNs);
     QVERIFY(m_report.finished);
     QVERIFY(!m_report.recording);
     QCOMPARE(m_report.failedEvents, 7);
-    QCOMPARE(m_report.distinctSyscalls, size_t(8));
+    QCOMPARE(m_report.distinctSyscalls, size_t(9));
     // Earliest event 10 ms after the start; the latest at 9 s.
     QCOMPARE(m_report.firstTsNs, int64_t(st::kBoot + 10 * st::kMs) + st::kBootToEpochNs);
     QCOMPARE(m_report.lastTsNs, int64_t(st::kBoot + 9000 * st::kMs) + st::kBootToEpochNs);
@@ -120,7 +124,7 @@ void TestSessionStatistics::counts()
 void TestSessionStatistics::topSyscalls()
 {
     const auto &top = m_report.topSyscalls;
-    QCOMPARE(top.size(), size_t(8));
+    QCOMPARE(top.size(), size_t(9));
     QCOMPARE(top[0].name, std::string("write"));
     QCOMPARE(top[0].tally.events, 63);
     QCOMPARE(top[0].tally.calls, 67); // a coalesced run of 5 counts 5 calls
@@ -131,7 +135,7 @@ void TestSessionStatistics::topSyscalls()
     int64_t sum = 0;
     for (const SyscallStat &s : top)
         sum += s.tally.events;
-    QCOMPARE(sum, 108);
+    QCOMPARE(sum, 109);
     // Top 3 only.
     const StatisticsReport three = reportOf(*m_stats, tally(*m_stats), 3);
     QCOMPARE(three.topSyscalls.size(), size_t(3));
@@ -149,7 +153,7 @@ void TestSessionStatistics::topProcesses()
     QCOMPARE(top[0].events, 49);
     QCOMPARE(top[1].pid, 100u);
     QCOMPARE(top[1].name, std::string("bash"));
-    QCOMPARE(top[1].events, 45);
+    QCOMPARE(top[1].events, 46);
     QCOMPARE(top[2].pid, 200u);
     QCOMPARE(top[2].events, 14);
 }
@@ -160,8 +164,11 @@ void TestSessionStatistics::topFilesWritten()
     QStringList paths;
     for (const FileWriteStat &f : top)
         paths << QString::fromStdString(f.path);
-    QCOMPARE(paths.size(), 6);
+    QCOMPARE(paths.size(), 7);
     QCOMPARE(paths.mid(0, 3), (QStringList{"/var/log/app.log", "/tmp/out.log", "/dev/pts/0"}));
+    QCOMPARE(paths[3], QStringLiteral("/tmp/services.copy")); // copy_file_range's sink
+    QCOMPARE(top[3].tally.bytesWritten, 150);
+    QVERIFY(!paths.contains("/etc/services"));       // its source, only read
     QVERIFY(paths.contains("/tmp/final.log"));      // a rename's target
     QVERIFY(paths.contains("/tmp/trunc"));          // ftruncate
     QVERIFY(!paths.contains("/etc/hosts"));         // opened read-only and read
@@ -224,7 +231,7 @@ void TestSessionStatistics::rateBucketsSumToEvents()
         if (i)
             QCOMPARE(rate[i].startNs, rate[i - 1].endNs); // contiguous, gaps are zero bars
     }
-    QCOMPARE(sum, 108);
+    QCOMPARE(sum, 109);
     QVERIFY(rate.front().startNs <= m_report.firstTsNs);
     QVERIFY(rate.back().endNs > int64_t(st::kBoot + 9000 * st::kMs) + st::kBootToEpochNs);
     // Round boundaries: a 1-2-5 multiple of a power of ten, aligned to it.
@@ -241,7 +248,7 @@ void TestSessionStatistics::incrementalEqualsFull_data()
     QTest::addColumn<QList<int>>("splits");
     QTest::newRow("halves") << QList<int>{54};
     QTest::newRow("first alone") << QList<int>{1};
-    QTest::newRow("last alone") << QList<int>{107};
+    QTest::newRow("last alone") << QList<int>{108};
     QTest::newRow("many") << QList<int>{3, 17, 40, 77, 91, 100};
 }
 
@@ -250,7 +257,7 @@ void TestSessionStatistics::incrementalEqualsFull()
     QFETCH(QList<int>, splits);
     StatisticsAccumulator merged;
     int64_t first = 1;
-    splits.append(108);
+    splits.append(109);
     for (int last : splits) {
         StatisticsAccumulator part = tally(*m_stats, first, last);
         QCOMPARE(part.events, last - first + 1);
@@ -258,7 +265,7 @@ void TestSessionStatistics::incrementalEqualsFull()
         first = last + 1;
     }
     QCOMPARE(merged.firstId, 1);
-    QCOMPARE(merged.lastId, 108);
+    QCOMPARE(merged.lastId, 109);
     QCOMPARE(describe(reportOf(*m_stats, merged)), describe(m_report));
 }
 
@@ -284,10 +291,10 @@ void TestSessionStatistics::liveSessionRefresh()
     QVERIFY(writer->append(more[1]).ok());
     QVERIFY(writer->append(more[2]).ok());
     StatisticsAccumulator added = tally(**stats, acc.lastId + 1);
-    QCOMPARE(added.events, 31);
+    QCOMPARE(added.events, 32);
     QCOMPARE(added.firstId, 78);
     acc.merge(added);
-    QCOMPARE(acc.lastId, 108);
+    QCOMPARE(acc.lastId, 109);
     // The writer can still finish (no reader held open) and the result equals a full scan.
     QVERIFY(writer->finish(st::kBoot + 10'000 * st::kMs).ok());
     StatisticsReport after = reportOf(**stats, acc);
