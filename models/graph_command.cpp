@@ -1,5 +1,6 @@
 #include "graph_command.h"
 
+#include "annotation_store.h"
 #include "graph_builder.h"
 #include "graph_export.h"
 #include "point_of_interest.h"
@@ -185,7 +186,12 @@ int runGraphCommand(const std::vector<std::string> &args)
             return 1;
         }
     }
-    if (Result<void> written = GraphExport::write(options.output, *format, *graph, options.engine); !written) {
+    // Tags and comments saved in the session are part of the report.
+    Result<std::vector<Annotation>> annotations = AnnotationStore::load(options.session);
+    if (!annotations)
+        std::cerr << "provscope-cli graph: annotations left out: " << annotations.error() << "\n";
+    const std::vector<Annotation> notes = annotations ? *annotations : std::vector<Annotation>();
+    if (Result<void> written = GraphExport::write(options.output, *format, *graph, options.engine, notes); !written) {
         std::cerr << "provscope-cli graph: " << written.error() << "\n";
         return 1;
     }

@@ -70,9 +70,10 @@ Result<GraphFormat> GraphExport::parseFormat(std::string_view name)
     return makeError("unknown graph format '" + std::string(name) + "' (expected dot, png or svg)");
 }
 
-std::string GraphExport::toDot(const ProvenanceGraph &graph)
+std::string GraphExport::toDot(const ProvenanceGraph &graph, const std::vector<Annotation> &annotations)
 {
-    const GraphPainter painter(graph);
+    GraphPainter painter(graph);
+    painter.setAnnotations(graph, annotations);
     const int64_t offset = graph.bootToEpochNs();
     std::string out = "digraph provenance {\n"
                       "  graph [fontname=\"DejaVu Sans\"];\n"
@@ -97,6 +98,9 @@ std::string GraphExport::toDot(const ProvenanceGraph &graph)
             out += ", shape=ellipse";
         if (node.isPoi)
             out += ", penwidth=2.5, poi=true";
+        if (const int number = painter.noteNumber(node); number > 0)
+            out += ", note_number=" + std::to_string(number) + ", note="
+                + dotQuote(painter.nodeNotes(node).join(QLatin1Char('\n')).toStdString());
         out += "];\n";
     }
     for (const GraphEdge &edge : graph.edges()) {
@@ -113,9 +117,10 @@ std::string GraphExport::toDot(const ProvenanceGraph &graph)
     return out;
 }
 
-Result<void> GraphExport::writeDot(const std::string &path, const ProvenanceGraph &graph)
+Result<void> GraphExport::writeDot(const std::string &path, const ProvenanceGraph &graph,
+                                   const std::vector<Annotation> &annotations)
 {
-    const std::string text = toDot(graph);
+    const std::string text = toDot(graph, annotations);
     return saveAtomically(path, [&](QSaveFile &file) -> Result<void> {
         if (file.write(text.data(), static_cast<qint64>(text.size())) != static_cast<qint64>(text.size()))
             return makeError("cannot write " + path + ": " + file.errorString().toStdString());
@@ -124,11 +129,14 @@ Result<void> GraphExport::writeDot(const std::string &path, const ProvenanceGrap
 }
 
 Result<void> GraphExport::writePng(const std::string &path, const ProvenanceGraph &graph,
-                                   const GraphLayoutResult &layout, qreal scale)
+                                   const GraphLayoutResult &layout, qreal scale,
+                                   const std::vector<Annotation> &annotations)
 {
     if (!haveGuiApplication())
         return makeError("PNG export needs a QGuiApplication (fonts)");
-    const QImage image = GraphPainter(graph).renderImage(graph, layout, scale);
+    GraphPainter painter(graph);
+    painter.setAnnotations(graph, annotations);
+    const QImage image = painter.renderImage(graph, layout, scale);
     if (image.isNull())
         return makeError("cannot render the graph: image too large or out of memory");
     return saveAtomically(path, [&](QSaveFile &file) -> Result<void> {
@@ -139,12 +147,15 @@ Result<void> GraphExport::writePng(const std::string &path, const ProvenanceGrap
 }
 
 Result<void> GraphExport::writeSvg(const std::string &path, const ProvenanceGraph &graph,
-                                   const GraphLayoutResult &layout)
+                                   const GraphLayoutResult &layout,
+                                   const std::vector<Annotation> &annotations)
 {
     if (!haveGuiApplication())
         return makeError("SVG export needs a QGuiApplication (fonts)");
+    GraphPainter graphPainter(graph);
+    graphPainter.setAnnotations(graph, annotations);
     return saveAtomically(path, [&](QSaveFile &file) -> Result<void> {
-        const QSizeF page = GraphPainter::pageSize(layout);
+        const QSizeF page = graphPainter.reportSize(layout);
         QSvgGenerator generator;
         generator.setOutputDevice(&file);
         generator.setSize(page.toSize());
@@ -155,9 +166,7 @@ Result<void> GraphExport::writeSvg(const std::string &path, const ProvenanceGrap
             return makeError("cannot write " + path + ": SVG generator failed");
         painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
         painter.fillRect(QRectF(QPointF(0, 0), page), Qt::white);
-        painter.translate(GraphPainter::kMargin - layout.boundingBox.left(),
-                          GraphPainter::kMargin - layout.boundingBox.top());
-        GraphPainter(graph).paintGraph(painter, graph, layout);
+        graphPainter.paintReport(painter, graph, layout);
         if (!painter.end())
             return makeError("cannot write " + path + ": SVG generator failed");
         if (file.error() != QFileDevice::NoError)
@@ -167,18 +176,18 @@ Result<void> GraphExport::writeSvg(const std::string &path, const ProvenanceGrap
 }
 
 Result<void> GraphExport::write(const std::string &path, GraphFormat format, const ProvenanceGraph &graph,
-                                LayoutEngine engine)
+                                LayoutEngine engine, const std::vector<Annotation> &annotations)
 {
     if (format == GraphFormat::Dot)
-        return writeDot(path, graph);
+        return writeDot(path, graph, annotations);
     if (!haveGuiApplication())
         return makeError("graph image export needs a QGuiApplication (fonts)");
     Result<GraphLayoutResult> layout = GraphPainter(graph).layout(graph, engine);
     if (!layout)
         return makeError(layout.error());
     if (format == GraphFormat::Png)
-        return writePng(path, graph, *layout);
-    return writeSvg(path, graph, *layout);
+        return writePng(path, graph, *layout, 1.0, annotations);
+    return writeSvg(path, graph, *layout, annotations);
 }
 
 } // namespace provscope

@@ -1,13 +1,17 @@
 #pragma once
 // Writes a provenance graph as PNG, SVG (both painted by GraphPainter) or
 // DOT text. Files are written to a temporary file beside the target and
-// renamed, so a failure never leaves a partial output.
+// renamed, so a failure never leaves a partial output. Annotations (tags and
+// comments on nodes and processes) are part of the report: numbered marks on the
+// nodes and a notes block under the graph (DOT: a note attribute).
+#include "annotation.h"
 #include "graph_layout.h"
 #include "provenance_graph.h"
 #include "result.h"
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace provscope {
 
@@ -18,17 +22,21 @@ public:
     static Result<GraphFormat> parseFormat(std::string_view name); // "dot", "png", "svg"
 
     // DOT text with escaped labels; node ids n0, n1, ... by node index.
-    static std::string toDot(const ProvenanceGraph &graph);
+    static std::string toDot(const ProvenanceGraph &graph, const std::vector<Annotation> &annotations = {});
 
     // Lays out (for PNG/SVG) and writes. Needs a QGuiApplication for PNG/SVG.
     static Result<void> write(const std::string &path, GraphFormat format, const ProvenanceGraph &graph,
-                              LayoutEngine engine = LayoutEngine::Auto);
+                              LayoutEngine engine = LayoutEngine::Auto,
+                              const std::vector<Annotation> &annotations = {});
 
-    static Result<void> writeDot(const std::string &path, const ProvenanceGraph &graph);
+    static Result<void> writeDot(const std::string &path, const ProvenanceGraph &graph,
+                                 const std::vector<Annotation> &annotations = {});
     static Result<void> writePng(const std::string &path, const ProvenanceGraph &graph,
-                                 const GraphLayoutResult &layout, qreal scale = 1.0);
+                                 const GraphLayoutResult &layout, qreal scale = 1.0,
+                                 const std::vector<Annotation> &annotations = {});
     static Result<void> writeSvg(const std::string &path, const ProvenanceGraph &graph,
-                                 const GraphLayoutResult &layout);
+                                 const GraphLayoutResult &layout,
+                                 const std::vector<Annotation> &annotations = {});
 };
 
 } // namespace provscope

@@ -2,6 +2,7 @@
 // Draws provenance graph nodes and edges with QtGui only. The UI's scene
 // items, the PNG/SVG exports and the CLI all paint through this class, so
 // what is exported is what is on screen.
+#include "annotation.h"
 #include "graph_layout.h"
 #include "provenance_graph.h"
 #include "result.h"
@@ -14,6 +15,10 @@
 #include <QString>
 #include <QStringList>
 
+#include <string>
+#include <unordered_map>
+#include <vector>
+
 class QPainter;
 
 namespace provscope {
@@ -25,6 +30,19 @@ public:
     explicit GraphPainter(int64_t bootToEpochNs = 0);
     // Uses graph.bootToEpochNs().
     explicit GraphPainter(const ProvenanceGraph &graph);
+
+    // Annotations shown with the graph (scene and reports): every node with
+    // annotations (its own, its process's, or those of events its edges stand for,
+    // at the edge's process) gets a numbered mark, and the image has a notes block
+    // under the graph listing them by number. Replaces earlier ones.
+    void setAnnotations(const ProvenanceGraph &graph, const std::vector<Annotation> &annotations);
+    // The node's mark number (1, 2, ...); 0 when it has no annotations.
+    int noteNumber(const GraphNode &node) const;
+    // The notes of one node, e.g. "tag: dropper (alice)"; empty when none.
+    QStringList nodeNotes(const GraphNode &node) const;
+    // The notes block as text lines ("Notes", "[1] python3 (1001)", "    tag: ..."); empty without notes.
+    QStringList notesLines() const;
+    bool hasNotes() const { return !m_notes.empty(); }
 
     static QFont font();            // "DejaVu Sans" 9 pt
     static QColor fillColor(NodeKind kind);
@@ -53,9 +71,24 @@ public:
     QImage renderImage(const ProvenanceGraph &graph, const GraphLayoutResult &layout, qreal scale = 1.0) const;
     // Size of the rendered page in points (bbox + margins).
     static QSizeF pageSize(const GraphLayoutResult &layout);
+    // The page with the notes block under the graph (== pageSize without notes).
+    QSizeF reportSize(const GraphLayoutResult &layout) const;
+    // Graph and notes on a page of reportSize(); the caller fills the background.
+    void paintReport(QPainter &painter, const ProvenanceGraph &graph, const GraphLayoutResult &layout) const;
 
 private:
+    struct NodeNotes {
+        QString title;       // the node's label
+        QStringList notes;   // "tag: ..." / "comment: ..." lines
+    };
+    static QString noteText(const Annotation &annotation, const QString &event);
+    void paintNoteMark(QPainter &painter, const QRectF &rect, int number) const;
+    qreal notesHeight(qreal width) const;
+    void paintNotes(QPainter &painter, const QRectF &area) const;
+
     int64_t m_bootToEpochNs = 0;
+    std::unordered_map<std::string, int> m_noteNumber; // node key -> mark number
+    std::vector<NodeNotes> m_notes;                     // by mark number - 1
 };
 
 } // namespace provscope

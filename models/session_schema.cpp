@@ -89,6 +89,20 @@ CREATE TABLE IF NOT EXISTS custody_log(
 )sql";
 }
 
+const char *createAnnotationsStatement()
+{
+    return R"sql(
+CREATE TABLE IF NOT EXISTS annotations(
+    id INTEGER PRIMARY KEY,
+    target_kind TEXT NOT NULL CHECK (target_kind IN ('event', 'process', 'node')),
+    target TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('bookmark', 'tag', 'comment')),
+    text TEXT NOT NULL,
+    created_ns INTEGER NOT NULL,
+    author TEXT NOT NULL);
+)sql";
+}
+
 std::string encodeArgv(const std::vector<std::string> &argv)
 {
     std::string blob;

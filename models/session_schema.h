@@ -38,6 +38,11 @@ inline constexpr const char *kRequiredTables[] = {"meta", "strings", "files", "s
 // The custody log (optional in 1.1: created by the first custody entry; a session
 // without it has none). IF NOT EXISTS: safe to run on any session.
 const char *createCustodyLogStatement();
+// Investigators' annotations (optional in 1.1, like the custody log: created by the
+// first save; a session without it has none, and a reader that does not know it
+// ignores it, so adding it needs no new format version). Not evidence: the digest
+// never covers it. IF NOT EXISTS: safe to run on any session.
+const char *createAnnotationsStatement();
 // argv as stored: elements joined by NUL (none can contain one). An empty argv is
 // stored as NULL, so [""] (an empty blob) and [] stay distinct.
 std::string encodeArgv(const std::vector<std::string> &argv);

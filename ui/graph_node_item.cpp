@@ -15,12 +15,29 @@ GraphNodeItem::GraphNodeItem(std::shared_ptr<const GraphPainter> painter, const 
     setPos(geometry.center);
     setFlag(QGraphicsItem::ItemIsSelectable);
     setZValue(1);
-    setToolTip(QString::fromStdString(m_node.detail.empty() ? m_node.label : m_node.detail));
+    updateToolTip();
+}
+
+void GraphNodeItem::setPainter(std::shared_ptr<const GraphPainter> painter)
+{
+    m_painter = std::move(painter);
+    updateToolTip();
+    update();
+}
+
+void GraphNodeItem::updateToolTip()
+{
+    QString tip = QString::fromStdString(m_node.detail.empty() ? m_node.label : m_node.detail);
+    const QStringList notes = m_painter->nodeNotes(m_node);
+    if (!notes.isEmpty())
+        tip += QLatin1Char('\n') + notes.join(QLatin1Char('\n'));
+    setToolTip(tip);
 }
 
 QRectF GraphNodeItem::boundingRect() const
 {
-    return m_rect.adjusted(-3, -3, 3, 3); // room for a selection outline
+    // Room for a selection outline and the note mark on the top-right corner.
+    return m_rect.adjusted(-3, -8, 8, 3);
 }
 
 void GraphNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)

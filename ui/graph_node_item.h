@@ -18,8 +18,12 @@ public:
 
     int nodeIndex() const { return m_index; }
     const GraphNode &node() const { return m_node; }
+    // A painter with other annotations (marks): repaints, and the tooltip lists the notes.
+    void setPainter(std::shared_ptr<const GraphPainter> painter);
 
 private:
+    void updateToolTip();
+
     std::shared_ptr<const GraphPainter> m_painter;
     GraphNode m_node;
     int m_index;

@@ -1,5 +1,6 @@
 #include "graph_tab.h"
 
+#include "annotation_set.h"
 #include "graph_edge_item.h"
 #include "graph_export.h"
 #include "graph_node_item.h"
@@ -8,7 +9,9 @@
 
 #include <QAction>
 #include <QGraphicsScene>
+#include <QContextMenuEvent>
 #include <QLabel>
+#include <QMenu>
 #include <QMouseEvent>
 #include <QSpinBox>
 #include <QHBoxLayout>
@@ -151,6 +154,7 @@ void GraphTab::onJobFinished()
     m_layout = std::move(result.layout);
     m_painter = std::make_shared<const GraphPainter>(*m_graph);
     populateScene();
+    applyAnnotations();
     QString text = tr("Graph of %1: %2 nodes, %3 edges (%4)")
                        .arg(describe(result.poi))
                        .arg(m_graph->nodeCount())
@@ -195,7 +199,69 @@ Result<void> GraphTab::exportPng(const QString &path) const
 {
     if (!m_graph)
         return makeError(tr("There is no graph to export: build one first.").toStdString());
-    return GraphExport::writePng(path.toStdString(), *m_graph, m_layout);
+    return GraphExport::writePng(path.toStdString(), *m_graph, m_layout, 1.0,
+                                 m_annotations ? m_annotations->annotations() : std::vector<Annotation>());
+}
+
+void GraphTab::setAnnotationSet(AnnotationSet *set)
+{
+    if (m_annotations)
+        disconnect(m_annotations, nullptr, this, nullptr);
+    m_annotations = set;
+    if (m_annotations) {
+        connect(m_annotations, &AnnotationSet::changed, this, &GraphTab::applyAnnotations);
+        connect(m_annotations, &QObject::destroyed, this, [this] {
+            m_annotations = nullptr;
+            applyAnnotations();
+        });
+    }
+    applyAnnotations();
+}
+
+void GraphTab::applyAnnotations()
+{
+    if (!m_graph)
+        return;
+    // A new painter with the marks; the items switch to it (the scene stays as laid out).
+    auto painter = std::make_shared<GraphPainter>(*m_graph);
+    if (m_annotations)
+        painter->setAnnotations(*m_graph, m_annotations->annotations());
+    m_painter = painter;
+    for (QGraphicsItem *item : m_scene->items()) {
+        if (auto *node = dynamic_cast<GraphNodeItem *>(item))
+            node->setPainter(m_painter);
+    }
+}
+
+QMenu *GraphTab::createNodeMenu(int nodeIndex, QWidget *parent)
+{
+    auto *menu = new QMenu(parent);
+    const bool usable = m_graph && nodeIndex >= 0 && nodeIndex < m_graph->nodeCount() && m_annotations
+        && !m_annotations->sessionPath().isEmpty();
+    QAction *tag = menu->addAction(tr("Tag…"), this, [this, nodeIndex] { annotateNode(nodeIndex, Annotation::Kind::Tag); });
+    QAction *comment = menu->addAction(tr("Comment…"), this,
+                                       [this, nodeIndex] { annotateNode(nodeIndex, Annotation::Kind::Comment); });
+    tag->setEnabled(usable);
+    comment->setEnabled(usable);
+    return menu;
+}
+
+bool GraphTab::annotateNode(int nodeIndex, Annotation::Kind kind)
+{
+    if (!m_graph || nodeIndex < 0 || nodeIndex >= m_graph->nodeCount() || !m_annotations)
+        return false;
+    const GraphNode &node = m_graph->node(nodeIndex);
+    // A process node stands for its process: the tag shows wherever the process does.
+    const bool process = node.kind == NodeKind::Process;
+    const Annotation::Target target = process ? Annotation::Target::Process : Annotation::Target::Node;
+    const std::string key = process ? Annotation::processTarget(node.pid, node.startNs) : node.key;
+    QString what = QString::fromStdString(node.label);
+    if (!node.detail.empty())
+        what += QStringLiteral(" (%1)").arg(QString::fromStdString(node.detail));
+    const auto text = m_prompt(this, kind, what, QString());
+    if (!text)
+        return false;
+    return m_annotations->add(target, key, kind, *text) != 0;
 }
 
 bool GraphTab::eventFilter(QObject *watched, QEvent *event)
@@ -210,6 +276,17 @@ bool GraphTab::eventFilter(QObject *watched, QEvent *event)
                     showGraph(PointOfInterest::process(node.pid, node.startNs));
                 else if (node.kind == NodeKind::File && !node.path.empty())
                     showGraph(PointOfInterest::file(node.path));
+                return true;
+            }
+        }
+    }
+    if (watched == m_view->viewport() && event->type() == QEvent::ContextMenu) {
+        const auto *menuEvent = static_cast<QContextMenuEvent *>(event);
+        for (QGraphicsItem *item : m_view->items(menuEvent->pos())) {
+            if (auto *nodeItem = dynamic_cast<GraphNodeItem *>(item)) {
+                QMenu *menu = createNodeMenu(nodeItem->nodeIndex(), this);
+                menu->setAttribute(Qt::WA_DeleteOnClose);
+                menu->popup(menuEvent->globalPos());
                 return true;
             }
         }

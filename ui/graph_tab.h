@@ -1,6 +1,9 @@
 #pragma once
 // The provenance graph tab: builds the graph around a point of interest in the
-// background, shows it in a zoomable scene and exports it as PNG.
+// background, shows it in a zoomable scene and exports it as PNG. Nodes can be
+// tagged and commented (context menu); annotated nodes carry a numbered mark, and
+// the exported PNG lists the notes under the graph.
+#include "annotation_prompt.h"
 #include "graph_job.h"
 #include "result.h"
 
@@ -12,11 +15,13 @@
 
 class QGraphicsScene;
 class QLabel;
+class QMenu;
 class QSpinBox;
 class QToolBar;
 
 namespace provscope {
 
+class AnnotationSet;
 class GraphPainter;
 class ZoomableGraphicsView;
 
@@ -41,8 +46,21 @@ public:
     ZoomableGraphicsView *view() const { return m_view; }
     QString statusText() const;
 
-    // Writes the current graph as PNG through the shared exporter (screen == file).
+    // Writes the current graph as PNG through the shared exporter (screen == file),
+    // with the annotations' marks and notes block.
     Result<void> exportPng(const QString &path) const;
+
+    // The annotations shown on the nodes and edited from their context menu (may be null).
+    void setAnnotationSet(AnnotationSet *set);
+    // Tests answer here instead of a modal dialog.
+    void setTextPrompt(AnnotationTextPrompt prompt) { m_prompt = std::move(prompt); }
+    // The context menu of a node (Tag…, Comment…); the caller owns it.
+    QMenu *createNodeMenu(int nodeIndex, QWidget *parent);
+    // Asks for the text and adds a tag or comment: on the process for a process
+    // node, on the node otherwise. false when cancelled or nothing is open.
+    bool annotateNode(int nodeIndex, Annotation::Kind kind);
+    // The painter the scene draws with (its marks follow the annotations).
+    std::shared_ptr<const GraphPainter> painter() const { return m_painter; }
 
 signals:
     void graphReady();
@@ -57,6 +75,7 @@ private:
     void populateScene();
     void showReadable();
     void setStatus(const QString &text);
+    void applyAnnotations();
 
     QString m_sessionPath;
     QToolBar *m_toolBar;
@@ -71,6 +90,8 @@ private:
     std::shared_ptr<const ProvenanceGraph> m_graph;
     std::shared_ptr<const GraphPainter> m_painter;
     GraphLayoutResult m_layout;
+    AnnotationSet *m_annotations = nullptr;
+    AnnotationTextPrompt m_prompt = askAnnotationText;
 };
 
 } // namespace provscope
