@@ -109,6 +109,11 @@ FindBar::FindBar(QTableView *table, EventTableModel *model, QWidget *parent)
     row->addWidget(close);
 
     m_table->setItemDelegate(new MatchDelegate(this, this));
+    // A sort or a new filtered view moves the rows: positions are counted again.
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        m_positionRow = -1;
+        updateStatus();
+    });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &FindBar::updateStatus);
     updateStatus();
     hide();
@@ -173,6 +178,7 @@ void FindBar::finishProgress()
 
 void FindBar::dropMatches()
 {
+    m_positionRow = -1;
     m_error.clear();
     m_cancelled = false;
     if (m_matches.empty())
@@ -361,39 +367,39 @@ void FindBar::findPrevious()
 
 int64_t FindBar::eventAtRow(int row) const
 {
-    if (row < 0 || row >= m_model->rowCount())
-        return 0;
-    const QVariant id = m_model->headerData(row, Qt::Vertical, Qt::DisplayRole);
-    return id.typeId() == QMetaType::LongLong ? id.toLongLong() : 0;
+    return m_model->eventIdAt(row);
 }
 
-int FindBar::rowOfEvent(int64_t id) const
+void FindBar::select(int row, int position)
 {
-    // Rows show ids ascending (gap rows between them): a binary search, a gap row
-    // counting as the event before it.
-    const auto idAtOrBefore = [this](int row) {
-        for (; row >= 0; --row) {
-            if (const int64_t id = eventAtRow(row))
-                return id;
-        }
-        return int64_t(0);
-    };
-    int low = 0, high = m_model->rowCount();
-    while (low < high) {
-        const int mid = low + (high - low) / 2;
-        if (idAtOrBefore(mid) < id)
-            low = mid + 1;
-        else
-            high = mid;
+    const int column = std::max(0, m_table->currentIndex().column());
+    const QModelIndex index = m_model->index(row, column);
+    m_table->setCurrentIndex(index);
+    m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    m_positionRow = row;
+    m_position = position;
+    updateStatus();
+}
+
+int FindBar::positionInView(int row) const
+{
+    if (m_positionRow == row && m_position > 0)
+        return m_position;
+    if (m_model->sortColumn() < 0) {
+        // Id order: the match's index among the ids.
+        const int64_t id = eventAtRow(row);
+        const auto it = std::lower_bound(m_matches.begin(), m_matches.end(), id);
+        return id != 0 && it != m_matches.end() && *it == id ? int(it - m_matches.begin()) + 1 : 0;
     }
-    for (int row = low; row < m_model->rowCount(); ++row) {
-        const int64_t at = eventAtRow(row);
-        if (at == id)
-            return row;
-        if (at != 0)
-            break;
-    }
-    return -1;
+    // A sorted view: count the matches shown above (one pass, only for a match row).
+    if (!isMatch(eventAtRow(row)))
+        return 0;
+    int position = 0;
+    for (int r = 0; r <= row; ++r)
+        position += isMatch(eventAtRow(r)) ? 1 : 0;
+    m_positionRow = row;
+    m_position = position;
+    return position;
 }
 
 void FindBar::step(int direction)
@@ -403,6 +409,28 @@ void FindBar::step(int direction)
         return;
     }
     const int currentRow = m_table->currentIndex().row();
+    const int rows = m_model->rowCount();
+    if (m_model->sortColumn() >= 0) {
+        // Sorted: view order is not id order; walk the rows from the current one.
+        const int known = positionInView(currentRow);
+        const int start = currentRow >= 0 ? currentRow : (direction > 0 ? -1 : rows);
+        for (int k = 1; k <= rows; ++k) {
+            const int row = ((start + direction * k) % rows + rows) % rows;
+            if (!isMatch(eventAtRow(row)))
+                continue;
+            // The place among the matches follows from the current one's (else it is counted).
+            const bool wrapped = currentRow >= 0 && (direction > 0 ? row <= currentRow : row >= currentRow);
+            int position = 0;
+            if (wrapped)
+                position = direction > 0 ? 1 : int(matchCount());
+            else if (known > 0)
+                position = known + direction;
+            select(row, position);
+            return;
+        }
+        updateStatus();
+        return;
+    }
     int64_t currentId = 0;
     for (int row = currentRow; row >= 0 && currentId == 0; --row)
         currentId = eventAtRow(row); // a gap row: the event before it
@@ -418,14 +446,11 @@ void FindBar::step(int direction)
             it = m_matches.end(); // wraps to the last
         target = *(it - 1);
     }
-    const int row = rowOfEvent(target);
-    if (row >= 0) {
-        const int column = std::max(0, m_table->currentIndex().column());
-        const QModelIndex index = m_model->index(row, column);
-        m_table->setCurrentIndex(index);
-        m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
-    }
-    updateStatus();
+    const int row = m_model->rowOfEvent(target);
+    if (row >= 0)
+        select(row, int(std::lower_bound(m_matches.begin(), m_matches.end(), target) - m_matches.begin()) + 1);
+    else
+        updateStatus();
 }
 
 void FindBar::updateStatus()
@@ -445,13 +470,9 @@ void FindBar::updateStatus()
         text = m_cancelled ? tr("no match (cancelled)") : tr("no match");
         bad = !m_cancelled;
     } else {
-        const int64_t current = eventAtRow(m_table->currentIndex().row());
-        const auto it = std::lower_bound(m_matches.begin(), m_matches.end(), current);
+        const int position = positionInView(m_table->currentIndex().row());
         const QString total = count == 1 ? tr("1 match") : tr("%1 matches").arg(locale.toString(count));
-        if (current != 0 && it != m_matches.end() && *it == current)
-            text = tr("%1 of %2").arg(locale.toString(qlonglong(it - m_matches.begin() + 1)), total);
-        else
-            text = total;
+        text = position > 0 ? tr("%1 of %2").arg(locale.toString(position), total) : total;
         if (m_cancelled)
             text += tr(" (cancelled)");
     }

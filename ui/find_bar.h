@@ -74,9 +74,12 @@ private:
     void updateStatus();
     void dropMatches();
     void finishProgress();
-    // The row showing an event (-1: not shown) and the event of a row (0: none).
-    int rowOfEvent(int64_t id) const;
+    // The event of a row (0: none).
     int64_t eventAtRow(int row) const;
+    // Makes row current; position: its 1-based place among the matches in view order (0: unknown).
+    void select(int row, int position);
+    // The 1-based place of row among the matches in view order, 0 when it is no match.
+    int positionInView(int row) const;
 
     QTableView *m_table;
     EventTableModel *m_model;
@@ -98,6 +101,8 @@ private:
     bool m_moveOnFinish = false; // Enter was pressed while searching
     int m_pendingStep = 1;
     std::vector<int64_t> m_matches; // event ids, ascending
+    mutable int m_positionRow = -1; // the row positionInView() last counted
+    mutable int m_position = 0;
 };
 
 } // namespace provscope

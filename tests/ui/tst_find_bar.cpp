@@ -18,6 +18,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -37,6 +38,7 @@ private slots:
     void noMatch();
     void highlightsMatchingRows();
     void searchesWithinDisplayFilter();
+    void followsSortedView();
     void escapeCloses();
     void cancelStopsSearch();
     void screenshot();
@@ -66,6 +68,13 @@ void TstFindBar::openWindow(MainWindow &window)
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QVERIFY2(window.openSession(m_session), qPrintable(window.lastError()));
+    // The Events tab in front (the dashboard may be the first tab).
+    if (QTabWidget *tabs = window.findChild<QTabWidget *>()) {
+        for (int i = 0; i < tabs->count(); ++i) {
+            if (tabs->widget(i) == window.eventsTab() || tabs->widget(i)->isAncestorOf(window.eventsTab()))
+                tabs->setCurrentIndex(i);
+        }
+    }
     QCOMPARE(window.eventTable()->model()->rowCount(), int(RowCount));
 }
 
@@ -216,6 +225,39 @@ void TstFindBar::searchesWithinDisplayFilter()
     window.filterBar()->applyFilter(QStringLiteral("evt.type == \"read\" or evt.type == \"write\""));
     QTRY_COMPARE(model->rowCount(), 2);
     QTRY_VERIFY(!bar->isSearching() && bar->matchCount() == 2);
+}
+
+void TstFindBar::followsSortedView()
+{
+    MainWindow window;
+    openWindow(window);
+    EventsTab *tab = window.eventsTab();
+    tab->sortByColumn(EventTableModel::Syscall, Qt::AscendingOrder);
+    QTRY_VERIFY(!tab->isSorting());
+    QCOMPARE(window.eventModel()->sortColumn(), int(EventTableModel::Syscall));
+    FindBar *bar = tab->findBar();
+    find(window, QStringLiteral("tmp/work"));
+    // By syscall: clone, connect, execve, openat x3, read, rename, write. Next walks
+    // the matches in that order, not in id order, and wraps.
+    const auto currentId = [&] { return tab->currentEventId(); };
+    QCOMPARE(currentId(), qlonglong(RowOpenInput + 1));
+    QCOMPARE(bar->statusLabel()->text(), QStringLiteral("1 of 6 matches"));
+    const QList<int> order = {RowOpenTmp, RowMissing, RowRead, RowRename, RowWrite, RowOpenInput};
+    for (int i = 0; i < order.size(); ++i) {
+        tab->findNext();
+        QCOMPARE(currentId(), qlonglong(order[i] + 1));
+        QCOMPARE(bar->statusLabel()->text(), QStringLiteral("%1 of 6 matches").arg(i == 5 ? 1 : i + 2));
+    }
+    tab->findPrevious(); // wraps back to the last in view order
+    QCOMPARE(currentId(), qlonglong(RowWrite + 1));
+    QCOMPARE(bar->statusLabel()->text(), QStringLiteral("6 of 6 matches"));
+    tab->findPrevious();
+    QCOMPARE(currentId(), qlonglong(RowRename + 1));
+    QCOMPARE(bar->statusLabel()->text(), QStringLiteral("5 of 6 matches"));
+    // A click on a match row counts its place in the sorted view.
+    tab->selectEventId(RowMissing + 1);
+    QCOMPARE(bar->statusLabel()->text(), QStringLiteral("3 of 6 matches"));
+    QCOMPARE(window.eventTable()->model()->rowCount(), int(RowCount));
 }
 
 void TstFindBar::escapeCloses()

@@ -19,6 +19,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -85,6 +86,13 @@ void TstQuickFilters::openWindow(MainWindow &window, const QString &path, int ro
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QVERIFY2(window.openSession(path), qPrintable(window.lastError()));
+    // The Events tab in front (the dashboard may be the first tab).
+    if (QTabWidget *tabs = window.findChild<QTabWidget *>()) {
+        for (int i = 0; i < tabs->count(); ++i) {
+            if (tabs->widget(i) == window.eventsTab() || tabs->widget(i)->isAncestorOf(window.eventsTab()))
+                tabs->setCurrentIndex(i);
+        }
+    }
     QCOMPARE(window.eventTable()->model()->rowCount(), rows);
     QTRY_VERIFY(window.eventsTab()->quickFilterBar()->valuesLoaded());
 }
