@@ -1150,6 +1150,42 @@ Result<void> EventQuery::forEachMatching(const CompiledFilter &filter, int64_t l
     Impl &d = *m_impl;
     if (limit == 0)
         return {};
+    if (!d.referenceMode && filter.plan) {
+        // The planner's ids (stopping at the limit), then each event by its id.
+        std::vector<int64_t> ids;
+        auto found = matchingIds(filter, [&](const std::vector<int64_t> &chunk) {
+            ids.insert(ids.end(), chunk.begin(), chunk.end());
+            return limit < 0 || int64_t(ids.size()) < limit;
+        }, {}, 4096, firstId);
+        if (!found)
+            return found;
+        if (limit >= 0 && int64_t(ids.size()) > limit)
+            ids.resize(size_t(limit));
+        if (auto done = d.connect(); !done)
+            return done;
+        auto st = d.statement(session_rows::eventSelect(d.features) + " WHERE e.id = ?1");
+        if (!st) {
+            d.release();
+            return makeError(st.error());
+        }
+        SqliteStatement &s = **st;
+        Result<void> result;
+        for (int64_t id : ids) {
+            s.bindInt64(1, id);
+            auto row = s.step();
+            if (!row) {
+                result = makeError(d.path + ": " + row.error());
+                break;
+            }
+            const bool go = !*row || visit(session_rows::readEvent(s, d.features.identity));
+            s.reset();
+            if (!go)
+                break;
+        }
+        s.reset();
+        d.release();
+        return result;
+    }
     if (auto done = d.connect(); !done)
         return done;
     const int n = int(filter.params.size());
