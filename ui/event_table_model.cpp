@@ -166,10 +166,7 @@ void EventTableModel::appendFilteredIds(const std::vector<int64_t> &ids)
         // Shown at once after the rows in order (the count is right at every
         // moment); the timer puts them in their places, a few times a second.
         m_filteredIds.insert(m_filteredIds.end(), from, ids.end());
-        std::vector<uint32_t> known;
-        for (auto it = from; it != ids.end(); ++it)
-            if (*it > 0 && size_t(*it) <= m_sortAsc.size()) // events the sort knows of
-                known.push_back(uint32_t(*it));
+        const std::vector<uint32_t> known(from, ids.end());
         const int shown = shownRows();
         const int added = clampRows(int64_t(shown) + int64_t(known.size())) - shown;
         if (added <= 0)
@@ -502,18 +499,18 @@ std::vector<uint32_t> EventTableModel::sortedFilterRows() const
 {
     // The permutation restricted to the filter's ids: one pass, O(events).
     std::vector<bool> wanted(m_sortAsc.size() + 1, false);
-    size_t count = 0;
-    for (int64_t id : m_filteredIds) {
-        if (id > 0 && size_t(id) < wanted.size()) {
+    for (int64_t id : m_filteredIds)
+        if (id > 0 && size_t(id) < wanted.size())
             wanted[size_t(id)] = true;
-            ++count;
-        }
-    }
     std::vector<uint32_t> rows;
-    rows.reserve(count);
+    rows.reserve(m_filteredIds.size());
     for (uint32_t id : m_sortAsc)
         if (wanted[id])
             rows.push_back(id);
+    // Events newer than the sort (a live session; it runs again) follow in id order.
+    for (auto it = std::upper_bound(m_filteredIds.begin(), m_filteredIds.end(), int64_t(m_sortAsc.size()));
+         it != m_filteredIds.end(); ++it)
+        rows.push_back(uint32_t(*it));
     return rows;
 }
 

@@ -20,6 +20,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QPushButton>
@@ -131,6 +132,7 @@ private slots:
     void onlyTimePidSyscallSort();
     void sortComposesWithFilter();
     void sortShowsProgressAndCancels();
+    void liveSessionStaysSorted();
     void marksShowAndTint();
     void selectEventIdInFilteredAndSortedView();
     void screenshot();
@@ -461,6 +463,50 @@ void TstEventTable::sortShowsProgressAndCancels()
     QCOMPARE(tab.table()->horizontalHeader()->sortIndicatorSection(), int(EventTableModel::Syscall));
 }
 
+void TstEventTable::liveSessionStaysSorted()
+{
+    // A session still being written, sorted and filtered: the new events take
+    // their places, and the filter bar counts every match at every moment.
+    const QString path = m_dir.filePath(QStringLiteral("live.provscope"));
+    SessionMeta meta;
+    meta.bootToEpochNs = kBootToEpochNs;
+    meta.captureStartNs = kBase;
+    auto writer = SessionWriter::create(path.toStdString(), meta);
+    QVERIFY2(writer, writer ? "" : writer.error().c_str());
+    std::vector<Event> all = fixtureEvents();
+    for (size_t i = 0; i < all.size(); ++i)
+        all[i].tsNs = all[i].lastTsNs = kBase + uint64_t(kOffsets[i]);
+    CaptureBatch first;
+    first.events.assign(all.begin(), all.begin() + 5); // ids 1-5
+    QVERIFY(writer.value()->append(first));
+    {
+        EventsTab tab;
+        openTab(tab, path);
+        EventTableModel *model = tab.model();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tab.sortByColumn(EventTableModel::Time, Qt::DescendingOrder);
+        QTRY_COMPARE(model->sortColumn(), int(EventTableModel::Time));
+        QCOMPARE(shownIds(model), (std::vector<qlonglong>{3, 5, 1, 2, 4}));
+        tab.filterBar()->lineEdit()->setText(QStringLiteral("evt.type == \"openat\""));
+        tab.filterBar()->apply();
+        QTRY_VERIFY(!tab.filterBar()->isRunning());
+        QTRY_COMPARE(shownIds(model), (std::vector<qlonglong>{3, 5}));
+
+        CaptureBatch second;
+        second.events.assign(all.begin() + 5, all.end()); // ids 6-9, one openat (9)
+        QVERIFY(writer.value()->append(second));
+        tab.eventsAppended();
+        QTRY_VERIFY(!tab.filterBar()->isRunning());
+        QCOMPARE(tab.filterBar()->statusLabel()->text(), QStringLiteral("3 of 9 events match"));
+        QTRY_COMPARE(model->sortedEventCount(), qint64(9));
+        QTRY_COMPARE(shownIds(model), (std::vector<qlonglong>{3, 5, 9})); // ts 9000 7000 6000
+        tab.filterBar()->clear();
+        QCOMPARE(shownIds(model), reversed(kByTime));
+    }
+    auto finished = writer.value()->finish(kBase + 20000);
+    QVERIFY2(finished, finished ? "" : finished.error().c_str());
+}
+
 void TstEventTable::marksShowAndTint()
 {
     EventsTab tab;
@@ -548,10 +594,14 @@ void TstEventTable::largeSessionSort()
     const QString path = qEnvironmentVariable("PROVSCOPE_BENCH_SESSION");
     if (path.isEmpty())
         QSKIP("set PROVSCOPE_BENCH_SESSION to a large session to measure sorting");
+    QElapsedTimer opening;
+    opening.start();
     EventsTab tab;
     openTab(tab, path);
     tab.show();
     QVERIFY(QTest::qWaitForWindowExposed(&tab));
+    tab.table()->viewport()->repaint();
+    const qint64 firstPaintMs = opening.elapsed();
     const auto peakMb = [] {
         QFile status(QStringLiteral("/proc/self/status"));
         if (!status.open(QIODevice::ReadOnly))
@@ -561,7 +611,7 @@ void TstEventTable::largeSessionSort()
                 return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
         return 0.0;
     };
-    qInfo("open: %d rows, VmHWM %.0f MB", tab.model()->rowCount(), peakMb());
+    qInfo("open to first paint: %lld ms, %d rows, VmHWM %.0f MB", firstPaintMs, tab.model()->rowCount(), peakMb());
     QVERIFY(tab.selectEventId(tab.model()->eventCount() / 2));
     for (int column : {int(EventTableModel::Time), int(EventTableModel::Pid), int(EventTableModel::Syscall)}) {
         QElapsedTimer watch;
