@@ -2,6 +2,7 @@
 // column, and that user text only ever becomes a bound parameter.
 #include "event_query.h"
 
+#include <QRegularExpression>
 #include <QtTest>
 
 using namespace provscope;
@@ -18,6 +19,7 @@ private slots:
     void isoTimes_data();
     void isoTimes();
     void fieldNames();
+    void planNeedsNoProcessJoin();
 };
 
 void TestFilterLanguage::validExpressions_data()
@@ -128,6 +130,56 @@ void TestFilterLanguage::literalsAreBound()
     QVERIFY(!QString::fromStdString(compiled->whereSql).contains(literal));
     QVERIFY(!QString::fromStdString(compiled->whereSql).contains('"'));
     QVERIFY(QString::fromStdString(compiled->whereSql).contains("?1"));
+    // Nor the planner's form: every SQL text in its tree has placeholders only.
+    QVERIFY(compiled->plan);
+    std::vector<const filter::PlanNode *> nodes = {compiled->plan.get()};
+    int placeholders = 0;
+    while (!nodes.empty()) {
+        const filter::PlanNode *node = nodes.back();
+        nodes.pop_back();
+        const QString sql = QString::fromStdString(node->sql);
+        QVERIFY2(!sql.contains(literal), qPrintable(sql));
+        QVERIFY2(!sql.contains('"'), qPrintable(sql));
+        placeholders += sql.contains("?1");
+        for (const auto &child : {node->left, node->right}) {
+            if (child)
+                nodes.push_back(child.get());
+        }
+    }
+    QVERIFY(placeholders > 0);
+}
+
+void TestFilterLanguage::planNeedsNoProcessJoin()
+{
+    // The planner's form of proc.name and proc.ppid reads the event row and the
+    // processes table apart (e.comm, or the process's base_comm when e.comm is NULL),
+    // so a scan never joins; whereSql keeps the join and says so.
+    for (const char *text : {"proc.name == bash", "proc.ppid > 1", "not proc.name startswith \"ba\"",
+                             "proc.name in (a, b) or proc.ppid == 7"}) {
+        auto compiled = compileFilter(text);
+        QVERIFY(compiled.ok());
+        QVERIFY(compiled->needsProcessRow);
+        QVERIFY(compiled->plan);
+        std::vector<const filter::PlanNode *> nodes = {compiled->plan.get()};
+        bool guard = false;
+        while (!nodes.empty()) {
+            const filter::PlanNode *node = nodes.back();
+            nodes.pop_back();
+            QVERIFY2(!QRegularExpression("\\bp\\.").match(QString::fromStdString(node->sql)).hasMatch(),
+                     node->sql.c_str());
+            guard = guard || node->guard;
+            for (const auto &child : {node->left, node->right}) {
+                if (child)
+                    nodes.push_back(child.get());
+            }
+        }
+        QVERIFY(guard); // the join's "has a process row" is kept as a membership
+    }
+    auto pid = compileFilter("proc.pid == 5");
+    QVERIFY(pid.ok() && pid->plan && !pid->needsProcessRow);
+    QCOMPARE(pid->plan->kind, filter::PlanNode::Kind::Member);
+    QCOMPARE(pid->plan->column, filter::EventColumn::Proc);
+    QVERIFY(!compileFilter("")->plan);
 }
 
 void TestFilterLanguage::isoTimes_data()
