@@ -73,6 +73,26 @@ std::optional<Annotation::Kind> parseAnnotationKind(std::string_view name)
     return std::nullopt;
 }
 
+std::optional<PointOfInterest> annotationPointOfInterest(const Annotation &annotation)
+{
+    uint32_t pid = 0;
+    uint64_t startNs = 0;
+    if (annotation.processIdentity(pid, startNs))
+        return PointOfInterest::process(pid, startNs);
+    if (annotation.targetKind != Annotation::Target::Node)
+        return std::nullopt;
+    const std::string_view key(annotation.target);
+    if (key.substr(0, 5) == "file:")
+        return PointOfInterest::file(std::string(key.substr(5)));
+    if (key.substr(0, 5) == "proc:") {
+        Annotation process = annotation;
+        process.targetKind = Annotation::Target::Process;
+        process.target = std::string(key.substr(5));
+        return annotationPointOfInterest(process);
+    }
+    return std::nullopt;
+}
+
 std::string processNodeKey(const Annotation &annotation)
 {
     uint32_t pid = 0;

@@ -2,6 +2,8 @@
 // An investigator's note on the evidence: a bookmark, tag or comment on an event,
 // a process instance or a provenance graph node. Annotations live in the session's
 // `annotations` table, outside the evidence (the evidence digest never covers them).
+#include "point_of_interest.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,5 +48,9 @@ std::optional<Annotation::Kind> parseAnnotationKind(std::string_view name);
 
 // The graph node key a process annotation also applies to ("proc:PID@START_NS").
 std::string processNodeKey(const Annotation &annotation);
+
+// The graph to show for a process or node annotation (a process, or a file node);
+// nullopt for events (show them in the table) and socket/pipe nodes.
+std::optional<PointOfInterest> annotationPointOfInterest(const Annotation &annotation);
 
 } // namespace provscope

@@ -21,6 +21,7 @@ AnnotationsPanel::AnnotationsPanel(QWidget *parent)
     , m_status(new QLabel(this))
     , m_edit(new QPushButton(tr("Edit…"), this))
     , m_remove(new QPushButton(tr("Remove"), this))
+    , m_revert(new QPushButton(tr("Revert"), this))
     , m_save(new QPushButton(tr("Save to Session"), this))
 {
     setObjectName(QStringLiteral("annotationsPanel"));
@@ -41,12 +42,14 @@ AnnotationsPanel::AnnotationsPanel(QWidget *parent)
     m_status->setWordWrap(true);
     m_edit->setToolTip(tr("Change the text of the selected annotation"));
     m_remove->setToolTip(tr("Remove the selected annotation"));
+    m_revert->setToolTip(tr("Drop the unsaved changes: the annotations as saved in the session"));
     m_save->setToolTip(tr("Write the annotations into the session file (the evidence stays unchanged)"));
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_status, 1);
     buttons->addWidget(m_edit);
     buttons->addWidget(m_remove);
+    buttons->addWidget(m_revert);
     buttons->addWidget(m_save);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -61,6 +64,7 @@ AnnotationsPanel::AnnotationsPanel(QWidget *parent)
     connect(m_model, &QAbstractItemModel::modelReset, this, &AnnotationsPanel::updateState);
     connect(m_edit, &QPushButton::clicked, this, &AnnotationsPanel::editSelected);
     connect(m_remove, &QPushButton::clicked, this, &AnnotationsPanel::removeSelected);
+    connect(m_revert, &QPushButton::clicked, this, &AnnotationsPanel::revert);
     connect(m_save, &QPushButton::clicked, this, &AnnotationsPanel::save);
     updateState();
 }
@@ -127,6 +131,18 @@ bool AnnotationsPanel::save()
     return true;
 }
 
+bool AnnotationsPanel::revert()
+{
+    if (!m_set || m_set->sessionPath().isEmpty())
+        return false;
+    if (auto loaded = m_set->load(m_set->sessionPath()); !loaded) {
+        m_error = QString::fromStdString(loaded.error());
+        updateState();
+        return false;
+    }
+    return true;
+}
+
 QString AnnotationsPanel::statusText() const
 {
     return m_status->text();
@@ -140,6 +156,7 @@ void AnnotationsPanel::updateState()
     m_edit->setEnabled(open && selected);
     m_remove->setEnabled(open && selected);
     m_save->setEnabled(open && unsaved);
+    m_revert->setEnabled(open && unsaved);
     QString text;
     if (!open) {
         text = tr("No session open.");

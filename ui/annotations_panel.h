@@ -2,7 +2,8 @@
 // The Annotations panel (a dock): every bookmark, tag and comment of the open
 // session with what it is on, its text, author and time. Double-click (or Enter)
 // asks the window to show the target (activated); Edit changes the text, Remove
-// deletes; Save writes them to the session: the only way edits reach the file.
+// deletes; Save writes them to the session: the only way edits reach the file;
+// Revert drops the unsaved edits.
 #include "annotation.h"
 #include "annotation_prompt.h"
 
@@ -31,6 +32,7 @@ public:
     AnnotationListModel *model() const { return m_model; }
     QString statusText() const;
     QPushButton *saveButton() const { return m_save; }
+    QPushButton *revertButton() const { return m_revert; }
 
 public slots:
     // On the selected row.
@@ -38,6 +40,8 @@ public slots:
     void removeSelected();
     // Writes the annotations to the session; false (and the reason shown) on failure.
     bool save();
+    // Drops the unsaved edits: the annotations as saved in the session.
+    bool revert();
 
 signals:
     // The user wants to see what the annotation is on (event, process or node).
@@ -54,6 +58,7 @@ private:
     QLabel *m_status;
     QPushButton *m_edit;
     QPushButton *m_remove;
+    QPushButton *m_revert;
     QPushButton *m_save;
     QString m_error;
     AnnotationTextPrompt m_prompt = askAnnotationText;

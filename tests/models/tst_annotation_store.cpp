@@ -409,6 +409,16 @@ void TestAnnotationStore::targetsParse()
     QCOMPARE(parseAnnotationKind("comment"), std::optional(Annotation::Kind::Comment));
     QVERIFY(!parseAnnotationKind("Comment"));
     QCOMPARE(parseAnnotationTarget("node"), std::optional(Annotation::Target::Node));
+
+    // Where the panel's double-click goes: the graph of the process or file.
+    auto poi = annotationPointOfInterest(process);
+    QVERIFY(poi && poi->kind == PointOfInterest::Kind::Process && poi->pid == 200 && poi->startNs == kChildStart);
+    poi = annotationPointOfInterest(make(Annotation::Target::Node, "file:/etc/passwd", Annotation::Kind::Tag, "t"));
+    QVERIFY(poi && poi->kind == PointOfInterest::Kind::File && poi->path == "/etc/passwd");
+    poi = annotationPointOfInterest(make(Annotation::Target::Node, "proc:7@99", Annotation::Kind::Tag, "t"));
+    QVERIFY(poi && poi->pid == 7 && poi->startNs == 99);
+    QVERIFY(!annotationPointOfInterest(make(Annotation::Target::Node, "sock:a:1->b:2", Annotation::Kind::Tag, "t")));
+    QVERIFY(!annotationPointOfInterest(event));
 }
 
 void TestAnnotationStore::cliLists()

@@ -272,6 +272,7 @@ void TstAnnotations::panelListsEditsAndSaves()
     panel.view()->selectRow(2);
     panel.removeSelected();
     QCOMPARE(model->rowCount(), 2);
+    QVERIFY(panel.revertButton()->isEnabled());
 
     QVERIFY(panel.save());
     QVERIFY(panel.statusText().contains("saved in the session"));
@@ -280,6 +281,16 @@ void TstAnnotations::panelListsEditsAndSaves()
     VERIFY_OK(stored);
     QCOMPARE(int(stored->size()), 2);
     QCOMPARE(stored->back().text, std::string("dropper (stage 1)"));
+
+    // Revert drops what was not saved.
+    QVERIFY(!panel.revertButton()->isEnabled());
+    set.addComment(Annotation::Target::Event, "1", "second thoughts");
+    QCOMPARE(model->rowCount(), 3);
+    QVERIFY(panel.revertButton()->isEnabled());
+    QVERIFY(panel.revert());
+    QCOMPARE(model->rowCount(), 2);
+    QVERIFY(!set.hasUnsavedChanges());
+    QVERIFY(!panel.statusText().contains("unsaved"));
 }
 
 void TstAnnotations::panelShowsFailedSave()
