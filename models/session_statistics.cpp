@@ -563,6 +563,7 @@ Result<StatisticsReport> SessionStatistics::Impl::report(const StatisticsAccumul
         auto value = [&](const char *key) { return int64_t(std::strtoll(text(key).c_str(), nullptr, 10)); };
         r.host = text("host");
         r.kernel = text("kernel");
+        r.evidenceDigest = text("evidence_sha256");
         r.counts.events = value("event_count");
         r.counts.processes = value("process_count");
         r.counts.files = value("file_count");

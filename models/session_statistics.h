@@ -137,6 +137,7 @@ struct StatisticsReport {
     int64_t bootToEpochNs = 0;
     std::string host;
     std::string kernel;
+    std::string evidenceDigest; // SHA-256 stored when recording ended; empty: none
     int64_t captureStartNs = 0; // epoch ns
     int64_t captureEndNs = 0;   // epoch ns, 0 when not finished
     int64_t scannedEvents = 0;  // events tallied (== counts.events once up to date)

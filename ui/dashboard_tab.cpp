@@ -127,11 +127,15 @@ DashboardTab::DashboardTab(QWidget *parent)
     m_title->setFont(titleFont);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_subtitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long line is cut, not widening the window (the tooltip has it all).
+    m_subtitle->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_subtitle->setMinimumWidth(100);
     QPalette dim = m_subtitle->palette();
     dim.setColor(QPalette::WindowText, palette().color(QPalette::Disabled, QPalette::WindowText));
     m_subtitle->setPalette(dim);
     m_status->setPalette(dim);
     m_state->setObjectName(QStringLiteral("dashboardState"));
+    m_subtitle->setObjectName(QStringLiteral("dashboardSubtitle"));
     m_state->setAlignment(Qt::AlignCenter);
     m_state->setMinimumWidth(110);
     m_refresh->setToolTip(tr("Scan the events added since the last scan (F5)"));
@@ -624,7 +628,7 @@ void DashboardTab::showState()
         if (!m_report->host.empty())
             parts << tr("host %1").arg(QString::fromStdString(m_report->host));
         if (!m_report->kernel.empty())
-            parts << tr("kernel %1").arg(QString::fromStdString(m_report->kernel));
+            parts << tr("kernel %1").arg(QString::fromStdString(m_report->kernel).section(QLatin1Char(' '), 0, 0));
         if (m_report->firstTsNs) {
             const int64_t first = m_report->firstTsNs, last = m_report->lastTsNs;
             const bool sameDay = localTime(first, QStringLiteral("yyyyMMdd")) == localTime(last, QStringLiteral("yyyyMMdd"));
@@ -634,8 +638,18 @@ void DashboardTab::showState()
                               durationText(last - first));
         }
     }
+    QString lineTip = m_path;
+    if (m_report && !m_report->evidenceDigest.empty()) {
+        const QString digest = QString::fromStdString(m_report->evidenceDigest);
+        parts << tr("SHA-256 %1…").arg(digest.left(12));
+        lineTip += QStringLiteral("\n") + tr("Evidence digest (SHA-256), stored when the recording ended:\n%1\n"
+                                         "provscope-cli verify FILE recomputes it.").arg(digest);
+    } else if (m_report) {
+        parts << tr("no evidence digest yet");
+        lineTip += QStringLiteral("\n") + tr("A digest of the evidence is stored when the recording ends.");
+    }
     m_subtitle->setText(parts.join(QStringLiteral("  ·  ")));
-    m_subtitle->setToolTip(m_path);
+    m_subtitle->setToolTip(lineTip);
 }
 
 QString DashboardTab::tileValue(Tile tile) const { return m_tileValues[tile]->text(); }

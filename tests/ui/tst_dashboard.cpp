@@ -109,6 +109,11 @@ void TestDashboard::showsCountsAndState()
     QVERIFY(tab.tileValue(DashboardTab::RateTile).endsWith(QStringLiteral("/s")));
     const QString header = tab.findChild<QLabel *>(QStringLiteral("dashboardState"))->text();
     QCOMPARE(header, QStringLiteral("Finished"));
+    // The session line: where, which host, when, and the evidence digest stored at the end.
+    const QString subtitle = tab.findChild<QLabel *>(QStringLiteral("dashboardSubtitle"))->text();
+    QVERIFY2(subtitle.contains(QStringLiteral("host lab-host")), qPrintable(subtitle));
+    QVERIFY2(subtitle.contains(QStringLiteral("(9.0 s)")), qPrintable(subtitle));
+    QVERIFY2(subtitle.contains(QStringLiteral("SHA-256 ")), qPrintable(subtitle));
     // The chart spans the session with time labels and says what a bar counts.
     QVERIFY(!tab.rateChart()->buckets().empty());
     QVERIFY(tab.rateChart()->yAxisTitle().startsWith(QStringLiteral("events per ")));
@@ -259,6 +264,7 @@ void TestDashboard::liveSessionRefreshes()
     DashboardTab tab;
     QVERIFY(load(tab, path, true));
     QCOMPARE(tab.stateText(), QStringLiteral("● Recording"));
+    QVERIFY(tab.findChild<QLabel *>(QStringLiteral("dashboardSubtitle"))->text().contains(QStringLiteral("no evidence digest")));
     QCOMPARE(tab.tileValue(DashboardTab::EventsTile), QStringLiteral("77"));
     QCOMPARE(tab.listModel(DashboardTab::RemoteAddresses)->rowCount(), 0);
 
