@@ -8,8 +8,12 @@
 //     processEvents() call that delivered it returns, i.e. after the paint finished);
 //   - scroll to the middle and to the end: the vertical scroll bar is set, then the event
 //     loop runs until the viewport has painted again (same detection);
-//   - an indexed filter (proc.pid == N) and a text filter (fd.name contains "x") through
-//     models/event_query.h: compile + collect every matching id, when that library is built;
+//   - an indexed filter (proc.pid == N) and text filters (fd.name contains "x", proc.name,
+//     evt.type, fd.dip, a negated and a combined one) through models/event_query.h:
+//     compile + collect every matching id, each run twice and the second (warm) run
+//     reported, beside the same filter run as its plain SQL (EventQuery's reference
+//     mode: the "before"; --no-reference skips it), the planner's path, the number of
+//     progress reports, and how long a cancel takes in a scan that matches nothing;
 //   - peak resident memory: VmHWM of /proc/self/status, after the table work and at the end.
 // Prints a human table and one JSON line (the last line of stdout).
 #include "event_table_model.h"
@@ -30,9 +34,13 @@
 #include <QTableView>
 #include <QTextStream>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <optional>
+#include <thread>
 
 using namespace provscope;
 
@@ -84,6 +92,15 @@ double untilPainted(PaintWatch &watch, const QElapsedTimer &timer, const std::fu
     }
 }
 
+// CPU time of the whole process (every thread), ms: on a busy machine wall time
+// also counts other programs' turns.
+double processCpuMs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
 QString json(double value) { return value < 0 ? QStringLiteral("null") : QString::number(value, 'f', 1); }
 
 } // namespace
@@ -99,12 +116,17 @@ int main(int argc, char **argv)
 
     QStringList args = app.arguments().mid(1);
     QString shotDir;
+    bool withReference = true;
+    if (const int at = args.indexOf(QStringLiteral("--no-reference")); at >= 0) {
+        withReference = false;
+        args.remove(at);
+    }
     if (const int at = args.indexOf(QStringLiteral("--screenshots")); at >= 0 && at + 1 < args.size()) {
         shotDir = args.at(at + 1);
         args.remove(at, 2);
     }
     if (args.size() != 1) {
-        std::fprintf(stderr, "usage: provscope-bench-table SESSION [--screenshots DIR]\n");
+        std::fprintf(stderr, "usage: provscope-bench-table SESSION [--screenshots DIR] [--no-reference]\n");
         return 2;
     }
     const QString session = args.first();
@@ -183,23 +205,39 @@ int main(int argc, char **argv)
     double indexedMs = -1, textMs = -1;
     long long indexedMatches = -1, textMatches = -1;
     QString filterNote = QStringLiteral("not available yet");
+    struct FilterFigure {
+        std::string text;
+        double ms = -1, referenceMs = -1, cpuMs = -1;
+        long long matches = -1, referenceMatches = -1;
+        std::string plan;
+        int progressReports = 0;
+    };
+    std::vector<FilterFigure> figures;
+    double cancelMs = -1;
 #ifdef PROVSCOPE_BENCH_HAS_EVENT_QUERY
     {
         auto query = EventQuery::open(QFile::encodeName(session).toStdString());
         if (!query) {
             filterNote = QString::fromStdString(query.error());
         } else {
-            auto runFilter = [&](const std::string &text, long long &matches) -> double {
+            int progressReports = 0;
+            double lastCpuMs = -1;
+            auto runOnce = [&](const std::string &text, long long &matches) -> double {
                 QElapsedTimer t;
                 t.start();
+                const double cpuStart = processCpuMs();
                 auto filter = compileFilter(text);
                 if (!filter) {
                     filterNote = QString::fromStdString(filter.error());
                     return -1;
                 }
                 std::vector<int64_t> ids;
+                progressReports = 0;
                 auto done = (*query)->matchingIds(*filter, [&ids](const std::vector<int64_t> &chunk) {
                     ids.insert(ids.end(), chunk.begin(), chunk.end());
+                    return true;
+                }, [&](double) {
+                    ++progressReports;
                     return true;
                 });
                 if (!done) {
@@ -207,11 +245,60 @@ int main(int argc, char **argv)
                     return -1;
                 }
                 matches = (long long)ids.size();
+                lastCpuMs = processCpuMs() - cpuStart;
                 return double(t.nsecsElapsed()) / 1e6;
             };
+            // Warm: the second of two runs.
+            auto runFilter = [&](const std::string &text, long long &matches) -> double {
+                runOnce(text, matches);
+                return runOnce(text, matches);
+            };
             filterNote.clear();
-            indexedMs = runFilter("proc.pid == " + std::to_string(pid), indexedMatches);
-            textMs = runFilter("fd.name contains \"x\"", textMatches);
+            const std::vector<std::string> texts = {
+                "proc.pid == " + std::to_string(pid),
+                "fd.name contains \"x\"",
+                "proc.name == \"bash\"",
+                "evt.type == \"openat\"",
+                "fd.dip == \"10.0.0.123\"",
+                "not fd.name contains \"x\"",
+                "fd.name contains \"x\" and evt.type == \"read\"",
+                "fd.name startswith \"/usr/lib\" or proc.pid == " + std::to_string(pid),
+            };
+            for (const std::string &text : texts) {
+                FilterFigure f;
+                f.text = text;
+                (*query)->setReferenceMode(false);
+                f.ms = runFilter(text, f.matches);
+                f.plan = (*query)->lastPlan();
+                f.cpuMs = lastCpuMs;
+                f.progressReports = progressReports;
+                if (withReference) {
+                    (*query)->setReferenceMode(true);
+                    f.referenceMs = runOnce(text, f.referenceMatches);
+                    (*query)->setReferenceMode(false);
+                }
+                figures.push_back(f);
+            }
+            indexedMs = figures[0].ms;
+            indexedMatches = figures[0].matches;
+            textMs = figures[1].ms;
+            textMatches = figures[1].matches;
+            // Cancel in a full scan that finds nothing: time from the request to the return.
+            if (auto none = compileFilter("evt.res == 123456789 or proc.name == \"no such name\"")) {
+                std::atomic<bool> cancel{false};
+                std::atomic<long long> cancelAt{0};
+                QElapsedTimer t;
+                t.start();
+                std::thread canceller([&] {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+                    cancelAt = t.nsecsElapsed();
+                    cancel = true;
+                });
+                (void)(*query)->matchingIds(*none, [&](const std::vector<int64_t> &) { return !cancel.load(); });
+                const long long returned = t.nsecsElapsed();
+                canceller.join();
+                cancelMs = double(returned - cancelAt.load()) / 1e6;
+            }
         }
     }
 #endif
@@ -232,6 +319,18 @@ int main(int argc, char **argv)
             << " ms   target < 500 ms (" << indexedMatches << " events)\n"
             << "filter fd.name contains \"x\"" << QString::number(textMs, 'f', 1).rightJustified(10) << " ms   ("
             << textMatches << " events)\n";
+        out << "filters (warm; before = the same filter as one plain SQL statement):\n";
+        for (const FilterFigure &f : figures) {
+            out << "  " << QString::fromStdString(f.text).leftJustified(52) << QString::number(f.ms, 'f', 1).rightJustified(9)
+                << " ms  " << QString::number(f.matches).rightJustified(9) << " ids  "
+                << QString::fromStdString(f.plan).leftJustified(11) << " cpu " << QString::number(f.cpuMs, 'f', 0)
+                << " ms  progress x" << f.progressReports;
+            if (f.referenceMs >= 0)
+                out << "   before " << QString::number(f.referenceMs, 'f', 1) << " ms"
+                    << (f.referenceMatches == f.matches ? "" : "  (DIFFERENT RESULT)");
+            out << "\n";
+        }
+        out << "cancel in a scan   " << QString::number(cancelMs, 'f', 1).rightJustified(10) << " ms   target < 100 ms\n";
     } else {
         out << "filter: " << filterNote << "\n";
     }
@@ -244,7 +343,15 @@ int main(int argc, char **argv)
         << ",\"scroll_middle_ms\":" << json(middleMs) << ",\"scroll_end_ms\":" << json(endMs)
         << ",\"filter_pid\":" << pid << ",\"indexed_filter_ms\":" << json(indexedMs)
         << ",\"indexed_filter_matches\":" << indexedMatches << ",\"text_filter_ms\":" << json(textMs)
-        << ",\"text_filter_matches\":" << textMatches << ",\"filter_available\":"
+        << ",\"text_filter_matches\":" << textMatches << ",\"cancel_ms\":" << json(cancelMs) << ",\"filters\":[";
+    for (size_t i = 0; i < figures.size(); ++i) {
+        const FilterFigure &f = figures[i];
+        out << (i ? "," : "") << "{\"filter\":\"" << QString::fromStdString(f.text).replace(QLatin1Char('"'), QStringLiteral("\\\""))
+            << "\",\"ms\":" << json(f.ms) << ",\"cpu_ms\":" << json(f.cpuMs) << ",\"matches\":" << f.matches << ",\"plan\":\""
+            << QString::fromStdString(f.plan) << "\",\"progress_reports\":" << f.progressReports
+            << ",\"reference_ms\":" << json(f.referenceMs) << ",\"reference_matches\":" << f.referenceMatches << "}";
+    }
+    out << "],\"filter_available\":"
         << (filterNote.isEmpty() ? "true" : "false") << ",\"peak_rss_table_mb\":" << json(mb(hwmTable))
         << ",\"peak_rss_mb\":" << json(mb(hwmEnd)) << "}\n";
     out.flush();

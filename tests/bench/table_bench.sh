@@ -4,6 +4,7 @@
 # then runs provscope-bench-table on it (offscreen MainWindow at 1280x800) and prints the
 # figures next to the targets of issue 4.
 #   tests/bench/table_bench.sh [BIN_DIR] [SESSION=/tmp/provscope-bench-10M.provscope] [EVENTS=10000000]
+# PROVSCOPE_BENCH_NO_REFERENCE=1 skips the "before" runs (each filter as one plain SQL statement).
 # PROVSCOPE_BENCH_SHOTS=DIR also saves screenshots of the views there.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -19,12 +20,13 @@ if [ ! -s "$session" ]; then
 fi
 echo "session: $session ($(stat -c %s "$session") bytes)"
 
-shots=()
-[ -n "${PROVSCOPE_BENCH_SHOTS:-}" ] && shots=(--screenshots "$PROVSCOPE_BENCH_SHOTS")
+extra=()
+[ -n "${PROVSCOPE_BENCH_SHOTS:-}" ] && extra=(--screenshots "$PROVSCOPE_BENCH_SHOTS")
+[ -n "${PROVSCOPE_BENCH_NO_REFERENCE:-}" ] && extra+=(--no-reference)
 # Drop the page cache? No: an investigator reopens a session that is on their disk; the
 # first run after generation is warm too. Run twice and report the second (warm) run.
 QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}" "$bin/provscope-bench-table" "$session" >/dev/null 2>&1 || true
-result="$(QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}" "$bin/provscope-bench-table" "$session" "${shots[@]}")"
+result="$(QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}" "$bin/provscope-bench-table" "$session" "${extra[@]}")"
 echo "$result" | sed '$d'
 python3 - "$(echo "$result" | tail -n 1)" <<'PY'
 import json, sys
@@ -45,6 +47,18 @@ if r["filter_available"]:
     label = 'text filter fd.name contains "x"'
     print(f"{label:34} {r['text_filter_ms']:10.1f} ms      "
           f"({r['text_filter_matches']:,} matches; no target)")
+    if r.get("filters"):
+        print()
+        print("display filters, warm (target < 500 ms each; before = one plain SQL statement)")
+        for f in r["filters"]:
+            before = f"{f['reference_ms']:9.1f} ms" if f.get("reference_ms") is not None else "      n/a"
+            verdict = "ok" if f["ms"] is not None and f["ms"] < 500 else "MISSED"
+            same = "" if f.get("reference_ms") is None or f["reference_matches"] == f["matches"] else "  DIFFERENT RESULT"
+            cpu = f"cpu {f['cpu_ms']:7.1f} ms" if f.get("cpu_ms") is not None else ""
+            print(f"  {f['filter']:52} {f['ms']:9.1f} ms {verdict:6} {cpu} {f['matches']:>10,} ids  "
+                  f"{f['plan']:10}  before {before}{same}")
+    if r.get("cancel_ms") is not None:
+        row("cancel during a scan", r["cancel_ms"], "ms", "< 100 ms")
 else:
     print("filter: not available yet")
 row("peak memory (VmHWM)", r["peak_rss_mb"], "MB", "< 400 MB")
