@@ -37,9 +37,10 @@ Result<SessionValues> readSessionValues(const std::string &sessionPath, const st
                                  const_cast<std::function<bool()> *>(&cancelled));
 
     // Distinct string ids first (few), names after: the scan never touches strings.
+    // One column only: DISTINCT over (syscall, comm) takes twice as long on 10M events.
     std::set<int64_t> syscallIds, commIds;
     {
-        auto scan = SqliteStatement::prepare(db, "SELECT DISTINCT syscall, comm FROM events");
+        auto scan = SqliteStatement::prepare(db, "SELECT DISTINCT syscall FROM events");
         if (!scan)
             return makeError(scan.error());
         for (;;) {
@@ -49,13 +50,11 @@ Result<SessionValues> readSessionValues(const std::string &sessionPath, const st
             if (!row.value())
                 break;
             syscallIds.insert(scan.value().columnInt64(0));
-            if (!scan.value().isNull(1))
-                commIds.insert(scan.value().columnInt64(1));
         }
     }
     {
-        // Process names as recorded at fork/exec (an event's own comm is stored only
-        // when it differs).
+        // Process names as recorded at fork and after exec (an event stores its own
+        // comm only when it differs: a thread renamed by prctl is not listed).
         auto procs = SqliteStatement::prepare(db, "SELECT comm, base_comm FROM processes");
         if (!procs)
             return makeError(procs.error());

@@ -188,18 +188,8 @@ void EventsTab::setReader(std::shared_ptr<SessionReader> reader, const QString &
     m_filterBar->setSessionPath(m_reader ? path : QString());
     m_findBar->setSessionPath(m_reader ? path : QString());
     m_findBar->setDisplayFilter(m_filterBar->appliedFilter());
-    {
-        // The quick filters' time range: the first to the last event (ids are in time order).
-        int64_t first = 0, last = 0;
-        if (m_reader && m_reader->counts().events > 0) {
-            const int64_t offset = m_reader->meta().bootToEpochNs;
-            if (auto event = m_reader->event(1))
-                first = int64_t(event.value().tsNs) + offset;
-            if (auto event = m_reader->event(m_reader->counts().events))
-                last = int64_t(event.value().lastTsNs) + offset;
-        }
-        m_quickBar->setSession(m_reader ? path : QString(), first, std::max(first, last));
-    }
+    const auto [first, last] = eventSpan();
+    m_quickBar->setSession(m_reader ? path : QString(), first, last);
     applyColumnWidths();
     if (m_reader && m_idBeforeRelease > 0)
         selectEventId(m_idBeforeRelease);
@@ -229,6 +219,8 @@ void EventsTab::eventsAppended()
     const bool atEnd = m_model->rowCount() == 0 || bar->value() >= bar->maximum();
     m_model->refresh();
     m_filterBar->eventsAppended(); // a filtered view filters the new events
+    const auto [first, last] = eventSpan();
+    m_quickBar->extendSpan(first, last);
     // A sorted view takes the new events in by sorting again (the old order stays
     // shown meanwhile).
     if (m_model->sortColumn() >= 0 && !m_sortRunning && m_model->sortedEventCount() < m_model->eventCount())
@@ -548,6 +540,20 @@ void EventsTab::addFilterActions(QMenu &menu, const QModelIndex &index)
     }
     if (!m_contextActions.isEmpty())
         menu.addSeparator();
+}
+
+std::pair<int64_t, int64_t> EventsTab::eventSpan() const
+{
+    // The first and the last event (ids are in time order), epoch ns; 0, 0 when none.
+    int64_t first = 0, last = 0;
+    if (m_reader && m_reader->counts().events > 0) {
+        const int64_t offset = m_reader->meta().bootToEpochNs;
+        if (auto event = m_reader->event(1))
+            first = int64_t(event.value().tsNs) + offset;
+        if (auto event = m_reader->event(m_reader->counts().events))
+            last = int64_t(event.value().lastTsNs) + offset;
+    }
+    return {first, std::max(first, last)};
 }
 
 void EventsTab::setTaskProgress(TaskProgress *progress)

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <memory>
+#include <utility>
 #include <vector>
 
 class QAction;
@@ -119,6 +120,8 @@ private:
     void showContextMenu(const QPoint &pos);
     // "Apply as Filter" and "Prepare as Filter" for the cell at index.
     void addFilterActions(QMenu &menu, const QModelIndex &index);
+    // Epoch ns of the first and the last event (the quick filters' time range).
+    std::pair<int64_t, int64_t> eventSpan() const;
     void onCurrentRowChanged();
 
     std::shared_ptr<SessionReader> m_reader;

@@ -165,6 +165,31 @@ void QuickFilterBar::setSession(const QString &path, int64_t firstEpochNs, int64
         loadValues();
 }
 
+void QuickFilterBar::extendSpan(int64_t firstEpochNs, int64_t lastEpochNs)
+{
+    if (m_sessionPath.isEmpty())
+        return;
+    const bool hadEvents = m_firstSecond != 0 || m_lastSecond != 0;
+    const int64_t first = hadEvents ? m_firstSecond : floorSeconds(firstEpochNs);
+    const int64_t last = std::max(first, floorSeconds(lastEpochNs));
+    if (hadEvents && last <= m_lastSecond)
+        return;
+    const bool fromAtStart = m_from->dateTime().toSecsSinceEpoch() <= m_firstSecond;
+    const bool toAtEnd = m_to->dateTime().toSecsSinceEpoch() >= m_lastSecond;
+    m_firstSecond = first;
+    m_lastSecond = last;
+    m_updating = true;
+    const QDateTime start = QDateTime::fromSecsSinceEpoch(first, Qt::LocalTime);
+    const QDateTime end = QDateTime::fromSecsSinceEpoch(last, Qt::LocalTime);
+    for (QDateTimeEdit *edit : {m_from, m_to})
+        edit->setDateTimeRange(start, end);
+    if (fromAtStart || !hadEvents)
+        m_from->setDateTime(start);
+    if (toAtEnd || !hadEvents)
+        m_to->setDateTime(end);
+    m_updating = false;
+}
+
 void QuickFilterBar::loadValues()
 {
     const int generation = ++*m_generation;

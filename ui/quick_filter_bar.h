@@ -28,6 +28,9 @@ public:
     // resets every quick filter and reads the syscalls and process names.
     void setSession(const QString &path, int64_t firstEpochNs, int64_t lastEpochNs);
     void cancelAndWait();
+    // A live session grew: the time range reaches its new last event (a To at the
+    // end of the old span follows the end; a narrowed one stays).
+    void extendSpan(int64_t firstEpochNs, int64_t lastEpochNs);
 
     // The expression of the quick filters as set ("" when none is), e.g.
     // evt.type == "openat" and proc.name == "bash" and proc.pid == 412

@@ -5,6 +5,7 @@
 #include "event_table_model.h"
 #include "events_tab.h"
 #include "filter_bar.h"
+#include "capture_controller.h"
 #include "main_window.h"
 #include "quick_filter_bar.h"
 #include "recent_files.h"
@@ -41,6 +42,7 @@ private slots:
     void timeRangeDefaultsToSpan();
     void typedFilterResetsQuickFilters();
     void rowCanBeHidden();
+    void liveSessionExtendsSpan();
     void screenshot();
 
 private:
@@ -230,6 +232,53 @@ void TstQuickFilters::rowCanBeHidden()
     tab->setQuickFiltersVisible(true);
     QVERIFY(tab->quickFilterBar()->isVisible());
     QVERIFY(action->isChecked());
+}
+
+void TstQuickFilters::liveSessionExtendsSpan()
+{
+    // A session still being written: the time range grows with it.
+    const QString path = m_dir.filePath(QStringLiteral("live.provscope"));
+    SessionMeta meta;
+    meta.bootToEpochNs = kBootToEpochNs;
+    meta.captureStartNs = kBase;
+    auto writer = SessionWriter::create(path.toStdString(), meta);
+    QVERIFY(writer);
+    const auto at = [](int second) {
+        Event e = makeEvent(kChildPid, kChildStart, uint64_t(second) * 1'000'000'000ULL, "read", 1);
+        e.path = "/tmp/live";
+        return e;
+    };
+    CaptureBatch first;
+    first.events = {at(0), at(1)};
+    QVERIFY(writer.value()->append(first));
+    {
+        MainWindow window;
+        openWindow(window, path, 2);
+        QuickFilterBar *quick = window.eventsTab()->quickFilterBar();
+        const qint64 start = kBootToEpochNs / 1'000'000'000 + qint64(kBase / 1'000'000'000);
+        QCOMPARE(quick->toEdit()->dateTime().toSecsSinceEpoch(), start + 1);
+        CaptureBatch second;
+        second.events = {at(2), at(3), at(4)};
+        QVERIFY(writer.value()->append(second));
+        emit window.captureController()->eventsAppended();
+        QTRY_COMPARE(window.eventTable()->model()->rowCount(), 5);
+        // To was at the end: it follows; nothing is filtered.
+        QCOMPARE(quick->toEdit()->maximumDateTime().toSecsSinceEpoch(), start + 4);
+        QCOMPARE(quick->toEdit()->dateTime().toSecsSinceEpoch(), start + 4);
+        QVERIFY(quick->expression().isEmpty());
+        // A narrowed To stays where the user put it.
+        quick->toEdit()->setDateTime(QDateTime::fromSecsSinceEpoch(start + 2));
+        QTRY_COMPARE(window.eventTable()->model()->rowCount(), 3);
+        CaptureBatch third;
+        third.events = {at(5)};
+        QVERIFY(writer.value()->append(third));
+        emit window.captureController()->eventsAppended();
+        QTest::qWait(200);
+        QCOMPARE(quick->toEdit()->maximumDateTime().toSecsSinceEpoch(), start + 5);
+        QCOMPARE(quick->toEdit()->dateTime().toSecsSinceEpoch(), start + 2);
+        QCOMPARE(window.eventTable()->model()->rowCount(), 3);
+    }
+    QVERIFY(writer.value()->finish(kBase + 10'000'000'000ULL));
 }
 
 void TstQuickFilters::screenshot()
