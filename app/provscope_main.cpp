@@ -89,7 +89,7 @@ int main(int argc, char **argv)
     window.show();
     const QStringList files = parser.positionalArguments();
     if (!files.isEmpty())
-        window.openSession(files.first());
+        window.openSessionAtOverview(files.first());
     if (parser.isSet(capture))
         QTimer::singleShot(0, &window, &provscope::MainWindow::startCapture);
     return app.exec();

@@ -3,7 +3,9 @@
 #include "capture_controller.h"
 #include "event_details_view.h"
 #include "event_table_model.h"
+#include "dashboard_tab.h"
 #include "events_tab.h"
+#include "process_tree_tab.h"
 #include "filter_bar.h"
 #include "graph_tab.h"
 #include "helper_command_dialog.h"
@@ -68,8 +70,7 @@ MainWindow::~MainWindow()
 {
     // Finish a running capture with every reader closed, before the children go.
     m_capture->disconnect(this);
-    m_eventsTab->releaseSession();
-    m_graphTab->waitUntilIdle();
+    stopSessionWork();
     m_reader.reset();
     delete m_capture;
 }
@@ -77,9 +78,17 @@ MainWindow::~MainWindow()
 void MainWindow::releaseSession()
 {
     // The writer checkpoints the file next: close every reader of it (table, graph job).
-    m_eventsTab->releaseSession();
-    m_graphTab->waitUntilIdle();
+    stopSessionWork();
     m_reader.reset();
+}
+
+void MainWindow::stopSessionWork()
+{
+    // Every worker with a connection to the file stops and lets go of it.
+    m_eventsTab->releaseSession();
+    m_dashboard->cancelAndWait();
+    m_processTree->cancelAndWait();
+    m_graphTab->waitUntilIdle();
 }
 
 void MainWindow::reopenFinishedSession(const QString &path)
@@ -91,16 +100,54 @@ void MainWindow::reopenFinishedSession(const QString &path)
 
 void MainWindow::createCentralWidgets()
 {
+    m_dashboard = new DashboardTab(this);
+    m_dashboard->setTaskProgress(m_progress);
     m_eventsTab = new EventsTab(this);
-    connect(m_eventsTab, &EventsTab::currentEventChanged, this, &MainWindow::onCurrentEventChanged);
+    m_eventsTab->setTaskProgress(m_progress);
+    m_processTree = new ProcessTreeTab(this);
+    m_processTree->setTaskProgress(m_progress);
     m_graphTab = new GraphTab(this);
+
+    connect(m_eventsTab, &EventsTab::currentEventChanged, this, &MainWindow::onCurrentEventChanged);
+    connect(m_eventsTab, &EventsTab::sortFailed, this, [this](const QString &message) {
+        reportError(tr("Sort"), message);
+    });
+    // Every view drills into the Events tab through a display filter shown in its bar.
+    connect(m_dashboard, &DashboardTab::filterRequested, this, &MainWindow::showFilteredEvents);
+    connect(m_processTree, &ProcessTreeTab::filterRequested, this, &MainWindow::showFilteredEvents);
+    connect(m_processTree, &ProcessTreeTab::graphRequested, this, &MainWindow::showGraphOf);
+    EventDetailsView *details = m_eventsTab->details();
+    connect(details, &EventDetailsView::showGraphRequested, this, &MainWindow::showGraphOf);
+    connect(details, &EventDetailsView::showProcessRequested, this, [this](uint32_t pid, uint64_t startNs) {
+        m_tabs->setCurrentWidget(m_processTree);
+        if (!m_processTree->selectProcess(pid, startNs))
+            m_statusBar->showMessage(tr("Process %1 is not in the process tree.").arg(pid), 5000);
+    });
 
     m_tabs = new QTabWidget(this);
     m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_dashboard, tr("Dashboard"));
     m_tabs->addTab(m_eventsTab, tr("Events"));
+    m_tabs->addTab(m_processTree, tr("Process Tree"));
     m_tabs->addTab(m_graphTab, tr("Provenance Graph"));
+    // Live events land in the table; a session opened from a file starts at the
+    // overview (openSessionAtOverview).
+    m_tabs->setCurrentWidget(m_eventsTab);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::onTabChanged);
     setCentralWidget(m_tabs);
+}
+
+void MainWindow::showFilteredEvents(const QString &expression)
+{
+    m_tabs->setCurrentWidget(m_eventsTab);
+    filterBar()->applyFilter(expression);
+}
+
+void MainWindow::showGraphOf(const PointOfInterest &poi)
+{
+    m_graphWanted.reset();
+    m_tabs->setCurrentWidget(m_graphTab);
+    m_graphTab->showGraph(poi);
 }
 
 QTableView *MainWindow::eventTable() const
@@ -151,6 +198,20 @@ void MainWindow::createActions()
     m_graphFileAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
     connect(m_graphFileAction, &QAction::triggered, this, &MainWindow::showGraphOfSelectedFile);
 
+    m_findAction = new QAction(tr("&Find Event…"), this);
+    m_findAction->setShortcut(QKeySequence::Find);
+    connect(m_findAction, &QAction::triggered, this, [this] {
+        m_tabs->setCurrentWidget(m_eventsTab);
+        m_eventsTab->showFindBar();
+    });
+    addAction(m_findAction);
+    m_findNextAction = new QAction(tr("Find &Next"), this);
+    m_findNextAction->setShortcut(QKeySequence::FindNext);
+    connect(m_findNextAction, &QAction::triggered, m_eventsTab, &EventsTab::findNext);
+    m_findPreviousAction = new QAction(tr("Find Pre&vious"), this);
+    m_findPreviousAction->setShortcut(QKeySequence::FindPrevious);
+    connect(m_findPreviousAction, &QAction::triggered, m_eventsTab, &EventsTab::findPrevious);
+
     m_filterAction = new QAction(tr("&Filter Events…"), this);
     m_filterAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     connect(m_filterAction, &QAction::triggered, this, [this] {
@@ -186,8 +247,27 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(m_quitAction);
 
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_findAction);
+    edit->addAction(m_findNextAction);
+    edit->addAction(m_findPreviousAction);
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_filterAction);
+    view->addAction(m_eventsTab->quickFiltersAction());
+    // The column list is read again each time: the header's own menu may have changed it.
+    QMenu *columns = view->addMenu(tr("&Columns"));
+    connect(columns, &QMenu::aboutToShow, this, [this, columns] {
+        delete m_columnActionsSource;
+        m_columnActionsSource = m_eventsTab->createColumnMenu(this);
+        columns->clear();
+        columns->addActions(m_columnActionsSource->actions());
+    });
+    QMenu *time = view->addMenu(tr("&Time Format"));
+    time->addActions(m_eventsTab->timeFormatActions());
+    time->addSeparator();
+    time->addAction(m_eventsTab->setTimeReferenceAction());
+    view->addSeparator();
     view->addAction(m_refreshAction);
 
     QMenu *capture = menuBar()->addMenu(tr("&Capture"));
@@ -227,6 +307,14 @@ bool MainWindow::openSession(const QString &path)
     }
     setReader(std::shared_ptr<SessionReader>(std::move(reader.value())), QFileInfo(path).absoluteFilePath());
     RecentFiles().add(path);
+    return true;
+}
+
+bool MainWindow::openSessionAtOverview(const QString &path)
+{
+    if (!openSession(path))
+        return false;
+    m_tabs->setCurrentWidget(m_dashboard);
     return true;
 }
 
@@ -272,6 +360,8 @@ void MainWindow::setReader(std::shared_ptr<SessionReader> reader, const QString 
     m_sessionPath = path;
     m_graphWanted.reset();
     m_eventsTab->setReader(m_reader, path);
+    m_dashboard->setSession(path, m_capture->isActive() && path == m_capture->sessionPath());
+    m_processTree->setSession(path);
     m_graphTab->setSessionPath(path);
     m_statusBar->setSessionPath(path);
     m_statusBar->resetRate();
@@ -301,7 +391,7 @@ void MainWindow::rebuildRecentMenu()
     const QStringList files = RecentFiles().list();
     for (const QString &file : files) {
         QAction *action = m_recentMenu->addAction(QFileInfo(file).fileName() + QStringLiteral("  —  ") + file);
-        connect(action, &QAction::triggered, this, [this, file] { openSession(file); });
+        connect(action, &QAction::triggered, this, [this, file] { openSessionAtOverview(file); });
     }
     if (files.isEmpty()) {
         m_recentMenu->addAction(tr("No recent sessions"))->setEnabled(false);
@@ -318,7 +408,7 @@ void MainWindow::openFileDialog()
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Session"), start,
                                                       tr("provscope sessions (*.provscope);;All files (*)"));
     if (!path.isEmpty())
-        openSession(path);
+        openSessionAtOverview(path);
 }
 
 std::optional<PointOfInterest> MainWindow::selectedProcessPoi() const
@@ -360,9 +450,7 @@ void MainWindow::onTabChanged()
 void MainWindow::showGraphOfSelectedProcess()
 {
     if (auto poi = selectedProcessPoi()) {
-        m_graphWanted.reset();
-        m_tabs->setCurrentWidget(m_graphTab);
-        m_graphTab->showGraph(*poi);
+        showGraphOf(*poi);
     } else {
         m_statusBar->showMessage(tr("Select an event first."), 5000);
     }
@@ -371,9 +459,7 @@ void MainWindow::showGraphOfSelectedProcess()
 void MainWindow::showGraphOfSelectedFile()
 {
     if (auto poi = selectedFilePoi()) {
-        m_graphWanted.reset();
-        m_tabs->setCurrentWidget(m_graphTab);
-        m_graphTab->showGraph(*poi);
+        showGraphOf(*poi);
     } else {
         m_statusBar->showMessage(tr("Select an event that touched a file first."), 5000);
     }
@@ -452,6 +538,9 @@ void MainWindow::onEventsAppended()
 {
     m_eventsTab->eventsAppended();
     updateStatusCounts();
+    // The dashboard scans only the new events; while hidden it catches up when shown.
+    if (m_tabs->currentWidget() == m_dashboard && !m_dashboard->isBusy())
+        m_dashboard->refresh();
 }
 
 void MainWindow::updateStatusCounts()
@@ -488,8 +577,7 @@ void MainWindow::refreshSession()
     }
     // A finished file: read it again, keeping the table's position and the filter.
     const QString path = m_sessionPath;
-    m_eventsTab->releaseSession();
-    m_graphTab->waitUntilIdle();
+    stopSessionWork();
     m_reader.reset();
     if (openSession(path))
         m_statusBar->showMessage(tr("Reloaded %1").arg(path), 5000);

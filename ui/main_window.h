@@ -22,6 +22,8 @@ class CaptureController;
 class EventDetailsView;
 class EventTableModel;
 class EventsTab;
+class DashboardTab;
+class ProcessTreeTab;
 class FilterBar;
 class GraphTab;
 class SessionReader;
@@ -40,6 +42,8 @@ public:
     // Opens a session file; on failure reports the store's message and keeps the
     // current session. Returns whether it opened.
     bool openSession(const QString &path);
+    // Opens it as the user does from File → Open: then shows the Dashboard.
+    bool openSessionAtOverview(const QString &path);
     QString sessionPath() const { return m_sessionPath; }
 
     // Errors are shown in a message box unless disabled (tests); the last one is kept.
@@ -54,6 +58,8 @@ public:
 
     QTabWidget *tabs() const { return m_tabs; }
     EventsTab *eventsTab() const { return m_eventsTab; }
+    DashboardTab *dashboard() const { return m_dashboard; }
+    ProcessTreeTab *processTree() const { return m_processTree; }
     QTableView *eventTable() const;
     EventTableModel *eventModel() const;
     EventDetailsView *detailsView() const;
@@ -72,6 +78,9 @@ public slots:
     void showShortcuts();
     // F5: a recording picks up new events; a finished file is read again.
     void refreshSession();
+    // Drill-down from any view: the Events tab with this display filter applied.
+    void showFilteredEvents(const QString &expression);
+    void showGraphOf(const PointOfInterest &poi);
 
 signals:
     void errorReported(const QString &message);
@@ -93,6 +102,7 @@ private:
     void onCaptureStateChanged();
     void onCaptureFailed(const QString &message, const QString &command);
     void releaseSession();
+    void stopSessionWork();
     void reopenFinishedSession(const QString &path);
     void updateStatusCounts();
     void updateTitle();
@@ -109,6 +119,8 @@ private:
 
     QTabWidget *m_tabs = nullptr;
     EventsTab *m_eventsTab = nullptr;
+    DashboardTab *m_dashboard = nullptr;
+    ProcessTreeTab *m_processTree = nullptr;
     TaskProgress *m_progress = nullptr;
     GraphTab *m_graphTab = nullptr;
     SessionStatusBar *m_statusBar = nullptr;
@@ -116,6 +128,7 @@ private:
     QTimer *m_rateTimer = nullptr;
 
     QMenu *m_recentMenu = nullptr;
+    QMenu *m_columnActionsSource = nullptr; // owns the View → Columns actions
     QAction *m_openAction = nullptr;
     QAction *m_exportAction = nullptr;
     QAction *m_quitAction = nullptr;
@@ -127,6 +140,9 @@ private:
     QAction *m_shortcutsAction = nullptr;
     QAction *m_refreshAction = nullptr;
     QAction *m_filterAction = nullptr;
+    QAction *m_findAction = nullptr;
+    QAction *m_findNextAction = nullptr;
+    QAction *m_findPreviousAction = nullptr;
 };
 
 } // namespace provscope
