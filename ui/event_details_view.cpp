@@ -122,6 +122,8 @@ void EventDetailsView::addAncestry(const Event &event, int64_t bootToEpochNs, co
         const ProcessInfo &info = *found.value();
         QStringList value;
         value << (info.exe.empty() ? tr("(image unknown)") : QString::fromStdString(info.exe));
+        if (!info.argv.empty())
+            value << joinArgv(info.argv);
         value << tr("started %1").arg(formatDateTime(int64_t(info.startNs) + bootToEpochNs));
         addLink(m_ancestry, processLabel(info.comm, info.pid),
                 value.join(QStringLiteral("  ·  ")), Link::ProcessInTree, info.pid, info.startNs)

@@ -237,7 +237,7 @@ QVariant ProcessTreeModel::headerData(int section, Qt::Orientation orientation, 
     case ColExit:
         return tr("Exit");
     case ColEvents:
-        return tr("Events");
+        return tr("Events (own)");
     case ColSubtreeEvents:
         return tr("Events (subtree)");
     }

@@ -59,8 +59,8 @@ ProcessTreeTab::ProcessTreeTab(QWidget *parent)
     header->resizeSection(ProcessTreeModel::ColImage, 180);
     header->resizeSection(ProcessTreeModel::ColStart, 185);
     header->resizeSection(ProcessTreeModel::ColEnd, 250);
-    header->resizeSection(ProcessTreeModel::ColExit, 40);
-    header->resizeSection(ProcessTreeModel::ColEvents, 80);
+    header->resizeSection(ProcessTreeModel::ColExit, 75);
+    header->resizeSection(ProcessTreeModel::ColEvents, 95);
     header->resizeSection(ProcessTreeModel::ColSubtreeEvents, 115);
     // The command line takes what is left; the rest keep their widths.
     header->setSectionResizeMode(ProcessTreeModel::ColCommandLine, QHeaderView::Stretch);
