@@ -8,9 +8,11 @@
 namespace provscope {
 namespace {
 
-// "850 µs", "1.250 s", "3 min 05 s", "2 h 07 min".
+// "800 ns", "850 µs", "1.250 s", "3 min 05 s", "2 h 07 min".
 QString formatDuration(uint64_t ns)
 {
+    if (ns < 1000)
+        return QStringLiteral("%1 ns").arg(ns);
     if (ns < 1000000)
         return QStringLiteral("%1 µs").arg(ns / 1000);
     if (ns < 60000000000ULL)

@@ -58,7 +58,7 @@ ProcessTreeTab::ProcessTreeTab(QWidget *parent)
     header->resizeSection(ProcessTreeModel::ColProcess, 220);
     header->resizeSection(ProcessTreeModel::ColImage, 180);
     header->resizeSection(ProcessTreeModel::ColStart, 185);
-    header->resizeSection(ProcessTreeModel::ColEnd, 250);
+    header->resizeSection(ProcessTreeModel::ColEnd, 215);
     header->resizeSection(ProcessTreeModel::ColExit, 75);
     header->resizeSection(ProcessTreeModel::ColEvents, 95);
     header->resizeSection(ProcessTreeModel::ColSubtreeEvents, 115);
