@@ -1,0 +1,89 @@
+// provscope-view-screenshots SESSION DIR [FILTER]: opens SESSION in the workstation
+// (offscreen unless a display is set) at 1280x800 and saves a PNG of every view into
+// DIR — dashboard, events (with FILTER applied, if given), process tree, graph,
+// annotations — for the README and for looking at what a change did to the views.
+#include "dashboard_tab.h"
+#include "events_tab.h"
+#include "filter_bar.h"
+#include "graph_tab.h"
+#include "main_window.h"
+#include "process_tree_tab.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QTabWidget>
+#include <QTableView>
+
+#include <cstdio>
+#include <functional>
+
+using namespace provscope;
+
+namespace {
+// Runs the event loop until done() or the timeout; false on timeout.
+bool waitFor(const std::function<bool()> &done, int timeoutMs = 120000)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!done()) {
+        if (clock.elapsed() > timeoutMs)
+            return false;
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+    }
+    for (int i = 0; i < 10; ++i) // let the last paints settle
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+    return true;
+}
+
+bool save(MainWindow &window, const QString &dir, const char *name)
+{
+    const QString path = QDir(dir).filePath(QString::fromLatin1(name));
+    if (!window.grab().save(path)) {
+        std::fprintf(stderr, "cannot write %s\n", qPrintable(path));
+        return false;
+    }
+    std::printf("%s\n", qPrintable(path));
+    return true;
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("provscope-screenshots"));
+    const QStringList args = QApplication::arguments();
+    if (args.size() < 3) {
+        std::fprintf(stderr, "usage: provscope-view-screenshots SESSION DIR [FILTER]\n");
+        return 2;
+    }
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    window.resize(1280, 800);
+    window.show();
+    if (!window.openSessionAtOverview(args[1])) {
+        std::fprintf(stderr, "%s\n", qPrintable(window.lastError()));
+        return 1;
+    }
+    const QString dir = args[2];
+    QDir().mkpath(dir);
+    bool ok = waitFor([&] { return window.dashboard()->report() && !window.dashboard()->isBusy(); });
+    ok = ok && save(window, dir, "dashboard.png");
+
+    window.tabs()->setCurrentWidget(window.eventsTab());
+    if (args.size() > 3) {
+        window.filterBar()->applyFilter(args[3]);
+        ok = ok && waitFor([&] { return !window.filterBar()->isRunning(); });
+    }
+    window.eventTable()->selectRow(std::min(5, window.eventTable()->model()->rowCount() - 1));
+    ok = ok && waitFor([] { return true; }) && save(window, dir, "events.png");
+
+    window.tabs()->setCurrentWidget(window.processTree());
+    ok = ok && waitFor([&] { return !window.processTree()->isLoading(); }) && save(window, dir, "process-tree.png");
+
+    window.tabs()->setCurrentWidget(window.graphTab());
+    ok = ok && waitFor([&] { return window.graphTab()->hasGraph(); }) && save(window, dir, "graph.png");
+    return ok ? 0 : 1;
+}
