@@ -3,6 +3,9 @@
 #include "capture_controller.h"
 #include "event_details_view.h"
 #include "event_table_model.h"
+#include "annotation_actions.h"
+#include "annotation_set.h"
+#include "annotations_panel.h"
 #include "dashboard_tab.h"
 #include "events_tab.h"
 #include "process_tree_tab.h"
@@ -21,6 +24,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDockWidget>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -107,6 +111,7 @@ void MainWindow::createCentralWidgets()
     m_processTree = new ProcessTreeTab(this);
     m_processTree->setTaskProgress(m_progress);
     m_graphTab = new GraphTab(this);
+    createAnnotationViews();
 
     connect(m_eventsTab, &EventsTab::currentEventChanged, this, &MainWindow::onCurrentEventChanged);
     connect(m_eventsTab, &EventsTab::sortFailed, this, [this](const QString &message) {
@@ -135,6 +140,86 @@ void MainWindow::createCentralWidgets()
     m_tabs->setCurrentWidget(m_eventsTab);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::onTabChanged);
     setCentralWidget(m_tabs);
+}
+
+void MainWindow::createAnnotationViews()
+{
+    // Annotations are edited in memory; the file changes only on Save (Ctrl+Shift+S).
+    m_annotations = new AnnotationSet(this);
+    m_annotationActions = new AnnotationActions(m_annotations, this);
+    EventTableModel *model = m_eventsTab->model();
+    model->setEventMarker([set = m_annotations](int64_t id) { return set->eventMark(id); });
+    connect(m_annotations, &AnnotationSet::changed, model, &EventTableModel::marksChanged);
+    connect(m_annotations, &AnnotationSet::unsavedChangesChanged, this, &MainWindow::updateTitle);
+    // A save rewrote the file under readers that opened it immutable: read it again.
+    connect(m_annotations, &AnnotationSet::saved, this, [this] {
+        refreshSession();
+        m_statusBar->showMessage(tr("Annotations saved to %1").arg(m_sessionPath), 10000);
+    });
+    connect(m_eventsTab, &EventsTab::currentEventChanged, m_annotationActions, &AnnotationActions::setCurrentEvent);
+    connect(m_annotationActions, &AnnotationActions::saveFailed, this, [this](const QString &message) {
+        reportError(tr("Save Annotations"), message);
+    });
+    m_graphTab->setAnnotationSet(m_annotations);
+
+    m_annotationsPanel = new AnnotationsPanel(this);
+    m_annotationsPanel->setAnnotationSet(m_annotations);
+    connect(m_annotationsPanel, &AnnotationsPanel::saveFailed, this, [this](const QString &message) {
+        reportError(tr("Save Annotations"), message);
+    });
+    connect(m_annotationsPanel, &AnnotationsPanel::activated, this, &MainWindow::showAnnotated);
+    m_annotationsDock = new QDockWidget(tr("Annotations"), this);
+    m_annotationsDock->setObjectName(QStringLiteral("annotationsDock"));
+    m_annotationsDock->setWidget(m_annotationsPanel);
+    addDockWidget(Qt::BottomDockWidgetArea, m_annotationsDock);
+    m_annotationsDock->hide();
+    // The panel comes up by itself the first time there is something to list.
+    connect(m_annotations, &AnnotationSet::changed, this, [this] {
+        if (m_annotations->size() > 0 && !m_annotationsDockShownOnce) {
+            m_annotationsDockShownOnce = true;
+            m_annotationsDock->show();
+        }
+    });
+}
+
+void MainWindow::showAnnotated(const Annotation &annotation)
+{
+    if (const auto id = annotation.eventId()) {
+        m_tabs->setCurrentWidget(m_eventsTab);
+        if (!m_eventsTab->selectEventId(*id))
+            m_statusBar->showMessage(tr("Event %1 is not in the filtered view; clear the filter to see it.").arg(*id), 8000);
+        return;
+    }
+    uint32_t pid = 0;
+    uint64_t startNs = 0;
+    if (annotation.processIdentity(pid, startNs)) {
+        m_tabs->setCurrentWidget(m_processTree);
+        m_processTree->selectProcess(pid, startNs);
+        return;
+    }
+    if (const auto poi = annotationPointOfInterest(annotation))
+        showGraphOf(*poi);
+}
+
+bool MainWindow::maybeSaveAnnotations()
+{
+    // Called before the session goes away (open another, quit): never lose notes silently.
+    if (!m_annotations->hasUnsavedChanges() || !m_errorDialogs)
+        return true;
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved annotations"),
+        tr("The annotations of %1 have changes that are not saved in the session.\n\n"
+           "Save them into the session file?").arg(QFileInfo(m_sessionPath).fileName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Save) {
+        if (auto saved = m_annotations->saveToSession(); !saved) {
+            reportError(tr("Save Annotations"), QString::fromStdString(saved.error()));
+            return false;
+        }
+    }
+    return true;
 }
 
 void MainWindow::showFilteredEvents(const QString &expression)
@@ -220,7 +305,9 @@ void MainWindow::createActions()
     });
     addAction(m_filterAction);
 
-    m_eventsTab->setContextActions({m_graphProcessAction, m_graphFileAction});
+    QList<QAction *> context = m_annotationActions->eventActions();
+    context << m_graphProcessAction << m_graphFileAction;
+    m_eventsTab->setContextActions(context);
 
     m_refreshAction = new QAction(tr("&Refresh"), this);
     m_refreshAction->setShortcut(QKeySequence(Qt::Key_F5));
@@ -242,6 +329,7 @@ void MainWindow::createMenus()
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     rebuildRecentMenu();
+    file->addAction(m_annotationActions->save());
     file->addSeparator();
     file->addAction(m_exportAction);
     file->addSeparator();
@@ -269,6 +357,13 @@ void MainWindow::createMenus()
     time->addAction(m_eventsTab->setTimeReferenceAction());
     view->addSeparator();
     view->addAction(m_refreshAction);
+
+    view->addAction(m_annotationsDock->toggleViewAction());
+
+    QMenu *annotate = menuBar()->addMenu(tr("&Annotate"));
+    annotate->addActions(m_annotationActions->eventActions());
+    annotate->addSeparator();
+    annotate->addAction(m_annotationActions->save());
 
     QMenu *capture = menuBar()->addMenu(tr("&Capture"));
     capture->addAction(m_startAction);
@@ -300,6 +395,9 @@ bool MainWindow::openSession(const QString &path)
         reportError(tr("Cannot open a session"), tr("Another session is still being opened."));
         return false;
     }
+    const bool reopening = QFileInfo(path).absoluteFilePath() == m_sessionPath;
+    if (!reopening && !maybeSaveAnnotations())
+        return false;
     auto reader = openReaderInBackground(path);
     if (!reader) {
         reportError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), QString::fromStdString(reader.error()));
@@ -362,6 +460,8 @@ void MainWindow::setReader(std::shared_ptr<SessionReader> reader, const QString 
     m_eventsTab->setReader(m_reader, path);
     m_dashboard->setSession(path, m_capture->isActive() && path == m_capture->sessionPath());
     m_processTree->setSession(path);
+    if (auto loaded = m_annotations->load(path); !loaded)
+        m_statusBar->showMessage(tr("Annotations not read: %1").arg(QString::fromStdString(loaded.error())), 10000);
     m_graphTab->setSessionPath(path);
     m_statusBar->setSessionPath(path);
     m_statusBar->resetRate();
@@ -560,8 +660,12 @@ void MainWindow::updateStatusCounts()
 void MainWindow::updateTitle()
 {
     QString title = QStringLiteral("provscope");
-    if (!m_sessionPath.isEmpty())
-        title = QFileInfo(m_sessionPath).fileName() + QStringLiteral(" — ") + title;
+    if (!m_sessionPath.isEmpty()) {
+        // The file is only read; "*" says annotations wait to be saved into it.
+        const bool unsaved = m_annotations && m_annotations->hasUnsavedChanges();
+        title = QFileInfo(m_sessionPath).fileName() + (unsaved ? QStringLiteral("*") : QString())
+                + QStringLiteral(" — ") + title;
+    }
     if (m_capture && m_capture->state() == CaptureController::State::Recording)
         title = tr("● Recording — ") + title;
     setWindowTitle(title);
@@ -573,6 +677,8 @@ void MainWindow::refreshSession()
         return;
     if (m_capture->isActive()) {
         onEventsAppended(); // the live session is followed; pick up whatever is new now
+        m_processTree->refresh();
+        m_dashboard->refresh();
         return;
     }
     // A finished file: read it again, keeping the table's position and the filter.
@@ -619,6 +725,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
         });
         QTimer::singleShot(10000, this, &QWidget::close);
         m_capture->stop();
+        return;
+    }
+    if (!m_capture->isActive() && !maybeSaveAnnotations()) {
+        event->ignore();
         return;
     }
     QMainWindow::closeEvent(event);

@@ -11,6 +11,7 @@
 #include <optional>
 
 class QAction;
+class QDockWidget;
 class QMenu;
 class QTabWidget;
 class QTableView;
@@ -23,6 +24,10 @@ class EventDetailsView;
 class EventTableModel;
 class EventsTab;
 class DashboardTab;
+class AnnotationActions;
+class AnnotationSet;
+class AnnotationsPanel;
+struct Annotation;
 class ProcessTreeTab;
 class FilterBar;
 class GraphTab;
@@ -60,6 +65,9 @@ public:
     EventsTab *eventsTab() const { return m_eventsTab; }
     DashboardTab *dashboard() const { return m_dashboard; }
     ProcessTreeTab *processTree() const { return m_processTree; }
+    AnnotationSet *annotations() const { return m_annotations; }
+    AnnotationActions *annotationActions() const { return m_annotationActions; }
+    AnnotationsPanel *annotationsPanel() const { return m_annotationsPanel; }
     QTableView *eventTable() const;
     EventTableModel *eventModel() const;
     EventDetailsView *detailsView() const;
@@ -81,6 +89,8 @@ public slots:
     // Drill-down from any view: the Events tab with this display filter applied.
     void showFilteredEvents(const QString &expression);
     void showGraphOf(const PointOfInterest &poi);
+    // Jumps to what an annotation is on: its event, process or graph node.
+    void showAnnotated(const provscope::Annotation &annotation);
 
 signals:
     void errorReported(const QString &message);
@@ -103,6 +113,9 @@ private:
     void onCaptureFailed(const QString &message, const QString &command);
     void releaseSession();
     void stopSessionWork();
+    void createAnnotationViews();
+    // Unsaved annotations: asks to save, discard or cancel; false: cancel.
+    bool maybeSaveAnnotations();
     void reopenFinishedSession(const QString &path);
     void updateStatusCounts();
     void updateTitle();
@@ -121,6 +134,11 @@ private:
     EventsTab *m_eventsTab = nullptr;
     DashboardTab *m_dashboard = nullptr;
     ProcessTreeTab *m_processTree = nullptr;
+    AnnotationSet *m_annotations = nullptr;
+    AnnotationActions *m_annotationActions = nullptr;
+    AnnotationsPanel *m_annotationsPanel = nullptr;
+    QDockWidget *m_annotationsDock = nullptr;
+    bool m_annotationsDockShownOnce = false;
     TaskProgress *m_progress = nullptr;
     GraphTab *m_graphTab = nullptr;
     SessionStatusBar *m_statusBar = nullptr;

@@ -1,12 +1,25 @@
-// The workstation as a whole, offscreen: the shortcuts the issue promises, F5,
-// and evidence handling (opening and browsing a session never writes to it).
+// The workstation as a whole, offscreen: the shortcuts the issue promises, F5, the
+// views drilling into the event table, and evidence handling (opening, browsing and
+// annotating a session never writes to it; annotations reach it only on Save).
+#include "annotation_actions.h"
+#include "annotation_list_model.h"
+#include "annotation_set.h"
+#include "annotations_panel.h"
+#include "dashboard_tab.h"
+#include "event_table_model.h"
+#include "events_tab.h"
 #include "main_window.h"
+#include "process_tree_tab.h"
 #include "recent_files.h"
 #include "session_fixture.h"
 #include "filter_bar.h"
 #include "shortcuts_dialog.h"
 
 #include <QAction>
+#include <QDockWidget>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTreeView>
 #include <QApplication>
 #include <QCryptographicHash>
 #include <QFile>
@@ -59,6 +72,10 @@ private slots:
     void helpListsTheShortcuts();
     void f5ReloadsKeepingTheFilter();
     void browsingLeavesTheFileUntouched();
+    void processTreeFiltersTheTable();
+    void dashboardDrillsIntoTheTable();
+    void bookmarkSurvivesASavedSession();
+    void unsavedAnnotationsLeaveTheFileUntouched();
 
 private:
     QTemporaryDir m_dir;
@@ -80,7 +97,8 @@ void TstWorkstation::helpListsTheShortcuts()
     MainWindow window;
     const QStringList shown = shortcutsShown(window);
     for (const char *expected : {"Ctrl+O=Open", "Ctrl+L=Filter Events", "Ctrl+E=Export Graph as PNG",
-                                 "F5=Refresh", "F1=Keyboard Shortcuts"})
+                                 "F5=Refresh", "F1=Keyboard Shortcuts", "Ctrl+F=Find Event",
+                                 "Ctrl+B=Toggle Bookmark"})
         QVERIFY2(shown.contains(QLatin1String(expected)), qPrintable(shown.join(QStringLiteral(", "))));
 }
 
@@ -119,6 +137,104 @@ void TstWorkstation::browsingLeavesTheFileUntouched()
     QCOMPARE(fileDigest(m_session), before);
     QVERIFY(!QFile::exists(m_session + QStringLiteral("-wal")));
     QVERIFY(!QFile::exists(m_session + QStringLiteral("-journal")));
+}
+
+void TstWorkstation::processTreeFiltersTheTable()
+{
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(window.openSession(m_session));
+    window.tabs()->setCurrentWidget(window.processTree());
+    QTRY_VERIFY(!window.processTree()->isLoading());
+    QVERIFY(window.processTree()->selectProcess(kChildPid, kChildStart));
+    QTest::mouseClick(window.processTree()->filterProcessButton(), Qt::LeftButton);
+
+    // The Events tab comes up with the expression in its bar and only python3's rows.
+    QCOMPARE(window.tabs()->currentWidget(), window.eventsTab());
+    QVERIFY2(window.filterBar()->lineEdit()->text().contains(QStringLiteral("proc.pid == 1001")),
+             qPrintable(window.filterBar()->lineEdit()->text()));
+    QTRY_VERIFY(!window.filterBar()->isRunning());
+    EventTableModel *model = window.eventModel();
+    QCOMPARE(model->rowCount(), int(RowCount) - 1); // all but the shell's clone
+    for (int row = 0; row < model->rowCount(); ++row)
+        QCOMPARE(model->eventAt(row)->pid, kChildPid);
+
+    // The subtree of the shell is every event again, still as a filter.
+    window.tabs()->setCurrentWidget(window.processTree());
+    QVERIFY(window.processTree()->selectProcess(kShellPid, kShellStart));
+    QTest::mouseClick(window.processTree()->filterSubtreeButton(), Qt::LeftButton);
+    QTRY_VERIFY(!window.filterBar()->isRunning());
+    QVERIFY(!window.filterBar()->appliedFilter().isEmpty());
+    QCOMPARE(model->rowCount(), int(RowCount));
+}
+
+void TstWorkstation::dashboardDrillsIntoTheTable()
+{
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    window.show();
+    QVERIFY(window.openSessionAtOverview(m_session));
+    QCOMPARE(window.tabs()->currentWidget(), window.dashboard());
+    QCOMPARE(window.tabs()->indexOf(window.dashboard()), 0);
+    QTRY_VERIFY(window.dashboard()->report() && !window.dashboard()->isBusy());
+    emit window.dashboard()->filterRequested(QStringLiteral("evt.type == \"openat\""));
+    QCOMPARE(window.tabs()->currentWidget(), window.eventsTab());
+    QTRY_VERIFY(!window.filterBar()->isRunning());
+    QCOMPARE(window.eventModel()->rowCount(), 3);
+}
+
+void TstWorkstation::bookmarkSurvivesASavedSession()
+{
+    const QString copy = m_dir.filePath(QStringLiteral("bookmarked.provscope"));
+    QFile::remove(copy);
+    QVERIFY(QFile::copy(m_session, copy));
+    {
+        MainWindow window;
+        window.setErrorDialogsEnabled(false);
+        QVERIFY(window.openSession(copy));
+        window.eventTable()->selectRow(RowRead);
+        window.annotationActions()->toggleBookmark()->trigger();
+        QVERIFY(window.annotations()->hasUnsavedChanges());
+        QVERIFY(window.windowTitle().startsWith(QStringLiteral("bookmarked.provscope*")));
+        // The row shows its mark at once, and the panel lists the bookmark.
+        const QModelIndex time = window.eventModel()->index(RowRead, EventTableModel::Time);
+        QVERIFY2(time.data().toString().contains(QStringLiteral("★")), qPrintable(time.data().toString()));
+        QCOMPARE(window.annotationsPanel()->model()->rowCount(), 1);
+
+        window.annotationActions()->save()->trigger();
+        QTRY_VERIFY(!window.annotations()->hasUnsavedChanges());
+        QVERIFY(!window.windowTitle().contains(QLatin1Char('*')));
+        QCOMPARE(window.eventModel()->rowCount(), int(RowCount)); // read again, still whole
+    }
+    MainWindow reopened;
+    reopened.setErrorDialogsEnabled(false);
+    QVERIFY(reopened.openSession(copy));
+    QVERIFY(reopened.annotations()->isBookmarked(RowRead + 1));
+    QVERIFY(reopened.eventModel()->index(RowRead, EventTableModel::Time).data().toString().contains(QStringLiteral("★")));
+    QVERIFY(!reopened.eventModel()->index(RowWrite, EventTableModel::Time).data().toString().contains(QStringLiteral("★")));
+}
+
+void TstWorkstation::unsavedAnnotationsLeaveTheFileUntouched()
+{
+    const QByteArray before = fileDigest(m_session);
+    {
+        MainWindow window;
+        window.setErrorDialogsEnabled(false); // no "save?" question: the edits are dropped
+        QVERIFY(window.openSession(m_session));
+        window.eventTable()->selectRow(RowWrite);
+        window.annotationActions()->toggleBookmark()->trigger();
+        window.annotations()->addComment(Annotation::Target::Event, Annotation::eventTarget(RowWrite + 1),
+                                         QStringLiteral("staged here"));
+        QVERIFY(window.annotations()->hasUnsavedChanges());
+        window.close();
+    }
+    QCOMPARE(fileDigest(m_session), before);
+    MainWindow reopened;
+    reopened.setErrorDialogsEnabled(false);
+    QVERIFY(reopened.openSession(m_session));
+    QCOMPARE(reopened.annotations()->size(), 0);
 }
 
 QTEST_MAIN(TstWorkstation)
