@@ -1,5 +1,6 @@
 // provscope-cli: headless analysis of session files (like tshark beside Wireshark).
 // Argument parsing and wiring only; the work is done in provscope_models.
+#include "annotation_command.h"
 #include "backtrack_export_command.h"
 #include "custody_log.h"
 #include "event_json.h"
@@ -41,6 +42,8 @@ const char *kUsage =
     "                                 with the one recorded; lists the custody log. Exit 0:\n"
     "                                 unchanged, 1: changed, 2: not a readable session,\n"
     "                                 3: no digest recorded. The file is opened read-only.\n"
+    "  annotations FILE [--json]      the bookmarks, tags and comments saved in the session,\n"
+    "                                 each with what it is on (event, process, graph node)\n"
     "  help                           this text\n"
     "\n"
     "Errors go to stderr with a non-zero exit status.\n";
@@ -274,6 +277,8 @@ int main(int argc, char **argv)
         return runGraphCommand(args);
     if (command == "export")
         return runExportCommand(args);
+    if (command == "annotations")
+        return runAnnotationsCommand(args);
     if (!command.empty() && command[0] == '-')
         return usageError("unknown option " + command);
     return usageError("unknown command " + command);
