@@ -361,9 +361,12 @@ void EventsTab::sortByColumn(int column, Qt::SortOrder order)
 {
     if (!EventTableModel::isSortable(column) || !m_reader)
         return;
+    const bool sameRunning = m_sortRunning && column == m_wantedSortColumn;
     m_wantedSortColumn = column;
     m_wantedSortOrder = order;
     showSortIndicator(column, order);
+    if (sameRunning)
+        return; // the running sort shows the direction asked for last
     if (column == m_model->sortColumn() && m_model->sortedEventCount() >= m_model->eventCount()) {
         cancelSort(); // a sort by another column that was still running
         m_model->sort(column, order);
@@ -461,6 +464,8 @@ void EventsTab::onSortDone(int generation, int column, Qt::SortOrder order,
         emit sortFailed(tr("Could not sort: %1").arg(error));
         return;
     }
+    if (column == m_wantedSortColumn)
+        order = m_wantedSortOrder; // clicked again while it ran
     // The model reset keeps the selected event selected (see the constructor).
     m_model->setSortedIds(column, order, std::move(*ids));
     if (const QModelIndex current = m_table->currentIndex(); current.isValid())

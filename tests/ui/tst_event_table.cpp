@@ -132,6 +132,7 @@ private slots:
     void onlyTimePidSyscallSort();
     void sortComposesWithFilter();
     void sortShowsProgressAndCancels();
+    void directionChangedWhileSorting();
     void liveSessionStaysSorted();
     void marksShowAndTint();
     void selectEventIdInFilteredAndSortedView();
@@ -507,6 +508,25 @@ void TstEventTable::liveSessionStaysSorted()
     QVERIFY2(finished, finished ? "" : finished.error().c_str());
 }
 
+void TstEventTable::directionChangedWhileSorting()
+{
+    // A second click while the sort runs: no second scan, the sort ends descending.
+    EventsTab tab;
+    TaskProgress progress;
+    tab.setTaskProgress(&progress);
+    openTab(tab, m_session);
+    EventTableModel *model = tab.model();
+    QSignalSpy busy(&progress, &TaskProgress::busyChanged);
+    tab.sortByColumn(EventTableModel::Pid, Qt::AscendingOrder);
+    QVERIFY(tab.isSorting());
+    tab.sortByColumn(EventTableModel::Pid, Qt::DescendingOrder);
+    QCOMPARE(tab.table()->horizontalHeader()->sortIndicatorOrder(), Qt::DescendingOrder);
+    QTRY_COMPARE(model->sortColumn(), int(EventTableModel::Pid));
+    QCOMPARE(model->sortOrder(), Qt::DescendingOrder);
+    QCOMPARE(shownIds(model), reversed(kByPid));
+    QCOMPARE(busy.count(), 2); // one task: busy, then idle
+}
+
 void TstEventTable::marksShowAndTint()
 {
     EventsTab tab;
@@ -584,6 +604,10 @@ void TstEventTable::screenshot()
     const QString path = QDir::temp().filePath(QStringLiteral("provscope-event-table.png"));
     QVERIFY(tab.grab().save(path));
     qInfo("screenshot: %s", qPrintable(path));
+    std::unique_ptr<QMenu> columns(tab.createColumnMenu(nullptr));
+    columns->adjustSize();
+    const QString menuPath = QDir::temp().filePath(QStringLiteral("provscope-event-columns.png"));
+    QVERIFY(columns->grab().save(menuPath));
 }
 
 // Not a test: PROVSCOPE_BENCH_SESSION=/tmp/provscope-bench-10M.provscope measures
