@@ -684,7 +684,8 @@ void TestEventQuery::progressAndPromptCancel()
     int calls = 0;
     QVERIFY(q.matchingIds(*compiled, [&](const std::vector<int64_t> &chunk) {
         partial += chunk.size();
-        std::this_thread::sleep_for(std::chrono::milliseconds(3));
+        // >= 120 ms of sleeps in all: the 50 ms progress throttle passes well before the end.
+        std::this_thread::sleep_for(std::chrono::milliseconds(6));
         return true;
     }, [&](double) {
         ++calls;
