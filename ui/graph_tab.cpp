@@ -121,7 +121,7 @@ void GraphTab::startJob(const PointOfInterest &poi)
     GraphBuildOptions options;
     options.depth = m_depth->value();
     setStatus(tr("Building the graph of %1…").arg(describe(poi)));
-    m_job.setFuture(QtConcurrent::run(runGraphJob, m_sessionPath, poi, options));
+    m_job.setFuture(QtConcurrent::run(&m_pool, runGraphJob, m_sessionPath, poi, options));
 }
 
 void GraphTab::waitUntilIdle()

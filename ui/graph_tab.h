@@ -8,6 +8,7 @@
 #include "result.h"
 
 #include <QFutureWatcher>
+#include <QThreadPool>
 #include <QWidget>
 
 #include <memory>
@@ -83,6 +84,8 @@ private:
     QLabel *m_status;
     QGraphicsScene *m_scene;
     ZoomableGraphicsView *m_view;
+    // Its own thread: Qt's shared pool (2 threads here) also serves painting.
+    QThreadPool m_pool;
     QFutureWatcher<GraphJobResult> m_job;
     std::optional<PointOfInterest> m_waiting; // requested while a job ran
     PointOfInterest m_lastPoi;

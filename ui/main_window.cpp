@@ -460,8 +460,11 @@ void MainWindow::setReader(std::shared_ptr<SessionReader> reader, const QString 
     m_eventsTab->setReader(m_reader, path);
     m_dashboard->setSession(path, m_capture->isActive() && path == m_capture->sessionPath());
     m_processTree->setSession(path);
-    if (auto loaded = m_annotations->load(path); !loaded)
-        m_statusBar->showMessage(tr("Annotations not read: %1").arg(QString::fromStdString(loaded.error())), 10000);
+    // Reading the same file again (F5, the end of a recording) keeps unsaved annotations.
+    if (path != m_annotations->sessionPath() || !m_annotations->hasUnsavedChanges()) {
+        if (auto loaded = m_annotations->load(path); !loaded)
+            m_statusBar->showMessage(tr("Annotations not read: %1").arg(QString::fromStdString(loaded.error())), 10000);
+    }
     m_graphTab->setSessionPath(path);
     m_statusBar->setSessionPath(path);
     m_statusBar->resetRate();

@@ -155,7 +155,7 @@ void ProcessTreeTab::startBuild()
     }
     const std::string path = QFile::encodeName(m_path).toStdString();
     const std::shared_ptr<std::atomic<bool>> cancel = m_cancel;
-    m_watcher.setFuture(QtConcurrent::run([this, path, cancel, generation]() -> Outcome {
+    m_watcher.setFuture(QtConcurrent::run(&m_pool, [this, path, cancel, generation]() -> Outcome {
         QElapsedTimer timer;
         timer.start();
         double reported = -1;

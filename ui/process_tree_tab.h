@@ -7,6 +7,7 @@
 #include "point_of_interest.h"
 
 #include <QFutureWatcher>
+#include <QThreadPool>
 #include <QWidget>
 
 #include <atomic>
@@ -96,6 +97,8 @@ private:
     QPushButton *m_graph = nullptr;
     TaskProgress *m_progress = nullptr;
     int m_progressToken = 0;
+    // Its own thread: Qt's shared pool (2 threads here) also serves painting.
+    QThreadPool m_pool;
     QFutureWatcher<Outcome> m_watcher;
     std::shared_ptr<std::atomic<bool>> m_cancel;
     int m_generation = 0;
