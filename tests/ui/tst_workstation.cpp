@@ -202,6 +202,10 @@ void TstWorkstation::bookmarkSurvivesASavedSession()
         const QModelIndex time = window.eventModel()->index(RowRead, EventTableModel::Time);
         QVERIFY2(time.data().toString().contains(QStringLiteral("★")), qPrintable(time.data().toString()));
         QCOMPARE(window.annotationsPanel()->model()->rowCount(), 1);
+        // F5 reads the file again but keeps what is not saved yet.
+        QTest::keyClick(&window, Qt::Key_F5);
+        QVERIFY(window.annotations()->hasUnsavedChanges());
+        QVERIFY(window.annotations()->isBookmarked(RowRead + 1));
 
         window.annotationActions()->save()->trigger();
         QTRY_VERIFY(!window.annotations()->hasUnsavedChanges());
