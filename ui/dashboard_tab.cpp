@@ -430,7 +430,7 @@ void DashboardTab::start()
         }, Qt::QueuedConnection);
     };
 
-    m_watcher.setFuture(QtConcurrent::run([path, base, cancel, generation, onProgress]() {
+    m_watcher.setFuture(QtConcurrent::run(&m_pool, [path, base, cancel, generation, onProgress]() {
         auto outcome = std::make_shared<Outcome>();
         outcome->generation = generation;
         auto fail = [&](const std::string &message) {

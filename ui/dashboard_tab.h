@@ -9,6 +9,7 @@
 #include "session_statistics.h"
 
 #include <QFutureWatcher>
+#include <QThreadPool>
 #include <QPointer>
 #include <QWidget>
 
@@ -91,6 +92,8 @@ private:
     quint64 m_generation = 0; // bumped by setSession: a result of an older one is dropped
     std::shared_ptr<const StatisticsAccumulator> m_accumulator;
     std::unique_ptr<StatisticsReport> m_report;
+    // Its own thread: Qt's shared pool (2 threads here) also serves painting.
+    QThreadPool m_pool;
     QFutureWatcher<std::shared_ptr<Outcome>> m_watcher;
     std::shared_ptr<std::atomic<bool>> m_cancel;
     bool m_jobRunning = false; // started and its result not handled yet

@@ -50,8 +50,11 @@ EventDetailsView::EventDetailsView(QWidget *parent)
     setUniformRowHeights(true);
     setAlternatingRowColors(true);
     setSelectionMode(QAbstractItemView::ExtendedSelection);
-    header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    // Field names get a fixed column: sized to its contents, the long group titles
+    // ("Ancestry ...") would push the values out of sight.
+    header()->setSectionResizeMode(0, QHeaderView::Interactive);
     header()->setStretchLastSection(true);
+    setColumnWidth(0, fontMetrics().horizontalAdvance(QStringLiteral("Show File in Graph")) + 2 * indentation() + 16);
     setWordWrap(false);
     connect(this, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem *item) { followLink(item); });
 }

@@ -10,6 +10,7 @@
 #include "session_reader.h"
 #include "task_progress.h"
 
+#include <algorithm>
 #include <QActionGroup>
 #include <QFile>
 #include <QAction>
@@ -227,6 +228,16 @@ void EventsTab::eventsAppended()
         startSort(m_model->sortColumn(), m_model->sortOrder());
     if (atEnd)
         m_table->scrollToBottom();
+}
+
+void EventsTab::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_splitterSized || width() < 800)
+        return;
+    m_splitterSized = true;
+    const int details = std::max(320, width() / 4);
+    m_splitter->setSizes({width() - details, details});
 }
 
 const Event *EventsTab::currentEvent() const

@@ -106,6 +106,9 @@ signals:
     // A sort could not run (unreadable session); the order stays as it was.
     void sortFailed(const QString &message);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     void applyColumnWidths();
     void applyHiddenColumns();
@@ -147,6 +150,7 @@ private:
     Qt::SortOrder m_wantedSortOrder = Qt::AscendingOrder;
     int64_t m_idBeforeReset = 0;
     int64_t m_idBeforeRelease = 0;
+    bool m_splitterSized = false; // the details pane gets its width once the tab has one
     int m_scrollBeforeRelease = -1;
 };
 

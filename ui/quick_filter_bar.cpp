@@ -61,7 +61,7 @@ QuickFilterBar::QuickFilterBar(QWidget *parent)
         auto *box = new QComboBox(this);
         box->setObjectName(name);
         box->setToolTip(tip);
-        box->setMinimumContentsLength(10);
+        box->setMinimumContentsLength(7);
         box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         box->setMaxVisibleItems(25);
         return box;
@@ -74,7 +74,7 @@ QuickFilterBar::QuickFilterBar(QWidget *parent)
         edit->setToolTip(tip);
         edit->setPlaceholderText(tr("any"));
         edit->setValidator(new QIntValidator(0, std::numeric_limits<int>::max(), edit));
-        edit->setFixedWidth(fontMetrics().horizontalAdvance(QStringLiteral("99999999")) + 28);
+        edit->setFixedWidth(fontMetrics().horizontalAdvance(QStringLiteral("9999999")) + 24);
         edit->setClearButtonEnabled(true);
         return edit;
     };
