@@ -1,7 +1,10 @@
 // provscope-view-screenshots SESSION DIR [FILTER]: opens SESSION in the workstation
 // (offscreen unless a display is set) at 1280x800 and saves a PNG of every view into
-// DIR — dashboard, events (with FILTER applied, if given), process tree, graph,
-// annotations — for the README and for looking at what a change did to the views.
+// DIR — dashboard, events (with FILTER applied, if given), process tree, graph, and
+// the events again with a bookmark and a comment in the Annotations panel (kept in
+// memory: the session file is not changed) — for the README and for reviews.
+#include "annotation_actions.h"
+#include "annotation_set.h"
 #include "dashboard_tab.h"
 #include "events_tab.h"
 #include "filter_bar.h"
@@ -9,7 +12,9 @@
 #include "main_window.h"
 #include "process_tree_tab.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QDockWidget>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QTabWidget>
@@ -85,5 +90,15 @@ int main(int argc, char **argv)
 
     window.tabs()->setCurrentWidget(window.graphTab());
     ok = ok && waitFor([&] { return window.graphTab()->hasGraph(); }) && save(window, dir, "graph.png");
+
+    window.tabs()->setCurrentWidget(window.eventsTab());
+    const int64_t id = window.eventsTab()->currentEventId();
+    window.annotationActions()->toggleBookmark()->trigger();
+    window.annotations()->addComment(Annotation::Target::Event, Annotation::eventTarget(id),
+                                     QStringLiteral("first access after the download"));
+    if (QDockWidget *dock = window.findChild<QDockWidget *>(QStringLiteral("annotationsDock")))
+        dock->show();
+    ok = ok && waitFor([] { return true; }) && save(window, dir, "annotations.png");
+    window.annotations()->clear(); // nothing to save: the screenshots never write the session
     return ok ? 0 : 1;
 }
