@@ -150,9 +150,17 @@ std::string execSql(const Exec &e, const std::vector<IdSet> &sets, int firstPara
     case Exec::Kind::False:
         return "0";
     case Exec::Kind::And:
-    case Exec::Kind::Or:
-        return "(" + execSql(*e.left, sets, firstParam, binds) +
-               (e.kind == Exec::Kind::And ? " AND " : " OR ") + execSql(*e.right, sets, firstParam, binds) + ")";
+    case Exec::Kind::Or: {
+        // A chain of one operator stays flat, "(a OR b OR c)": SQLite's parser takes only
+        // about 100 nested parentheses, and a user's list of alternatives can be longer.
+        const auto operand = [&](const Exec &side) {
+            std::string sql = execSql(side, sets, firstParam, binds);
+            return side.kind == e.kind ? sql.substr(1, sql.size() - 2) : sql;
+        };
+        const std::string left = operand(*e.left);
+        const std::string right = operand(*e.right);
+        return "(" + left + (e.kind == Exec::Kind::And ? " AND " : " OR ") + right + ")";
+    }
     case Exec::Kind::Not:
         return "NOT COALESCE(" + execSql(*e.left, sets, firstParam, binds) + ", 0)";
     case Exec::Kind::Member:

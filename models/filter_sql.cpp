@@ -178,6 +178,12 @@ public:
             Plan lp, rp;
             if (!compile(*node.left, l, lp) || !compile(*node.right, r, rp))
                 return false;
+            // A chain of one operator stays flat, "(a OR b OR c)": SQLite's parser takes
+            // only about 100 nested parentheses.
+            if (node.left->kind == node.kind)
+                l = l.substr(1, l.size() - 2);
+            if (node.right->kind == node.kind)
+                r = r.substr(1, r.size() - 2);
             sql = "(" + l + (node.kind == K::And ? " AND " : " OR ") + r + ")";
             plan = planJoin(node.kind == K::And ? PlanKind::And : PlanKind::Or, lp, rp);
             return true;

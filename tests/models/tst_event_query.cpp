@@ -263,6 +263,7 @@ private slots:
     void oddPathsAreLiteral();
     void plansTaken();
     void progressAndPromptCancel();
+    void longChainsOfAlternatives();
 
 private:
     std::vector<int64_t> ids(const QString &text);
@@ -693,6 +694,31 @@ void TestEventQuery::progressAndPromptCancel()
     }, 16).ok());
     QCOMPARE(calls, 1);
     QVERIFY2(partial < total, qPrintable(QString("%1 of %2").arg(partial).arg(total)));
+}
+
+void TestEventQuery::longChainsOfAlternatives()
+{
+    // 300 alternatives, as a user or a process tree's subtree filter may write them:
+    // SQLite's parser takes about 100 nested parentheses, so chains must stay flat.
+    QStringList results;
+    QStringList mixed;
+    QStringList values;
+    for (int i = 0; i < 300; ++i) {
+        results << QStringLiteral("evt.res == %1").arg(i - 150);
+        mixed << QStringLiteral("(evt.res == %1 and not proc.pid == 0)").arg(i - 150);
+        values << QString::number(i - 150);
+    }
+    const std::vector<int64_t> expected = ids(QStringLiteral("evt.res in (%1)").arg(values.join(QStringLiteral(", "))));
+    QVERIFY(!expected.empty());
+    QVERIFY(expected.front() > 0);
+    QCOMPARE(ids(results.join(QStringLiteral(" or "))), expected);
+    QCOMPARE(ids(mixed.join(QStringLiteral(" or "))), expected);
+    auto reference = EventQuery::open(m_path.toStdString());
+    QVERIFY(reference.ok());
+    reference.value()->setReferenceMode(true);
+    auto compiled = compileFilter(results.join(QStringLiteral(" or ")).toStdString());
+    QVERIFY(compiled.ok());
+    QCOMPARE(run(*reference.value(), *compiled), expected);
 }
 
 QTEST_GUILESS_MAIN(TestEventQuery)
