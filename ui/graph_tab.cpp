@@ -5,6 +5,7 @@
 #include "graph_export.h"
 #include "graph_node_item.h"
 #include "graph_painter.h"
+#include "task_progress.h"
 #include "zoomable_graphics_view.h"
 
 #include <QAction>
@@ -17,7 +18,12 @@
 #include <QHBoxLayout>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <QFile>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace provscope {
 
@@ -121,7 +127,24 @@ void GraphTab::startJob(const PointOfInterest &poi)
     GraphBuildOptions options;
     options.depth = m_depth->value();
     setStatus(tr("Building the graph of %1…").arg(describe(poi)));
+    m_abandoned = false;
+    if (m_progress && !m_progressToken) {
+        // Graphviz cannot be interrupted: Cancel lets the layout finish unseen.
+        m_progressToken = m_progress->begin(tr("Laying out the graph of %1").arg(describe(poi)), [this] {
+            m_abandoned = true;
+            m_waiting.reset();
+            finishProgress();
+            setStatus(tr("Graph cancelled."));
+        });
+    }
     m_job.setFuture(QtConcurrent::run(&m_pool, runGraphJob, m_sessionPath, poi, options));
+}
+
+void GraphTab::finishProgress()
+{
+    if (m_progress && m_progressToken)
+        m_progress->finish(m_progressToken);
+    m_progressToken = 0;
 }
 
 void GraphTab::waitUntilIdle()
@@ -139,12 +162,17 @@ bool GraphTab::isBusy() const
 void GraphTab::onJobFinished()
 {
     GraphJobResult result = m_job.result();
+    if (m_abandoned && !m_waiting) {
+        m_abandoned = false;
+        return;
+    }
     if (m_waiting) {
         const PointOfInterest next = *m_waiting;
         m_waiting.reset();
         startJob(next);
         return; // the finished result is already stale
     }
+    finishProgress();
     if (!result.ok) {
         setStatus(tr("No graph for %1: %2").arg(describe(result.poi), result.error));
         emit graphFailed(result.error);
@@ -197,10 +225,36 @@ void GraphTab::showReadable()
 
 Result<void> GraphTab::exportPng(const QString &path) const
 {
+    auto job = pngExportJob(path, std::make_shared<std::atomic<bool>>(false));
+    if (!job)
+        return makeError(job.error());
+    return job.value()();
+}
+
+Result<GraphTab::PngExportJob> GraphTab::pngExportJob(const QString &path,
+                                                      std::shared_ptr<std::atomic<bool>> cancelled) const
+{
     if (!m_graph)
         return makeError(tr("There is no graph to export: build one first.").toStdString());
-    return GraphExport::writePng(path.toStdString(), *m_graph, m_layout, 1.0,
-                                 m_annotations ? m_annotations->annotations() : std::vector<Annotation>());
+    std::vector<Annotation> notes = m_annotations ? m_annotations->annotations() : std::vector<Annotation>();
+    return PngExportJob([graph = m_graph, layout = m_layout, notes = std::move(notes), path, cancelled]() -> Result<void> {
+        const QString part = path + QStringLiteral(".part");
+        if (auto written = GraphExport::writePng(part.toStdString(), *graph, layout, 1.0, notes); !written) {
+            QFile::remove(part);
+            return written;
+        }
+        if (cancelled->load()) {
+            QFile::remove(part);
+            return makeError(tr("cancelled").toStdString());
+        }
+        // rename(2) replaces the target in one step: the old file or the new one, never half.
+        if (::rename(QFile::encodeName(part).constData(), QFile::encodeName(path).constData()) != 0) {
+            const std::string reason = std::strerror(errno);
+            QFile::remove(part);
+            return makeError(QFile::encodeName(path).toStdString() + ": " + reason);
+        }
+        return {};
+    });
 }
 
 void GraphTab::setAnnotationSet(AnnotationSet *set)

@@ -8,6 +8,10 @@
 #include "result.h"
 
 #include <QFutureWatcher>
+
+#include <atomic>
+#include <functional>
+#include <memory>
 #include <QThreadPool>
 #include <QWidget>
 
@@ -23,6 +27,7 @@ class QToolBar;
 namespace provscope {
 
 class AnnotationSet;
+class TaskProgress;
 class GraphPainter;
 class ZoomableGraphicsView;
 
@@ -50,9 +55,16 @@ public:
     // Writes the current graph as PNG through the shared exporter (screen == file),
     // with the annotations' marks and notes block.
     Result<void> exportPng(const QString &path) const;
+    // The same export as a job for a worker thread: it owns a copy of the graph, its
+    // layout and the annotations, writes a temporary file beside path and renames it
+    // over path at the end unless *cancelled was set by then. Fails when there is no graph.
+    using PngExportJob = std::function<Result<void>()>;
+    Result<PngExportJob> pngExportJob(const QString &path, std::shared_ptr<std::atomic<bool>> cancelled) const;
 
     // The annotations shown on the nodes and edited from their context menu (may be null).
     void setAnnotationSet(AnnotationSet *set);
+    // Layouts show there with Cancel (may be null).
+    void setTaskProgress(TaskProgress *progress) { m_progress = progress; }
     // Tests answer here instead of a modal dialog.
     void setTextPrompt(AnnotationTextPrompt prompt) { m_prompt = std::move(prompt); }
     // The context menu of a node (Tag…, Comment…); the caller owns it.
@@ -73,6 +85,7 @@ protected:
 private:
     void startJob(const PointOfInterest &poi);
     void onJobFinished();
+    void finishProgress();
     void populateScene();
     void showReadable();
     void setStatus(const QString &text);
@@ -85,6 +98,9 @@ private:
     QGraphicsScene *m_scene;
     ZoomableGraphicsView *m_view;
     // Its own thread: Qt's shared pool (2 threads here) also serves painting.
+    TaskProgress *m_progress = nullptr;
+    int m_progressToken = 0;
+    bool m_abandoned = false; // Cancel pressed: the running layout's result is dropped
     QThreadPool m_pool;
     QFutureWatcher<GraphJobResult> m_job;
     std::optional<PointOfInterest> m_waiting; // requested while a job ran

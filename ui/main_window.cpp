@@ -4,6 +4,7 @@
 #include "event_details_view.h"
 #include "event_table_model.h"
 #include "annotation_actions.h"
+#include "background_task.h"
 #include "annotation_set.h"
 #include "annotations_panel.h"
 #include "dashboard_tab.h"
@@ -19,9 +20,6 @@
 #include "task_progress.h"
 
 #include <QAction>
-#include <QEventLoop>
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
@@ -111,6 +109,7 @@ void MainWindow::createCentralWidgets()
     m_processTree = new ProcessTreeTab(this);
     m_processTree->setTaskProgress(m_progress);
     m_graphTab = new GraphTab(this);
+    m_graphTab->setTaskProgress(m_progress);
     createAnnotationViews();
 
     connect(m_eventsTab, &EventsTab::currentEventChanged, this, &MainWindow::onCurrentEventChanged);
@@ -419,37 +418,17 @@ bool MainWindow::openSessionAtOverview(const QString &path)
 Result<std::unique_ptr<SessionReader>> MainWindow::openReaderInBackground(const QString &path)
 {
     // The checks and the first reads of a large or slow file run on a worker while the
-    // window keeps painting; after a moment the status bar shows it with a Cancel button.
+    // window stays usable on the old session; openSession() refuses a second open meanwhile.
     using Opened = Result<std::unique_ptr<SessionReader>>;
     const std::string file = QFile::encodeName(path).toStdString();
-    auto shared = std::make_shared<std::optional<Opened>>();
-    QEventLoop loop;
-    QFutureWatcher<void> watcher;
-    connect(&watcher, &QFutureWatcher<void>::finished, &loop, &QEventLoop::quit);
-    watcher.setFuture(QtConcurrent::run([file, shared] { shared->emplace(SessionReader::open(file)); }));
-    bool cancelled = false;
-    int token = 0;
-    QTimer::singleShot(250, &loop, [&] {
-        token = m_progress->begin(tr("Opening %1").arg(QFileInfo(path).fileName()), [&] {
-            cancelled = true;
-            loop.quit();
-        });
-    });
-    // The window stays usable on the old session meanwhile (and Cancel clickable);
-    // openSession() refuses to start a second open.
+    auto opened = std::make_shared<std::optional<Opened>>();
     m_opening = true;
-    if (!watcher.isFinished())
-        loop.exec();
+    const bool done = runWithProgress(m_progress, &m_workers, tr("Opening %1").arg(QFileInfo(path).fileName()),
+                                      [file, opened] { opened->emplace(SessionReader::open(file)); });
     m_opening = false;
-    if (token)
-        m_progress->finish(token);
-    if (cancelled) {
-        // The worker finishes on its own; its reader is dropped with the shared result.
-        watcher.disconnect();
+    if (!done)
         return makeError(tr("Opening was cancelled.").toStdString());
-    }
-    watcher.waitForFinished();
-    return std::move(**shared);
+    return std::move(**opened);
 }
 
 void MainWindow::setReader(std::shared_ptr<SessionReader> reader, const QString &path)
@@ -570,8 +549,25 @@ void MainWindow::showGraphOfSelectedFile()
 
 bool MainWindow::exportGraphPng(const QString &path)
 {
-    if (auto written = m_graphTab->exportPng(path); !written) {
-        reportError(tr("Export failed"), QString::fromStdString(written.error()));
+    // Drawing and encoding a large graph takes a while: it runs on a worker from a copy
+    // of the graph, into a temporary file renamed over the target only when complete.
+    auto cancelled = std::make_shared<std::atomic<bool>>(false);
+    auto job = m_graphTab->pngExportJob(path, cancelled);
+    if (!job) {
+        reportError(tr("Export failed"), QString::fromStdString(job.error()));
+        return false;
+    }
+    auto written = std::make_shared<std::optional<Result<void>>>();
+    const bool done = runWithProgress(m_progress, &m_workers, tr("Exporting %1").arg(QFileInfo(path).fileName()),
+                                      [work = std::move(job.value()), written] { written->emplace(work()); });
+    if (!done) {
+        // Unless it had already finished, the worker drops its temporary file.
+        cancelled->store(true);
+        m_statusBar->showMessage(tr("Export of %1 cancelled.").arg(path), 10000);
+        return false;
+    }
+    if (!**written) {
+        reportError(tr("Export failed"), QString::fromStdString((*written)->error()));
         return false;
     }
     m_statusBar->showMessage(tr("Graph exported to %1").arg(path), 10000);

@@ -6,6 +6,7 @@
 #include "point_of_interest.h"
 
 #include <QMainWindow>
+#include <QThreadPool>
 
 #include <memory>
 #include <optional>
@@ -129,6 +130,7 @@ private:
     std::optional<PointOfInterest> m_graphWanted; // follows the selection
     bool m_closeRequested = false;
     bool m_opening = false; // openReaderInBackground() runs its event loop
+    QThreadPool m_workers;  // opening and exporting (Qt's shared pool also serves painting)
 
     QTabWidget *m_tabs = nullptr;
     EventsTab *m_eventsTab = nullptr;

@@ -13,6 +13,7 @@
 #include "recent_files.h"
 #include "session_fixture.h"
 #include "filter_bar.h"
+#include "graph_tab.h"
 #include "shortcuts_dialog.h"
 
 #include <QAction>
@@ -24,6 +25,7 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
+#include <QImage>
 #include <QLineEdit>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -76,6 +78,7 @@ private slots:
     void dashboardDrillsIntoTheTable();
     void bookmarkSurvivesASavedSession();
     void unsavedAnnotationsLeaveTheFileUntouched();
+    void graphExportIsWholeOrNothing();
 
 private:
     QTemporaryDir m_dir;
@@ -239,6 +242,38 @@ void TstWorkstation::unsavedAnnotationsLeaveTheFileUntouched()
     reopened.setErrorDialogsEnabled(false);
     QVERIFY(reopened.openSession(m_session));
     QCOMPARE(reopened.annotations()->size(), 0);
+}
+
+void TstWorkstation::graphExportIsWholeOrNothing()
+{
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    window.show();
+    QVERIFY(window.openSession(m_session));
+    window.eventTable()->selectRow(RowExec);
+    QSignalSpy ready(window.graphTab(), &GraphTab::graphReady);
+    window.showGraphOfSelectedProcess();
+    QVERIFY(ready.wait(60000));
+
+    // An existing file is replaced by a complete PNG, written beside it and renamed.
+    const QString png = m_dir.filePath(QStringLiteral("graph.png"));
+    {
+        QFile old(png);
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.write("an older export");
+    }
+    QVERIFY(window.exportGraphPng(png));
+    QImage image(png);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() > 100 && image.height() > 50);
+    QVERIFY(!QFile::exists(png + QStringLiteral(".part")));
+
+    // A directory that does not exist: an error naming the file, nothing left behind.
+    const QString nowhere = m_dir.filePath(QStringLiteral("missing/graph.png"));
+    QVERIFY(!window.exportGraphPng(nowhere));
+    QVERIFY2(window.lastError().contains(QStringLiteral("graph.png")), qPrintable(window.lastError()));
+    QVERIFY(!QFile::exists(nowhere));
+    QVERIFY(!QFile::exists(nowhere + QStringLiteral(".part")));
 }
 
 QTEST_MAIN(TstWorkstation)
