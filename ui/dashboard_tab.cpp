@@ -1,5 +1,6 @@
 #include "dashboard_tab.h"
 
+#include "filter_expression.h"
 #include "rate_chart.h"
 #include "task_progress.h"
 #include "top_list_model.h"
@@ -272,8 +273,8 @@ DashboardTab::DashboardTab(QWidget *parent)
         panels[l]->setMinimumHeight(view->verticalHeader()->defaultSectionSize() * 6 + 60);
     }
     connect(m_chart, &RateChart::bucketClicked, this, [this](qint64 startNs, qint64 endNs, qint64) {
-        emit filterRequested(QStringLiteral("evt.time >= %1 and evt.time < %2")
-                                 .arg(quoted(isoTime(startNs)), quoted(isoTime(endNs))));
+        const auto at = [](qint64 ns) { return FilterExpression::quoted(FilterExpression::isoTime(ns)); };
+        emit filterRequested(QStringLiteral("evt.time >= %1 and evt.time < %2").arg(at(startNs), at(endNs)));
     });
     QFrame *chartPanel = panel(m_chartTitle, m_chart, new QLabel(tr("click a bar to filter"), this));
 
@@ -314,32 +315,6 @@ DashboardTab::DashboardTab(QWidget *parent)
 }
 
 DashboardTab::~DashboardTab() { cancelAndWait(); }
-
-QString DashboardTab::quoted(const QString &text)
-{
-    QString out = text;
-    out.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
-    out.replace(QLatin1Char('"'), QStringLiteral("\\\""));
-    return QLatin1Char('"') + out + QLatin1Char('"');
-}
-
-QString DashboardTab::isoTime(int64_t epochNs)
-{
-    int64_t seconds = epochNs / 1'000'000'000LL;
-    int64_t fraction = epochNs % 1'000'000'000LL;
-    if (fraction < 0) {
-        fraction += 1'000'000'000LL;
-        --seconds;
-    }
-    QString text = QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss"));
-    if (fraction) {
-        QString digits = QStringLiteral("%1").arg(fraction, 9, 10, QLatin1Char('0'));
-        while (digits.endsWith(QLatin1Char('0')))
-            digits.chop(1);
-        text += QLatin1Char('.') + digits;
-    }
-    return text + QLatin1Char('Z');
-}
 
 void DashboardTab::setTaskProgress(TaskProgress *progress) { m_progress = progress; }
 
@@ -719,7 +694,7 @@ void DashboardTab::showReport()
                 TopListModel::Row row;
                 row.texts = {name, count(s.tally.events), count(s.tally.calls)};
                 row.values = {s.tally.events, s.tally.calls};
-                row.filter = QStringLiteral("evt.type == %1").arg(quoted(name));
+                row.filter = QStringLiteral("evt.type == %1").arg(FilterExpression::quoted(name));
                 row.toolTip = tr("%1: %2 events, %3 syscalls, %4\n\n")
                                   .arg(name, count(s.tally.events), count(s.tally.calls), bytesText(s.tally.bytes)) +
                               tip.arg(row.filter);
@@ -748,7 +723,7 @@ void DashboardTab::showReport()
                 const QString path = QString::fromStdString(f.path);
                 row.texts = {path, bytesText(f.tally.bytesWritten), count(f.tally.writeCalls), count(f.tally.events)};
                 row.values = {f.tally.bytesWritten, f.tally.writeCalls, f.tally.events};
-                row.filter = QStringLiteral("fd.name == %1").arg(quoted(path));
+                row.filter = QStringLiteral("fd.name == %1").arg(FilterExpression::quoted(path));
                 row.toolTip = tr("%1\n%2 written in %3 syscalls (%4 events); %5 events name the file\n\n")
                                   .arg(path, bytesText(f.tally.bytesWritten), count(f.tally.writeCalls),
                                        count(f.tally.writeEvents), count(f.tally.events)) +
@@ -767,7 +742,9 @@ void DashboardTab::showReport()
                 row.texts = {label, count(s.tally.events), count(s.tally.connects), count(s.tally.sends),
                              bytesText(s.tally.bytesSent + s.tally.bytesReceived)};
                 row.values = {s.tally.events, s.tally.connects, s.tally.sends, s.tally.bytesSent + s.tally.bytesReceived};
-                row.filter = QStringLiteral("fd.dip == %1 and fd.dport == %2").arg(quoted(address)).arg(s.port);
+                row.filter = QStringLiteral("fd.dip == %1 and fd.dport == %2")
+                                 .arg(FilterExpression::quoted(address))
+                                 .arg(s.port);
                 row.toolTip = tr("%1\n%2 events, %3 connects, %4 sends\nsent %5, received %6\n\n")
                                   .arg(label, count(s.tally.events), count(s.tally.connects), count(s.tally.sends),
                                        bytesText(s.tally.bytesSent), bytesText(s.tally.bytesReceived)) +
@@ -783,7 +760,8 @@ void DashboardTab::showReport()
                 row.texts = {name, error, count(f.events)};
                 row.values = {f.result, f.events};
                 row.filter = QStringLiteral("evt.type == %1 and evt.res == %2")
-                                 .arg(quoted(name), f.errnoName.empty() ? QString::number(f.result) : quoted(error));
+                                 .arg(FilterExpression::quoted(name),
+                                      f.errnoName.empty() ? error : FilterExpression::quoted(error));
                 row.toolTip = tr("%1 failed with %2 (%3) %4 times\n\n").arg(name, error).arg(f.result).arg(count(f.events)) +
                               tip.arg(row.filter);
                 rows.push_back(std::move(row));

@@ -63,10 +63,6 @@ public:
     TopListModel *listModel(List list) const { return m_models[list]; }
     RateChart *rateChart() const { return m_chart; }
 
-    // Display-filter literals: "..." with `"` and `\` escaped; epoch ns as ISO 8601 UTC.
-    static QString quoted(const QString &text);
-    static QString isoTime(int64_t epochNs);
-
 signals:
     // Show these events in the Events tab: a display-filter expression.
     void filterRequested(const QString &expression);

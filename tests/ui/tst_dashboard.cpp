@@ -3,6 +3,7 @@
 // rate chart's click, a live session refreshed incrementally, the recording states.
 #include "dashboard_tab.h"
 #include "event_query.h"
+#include "filter_expression.h"
 #include "rate_chart.h"
 #include "task_progress.h"
 #include "top_list_model.h"
@@ -205,10 +206,10 @@ void TestDashboard::everyItemSelectsWhatItCounts()
 
 void TestDashboard::pathsAreQuoted()
 {
-    QCOMPARE(DashboardTab::quoted(QStringLiteral("/tmp/a \"b\" \\ c")), QStringLiteral("\"/tmp/a \\\"b\\\" \\\\ c\""));
-    QCOMPARE(DashboardTab::isoTime(1'795'338'000'000'000'000LL), QStringLiteral("2026-11-22T09:00:00Z"));
-    QCOMPARE(DashboardTab::isoTime(1'795'338'000'250'000'000LL), QStringLiteral("2026-11-22T09:00:00.25Z"));
-    QCOMPARE(DashboardTab::isoTime(1'795'338'000'000'000'001LL), QStringLiteral("2026-11-22T09:00:00.000000001Z"));
+    QCOMPARE(FilterExpression::quoted(QStringLiteral("/tmp/a \"b\" \\ c")), QStringLiteral("\"/tmp/a \\\"b\\\" \\\\ c\""));
+    QCOMPARE(FilterExpression::isoTime(1'795'338'000'000'000'000LL), QStringLiteral("2026-11-22T09:00:00Z"));
+    QCOMPARE(FilterExpression::isoTime(1'795'338'000'250'000'000LL), QStringLiteral("2026-11-22T09:00:00.25Z"));
+    QCOMPARE(FilterExpression::isoTime(1'795'338'000'000'000'001LL), QStringLiteral("2026-11-22T09:00:00.000000001Z"));
     DashboardTab tab;
     QVERIFY(load(tab, m_path));
     TopListModel *files = tab.listModel(DashboardTab::FilesWritten);
