@@ -1,5 +1,6 @@
 #include "process_tree.h"
 
+#include "event_json.h"
 #include "session_file_check.h"
 #include "session_reader.h"
 #include "session_schema.h"
@@ -11,8 +12,6 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
-#include <cstdio>
-#include <ctime>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -281,20 +280,7 @@ std::vector<int> ProcessTree::subtree(int index) const
 
 std::string ProcessTree::isoTime(uint64_t bootNs) const
 {
-    const int64_t epoch = int64_t(bootNs) + m_bootToEpochNs;
-    int64_t seconds = epoch / 1000000000;
-    int64_t nanos = epoch % 1000000000;
-    if (nanos < 0) {
-        nanos += 1000000000;
-        --seconds;
-    }
-    const time_t t = time_t(seconds);
-    struct tm tm {};
-    gmtime_r(&t, &tm);
-    char text[64];
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)nanos);
-    return text;
+    return isoTimeUtc(int64_t(bootNs) + m_bootToEpochNs);
 }
 
 std::string ProcessTree::describeExit(int32_t waitStatus)
