@@ -2,6 +2,7 @@
 // A small, known session written with the real SessionWriter: a shell forks a child
 // that execs python3, opens/reads a file, writes and renames a temp file, connects
 // over TCP and fails to open a missing file.
+#include "../models/test_session_file.h"
 #include "event.h"
 #include "session_writer.h"
 
@@ -85,21 +86,25 @@ inline std::vector<Event> fixtureEvents()
     return events;
 }
 
-// Writes the fixture to path and finishes it. Returns an error message or "".
-inline QString writeFixtureSession(const QString &path)
+// The fixture's metadata: capture started 1 µs before the first event.
+inline SessionMeta fixtureMeta()
+{
+    return testSessionMeta("testhost", "00000000-0000-0000-0000-000000000001", kBootToEpochNs, kBase - 1000);
+}
+
+// Metadata with the clock only (boot→epoch offset, capture start), for sessions
+// written by a test step by step.
+inline SessionMeta clockOnlyMeta(uint64_t captureStartNs = kBase)
 {
     SessionMeta meta;
-    meta.toolVersion = "test";
-    meta.host = "testhost";
-    meta.kernel = "6.1.0-test";
-    meta.bootId = "00000000-0000-0000-0000-000000000001";
     meta.bootToEpochNs = kBootToEpochNs;
-    meta.captureStartNs = kBase - 1000;
-    meta.captureConfig = "{}";
-    auto writer = SessionWriter::create(path.toStdString(), meta);
-    if (!writer)
-        return QString::fromStdString(writer.error());
-    CaptureBatch batch;
+    meta.captureStartNs = captureStartNs;
+    return meta;
+}
+
+// The shell and the python3 child it forks.
+inline std::vector<ProcessInfo> fixtureProcesses()
+{
     ProcessInfo shell;
     shell.pid = kShellPid;
     shell.startNs = kShellStart;
@@ -115,13 +120,27 @@ inline QString writeFixtureSession(const QString &path)
     child.comm = "python3";
     child.exe = "/usr/bin/python3";
     child.argv = {"python3", "/tmp/work/job.py", "--fast"};
-    batch.processes = {shell, child};
-    batch.events = fixtureEvents();
-    if (auto appended = writer.value()->append(batch); !appended)
-        return QString::fromStdString(appended.error());
-    if (auto finished = writer.value()->finish(kBase + 10000); !finished)
-        return QString::fromStdString(finished.error());
-    return {};
+    return {shell, child};
+}
+
+// Writes the fixture to path and finishes it. Returns an error message or "".
+inline QString writeFixtureSession(const QString &path)
+{
+    return writeSession(path, fixtureMeta(), {{fixtureProcesses(), fixtureEvents(), {}}}, kBase + 10000);
+}
+
+// Writes count copies of the fixture's read, 1 µs apart from kBase, to path: a session
+// big enough for a scan in several chunks. Returns an error message or "".
+inline QString writeRepeatedReadSession(const QString &path, int count)
+{
+    CaptureBatch batch;
+    const Event read = fixtureEvents()[RowRead];
+    for (int i = 0; i < count; ++i) {
+        Event e = read;
+        e.tsNs = e.lastTsNs = kBase + uint64_t(i) * 1000;
+        batch.events.push_back(e);
+    }
+    return writeSession(path, clockOnlyMeta(), {batch}, kBase + 60000000);
 }
 
 } // namespace provscope::test

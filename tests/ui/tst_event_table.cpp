@@ -47,28 +47,6 @@ const std::vector<qlonglong> kBySyscall = {1, 8, 2, 3, 5, 9, 4, 7, 6}; // clone 
 
 QString writeShuffledSession(const QString &path)
 {
-    SessionMeta meta;
-    meta.toolVersion = "test";
-    meta.host = "testhost";
-    meta.kernel = "6.1.0-test";
-    meta.bootId = "00000000-0000-0000-0000-000000000001";
-    meta.bootToEpochNs = kBootToEpochNs;
-    meta.captureStartNs = kBase - 1000;
-    meta.captureConfig = "{}";
-    auto writer = SessionWriter::create(path.toStdString(), meta);
-    if (!writer)
-        return QString::fromStdString(writer.error());
-    ProcessInfo shell;
-    shell.pid = kShellPid;
-    shell.startNs = kShellStart;
-    shell.ppid = 1;
-    shell.comm = "bash";
-    ProcessInfo child;
-    child.pid = kChildPid;
-    child.startNs = kChildStart;
-    child.ppid = kShellPid;
-    child.parentStartNs = kShellStart;
-    child.comm = "python3";
     std::vector<Event> events = fixtureEvents();
     for (size_t i = 0; i < events.size(); ++i)
         events[i].tsNs = events[i].lastTsNs = kBase + uint64_t(kOffsets[i]);
@@ -79,17 +57,12 @@ QString writeShuffledSession(const QString &path)
         events[row].comm = "bash";
     }
     CaptureBatch first;
-    first.processes = {shell, child};
+    first.processes = fixtureProcesses();
     first.events.assign(events.begin(), events.begin() + RowRead + 1);
     first.losses.push_back({kBase + 4100, kBase + 4900, 1, 1234, "kernel-ringbuf"});
     CaptureBatch second;
     second.events.assign(events.begin() + RowRead + 1, events.end());
-    for (CaptureBatch *batch : {&first, &second})
-        if (auto done = writer.value()->append(*batch); !done)
-            return QString::fromStdString(done.error());
-    if (auto done = writer.value()->finish(kBase + 10000); !done)
-        return QString::fromStdString(done.error());
-    return {};
+    return writeSession(path, fixtureMeta(), {first, second}, kBase + 10000);
 }
 
 std::vector<qlonglong> shownIds(const QAbstractItemModel *model)
@@ -469,10 +442,7 @@ void TstEventTable::liveSessionStaysSorted()
     // A session still being written, sorted and filtered: the new events take
     // their places, and the filter bar counts every match at every moment.
     const QString path = m_dir.filePath(QStringLiteral("live.provscope"));
-    SessionMeta meta;
-    meta.bootToEpochNs = kBootToEpochNs;
-    meta.captureStartNs = kBase;
-    auto writer = SessionWriter::create(path.toStdString(), meta);
+    auto writer = SessionWriter::create(path.toStdString(), clockOnlyMeta());
     QVERIFY2(writer, writer ? "" : writer.error().c_str());
     std::vector<Event> all = fixtureEvents();
     for (size_t i = 0; i < all.size(); ++i)

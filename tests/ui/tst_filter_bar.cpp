@@ -214,10 +214,7 @@ void TstFilterBar::liveSessionFiltersNewEvents()
 {
     // A session still being written: new events are filtered as they arrive.
     const QString path = m_dir.filePath(QStringLiteral("live.provscope"));
-    SessionMeta meta;
-    meta.bootToEpochNs = kBootToEpochNs;
-    meta.captureStartNs = kBase;
-    auto writer = SessionWriter::create(path.toStdString(), meta);
+    auto writer = SessionWriter::create(path.toStdString(), clockOnlyMeta());
     QVERIFY2(writer, writer ? "" : writer.error().c_str());
     const auto all = fixtureEvents();
     CaptureBatch first;
@@ -478,20 +475,8 @@ void TstFilterBar::cancelKeepsRowsFound()
     // A session big enough for several chunks; Cancel as the first chunk arrives.
     const QString path = m_dir.filePath(QStringLiteral("big.provscope"));
     if (!QFile::exists(path)) {
-        SessionMeta meta;
-        meta.bootToEpochNs = kBootToEpochNs;
-        meta.captureStartNs = kBase;
-        auto writer = SessionWriter::create(path.toStdString(), meta);
-        QVERIFY(writer);
-        CaptureBatch batch;
-        const Event read = fixtureEvents()[RowRead];
-        for (int i = 0; i < 60000; ++i) {
-            Event e = read;
-            e.tsNs = e.lastTsNs = kBase + uint64_t(i) * 1000;
-            batch.events.push_back(e);
-        }
-        QVERIFY(writer.value()->append(batch));
-        QVERIFY(writer.value()->finish(kBase + 60000000));
+        const QString error = writeRepeatedReadSession(path, 60000);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
     auto reader = SessionReader::open(path.toStdString());
     QVERIFY(reader);

@@ -47,39 +47,6 @@ std::vector<Event> sessionEvents()
     return events;
 }
 
-QString writeSession(const QString &path, const std::vector<Event> &events)
-{
-    SessionMeta meta;
-    meta.toolVersion = "test";
-    meta.host = "testhost";
-    meta.bootId = "00000000-0000-0000-0000-000000000001";
-    meta.bootToEpochNs = kBootToEpochNs;
-    meta.captureStartNs = kBase - 1000;
-    meta.captureConfig = "{}";
-    auto writer = SessionWriter::create(path.toStdString(), meta);
-    if (!writer)
-        return QString::fromStdString(writer.error());
-    CaptureBatch batch;
-    ProcessInfo shell;
-    shell.pid = kShellPid;
-    shell.startNs = kShellStart;
-    shell.ppid = 1;
-    shell.comm = "bash";
-    ProcessInfo child;
-    child.pid = kChildPid;
-    child.startNs = kChildStart;
-    child.ppid = kShellPid;
-    child.parentStartNs = kShellStart;
-    child.comm = "python3";
-    batch.processes = {shell, child};
-    batch.events = events;
-    if (auto appended = writer.value()->append(batch); !appended)
-        return QString::fromStdString(appended.error());
-    if (auto finished = writer.value()->finish(kBase + 100000); !finished)
-        return QString::fromStdString(finished.error());
-    return {};
-}
-
 // Does b show the same value as a in column (what the expression stands for)?
 bool sameValue(const Event &a, const Event &b, int column)
 {
@@ -131,7 +98,7 @@ void TstFilterExpression::initTestCase()
     QVERIFY(m_dir.isValid());
     m_session = m_dir.filePath(QStringLiteral("cells.provscope"));
     m_events = sessionEvents();
-    const QString error = writeSession(m_session, m_events);
+    const QString error = writeSession(m_session, fixtureMeta(), {{fixtureProcesses(), m_events, {}}}, kBase + 100000);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     for (size_t i = 0; i < m_events.size(); ++i)
         m_events[i].id = int64_t(i) + 1;

@@ -281,20 +281,8 @@ void TstFindBar::cancelStopsSearch()
 {
     // Many matches; Cancel in the status bar before the first chunk is shown.
     const QString path = m_dir.filePath(QStringLiteral("big.provscope"));
-    SessionMeta meta;
-    meta.bootToEpochNs = kBootToEpochNs;
-    meta.captureStartNs = kBase;
-    auto writer = SessionWriter::create(path.toStdString(), meta);
-    QVERIFY(writer);
-    CaptureBatch batch;
-    const Event read = fixtureEvents()[RowRead];
-    for (int i = 0; i < 50000; ++i) {
-        Event e = read;
-        e.tsNs = e.lastTsNs = kBase + uint64_t(i) * 1000;
-        batch.events.push_back(e);
-    }
-    QVERIFY(writer.value()->append(batch));
-    QVERIFY(writer.value()->finish(kBase + 60000000));
+    const QString error = writeRepeatedReadSession(path, 50000);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     auto reader = SessionReader::open(path.toStdString());
     QVERIFY(reader);
     TaskProgress progress;
