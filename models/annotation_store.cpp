@@ -1,8 +1,8 @@
 #include "annotation_store.h"
 
 #include "custody_log.h"
+#include "session_connection.h"
 #include "session_reader.h"
-#include "session_file_check.h"
 #include "session_schema.h"
 #include "sqlite_database.h"
 #include "sqlite_statement.h"
@@ -85,13 +85,9 @@ Result<std::vector<Annotation>> AnnotationStore::load(const std::string &path)
             return makeError(reader.error());
         recording = (*reader)->isRecording();
     }
-    // Finished: immutable (no locks, nothing written beside it). Recording: plain read-only.
-    auto db = SqliteDatabase::open(sqliteFileUri(path, recording ? "mode=ro" : "mode=ro&immutable=1"),
-                                   SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    auto db = openSessionReadOnly(path, recording);
     if (!db)
-        return makeError("cannot open " + path + ": " + db.error());
-    if (recording)
-        sqlite3_busy_timeout((*db)->handle(), 2000);
+        return makeError(db.error());
     auto loaded = load(**db);
     if (!loaded)
         return makeError(path + ": " + loaded.error());

@@ -1,7 +1,7 @@
 #include "event_query.h"
 
 #include "filter_parser.h"
-#include "session_file_check.h"
+#include "session_connection.h"
 #include "session_reader.h"
 #include "session_rows.h"
 #include "sqlite_database.h"
@@ -366,14 +366,10 @@ struct EventQuery::Impl {
     {
         if (db)
             return {};
-        auto opened = SqliteDatabase::open(
-            sqliteFileUri(path, live ? "mode=ro" : "mode=ro&immutable=1"),
-            SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+        auto opened = openSessionReadOnly(path, live);
         if (!opened)
-            return makeError("cannot open " + path + ": " + opened.error());
+            return makeError(opened.error());
         db = std::move(opened.value());
-        if (live)
-            sqlite3_busy_timeout(db->handle(), 2000);
         sqlite3_create_function_v2(db->handle(), "provscope_cmdline", 1,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, cmdlineFunction,
                                    nullptr, nullptr, nullptr);
@@ -962,10 +958,9 @@ struct EventQuery::Impl {
             changed.notify_all();
         };
         auto worker = [&] {
-            auto opened = SqliteDatabase::open(sqliteFileUri(path, "mode=ro&immutable=1"),
-                                               SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+            auto opened = openSessionReadOnly(path, false); // scans run on finished sessions only
             if (!opened)
-                return fail("cannot open " + path + ": " + opened.error());
+                return fail(opened.error());
             SqliteDatabase &db = *opened.value();
             sqlite3_create_function_v2(db.handle(), "provscope_in", 2, SQLITE_UTF8, this, inSetFunction, nullptr,
                                        nullptr, nullptr);

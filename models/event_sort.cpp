@@ -1,11 +1,9 @@
 #include "event_sort.h"
 
-#include "session_file_check.h"
+#include "session_connection.h"
 #include "session_reader.h"
 #include "sqlite_database.h"
 #include "sqlite_statement.h"
-
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <numeric>
@@ -105,14 +103,10 @@ Result<std::vector<uint32_t>> sortEventIds(const std::string &sessionPath, Event
         live = reader.value()->isRecording();
         maxId = std::min(maxId, reader.value()->counts().events);
     }
-    auto opened = SqliteDatabase::open(
-        sqliteFileUri(sessionPath, live ? "mode=ro" : "mode=ro&immutable=1"),
-        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    auto opened = openSessionReadOnly(sessionPath, live);
     if (!opened)
-        return makeError("cannot open " + sessionPath + ": " + opened.error());
+        return makeError(opened.error());
     SqliteDatabase &db = *opened.value();
-    if (live)
-        sqlite3_busy_timeout(db.handle(), 2000);
     Scan scan{db, sessionPath, maxId, progress};
 
     if (key == EventSortKey::Time) {

@@ -1,7 +1,7 @@
 #include "process_tree.h"
 
 #include "event_json.h"
-#include "session_file_check.h"
+#include "session_connection.h"
 #include "session_reader.h"
 #include "session_schema.h"
 #include "sqlite_database.h"
@@ -146,13 +146,10 @@ Result<ProcessTree> ProcessTree::build(const std::string &sessionPath, const Pro
         tree.m_nodes.push_back(std::move(node));
     }
 
-    auto opened = SqliteDatabase::open(sqliteFileUri(sessionPath, live ? "mode=ro" : "mode=ro&immutable=1"),
-                                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    auto opened = openSessionReadOnly(sessionPath, live);
     if (!opened)
-        return makeError("cannot open " + sessionPath + ": " + opened.error());
+        return makeError(opened.error());
     SqliteDatabase &db = *opened.value();
-    if (live)
-        sqlite3_busy_timeout(db.handle(), 2000);
     CancelState cancel;
     cancel.progress = &progress;
     sqlite3_progress_handler(db.handle(), kProgressSteps, progressHandler, &cancel);

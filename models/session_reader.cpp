@@ -1,11 +1,10 @@
 #include "session_reader.h"
 
+#include "session_connection.h"
 #include "session_file_check.h"
 #include "session_rows.h"
 #include "sqlite_database.h"
 #include "sqlite_statement.h"
-
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -123,15 +122,10 @@ struct SessionReader::Impl {
 Result<void> SessionReader::Impl::openConnection(bool isLive)
 {
     live = isLive;
-    // A finished session is immutable: SQLite takes no locks and writes nothing
-    // beside it. A recording (WAL with its -wal beside it) is read as it grows.
-    auto opened = SqliteDatabase::open(sqliteFileUri(path, live ? "mode=ro" : "mode=ro&immutable=1"),
-                                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    auto opened = openSessionReadOnly(path, live);
     if (!opened)
-        return makeError("cannot open " + path + ": " + opened.error());
+        return makeError(opened.error());
     db = std::move(opened.value());
-    if (live)
-        sqlite3_busy_timeout(db->handle(), 2000);
     return {};
 }
 

@@ -1,12 +1,10 @@
 #include "session_statistics.h"
 
-#include "session_file_check.h"
+#include "session_connection.h"
 #include "session_reader.h"
 #include "sqlite_database.h"
 #include "sqlite_statement.h"
 #include "syscall_args.h"
-
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -283,14 +281,10 @@ struct SessionStatistics::Impl {
     {
         if (db)
             return {};
-        auto opened = SqliteDatabase::open(
-            sqliteFileUri(path, live ? "mode=ro" : "mode=ro&immutable=1"),
-            SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+        auto opened = openSessionReadOnly(path, live);
         if (!opened)
-            return makeError("cannot open " + path + ": " + opened.error());
+            return makeError(opened.error());
         db = std::move(opened.value());
-        if (live)
-            sqlite3_busy_timeout(db->handle(), 2000);
         return {};
     }
 

@@ -1,5 +1,6 @@
 #include "session_values.h"
 
+#include "session_connection.h"
 #include "session_file_check.h"
 #include "sqlite_database.h"
 #include "sqlite_statement.h"
@@ -25,13 +26,10 @@ Result<SessionValues> readSessionValues(const std::string &sessionPath, const st
     if (!check)
         return makeError(check.error());
     const bool live = check.value().walMode;
-    auto opened = SqliteDatabase::open(sqliteFileUri(sessionPath, live ? "mode=ro" : "mode=ro&immutable=1"),
-                                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    auto opened = openSessionReadOnly(sessionPath, live);
     if (!opened)
-        return makeError("cannot open " + sessionPath + ": " + opened.error());
+        return makeError(opened.error());
     SqliteDatabase &db = *opened.value();
-    if (live)
-        sqlite3_busy_timeout(db.handle(), 2000);
     if (cancelled)
         sqlite3_progress_handler(db.handle(), 100000, pollCancelled,
                                  const_cast<std::function<bool()> *>(&cancelled));
