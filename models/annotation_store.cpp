@@ -39,11 +39,7 @@ int64_t AnnotationStore::nowNs()
 Result<std::vector<Annotation>> AnnotationStore::load(SqliteDatabase &db)
 {
     std::vector<Annotation> annotations;
-    auto exists = SqliteStatement::prepare(
-        db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'annotations'");
-    if (!exists)
-        return makeError(exists.error());
-    auto found = exists->step();
+    auto found = db.hasTable("annotations");
     if (!found)
         return makeError(found.error());
     if (!*found)

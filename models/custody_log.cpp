@@ -36,11 +36,7 @@ int64_t epochNowNs()
 Result<std::vector<CustodyEntry>> readCustodyLog(SqliteDatabase &db)
 {
     std::vector<CustodyEntry> entries;
-    auto exists = SqliteStatement::prepare(
-        db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'custody_log'");
-    if (!exists)
-        return makeError(exists.error());
-    auto found = exists->step();
+    auto found = db.hasTable("custody_log");
     if (!found)
         return makeError(found.error());
     if (!*found)

@@ -51,6 +51,21 @@ Result<std::string> SqliteDatabase::queryText(const std::string &sql)
     return text;
 }
 
+Result<bool> SqliteDatabase::hasTable(const std::string &name)
+{
+    sqlite3_stmt *stmt = nullptr;
+    if (sqlite3_prepare_v2(m_db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &stmt,
+                           nullptr)
+        != SQLITE_OK)
+        return makeError(errorMessage());
+    sqlite3_bind_text(stmt, 1, name.data(), int(name.size()), SQLITE_TRANSIENT);
+    const int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return makeError(errorMessage());
+    return rc == SQLITE_ROW;
+}
+
 std::string SqliteDatabase::errorMessage() const { return sqlite3_errmsg(m_db); }
 
 int SqliteDatabase::errorCode() const { return sqlite3_extended_errcode(m_db); }

@@ -22,6 +22,8 @@ public:
     Result<void> exec(const std::string &sql);
     // The first column of the first row of a query without parameters, as text.
     Result<std::string> queryText(const std::string &sql);
+    // Whether the file has a table of this name (optional tables of a format minor).
+    Result<bool> hasTable(const std::string &name);
     // The last error of this connection, e.g. "database disk image is malformed".
     std::string errorMessage() const;
     int errorCode() const;
