@@ -9,10 +9,6 @@
 
 #include <sqlite3.h>
 
-#include <ctime>
-#include <pwd.h>
-#include <unistd.h>
-
 namespace provscope {
 
 namespace {
@@ -20,21 +16,6 @@ namespace {
 // for another writer (a second save, an import).
 constexpr int kSaveBusyTimeoutMs = 2000;
 } // namespace
-
-std::string AnnotationStore::currentAuthor()
-{
-    const uid_t uid = ::geteuid();
-    if (const passwd *pw = ::getpwuid(uid); pw && pw->pw_name && *pw->pw_name)
-        return pw->pw_name;
-    return std::to_string(uid);
-}
-
-int64_t AnnotationStore::nowNs()
-{
-    timespec ts {};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 
 Result<std::vector<Annotation>> AnnotationStore::load(SqliteDatabase &db)
 {

@@ -27,10 +27,6 @@ public:
     // must reopen it to see the change (SQLite assumes an immutable file never changes).
     static Result<std::vector<Annotation>> save(const std::string &path,
                                                 const std::vector<Annotation> &annotations);
-
-    // Who is annotating: the effective user's name (its uid when it has none).
-    static std::string currentAuthor();
-    static int64_t nowNs(); // epoch ns
 };
 
 } // namespace provscope

@@ -3,6 +3,7 @@
 #include "annotation_command.h"
 #include "annotation_store.h"
 #include "provenance_graph.h"
+#include "record_author.h"
 #include "session_reader.h"
 
 #include <algorithm>
@@ -11,7 +12,7 @@ namespace provscope {
 
 AnnotationSet::AnnotationSet(QObject *parent)
     : QObject(parent)
-    , m_author(QString::fromStdString(AnnotationStore::currentAuthor()))
+    , m_author(QString::fromStdString(effectiveUserName()))
 {
 }
 
@@ -92,7 +93,7 @@ int64_t AnnotationSet::add(Annotation::Target target, const std::string &key, An
     a.target = key;
     a.kind = kind;
     a.text = text.toStdString();
-    a.createdNs = AnnotationStore::nowNs();
+    a.createdNs = epochNowNs();
     a.author = m_author.toStdString();
     m_items.push_back(std::move(a));
     edited(wasUnsaved);
