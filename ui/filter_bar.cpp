@@ -2,6 +2,7 @@
 
 #include "event_query.h"
 #include "event_table_model.h"
+#include "matching_job.h"
 #include "task_progress.h"
 
 #include <QAbstractItemView>
@@ -341,39 +342,12 @@ void FilterBar::startQuery(int64_t firstId)
     m_nextUnscanned = m_model->eventCount() + 1;
     updateCountText();
 
-    const std::string path = QFile::encodeName(m_sessionPath).toStdString();
-    const std::shared_ptr<std::atomic<int>> current = m_generation;
-    const CompiledFilter filter = m_filter;
-    m_pool->start([this, path, current, filter, generation, firstId] {
-        QString failure;
-        if (current->load() != generation)
-            return;
-        auto query = EventQuery::open(path);
-        if (!query) {
-            failure = QString::fromStdString(query.error());
-        } else {
-            const auto takeChunk = [&](const std::vector<int64_t> &chunk) {
-                if (current->load() != generation)
-                    return false; // a newer filter (or clear) cancels this one
-                if (!chunk.empty())
-                    QMetaObject::invokeMethod(this, [this, generation, chunk] { onChunk(generation, chunk); },
-                                              Qt::QueuedConnection);
-                return true;
-            };
-            const auto takeProgress = [&](double fraction) {
-                if (current->load() != generation)
-                    return false;
-                QMetaObject::invokeMethod(this, [this, generation, fraction] { onProgress(generation, fraction); },
-                                          Qt::QueuedConnection);
-                return true;
-            };
-            auto ran = query.value()->matchingIds(filter, takeChunk, takeProgress, 4096, firstId);
-            if (!ran)
-                failure = QString::fromStdString(ran.error());
-        }
-        QMetaObject::invokeMethod(this, [this, generation, failure] { onFinished(generation, failure); },
-                                  Qt::QueuedConnection);
-    });
+    // A newer filter (or clear) increments m_generation and so stops this one.
+    MatchingJob job{QFile::encodeName(m_sessionPath).toStdString(), m_filter, m_generation, generation, 4096, firstId};
+    startMatchingJob(
+        m_pool, this, std::move(job), [this, generation](const std::vector<int64_t> &ids) { onChunk(generation, ids); },
+        [this, generation](double fraction) { onProgress(generation, fraction); },
+        [this, generation](const QString &error) { onFinished(generation, error); });
 }
 
 void FilterBar::onChunk(int generation, const std::vector<int64_t> &ids)

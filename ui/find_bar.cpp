@@ -3,6 +3,7 @@
 #include "event_query.h"
 #include "event_table_model.h"
 #include "filter_expression.h"
+#include "matching_job.h"
 #include "task_progress.h"
 
 #include <QFile>
@@ -276,41 +277,14 @@ void FindBar::startSearch()
     }
     updateStatus();
 
-    const std::string path = QFile::encodeName(m_sessionPath).toStdString();
-    const std::shared_ptr<std::atomic<int>> current = m_generation;
-    const CompiledFilter filter = compiled.value();
-    m_pool->start([this, path, current, filter, generation] {
-        QString failure;
-        if (current->load() != generation)
-            return;
-        auto query = EventQuery::open(path);
-        if (!query) {
-            failure = QString::fromStdString(query.error());
-        } else {
-            const auto takeChunk = [&](const std::vector<int64_t> &chunk) {
-                if (current->load() != generation)
-                    return false;
-                if (!chunk.empty())
-                    QMetaObject::invokeMethod(this, [this, generation, chunk] { onChunk(generation, chunk); },
-                                              Qt::QueuedConnection);
-                return true;
-            };
-            const auto takeProgress = [&](double fraction) {
-                if (current->load() != generation)
-                    return false;
-                QMetaObject::invokeMethod(this, [this, generation, fraction] {
-                    if (generation == m_generation->load() && m_progress && m_progressToken)
-                        m_progress->setProgress(m_progressToken, fraction);
-                }, Qt::QueuedConnection);
-                return true;
-            };
-            auto ran = query.value()->matchingIds(filter, takeChunk, takeProgress, 16384);
-            if (!ran)
-                failure = QString::fromStdString(ran.error());
-        }
-        QMetaObject::invokeMethod(this, [this, generation, failure] { onFinished(generation, failure); },
-                                  Qt::QueuedConnection);
-    });
+    MatchingJob job{QFile::encodeName(m_sessionPath).toStdString(), compiled.value(), m_generation, generation, 16384};
+    startMatchingJob(
+        m_pool, this, std::move(job), [this, generation](const std::vector<int64_t> &ids) { onChunk(generation, ids); },
+        [this, generation](double fraction) {
+            if (generation == m_generation->load() && m_progress && m_progressToken)
+                m_progress->setProgress(m_progressToken, fraction);
+        },
+        [this, generation](const QString &error) { onFinished(generation, error); });
 }
 
 void FindBar::onChunk(int generation, const std::vector<int64_t> &ids)
