@@ -11,7 +11,7 @@
 //   cron 2000 (parent 1999 not recorded: a root)
 #include "capture_batch.h"
 #include "event.h"
-#include "session_writer.h"
+#include "test_session_file.h"
 
 #include <QString>
 
@@ -125,25 +125,8 @@ inline std::vector<Event> treeEvents()
 // Writes and finishes the session. Returns an error message or "".
 inline QString writeTreeSession(const QString &path)
 {
-    SessionMeta meta;
-    meta.toolVersion = "test";
-    meta.host = "testhost";
-    meta.kernel = "6.1.0-test";
-    meta.bootId = "00000000-0000-0000-0000-000000000004";
-    meta.bootToEpochNs = kBootToEpochNs;
-    meta.captureStartNs = kB;
-    meta.captureConfig = "{}";
-    auto writer = SessionWriter::create(path.toStdString(), meta);
-    if (!writer)
-        return QString::fromStdString(writer.error());
-    CaptureBatch batch;
-    batch.processes = treeProcesses();
-    batch.events = treeEvents();
-    if (auto appended = writer.value()->append(batch); !appended)
-        return QString::fromStdString(appended.error());
-    if (auto finished = writer.value()->finish(kEnd); !finished)
-        return QString::fromStdString(finished.error());
-    return {};
+    const SessionMeta meta = testSessionMeta("testhost", "00000000-0000-0000-0000-000000000004", kBootToEpochNs, kB);
+    return writeSession(path, meta, {{treeProcesses(), treeEvents(), {}}}, kEnd);
 }
 
 } // namespace provscope::test::tree

@@ -10,6 +10,7 @@
 //   not a file written: pipe:[4242]
 #include "capture_batch.h"
 #include "session_writer.h"
+#include "test_session_file.h"
 
 #include <QString>
 
@@ -147,15 +148,7 @@ inline int64_t eventCount()
 
 inline SessionMeta meta()
 {
-    SessionMeta m;
-    m.toolVersion = "test";
-    m.host = "lab-host";
-    m.kernel = "6.1.0-test";
-    m.bootId = "00000000-0000-0000-0000-000000000002";
-    m.bootToEpochNs = kBootToEpochNs;
-    m.captureStartNs = kBoot;
-    m.captureConfig = "{}";
-    return m;
+    return testSessionMeta("lab-host", "00000000-0000-0000-0000-000000000002", kBootToEpochNs, kBoot);
 }
 
 // Writes the first `batchCount` batches to a new file at path; finished unless `finish`
