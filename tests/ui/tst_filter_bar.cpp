@@ -10,10 +10,9 @@
 #include "events_tab.h"
 #include "filter_bar.h"
 #include "main_window.h"
-#include "recent_files.h"
-#include "session_fixture.h"
 #include "session_reader.h"
 #include "task_progress.h"
+#include "workstation_fixture.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -68,20 +67,12 @@ private:
 
 void TstFilterBar::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    RecentFiles().clear();
-    QVERIFY(m_dir.isValid());
-    m_session = m_dir.filePath(QStringLiteral("fixture.provscope"));
-    const QString error = writeFixtureSession(m_session);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
+    prepareFixtureSession(m_dir, &m_session);
 }
 
 void TstFilterBar::openWindow(MainWindow &window)
 {
-    window.setErrorDialogsEnabled(false);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QVERIFY2(window.openSession(m_session), qPrintable(window.lastError()));
+    showWithSession(window, m_session);
     QCOMPARE(window.eventTable()->model()->rowCount(), int(RowCount));
 }
 

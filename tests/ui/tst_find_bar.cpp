@@ -8,10 +8,9 @@
 #include "filter_bar.h"
 #include "find_bar.h"
 #include "main_window.h"
-#include "recent_files.h"
-#include "session_fixture.h"
 #include "session_reader.h"
 #include "task_progress.h"
+#include "workstation_fixture.h"
 
 #include <QAbstractItemModelTester>
 #include <QLabel>
@@ -54,27 +53,13 @@ private:
 
 void TstFindBar::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    RecentFiles().clear();
-    QVERIFY(m_dir.isValid());
-    m_session = m_dir.filePath(QStringLiteral("fixture.provscope"));
-    const QString error = writeFixtureSession(m_session);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
+    prepareFixtureSession(m_dir, &m_session);
 }
 
 void TstFindBar::openWindow(MainWindow &window)
 {
-    window.setErrorDialogsEnabled(false);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QVERIFY2(window.openSession(m_session), qPrintable(window.lastError()));
-    // The Events tab in front (the dashboard may be the first tab).
-    if (QTabWidget *tabs = window.findChild<QTabWidget *>()) {
-        for (int i = 0; i < tabs->count(); ++i) {
-            if (tabs->widget(i) == window.eventsTab() || tabs->widget(i)->isAncestorOf(window.eventsTab()))
-                tabs->setCurrentIndex(i);
-        }
-    }
+    showWithSession(window, m_session);
+    showEventsTab(window);
     QCOMPARE(window.eventTable()->model()->rowCount(), int(RowCount));
 }
 

@@ -5,10 +5,9 @@
 #include "graph_tab.h"
 #include "main_window.h"
 #include "provenance_graph.h"
-#include "recent_files.h"
-#include "session_fixture.h"
 #include "session_reader.h"
 #include "session_status_bar.h"
+#include "workstation_fixture.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -73,12 +72,7 @@ void TstMainWindow::selectRow(MainWindow &window, int row)
 
 void TstMainWindow::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true); // QSettings (recent files) in a test location
-    RecentFiles().clear();
-    QVERIFY(m_dir.isValid());
-    m_session = m_dir.filePath(QStringLiteral("fixture.provscope"));
-    const QString error = writeFixtureSession(m_session);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
+    prepareFixtureSession(m_dir, &m_session);
 }
 
 void TstMainWindow::showsEveryRow()
@@ -150,10 +144,7 @@ void TstMainWindow::liveSessionInsertsRows()
 {
     // A session still being written (WAL): the model follows it as the writer appends.
     const QString path = m_dir.filePath(QStringLiteral("live.provscope"));
-    SessionMeta meta;
-    meta.bootToEpochNs = kBootToEpochNs;
-    meta.captureStartNs = kBase;
-    auto writer = SessionWriter::create(path.toStdString(), meta);
+    auto writer = SessionWriter::create(path.toStdString(), clockOnlyMeta());
     QVERIFY2(writer, writer ? "" : writer.error().c_str());
     CaptureBatch first;
     first.events = {fixtureEvents()[RowClone], fixtureEvents()[RowExec]};
@@ -190,12 +181,6 @@ void TstMainWindow::liveSessionInsertsRows()
 // CPU 1 after RowRead, 5 from the user-space queue after the last event.
 static QString writeLossySession(const QString &path)
 {
-    SessionMeta meta;
-    meta.bootToEpochNs = kBootToEpochNs;
-    meta.captureStartNs = kBase - 1000;
-    auto writer = SessionWriter::create(path.toStdString(), meta);
-    if (!writer)
-        return QString::fromStdString(writer.error());
     const auto all = fixtureEvents();
     CaptureBatch first;
     first.events.assign(all.begin(), all.begin() + RowRead + 1);
@@ -203,13 +188,7 @@ static QString writeLossySession(const QString &path)
     CaptureBatch second;
     second.events.assign(all.begin() + RowRead + 1, all.end());
     second.losses.push_back({kBase + 9100, kBase + 9100, -1, 5, "user-queue"});
-    for (CaptureBatch *batch : {&first, &second}) {
-        if (auto done = writer.value()->append(*batch); !done)
-            return QString::fromStdString(done.error());
-    }
-    if (auto done = writer.value()->finish(kBase + 10000); !done)
-        return QString::fromStdString(done.error());
-    return {};
+    return writeSession(path, clockOnlyMeta(kBase - 1000), {first, second}, kBase + 10000);
 }
 
 void TstMainWindow::lossesAreGapRows()
@@ -268,10 +247,7 @@ void TstMainWindow::liveLossesInsertGapRows()
 {
     // While recording, a loss appears as a gap row appended with the rows after it.
     const QString path = m_dir.filePath(QStringLiteral("live-lossy.provscope"));
-    SessionMeta meta;
-    meta.bootToEpochNs = kBootToEpochNs;
-    meta.captureStartNs = kBase;
-    auto writer = SessionWriter::create(path.toStdString(), meta);
+    auto writer = SessionWriter::create(path.toStdString(), clockOnlyMeta());
     QVERIFY2(writer, writer ? "" : writer.error().c_str());
     const auto all = fixtureEvents();
     CaptureBatch first;

@@ -8,8 +8,7 @@
 #include "capture_controller.h"
 #include "main_window.h"
 #include "quick_filter_bar.h"
-#include "recent_files.h"
-#include "session_fixture.h"
+#include "workstation_fixture.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -56,21 +55,11 @@ private:
 
 void TstQuickFilters::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    RecentFiles().clear();
+    prepareFixtureSession(m_dir, &m_session);
     QSettings().remove(QStringLiteral("events/quickFilters"));
-    QVERIFY(m_dir.isValid());
-    m_session = m_dir.filePath(QStringLiteral("fixture.provscope"));
-    QString error = writeFixtureSession(m_session);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
 
     // Events a second apart, for the time range.
     m_spread = m_dir.filePath(QStringLiteral("spread.provscope"));
-    SessionMeta meta;
-    meta.bootToEpochNs = kBootToEpochNs;
-    meta.captureStartNs = kBase;
-    auto writer = SessionWriter::create(m_spread.toStdString(), meta);
-    QVERIFY(writer);
     CaptureBatch batch;
     for (int i = 0; i < kSpreadEvents; ++i) {
         Event e = makeEvent(kChildPid, kChildStart, uint64_t(i) * 1'000'000'000ULL + 250'000'000ULL,
@@ -78,23 +67,14 @@ void TstQuickFilters::initTestCase()
         e.path = "/tmp/spread";
         batch.events.push_back(e);
     }
-    QVERIFY(writer.value()->append(batch));
-    QVERIFY(writer.value()->finish(kBase + 20'000'000'000ULL));
+    const QString error = writeSession(m_spread, clockOnlyMeta(), {batch}, kBase + 20'000'000'000ULL);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
 }
 
 void TstQuickFilters::openWindow(MainWindow &window, const QString &path, int rows)
 {
-    window.setErrorDialogsEnabled(false);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QVERIFY2(window.openSession(path), qPrintable(window.lastError()));
-    // The Events tab in front (the dashboard may be the first tab).
-    if (QTabWidget *tabs = window.findChild<QTabWidget *>()) {
-        for (int i = 0; i < tabs->count(); ++i) {
-            if (tabs->widget(i) == window.eventsTab() || tabs->widget(i)->isAncestorOf(window.eventsTab()))
-                tabs->setCurrentIndex(i);
-        }
-    }
+    showWithSession(window, path);
+    showEventsTab(window);
     QCOMPARE(window.eventTable()->model()->rowCount(), rows);
     QTRY_VERIFY(window.eventsTab()->quickFilterBar()->valuesLoaded());
 }
@@ -238,10 +218,7 @@ void TstQuickFilters::liveSessionExtendsSpan()
 {
     // A session still being written: the time range grows with it.
     const QString path = m_dir.filePath(QStringLiteral("live.provscope"));
-    SessionMeta meta;
-    meta.bootToEpochNs = kBootToEpochNs;
-    meta.captureStartNs = kBase;
-    auto writer = SessionWriter::create(path.toStdString(), meta);
+    auto writer = SessionWriter::create(path.toStdString(), clockOnlyMeta());
     QVERIFY(writer);
     const auto at = [](int second) {
         Event e = makeEvent(kChildPid, kChildStart, uint64_t(second) * 1'000'000'000ULL, "read", 1);

@@ -10,11 +10,10 @@
 #include "events_tab.h"
 #include "main_window.h"
 #include "process_tree_tab.h"
-#include "recent_files.h"
-#include "session_fixture.h"
 #include "filter_bar.h"
 #include "graph_tab.h"
 #include "shortcuts_dialog.h"
+#include "workstation_fixture.h"
 
 #include <QAction>
 #include <QDockWidget>
@@ -87,12 +86,7 @@ private:
 
 void TstWorkstation::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    RecentFiles().clear();
-    QVERIFY(m_dir.isValid());
-    m_session = m_dir.filePath(QStringLiteral("fixture.provscope"));
-    const QString error = writeFixtureSession(m_session);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
+    prepareFixtureSession(m_dir, &m_session);
 }
 
 void TstWorkstation::helpListsTheShortcuts()
