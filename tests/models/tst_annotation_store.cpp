@@ -5,6 +5,7 @@
 #include "custody_log.h"
 #include "evidence_digest.h"
 #include "session_samples.h"
+#include "verify_ok.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -17,13 +18,6 @@
 
 using namespace provscope;
 using namespace provscope::test;
-
-// QVERIFY2 evaluates its message even on success: error() only when it failed.
-#define VERIFY_OK(expr)                                                                  \
-    do {                                                                                 \
-        const auto &verified_ = (expr); /* evaluated once */                             \
-        QVERIFY2(verified_.ok(), verified_.ok() ? "" : verified_.error().c_str());       \
-    } while (false)
 
 namespace {
 

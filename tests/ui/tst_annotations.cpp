@@ -1,5 +1,6 @@
 // Annotations in the workstation: the editable set (marks, unsaved state, save),
 // the panel, graph node tags and their place in the exported PNG (GUI and CLI).
+#include "../models/verify_ok.h"
 #include "session_fixture.h"
 
 #include "annotation_actions.h"
@@ -31,12 +32,6 @@
 
 using namespace provscope;
 using namespace provscope::test;
-
-#define VERIFY_OK(expr)                                                                  \
-    do {                                                                                 \
-        const auto &verified_ = (expr); /* evaluated once */                             \
-        QVERIFY2(verified_.ok(), verified_.ok() ? "" : verified_.error().c_str());       \
-    } while (false)
 
 namespace {
 
