@@ -351,10 +351,7 @@ void ProcessTreeTab::filterToProcess()
     const int node = currentNode();
     if (node < 0)
         return;
-    const ProcessFilter filter = m_tree->processFilter(node);
-    if (!filter.note.empty())
-        m_status->setText(QString::fromStdString(filter.note));
-    emit filterRequested(QString::fromStdString(filter.text));
+    requestFilter(m_tree->processFilter(node));
 }
 
 void ProcessTreeTab::filterToSubtree()
@@ -363,8 +360,12 @@ void ProcessTreeTab::filterToSubtree()
     if (node < 0)
         return;
     const ProcessFilter filter = m_tree->subtreeFilter(node);
-    if (filter.text.empty())
-        return;
+    if (!filter.text.empty())
+        requestFilter(filter);
+}
+
+void ProcessTreeTab::requestFilter(const ProcessFilter &filter)
+{
     if (!filter.note.empty())
         m_status->setText(QString::fromStdString(filter.note));
     emit filterRequested(QString::fromStdString(filter.text));

@@ -22,6 +22,7 @@ class QTreeView;
 namespace provscope {
 
 class ProcessTree;
+struct ProcessFilter;
 class ProcessTreeModel;
 class SessionReader;
 class TaskProgress;
@@ -72,6 +73,9 @@ signals:
     void treeReady();
 
 private:
+    // Shows the filter's note (why it is not exact) and asks for the filter.
+    void requestFilter(const ProcessFilter &filter);
+
     struct Outcome {
         std::shared_ptr<const ProcessTree> tree;
         QString error;
