@@ -209,22 +209,28 @@ void TstProcessTree::filterTextsAUserReads()
 
 void TstProcessTree::largeSubtreeFilter()
 {
+    // Root pid 10 and count processes: pids 100.., started at 200.., under parentOf(k)
+    // (10: the root, 1: another root), exited or still running.
+    auto rootAmong = [](uint32_t count, auto parentOf, bool exited) {
+        std::vector<ProcessInfo> processes;
+        ProcessInfo root;
+        root.pid = 10;
+        root.startNs = 100;
+        processes.push_back(root);
+        for (uint32_t k = 0; k < count; ++k) {
+            ProcessInfo p;
+            p.pid = 100 + k;
+            p.startNs = 200 + k;
+            p.ppid = parentOf(k);
+            if (exited)
+                p.exitTsNs = 100000 + k;
+            processes.push_back(p);
+        }
+        return ProcessTree::fromProcesses(std::move(processes));
+    };
     // 6,000 children with scattered pids (every third pid belongs to another root):
     // the pid list alone would not fit the filter bar, so it says it is approximate.
-    std::vector<ProcessInfo> processes;
-    ProcessInfo root;
-    root.pid = 10;
-    root.startNs = 100;
-    processes.push_back(root);
-    for (uint32_t k = 0; k < 9000; ++k) {
-        ProcessInfo p;
-        p.pid = 100 + k;
-        p.startNs = 200 + k;
-        p.ppid = k % 3 == 2 ? 1 : 10;
-        p.exitTsNs = 100000 + k;
-        processes.push_back(p);
-    }
-    ProcessTree big = ProcessTree::fromProcesses(std::move(processes));
+    ProcessTree big = rootAmong(9000, [](uint32_t k) { return k % 3 == 2 ? 1u : 10u; }, true);
     const ProcessFilter filter = big.subtreeFilter(big.find(10));
     QVERIFY(!filter.exact);
     QVERIFY(!filter.note.empty());
@@ -232,32 +238,14 @@ void TstProcessTree::largeSubtreeFilter()
     QVERIFY(compileFilter(filter.text).ok());
     // 6,000 children in 12 blocks of consecutive pids (other roots' pids between):
     // too long as a list, exact as 12 ranges.
-    std::vector<ProcessInfo> blocks;
-    blocks.push_back(root);
-    for (uint32_t k = 0; k < 6600; ++k) {
-        ProcessInfo p;
-        p.pid = 100 + k;
-        p.startNs = 200 + k;
-        p.ppid = k % 550 >= 500 ? 1 : 10;
-        blocks.push_back(p);
-    }
-    ProcessTree blockForest = ProcessTree::fromProcesses(std::move(blocks));
+    ProcessTree blockForest = rootAmong(6600, [](uint32_t k) { return k % 550 >= 500 ? 1u : 10u; }, false);
     const ProcessFilter ranged = blockForest.subtreeFilter(blockForest.find(10));
     QVERIFY2(ranged.exact, ranged.note.c_str());
     QVERIFY(ranged.text.find("(proc.pid >= 650 and proc.pid <= 1149)") != std::string::npos);
     QVERIFY(ranged.text.size() < 1000);
     QVERIFY(compileFilter(ranged.text).ok());
     // Consecutive pids are ranges: 3,000 children in one block stay exact and short.
-    std::vector<ProcessInfo> block;
-    block.push_back(root);
-    for (uint32_t k = 0; k < 3000; ++k) {
-        ProcessInfo p;
-        p.pid = 100 + k;
-        p.startNs = 200 + k;
-        p.ppid = 10;
-        block.push_back(p);
-    }
-    ProcessTree blockTree = ProcessTree::fromProcesses(std::move(block));
+    ProcessTree blockTree = rootAmong(3000, [](uint32_t) { return 10u; }, false);
     const ProcessFilter blockFilter = blockTree.subtreeFilter(blockTree.find(10));
     QVERIFY(blockFilter.exact);
     // pid 10 and 100..3099 are consecutive among the session's pids: one range.
