@@ -130,7 +130,8 @@ Result<void> GraphExport::writeDot(const std::string &path, const ProvenanceGrap
 
 Result<void> GraphExport::writePng(const std::string &path, const ProvenanceGraph &graph,
                                    const GraphLayoutResult &layout, qreal scale,
-                                   const std::vector<Annotation> &annotations)
+                                   const std::vector<Annotation> &annotations,
+                                   const std::atomic<bool> *cancelled)
 {
     if (!haveGuiApplication())
         return makeError("PNG export needs a QGuiApplication (fonts)");
@@ -142,6 +143,8 @@ Result<void> GraphExport::writePng(const std::string &path, const ProvenanceGrap
     return saveAtomically(path, [&](QSaveFile &file) -> Result<void> {
         if (!image.save(&file, "PNG"))
             return makeError("cannot write " + path + ": PNG encoding failed");
+        if (cancelled && cancelled->load())
+            return makeError("export of " + path + " cancelled");
         return {};
     });
 }

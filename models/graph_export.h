@@ -9,6 +9,7 @@
 #include "provenance_graph.h"
 #include "result.h"
 
+#include <atomic>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,9 +32,12 @@ public:
 
     static Result<void> writeDot(const std::string &path, const ProvenanceGraph &graph,
                                  const std::vector<Annotation> &annotations = {});
+    // cancelled (optional) is looked at before the file replaces path: once set, path is
+    // left as it was (another thread may set it while the image is drawn and encoded).
     static Result<void> writePng(const std::string &path, const ProvenanceGraph &graph,
                                  const GraphLayoutResult &layout, qreal scale = 1.0,
-                                 const std::vector<Annotation> &annotations = {});
+                                 const std::vector<Annotation> &annotations = {},
+                                 const std::atomic<bool> *cancelled = nullptr);
     static Result<void> writeSvg(const std::string &path, const ProvenanceGraph &graph,
                                  const GraphLayoutResult &layout,
                                  const std::vector<Annotation> &annotations = {});

@@ -22,8 +22,13 @@ Result<void> AnnotationSet::load(const QString &sessionPath)
 {
     const bool wasUnsaved = hasUnsavedChanges();
     auto loaded = AnnotationStore::load(sessionPath.toStdString());
-    if (!loaded)
+    if (!loaded) {
+        // Nothing of the previous session may stay in charge (its marks on these rows,
+        // a Save into its file), and rows of this one that could not be read must not be
+        // replaced by a save: no session, so no edits and no save until one loads.
+        clear();
         return makeError(loaded.error());
+    }
     auto reader = SessionReader::open(sessionPath.toStdString());
     m_reader = reader ? std::move(reader.value()) : nullptr; // descriptions only: optional
     m_path = sessionPath;

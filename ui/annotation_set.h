@@ -25,7 +25,8 @@ public:
     ~AnnotationSet() override;
 
     // Reads the session's annotations (replacing any held) and opens a reader of
-    // its own for descriptions. No unsaved changes afterwards.
+    // its own for descriptions. No unsaved changes afterwards. On failure the set is
+    // cleared: no session, nothing to edit or save.
     Result<void> load(const QString &sessionPath);
     // No session: nothing held.
     void clear();

@@ -10,7 +10,7 @@
 namespace provscope {
 
 bool runWithProgress(TaskProgress *progress, QThreadPool *pool, const QString &what,
-                     std::function<void()> work)
+                     std::function<void()> work, std::shared_ptr<std::atomic<bool>> cancelFlag)
 {
     QEventLoop loop;
     QFutureWatcher<void> watcher;
@@ -23,6 +23,8 @@ bool runWithProgress(TaskProgress *progress, QThreadPool *pool, const QString &w
         QTimer::singleShot(250, &loop, [&] {
             token = progress->begin(what, [&] {
                 cancelled = true;
+                if (cancelFlag)
+                    cancelFlag->store(true);
                 loop.quit();
             });
         });

@@ -21,10 +21,6 @@
 #include <QFile>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-
 namespace provscope {
 
 namespace {
@@ -100,6 +96,7 @@ GraphTab::~GraphTab()
 void GraphTab::setSessionPath(const QString &path)
 {
     m_sessionPath = path;
+    ++m_sessionGeneration; // a layout still running for the previous session is dropped
     m_waiting.reset();
     m_hasPoi = false;
     m_graph.reset();
@@ -137,6 +134,7 @@ void GraphTab::startJob(const PointOfInterest &poi)
             setStatus(tr("Graph cancelled."));
         });
     }
+    m_jobSessionGeneration = m_sessionGeneration;
     m_job.setFuture(QtConcurrent::run(&m_pool, runGraphJob, m_sessionPath, poi, options));
 }
 
@@ -162,6 +160,10 @@ bool GraphTab::isBusy() const
 void GraphTab::onJobFinished()
 {
     GraphJobResult result = m_job.result();
+    if (m_jobSessionGeneration != m_sessionGeneration && !m_waiting) {
+        finishProgress(); // a graph of a session that is no longer open
+        return;
+    }
     if (m_abandoned && !m_waiting) {
         m_abandoned = false;
         return;
@@ -237,23 +239,9 @@ Result<GraphTab::PngExportJob> GraphTab::pngExportJob(const QString &path,
     if (!m_graph)
         return makeError(tr("There is no graph to export: build one first.").toStdString());
     std::vector<Annotation> notes = m_annotations ? m_annotations->annotations() : std::vector<Annotation>();
-    return PngExportJob([graph = m_graph, layout = m_layout, notes = std::move(notes), path, cancelled]() -> Result<void> {
-        const QString part = path + QStringLiteral(".part");
-        if (auto written = GraphExport::writePng(part.toStdString(), *graph, layout, 1.0, notes); !written) {
-            QFile::remove(part);
-            return written;
-        }
-        if (cancelled->load()) {
-            QFile::remove(part);
-            return makeError(tr("cancelled").toStdString());
-        }
-        // rename(2) replaces the target in one step: the old file or the new one, never half.
-        if (::rename(QFile::encodeName(part).constData(), QFile::encodeName(path).constData()) != 0) {
-            const std::string reason = std::strerror(errno);
-            QFile::remove(part);
-            return makeError(QFile::encodeName(path).toStdString() + ": " + reason);
-        }
-        return {};
+    // writePng writes a temporary file and renames it over path (QSaveFile): whole or untouched.
+    return PngExportJob([graph = m_graph, layout = m_layout, notes = std::move(notes), path, cancelled] {
+        return GraphExport::writePng(QFile::encodeName(path).toStdString(), *graph, layout, 1.0, notes, cancelled.get());
     });
 }
 

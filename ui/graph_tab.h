@@ -56,8 +56,8 @@ public:
     // with the annotations' marks and notes block.
     Result<void> exportPng(const QString &path) const;
     // The same export as a job for a worker thread: it owns a copy of the graph, its
-    // layout and the annotations, writes a temporary file beside path and renames it
-    // over path at the end unless *cancelled was set by then. Fails when there is no graph.
+    // layout and the annotations; path is replaced whole at the end unless *cancelled
+    // was set by then. Fails when there is no graph.
     using PngExportJob = std::function<Result<void>()>;
     Result<PngExportJob> pngExportJob(const QString &path, std::shared_ptr<std::atomic<bool>> cancelled) const;
 
@@ -101,6 +101,8 @@ private:
     TaskProgress *m_progress = nullptr;
     int m_progressToken = 0;
     bool m_abandoned = false; // Cancel pressed: the running layout's result is dropped
+    int m_sessionGeneration = 0;    // counts setSessionPath() calls
+    int m_jobSessionGeneration = 0; // the one the running layout was started in
     QThreadPool m_pool;
     QFutureWatcher<GraphJobResult> m_job;
     std::optional<PointOfInterest> m_waiting; // requested while a job ran

@@ -40,9 +40,13 @@ MainWindow::MainWindow(QWidget *parent)
     , m_statusBar(new SessionStatusBar(this))
     , m_capture(new CaptureController(this))
     , m_rateTimer(new QTimer(this))
+    , m_closeTimeout(new QTimer(this))
 {
     // While recording the rate is refreshed even when no events arrive (it drops to 0).
     m_rateTimer->setInterval(1000);
+    m_closeTimeout->setSingleShot(true);
+    m_closeTimeout->setInterval(10000);
+    connect(m_closeTimeout, &QTimer::timeout, this, &QWidget::close);
     connect(m_rateTimer, &QTimer::timeout, this, &MainWindow::updateStatusCounts);
     setStatusBar(m_statusBar);
     m_progress = new TaskProgress(this);
@@ -150,9 +154,9 @@ void MainWindow::createAnnotationViews()
     model->setEventMarker([set = m_annotations](int64_t id) { return set->eventMark(id); });
     connect(m_annotations, &AnnotationSet::changed, model, &EventTableModel::marksChanged);
     connect(m_annotations, &AnnotationSet::unsavedChangesChanged, this, &MainWindow::updateTitle);
-    // A save rewrote the file under readers that opened it immutable: read it again.
+    // A save touches only the annotations table: the views' immutable readers of the
+    // evidence stay valid (tst_annotation_store), so nothing is read again or rebuilt.
     connect(m_annotations, &AnnotationSet::saved, this, [this] {
-        refreshSession();
         m_statusBar->showMessage(tr("Annotations saved to %1").arg(m_sessionPath), 10000);
     });
     connect(m_eventsTab, &EventsTab::currentEventChanged, m_annotationActions, &AnnotationActions::setCurrentEvent);
@@ -442,7 +446,9 @@ void MainWindow::setReader(std::shared_ptr<SessionReader> reader, const QString 
     // Reading the same file again (F5, the end of a recording) keeps unsaved annotations.
     if (path != m_annotations->sessionPath() || !m_annotations->hasUnsavedChanges()) {
         if (auto loaded = m_annotations->load(path); !loaded)
-            m_statusBar->showMessage(tr("Annotations not read: %1").arg(QString::fromStdString(loaded.error())), 10000);
+            reportError(tr("Annotations"),
+                        tr("The annotations in this session cannot be read, so none are shown and "
+                           "none can be saved into it:\n%1").arg(QString::fromStdString(loaded.error())));
     }
     m_graphTab->setSessionPath(path);
     m_statusBar->setSessionPath(path);
@@ -559,11 +565,10 @@ bool MainWindow::exportGraphPng(const QString &path)
     }
     auto written = std::make_shared<std::optional<Result<void>>>();
     const bool done = runWithProgress(m_progress, &m_workers, tr("Exporting %1").arg(QFileInfo(path).fileName()),
-                                      [work = std::move(job.value()), written] { written->emplace(work()); });
+                                      [work = std::move(job.value()), written] { written->emplace(work()); },
+                                      cancelled);
     if (!done) {
-        // Unless it had already finished, the worker drops its temporary file.
-        cancelled->store(true);
-        m_statusBar->showMessage(tr("Export of %1 cancelled.").arg(path), 10000);
+        m_statusBar->showMessage(tr("Export of %1 cancelled: the file was not replaced.").arg(path), 10000);
         return false;
     }
     if (!**written) {
@@ -718,19 +723,37 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (m_capture->isActive() && !m_closeRequested) {
         m_closeRequested = true;
         event->ignore();
-        connect(m_capture, &CaptureController::stateChanged, this, [this](CaptureController::State state) {
-            if (state == CaptureController::State::Idle)
-                close();
-        });
-        QTimer::singleShot(10000, this, &QWidget::close);
+        m_closeWhenIdle = connect(m_capture, &CaptureController::stateChanged, this,
+                                  [this](CaptureController::State state) {
+                                      if (state == CaptureController::State::Idle)
+                                          close();
+                                  });
+        m_closeTimeout->start();
         m_capture->stop();
         return;
     }
-    if (!m_capture->isActive() && !maybeSaveAnnotations()) {
+    const bool accepted = m_capture->isActive() ? confirmLosingRecordingAnnotations() : maybeSaveAnnotations();
+    // Whatever happens next, the close that was waiting for the capture is over.
+    disconnect(m_closeWhenIdle);
+    m_closeTimeout->stop();
+    m_closeRequested = false;
+    if (!accepted) {
         event->ignore();
         return;
     }
     QMainWindow::closeEvent(event);
+}
+
+bool MainWindow::confirmLosingRecordingAnnotations()
+{
+    // The helper did not finish in time: the session cannot take annotations yet.
+    if (!m_annotations->hasUnsavedChanges() || !m_errorDialogs)
+        return true;
+    return QMessageBox::warning(this, tr("Unsaved annotations"),
+                                tr("The recording has not finished yet, so its annotations cannot be "
+                                   "saved into it. Close anyway and lose them?"),
+                                QMessageBox::Close | QMessageBox::Cancel, QMessageBox::Cancel)
+           == QMessageBox::Close;
 }
 
 } // namespace provscope

@@ -117,6 +117,8 @@ private:
     void createAnnotationViews();
     // Unsaved annotations: asks to save, discard or cancel; false: cancel.
     bool maybeSaveAnnotations();
+    // Closing while the capture still runs: unsaved annotations would be lost; asks.
+    bool confirmLosingRecordingAnnotations();
     void reopenFinishedSession(const QString &path);
     void updateStatusCounts();
     void updateTitle();
@@ -146,6 +148,8 @@ private:
     SessionStatusBar *m_statusBar = nullptr;
     CaptureController *m_capture = nullptr;
     QTimer *m_rateTimer = nullptr;
+    QTimer *m_closeTimeout = nullptr;           // a close waits this long for the capture to stop
+    QMetaObject::Connection m_closeWhenIdle;    // ... or until it is idle
 
     QMenu *m_recentMenu = nullptr;
     QMenu *m_columnActionsSource = nullptr; // owns the View → Columns actions

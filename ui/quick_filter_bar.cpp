@@ -251,10 +251,18 @@ QString QuickFilterBar::expression() const
         parts << QStringLiteral("evt.type == ") + FilterExpression::quoted(m_syscall->currentText());
     if (m_process->currentIndex() > 0)
         parts << QStringLiteral("proc.name == ") + FilterExpression::quoted(m_process->currentText());
-    if (!m_pid->text().isEmpty())
-        parts << QStringLiteral("proc.pid == ") + m_pid->text();
-    if (!m_ppid->text().isEmpty())
-        parts << QStringLiteral("proc.ppid == ") + m_ppid->text();
+    // The validator lets "1,234" through in some locales: the expression takes digits only.
+    const auto number = [](const QLineEdit *edit) {
+        QString digits;
+        for (const QChar c : edit->text())
+            if (c.isDigit())
+                digits += c;
+        return digits;
+    };
+    if (const QString pid = number(m_pid); !pid.isEmpty())
+        parts << QStringLiteral("proc.pid == ") + pid;
+    if (const QString ppid = number(m_ppid); !ppid.isEmpty())
+        parts << QStringLiteral("proc.ppid == ") + ppid;
     return parts.join(QStringLiteral(" and "));
 }
 

@@ -13,6 +13,9 @@
 #include "filter_bar.h"
 #include "graph_tab.h"
 #include "shortcuts_dialog.h"
+#include "sqlite_database.h"
+
+#include <sqlite3.h>
 #include "workstation_fixture.h"
 
 #include <QAction>
@@ -78,6 +81,7 @@ private slots:
     void bookmarkSurvivesASavedSession();
     void unsavedAnnotationsLeaveTheFileUntouched();
     void graphExportIsWholeOrNothing();
+    void unreadableAnnotationsLeaveNothingInCharge();
 
 private:
     QTemporaryDir m_dir;
@@ -268,6 +272,47 @@ void TstWorkstation::graphExportIsWholeOrNothing()
     QVERIFY2(window.lastError().contains(QStringLiteral("graph.png")), qPrintable(window.lastError()));
     QVERIFY(!QFile::exists(nowhere));
     QVERIFY(!QFile::exists(nowhere + QStringLiteral(".part")));
+}
+
+void TstWorkstation::unreadableAnnotationsLeaveNothingInCharge()
+{
+    // Session B's annotations table holds a row this version cannot read.
+    const QString first = m_dir.filePath(QStringLiteral("case-a.provscope"));
+    const QString second = m_dir.filePath(QStringLiteral("case-b.provscope"));
+    for (const QString &path : {first, second}) {
+        QFile::remove(path);
+        QVERIFY(QFile::copy(m_session, path));
+        QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+    }
+    {
+        auto db = SqliteDatabase::open(second.toStdString(), SQLITE_OPEN_READWRITE);
+        QVERIFY(db.ok());
+        QVERIFY(db.value()->exec("CREATE TABLE annotations(id INTEGER PRIMARY KEY, target_kind TEXT NOT NULL, "
+                                 "target TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, "
+                                 "created_ns INTEGER NOT NULL, author TEXT NOT NULL);"
+                                 "INSERT INTO annotations VALUES(1, 'event', '3', 'sticker', 'x', 0, 'u');").ok());
+    }
+    const QByteArray secondBefore = fileDigest(second);
+    const QByteArray firstBefore = fileDigest(first);
+
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    QVERIFY(window.openSession(first));
+    window.eventTable()->selectRow(RowRead);
+    window.annotationActions()->toggleBookmark()->trigger();
+    QVERIFY(window.annotations()->hasUnsavedChanges());
+
+    // Opening B (discarding A's note: no dialogs here) must not keep A's set around.
+    QVERIFY(window.openSession(second));
+    QVERIFY2(window.lastError().contains(QStringLiteral("cannot be read")), qPrintable(window.lastError()));
+    QCOMPARE(window.annotations()->size(), 0);
+    QVERIFY(!window.eventModel()->index(RowRead, EventTableModel::Time).data().toString().contains(QStringLiteral("★")));
+    window.eventTable()->selectRow(RowWrite);
+    window.annotationActions()->toggleBookmark()->trigger();
+    QCOMPARE(window.annotations()->size(), 0);
+    QVERIFY(!window.annotations()->saveToSession().ok());
+    QCOMPARE(fileDigest(second), secondBefore);
+    QCOMPARE(fileDigest(first), firstBefore);
 }
 
 QTEST_MAIN(TstWorkstation)
