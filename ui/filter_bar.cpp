@@ -313,7 +313,9 @@ void FilterBar::apply()
 
 void FilterBar::eventsAppended()
 {
-    if (!m_active)
+    // A cancelled filter stays partial: scanning only the new events would make the
+    // count look complete while the middle of the session was never searched.
+    if (!m_active || m_cancelled)
         return;
     if (m_running) {
         m_morePending = true;
