@@ -72,7 +72,8 @@ Result<std::vector<Annotation>> AnnotationStore::load(const std::string &path)
 }
 
 Result<std::vector<Annotation>> AnnotationStore::save(const std::string &path,
-                                                      const std::vector<Annotation> &annotations)
+                                                      const std::vector<Annotation> &annotations,
+                                                      const std::vector<Annotation> *expectedInFile)
 {
     auto fail = [&path](const std::string &message) {
         return makeError("cannot save the annotations to " + path + ": " + message);
@@ -93,6 +94,15 @@ Result<std::vector<Annotation>> AnnotationStore::save(const std::string &path,
             return fail(tx.begun().error());
         if (auto done = db.exec(schema::createAnnotationsStatement()); !done)
             return fail(done.error());
+        if (expectedInFile) {
+            auto current = load(db);
+            if (!current)
+                return fail(current.error());
+            if (*current != *expectedInFile)
+                return fail("its annotations were changed by another window or program since they were "
+                            "read; nothing was written (your edits are kept: reopen the session to see "
+                            "theirs, then add yours again)");
+        }
         if (auto done = db.exec("DELETE FROM annotations"); !done)
             return fail(done.error());
         auto insert = SqliteStatement::prepare(

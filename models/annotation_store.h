@@ -25,8 +25,12 @@ public:
     // creating the table if needed. Refuses a session still being recorded. The
     // returned list has every id filled in. A reader that opened the file immutable
     // must reopen it to see the change (SQLite assumes an immutable file never changes).
+    // expectedInFile (optional): what the caller read from the file; when the file's
+    // annotations differ from it (another window or program saved meanwhile) nothing is
+    // written and the error says so, instead of silently replacing their work.
     static Result<std::vector<Annotation>> save(const std::string &path,
-                                                const std::vector<Annotation> &annotations);
+                                                const std::vector<Annotation> &annotations,
+                                                const std::vector<Annotation> *expectedInFile = nullptr);
 };
 
 } // namespace provscope

@@ -131,7 +131,7 @@ Result<void> AnnotationSet::saveToSession()
 {
     if (m_path.isEmpty())
         return makeError("no session is open");
-    auto written = AnnotationStore::save(m_path.toStdString(), m_items);
+    auto written = AnnotationStore::save(m_path.toStdString(), m_items, &m_saved);
     if (!written)
         return makeError(written.error());
     const bool wasUnsaved = hasUnsavedChanges();

@@ -82,6 +82,7 @@ private slots:
     void unsavedAnnotationsLeaveTheFileUntouched();
     void graphExportIsWholeOrNothing();
     void unreadableAnnotationsLeaveNothingInCharge();
+    void aSecondWindowCannotOverwriteSavedAnnotations();
 
 private:
     QTemporaryDir m_dir;
@@ -313,6 +314,35 @@ void TstWorkstation::unreadableAnnotationsLeaveNothingInCharge()
     QVERIFY(!window.annotations()->saveToSession().ok());
     QCOMPARE(fileDigest(second), secondBefore);
     QCOMPARE(fileDigest(first), firstBefore);
+}
+
+void TstWorkstation::aSecondWindowCannotOverwriteSavedAnnotations()
+{
+    const QString copy = m_dir.filePath(QStringLiteral("shared-case.provscope"));
+    QFile::remove(copy);
+    QVERIFY(QFile::copy(m_session, copy));
+    QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner);
+    MainWindow first;
+    MainWindow second;
+    for (MainWindow *window : {&first, &second}) {
+        window->setErrorDialogsEnabled(false);
+        QVERIFY(window->openSession(copy));
+    }
+    first.eventTable()->selectRow(RowRead);
+    first.annotationActions()->toggleBookmark()->trigger();
+    second.eventTable()->selectRow(RowWrite);
+    second.annotationActions()->toggleBookmark()->trigger();
+
+    QVERIFY(first.annotations()->saveToSession().ok());
+    const QByteArray afterFirst = fileDigest(copy);
+    // The second window's save would replace the first one's bookmark: refused, edits kept.
+    const auto refused = second.annotations()->saveToSession();
+    QVERIFY(!refused.ok());
+    QVERIFY2(QString::fromStdString(refused.error()).contains(QStringLiteral("changed by another window")),
+             refused.error().c_str());
+    QVERIFY(second.annotations()->hasUnsavedChanges());
+    QVERIFY(second.annotations()->isBookmarked(RowWrite + 1));
+    QCOMPARE(fileDigest(copy), afterFirst);
 }
 
 QTEST_MAIN(TstWorkstation)
