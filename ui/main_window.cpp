@@ -398,8 +398,9 @@ bool MainWindow::openSession(const QString &path)
         reportError(tr("Cannot open a session"), tr("Another session is still being opened."));
         return false;
     }
+    // The capture's own new session was asked about in startCapture().
     const bool reopening = QFileInfo(path).absoluteFilePath() == m_sessionPath;
-    if (!reopening && !maybeSaveAnnotations())
+    if (!reopening && !ownRecording && !maybeSaveAnnotations())
         return false;
     auto reader = openReaderInBackground(path);
     if (!reader) {
@@ -598,6 +599,9 @@ void MainWindow::exportGraphDialog()
 
 void MainWindow::startCapture()
 {
+    // The recording replaces the session shown: its unsaved annotations are settled first.
+    if (!maybeSaveAnnotations())
+        return;
     m_capture->start();
 }
 
