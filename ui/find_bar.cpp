@@ -408,23 +408,28 @@ void FindBar::step(int direction)
     int64_t currentId = 0;
     for (int row = currentRow; row >= 0 && currentId == 0; --row)
         currentId = eventAtRow(row); // a gap row: the event before it
-    int64_t target;
+    const auto count = int64_t(m_matches.size());
+    int64_t index; // into m_matches
     if (direction > 0) {
-        auto it = std::upper_bound(m_matches.begin(), m_matches.end(), currentId);
-        if (currentRow < 0 || it == m_matches.end())
-            it = m_matches.begin(); // wraps to the first
-        target = *it;
+        index = std::upper_bound(m_matches.begin(), m_matches.end(), currentId) - m_matches.begin();
+        if (currentRow < 0 || index == count)
+            index = 0; // wraps to the first
     } else {
-        auto it = std::lower_bound(m_matches.begin(), m_matches.end(), currentId);
-        if (currentRow < 0 || it == m_matches.begin())
-            it = m_matches.end(); // wraps to the last
-        target = *(it - 1);
+        index = (std::lower_bound(m_matches.begin(), m_matches.end(), currentId) - m_matches.begin()) - 1;
+        if (currentRow < 0 || index < 0)
+            index = count - 1; // wraps to the last
     }
-    const int row = m_model->rowOfEvent(target);
-    if (row >= 0)
-        select(row, int(std::lower_bound(m_matches.begin(), m_matches.end(), target) - m_matches.begin()) + 1);
-    else
-        updateStatus();
+    // A match the table does not show (a live session's newest events, a cancelled
+    // display filter) is passed over, so Next never sticks on it.
+    for (int64_t tried = 0; tried < count; ++tried) {
+        const int row = m_model->rowOfEvent(m_matches[size_t(index)]);
+        if (row >= 0) {
+            select(row, int(index) + 1);
+            return;
+        }
+        index = ((index + direction) % count + count) % count;
+    }
+    updateStatus();
 }
 
 void FindBar::updateStatus()
