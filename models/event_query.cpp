@@ -1,6 +1,10 @@
 #include "event_query.h"
 
+#include "event_id_sets.h"
+#include "filter_exec.h"
 #include "filter_parser.h"
+#include "id_run.h"
+#include "socket_name_matcher.h"
 #include "session_connection.h"
 #include "session_reader.h"
 #include "session_rows.h"
@@ -21,6 +25,8 @@
 
 namespace provscope {
 namespace {
+
+using namespace planner;
 
 // provscope_cmdline(argv): the NUL-joined argv blob with single spaces between elements.
 void cmdlineFunction(sqlite3_context *context, int, sqlite3_value **args)
@@ -50,266 +56,9 @@ constexpr int kProgressSteps = 200000;
 constexpr size_t kIndexCap = 3'000'000;
 constexpr size_t kVerifyCap = 200'000;
 constexpr int64_t kScanRange = 1 << 18;
-constexpr auto kProgressInterval = std::chrono::milliseconds(50);
 // A finished session's scan runs on up to this many threads, each with its own
 // read-only connection, each taking the next id range.
 constexpr int kMaxScanThreads = 4;
-
-// A set of row ids of a small table: a bitmap while the ids are small (they are
-// dense: INTEGER PRIMARY KEY), else a sorted list.
-struct IdSet {
-    std::vector<int64_t> ids; // sorted, unique
-    std::vector<uint64_t> bits;
-
-    void build()
-    {
-        std::sort(ids.begin(), ids.end());
-        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-        bits.clear();
-        if (!ids.empty() && ids.front() >= 0 && ids.back() < (int64_t(1) << 28)) {
-            bits.assign(size_t(ids.back() / 64 + 1), 0);
-            for (int64_t id : ids)
-                bits[size_t(id / 64)] |= uint64_t(1) << (id % 64);
-        }
-    }
-    bool contains(int64_t id) const
-    {
-        if (!bits.empty())
-            return id >= 0 && size_t(id / 64) < bits.size() && (bits[size_t(id / 64)] >> (id % 64)) & 1;
-        return std::binary_search(ids.begin(), ids.end(), id);
-    }
-};
-
-// Sorts and deduplicates event ids; many ids (dense up to their largest) go through
-// a bitmap, several times faster than a comparison sort of a million ids.
-void sortUnique(std::vector<int64_t> &ids)
-{
-    if (ids.empty())
-        return;
-    const auto [low, high] = std::minmax_element(ids.begin(), ids.end());
-    if (ids.size() < 4096 || *low < 0 || uint64_t(*high) / 64 > ids.size() * 4) {
-        std::sort(ids.begin(), ids.end());
-        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-        return;
-    }
-    std::vector<uint64_t> bits(size_t(*high / 64 + 1), 0);
-    for (int64_t id : ids)
-        bits[size_t(id / 64)] |= uint64_t(1) << (id % 64);
-    ids.clear();
-    for (size_t w = 0; w < bits.size(); ++w) {
-        for (uint64_t word = bits[w]; word; word &= word - 1)
-            ids.push_back(int64_t(w * 64 + size_t(__builtin_ctzll(word))));
-    }
-}
-
-// A filter after its sets were looked up: constants folded, memberships numbered.
-struct Exec {
-    enum class Kind { And, Or, Not, Member, Raw, True, False };
-    Kind kind = Kind::True;
-    std::unique_ptr<Exec> left, right;
-    filter::EventColumn column = filter::EventColumn::Proc;
-    int set = -1;    // Member: index into the query's sets
-    std::string sql; // Raw
-    bool guard = false;
-};
-
-std::unique_ptr<Exec> constant(bool value)
-{
-    auto e = std::make_unique<Exec>();
-    e->kind = value ? Exec::Kind::True : Exec::Kind::False;
-    return e;
-}
-
-const char *columnName(filter::EventColumn c)
-{
-    switch (c) {
-    case filter::EventColumn::Proc:
-        return "e.proc";
-    case filter::EventColumn::Syscall:
-        return "e.syscall";
-    case filter::EventColumn::File:
-        return "e.file";
-    case filter::EventColumn::File2:
-        return "e.file2";
-    case filter::EventColumn::Socket:
-        return "e.socket";
-    case filter::EventColumn::Comm:
-        return "e.comm";
-    }
-    return "NULL";
-}
-
-// The condition on e of an Exec tree; memberships call provscope_in(set, column),
-// or are `column = ?k` for a one-id set (cheaper per row; k counts from firstParam,
-// the value appended to binds).
-std::string execSql(const Exec &e, const std::vector<IdSet> &sets, int firstParam, std::vector<int64_t> &binds)
-{
-    switch (e.kind) {
-    case Exec::Kind::True:
-        return "1";
-    case Exec::Kind::False:
-        return "0";
-    case Exec::Kind::And:
-    case Exec::Kind::Or: {
-        // A chain of one operator stays flat, "(a OR b OR c)": SQLite's parser takes only
-        // about 100 nested parentheses, and a user's list of alternatives can be longer.
-        const auto operand = [&](const Exec &side) {
-            std::string sql = execSql(side, sets, firstParam, binds);
-            return side.kind == e.kind ? sql.substr(1, sql.size() - 2) : sql;
-        };
-        const std::string left = operand(*e.left);
-        const std::string right = operand(*e.right);
-        return "(" + left + (e.kind == Exec::Kind::And ? " AND " : " OR ") + right + ")";
-    }
-    case Exec::Kind::Not:
-        return "NOT COALESCE(" + execSql(*e.left, sets, firstParam, binds) + ", 0)";
-    case Exec::Kind::Member:
-        if (sets[size_t(e.set)].ids.size() == 1) {
-            binds.push_back(sets[size_t(e.set)].ids.front());
-            return std::string("(") + columnName(e.column) + " = ?" +
-                   std::to_string(firstParam + int(binds.size()) - 1) + ")";
-        }
-        if (e.column == filter::EventColumn::Proc || e.column == filter::EventColumn::Syscall)
-            return "provscope_in(" + std::to_string(e.set) + ", " + columnName(e.column) + ")";
-        // Often NULL (file2, socket): the test first spares most rows the call.
-        return std::string("(") + columnName(e.column) + " IS NOT NULL AND provscope_in(" + std::to_string(e.set) +
-               ", " + columnName(e.column) + "))";
-    case Exec::Kind::Raw:
-        return "(" + e.sql + ")";
-    }
-    return "0";
-}
-
-// The terms of a conjunction (a and (b and c) -> a, b, c).
-void conjuncts(const Exec &e, std::vector<const Exec *> &out)
-{
-    if (e.kind == Exec::Kind::And) {
-        conjuncts(*e.left, out);
-        conjuncts(*e.right, out);
-    } else {
-        out.push_back(&e);
-    }
-}
-
-// Event ids from the indexes, ascending; complement: every event id (from the first
-// asked for) except these. exact: the filter's result; else a superset of it.
-struct Candidates {
-    std::vector<int64_t> ids;
-    bool complement = false;
-    bool exact = true;
-};
-
-std::vector<int64_t> setOp(const std::vector<int64_t> &a, const std::vector<int64_t> &b, char op)
-{
-    std::vector<int64_t> out;
-    switch (op) {
-    case '&':
-        std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-        break;
-    case '|':
-        out.reserve(a.size() + b.size());
-        std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-        break;
-    default: // a minus b
-        std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-        break;
-    }
-    return out;
-}
-
-// A and B, or A or B, with either side possibly a complement (De Morgan).
-Candidates combine(Candidates a, Candidates b, bool isAnd)
-{
-    Candidates r;
-    r.exact = a.exact && b.exact;
-    if (!isAnd) {
-        // A or B = not (not A and not B)
-        a.complement = !a.complement;
-        b.complement = !b.complement;
-    }
-    if (!a.complement && !b.complement)
-        r.ids = setOp(a.ids, b.ids, '&');
-    else if (!a.complement)
-        r.ids = setOp(a.ids, b.ids, '-');
-    else if (!b.complement)
-        r.ids = setOp(b.ids, a.ids, '-');
-    else {
-        r.ids = setOp(a.ids, b.ids, '|');
-        r.complement = true;
-    }
-    if (!isAnd)
-        r.complement = !r.complement;
-    return r;
-}
-
-// One matchingIds call: hands ids out in chunks, reports progress at most every
-// kProgressInterval, and remembers a cancel from either callback.
-class IdRun {
-public:
-    IdRun(const std::function<bool(const std::vector<int64_t> &)> &onChunk,
-          const std::function<bool(double)> &onProgress, size_t chunkSize)
-        : m_onChunk(onChunk), m_onProgress(onProgress), m_chunkSize(chunkSize ? chunkSize : 1)
-    {
-        m_chunk.reserve(m_chunkSize);
-        m_lastReport = std::chrono::steady_clock::now();
-    }
-
-    bool stopped() const { return m_stopped; }
-    bool push(int64_t id)
-    {
-        m_chunk.push_back(id);
-        return m_chunk.size() < m_chunkSize || flush();
-    }
-    bool flush()
-    {
-        if (m_stopped)
-            return false;
-        if (!m_onChunk(m_chunk))
-            m_stopped = true;
-        m_chunk.clear();
-        return !m_stopped;
-    }
-    // The SQLite progress handler's heartbeat: the chunk so far (possibly empty), and
-    // the progress when it is time.
-    bool heartbeat()
-    {
-        if (!flush())
-            return false;
-        return progress(m_fraction);
-    }
-    bool progress(double fraction, bool force = false)
-    {
-        m_fraction = std::clamp(fraction, 0.0, 1.0);
-        if (m_stopped)
-            return false;
-        if (!m_onProgress)
-            return true;
-        const auto now = std::chrono::steady_clock::now();
-        if (!force && now - m_lastReport < kProgressInterval)
-            return true;
-        m_lastReport = now;
-        if (!m_onProgress(m_fraction))
-            m_stopped = true;
-        return !m_stopped;
-    }
-    // The last chunk, then 100%.
-    void finish()
-    {
-        if (!m_chunk.empty())
-            flush();
-        if (!m_stopped)
-            progress(1.0, true);
-    }
-
-private:
-    const std::function<bool(const std::vector<int64_t> &)> &m_onChunk;
-    const std::function<bool(double)> &m_onProgress;
-    size_t m_chunkSize;
-    std::vector<int64_t> m_chunk;
-    bool m_stopped = false;
-    double m_fraction = 0;
-    std::chrono::steady_clock::time_point m_lastReport;
-};
 
 } // namespace
 
@@ -599,63 +348,12 @@ struct EventQuery::Impl {
         return constant(false);
     }
 
-    // The sockets whose fd.name text compares as node says: the text is built as the
-    // SQL in filter_sql does (lport, rport in SQLite's own text form) and compared as
-    // SQLite compares text (bytes; instr; substr/length in UTF-8 characters).
+    // The sockets whose fd.name text compares as node says (SocketNameMatcher).
     Result<void> socketNames(const filter::PlanNode &node, const CompiledFilter &filter, std::vector<int64_t> &ids)
     {
-        using filter::CompareOp;
-        std::vector<std::string> values;
-        for (size_t index : node.params)
-            values.push_back(index < filter.params.size() ? filter.params[index].text : std::string());
-        if (values.empty() && !node.presence)
-            return makeError("internal: a socket-name comparison without a value");
-        auto characters = [](const std::string &text) {
-            size_t n = 0;
-            for (char c : text)
-                n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
-            return n;
-        };
-        // startswith: substr(name, 1, length(v)) = v
-        const size_t prefixChars = values.empty() ? 0 : characters(values[0]);
-        auto prefix = [&](const std::string &name) {
-            size_t chars = 0, end = 0;
-            while (end < name.size()) {
-                if ((static_cast<unsigned char>(name[end]) & 0xc0) != 0x80) {
-                    if (chars == prefixChars)
-                        break;
-                    ++chars;
-                }
-                ++end;
-            }
-            return std::string_view(name).substr(0, end);
-        };
-        auto matches = [&](const std::string &name) {
-            if (node.presence)
-                return true;
-            const std::string &v = values[0];
-            switch (node.op) {
-            case CompareOp::Eq:
-                return name == v;
-            case CompareOp::Ne:
-                return name != v;
-            case CompareOp::Lt:
-                return name < v;
-            case CompareOp::Le:
-                return name <= v;
-            case CompareOp::Gt:
-                return name > v;
-            case CompareOp::Ge:
-                return name >= v;
-            case CompareOp::Contains:
-                return name.find(v) != std::string::npos;
-            case CompareOp::StartsWith:
-                return prefix(name) == v;
-            case CompareOp::In:
-                return std::find(values.begin(), values.end(), name) != values.end();
-            }
-            return false;
-        };
+        auto matcher = SocketNameMatcher::create(node, filter);
+        if (!matcher)
+            return makeError(matcher.error());
         auto st = statement("SELECT id, laddr, lport, raddr, rport FROM sockets");
         if (!st)
             return makeError(st.error());
@@ -667,17 +365,8 @@ struct EventQuery::Impl {
                 return stepError(s, row);
             if (!*row)
                 break;
-            name = s.columnText(1);
-            name += ':';
-            name += s.columnText(2);
-            std::string raddr = s.columnText(3);
-            if (!raddr.empty()) {
-                name += "->";
-                name += raddr;
-                name += ':';
-                name += s.columnText(4);
-            }
-            if (matches(name))
+            name = SocketNameMatcher::socketName(s.columnText(1), s.columnText(2), s.columnText(3), s.columnText(4));
+            if (matcher->matches(name))
                 ids.push_back(s.columnInt64(0));
         }
         s.reset();
