@@ -47,7 +47,8 @@ QColor edgeColor(EdgeType type)
     case EdgeType::Write:
     case EdgeType::Send:
     case EdgeType::Connect: return QColor(0xc0, 0x39, 0x2b);
-    case EdgeType::Exec: return QColor(0x7d, 0x3c, 0x98);
+    case EdgeType::Exec:
+    case EdgeType::Version: return QColor(0x7d, 0x3c, 0x98);
     case EdgeType::Fork: return QColor(0x33, 0x33, 0x33);
     case EdgeType::Rename: return QColor(0x9a, 0x6a, 0x1c);
     case EdgeType::Open:

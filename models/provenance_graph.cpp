@@ -29,6 +29,7 @@ std::string_view edgeTypeName(EdgeType type)
     case EdgeType::Rename: return "rename";
     case EdgeType::Open: return "open";
     case EdgeType::Unlink: return "unlink";
+    case EdgeType::Version: return "version";
     }
     return "unknown";
 }
@@ -159,6 +160,19 @@ int ProvenanceGraph::addPipe(std::string_view path)
 static std::string edgeKey(int from, int to, EdgeType type)
 {
     return std::to_string(from) + ">" + std::to_string(to) + ":" + std::to_string(static_cast<int>(type));
+}
+
+int ProvenanceGraph::appendEdge(GraphEdge edge)
+{
+    if (edge.teNs < edge.tsNs)
+        edge.teNs = edge.tsNs;
+    const int index = static_cast<int>(m_edges.size());
+    m_out.at(static_cast<size_t>(edge.from)).push_back(index);
+    m_in.at(static_cast<size_t>(edge.to)).push_back(index);
+    // The first edge of its (from, to, type) is also what findEdge() returns.
+    m_edgeByKey.emplace(edgeKey(edge.from, edge.to, edge.type), index);
+    m_edges.push_back(std::move(edge));
+    return index;
 }
 
 int ProvenanceGraph::addEdge(int from, int to, EdgeType type, uint64_t tsNs, uint64_t teNs,

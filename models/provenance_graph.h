@@ -17,7 +17,21 @@ enum class NodeKind { Process, File, Socket, Pipe };
 
 // How information moved along an edge. Open and Unlink are not flows; they
 // are shown dashed so a skeleton graph tells which files a process touched.
-enum class EdgeType { Read, Write, Exec, Fork, Connect, Accept, Send, Recv, Rename, Open, Unlink };
+// Version links a process's image before an exec to the one after it (the
+// same process instance, a new version of its node).
+enum class EdgeType { Read, Write, Exec, Fork, Connect, Accept, Send, Recv, Rename, Open, Unlink, Version };
+
+// Security relevance of a node (GraphNode::flags), set by
+// classifySecurityRelevance() (security_relevance.h) and shown by the painter.
+enum NodeFlag : uint32_t {
+    kFlagExecutedDownload = 1u << 0, // a file that came from the network and was executed
+    kFlagEtcWrite = 1u << 1,         // a file under /etc written
+    kFlagPersistence = 1u << 2,      // cron, systemd units, shell rc files, autostart
+    kFlagSshKey = 1u << 3,           // ssh keys and authorized_keys
+    kFlagNetworkShell = 1u << 4,     // a shell spawned by a network-facing process
+    kFlagOutbound = 1u << 5,         // an outbound connection (socket the process connected)
+    kFlagCredential = 1u << 6,       // /etc/shadow, keyrings, browser/cloud credentials
+};
 
 std::string_view nodeKindName(NodeKind kind);   // "process", "file", "socket", "pipe"
 std::string_view edgeTypeName(EdgeType type);   // "read", "write", "exec", ...
@@ -39,6 +53,16 @@ struct GraphNode {
     std::string laddr, raddr;
     uint16_t lport = 0, rport = 0;
     bool isPoi = false;    // the point of interest the graph was built around
+    // Process: how many execs this instance had made before this version (0:
+    // its first image). Each exec makes a new node linked by a Version edge.
+    int version = 0;
+    // File: every path it had, in the order seen (renames); path is the first.
+    std::vector<std::string> paths;
+    uint64_t dev = 0, ino = 0; // file identity when recorded (0: known by path only)
+    std::string dnsName;   // socket: the name its remote address resolved from (network layer)
+    uint32_t flags = 0;    // NodeFlag bits
+    // > 0: a group node standing for this many collapsed nodes (noise reduction).
+    int collapsed = 0;
 };
 
 struct GraphEdge {
@@ -69,6 +93,9 @@ public:
     int addSocket(std::string_view laddr, uint16_t lport, std::string_view raddr, uint16_t rport);
     int addPipe(std::string_view path);
 
+    // Adds an edge as given, never merging. Returns the edge index.
+    int appendEdge(GraphEdge edge);
+
     // Adds or merges an edge (same from, to, type). Returns the edge index.
     int addEdge(int from, int to, EdgeType type, uint64_t tsNs, uint64_t teNs,
                 uint64_t count, uint64_t bytes, int64_t eventId = 0);
@@ -79,6 +106,7 @@ public:
     const std::vector<GraphNode> &nodes() const { return m_nodes; }
     const std::vector<GraphEdge> &edges() const { return m_edges; }
     const GraphNode &node(int index) const { return m_nodes.at(static_cast<size_t>(index)); }
+    GraphNode &mutableNode(int index) { return m_nodes.at(static_cast<size_t>(index)); } // key must not change
     const GraphEdge &edge(int index) const { return m_edges.at(static_cast<size_t>(index)); }
     int nodeCount() const { return static_cast<int>(m_nodes.size()); }
     int edgeCount() const { return static_cast<int>(m_edges.size()); }
