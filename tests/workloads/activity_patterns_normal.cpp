@@ -54,7 +54,7 @@ int tcpExchange(const std::string &addr, Report &report)
         close(fd);
         return replied ? 0 : 2;
     });
-    const int conn = accept4(server, nullptr, nullptr, SOCK_CLOEXEC);
+    const int conn = acceptWithin(server, 10000);
     if (conn >= 0) {
         (void)recvAll(conn);
         sendAll(conn, "200 OK\n");

@@ -123,7 +123,7 @@ void exfiltration(Context &context, Report &report)
     }
     const std::string received = archive + ".received";
     const int receiver = startChild([&] {
-        const int conn = accept4(server, nullptr, nullptr, SOCK_CLOEXEC);
+        const int conn = acceptWithin(server, 10000);
         if (conn < 0)
             return 1;
         writeFile(received, recvAll(conn));

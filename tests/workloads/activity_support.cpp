@@ -6,6 +6,7 @@
 #include <ftw.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -176,6 +177,14 @@ int connectTcp(const std::string &addr, int port)
         return -1;
     }
     return fd;
+}
+
+int acceptWithin(int server, int timeoutMs)
+{
+    pollfd waiting{server, POLLIN, 0};
+    if (poll(&waiting, 1, timeoutMs) != 1)
+        return -1;
+    return accept4(server, nullptr, nullptr, SOCK_CLOEXEC);
 }
 
 int bindUdp(const std::string &addr, int *boundPort)

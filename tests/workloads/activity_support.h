@@ -28,6 +28,8 @@ int waitFor(int pid); // exit status, or -1
 // and returns the bound port through boundPort.
 int listenTcp(const std::string &addr, int port, int *boundPort);
 int connectTcp(const std::string &addr, int port); // -1 with errno set when refused
+// accept4 that gives up (-1) after timeoutMs, so a client that never came cannot hang a pattern.
+int acceptWithin(int server, int timeoutMs);
 int bindUdp(const std::string &addr, int *boundPort);
 bool sendAll(int fd, const std::string &data);
 std::string recvAll(int fd, size_t limit = 1 << 20); // until EOF
