@@ -125,6 +125,21 @@ void MainWindow::createCentralWidgets()
     connect(m_processTree, &ProcessTreeTab::graphRequested, this, &MainWindow::showGraphOf);
     EventDetailsView *details = m_eventsTab->details();
     connect(details, &EventDetailsView::showGraphRequested, this, &MainWindow::showGraphOf);
+    // Graph -> events: a selected node or edge selects its events in the table (the
+    // reverse is in onCurrentEventChanged). The display filter is left as it is.
+    connect(m_graphTab, &GraphTab::eventsSelected, this, [this](const std::vector<int64_t> &ids) {
+        if (ids.empty())
+            return;
+        const EventsTab::EventSelection shown = m_eventsTab->selectEvents(ids);
+        if (shown.hidden > 0)
+            m_statusBar->showMessage(tr("%1 of the %2 events of the graph selection are hidden by the display "
+                                        "filter.").arg(shown.hidden).arg(shown.requested), 10000);
+        else
+            m_statusBar->showMessage(tr("%1 events of the graph selection selected in the Events tab%2.")
+                                         .arg(shown.selected)
+                                         .arg(shown.selected < shown.requested ? tr(" (the first ones)") : QString()),
+                                     5000);
+    });
     connect(details, &EventDetailsView::showProcessRequested, this, [this](uint32_t pid, uint64_t startNs) {
         m_tabs->setCurrentWidget(m_processTree);
         if (!m_processTree->selectProcess(pid, startNs))
@@ -440,6 +455,11 @@ void MainWindow::onCurrentEventChanged(const Event *event)
     if (!event)
         return;
     m_graphFileAction->setEnabled(!event->path.empty());
+    // Events -> graph: the edge carrying the event is selected when the graph shows it.
+    if (m_graphTab->selectEvent(event->id)) {
+        m_graphWanted.reset();
+        return;
+    }
     // The graph follows the selected process; it is built when the tab is shown.
     m_graphWanted = PointOfInterest::process(event->pid, event->procStartNs);
     if (m_tabs->currentWidget() == m_graphTab)
@@ -564,6 +584,7 @@ void MainWindow::onCaptureFailed(const QString &message, const QString &command)
 void MainWindow::onEventsAppended()
 {
     m_eventsTab->eventsAppended();
+    m_graphTab->sessionGrew(); // the next graph reads the session graph again
     updateStatusCounts();
     // The dashboard scans only the new events; while hidden it catches up when shown.
     if (m_tabs->currentWidget() == m_dashboard && !m_dashboard->isBusy())
