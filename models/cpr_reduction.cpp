@@ -41,46 +41,117 @@ struct LatestEnd {
 };
 
 // (from, to, type) -> index of its last kept edge: open addressing over one
-// array, since a node-based map costs an allocation per distinct edge.
+// array, since a node-based map costs an allocation per distinct edge. Grows
+// by doubling at half load.
 class LastKeptTable {
 public:
-    explicit LastKeptTable(size_t keys)
+    static constexpr uint32_t npos = static_cast<uint32_t>(-1);
+    LastKeptTable() { m_slots.assign(1024, Slot{}); m_mask = 1023; }
+    // The slot of key, empty (index == npos) when the key is new; valid until the next find().
+    uint32_t &find(uint64_t key)
     {
-        size_t capacity = 16;
-        while (capacity < keys * 2)
-            capacity *= 2;
-        m_slots.assign(capacity, Slot{});
-        m_mask = capacity - 1;
-    }
-    // The slot of key, empty (index == npos) when the key is new.
-    size_t &find(uint64_t key)
-    {
-        uint64_t h = key;
-        h ^= h >> 31;
-        h *= 0xbf58476d1ce4e5b9ULL; // splitmix64 finaliser: node ids are small and dense
-        h ^= h >> 29;
-        for (size_t i = static_cast<size_t>(h) & m_mask;; i = (i + 1) & m_mask) {
+        if ((m_used + 1) * 2 > m_slots.size())
+            grow();
+        for (size_t i = hash(key) & m_mask;; i = (i + 1) & m_mask) {
             Slot &slot = m_slots[i];
             if (slot.index == npos) {
                 slot.key = key;
+                ++m_used; // counted when claimed: the caller always fills it
                 return slot.index;
             }
             if (slot.key == key)
                 return slot.index;
         }
     }
-    static constexpr size_t npos = static_cast<size_t>(-1);
 
 private:
     struct Slot {
         uint64_t key = 0;
-        size_t index = npos;
+        uint32_t index = npos;
     };
+    static size_t hash(uint64_t h)
+    {
+        h ^= h >> 31;
+        h *= 0xbf58476d1ce4e5b9ULL; // splitmix64 finaliser: node ids are small and dense
+        h ^= h >> 29;
+        return static_cast<size_t>(h);
+    }
+    void grow()
+    {
+        std::vector<Slot> old(m_slots.size() * 2);
+        old.swap(m_slots);
+        m_mask = m_slots.size() - 1;
+        for (const Slot &slot : old) {
+            if (slot.index == npos)
+                continue;
+            size_t i = hash(slot.key) & m_mask;
+            while (m_slots[i].index != npos)
+                i = (i + 1) & m_mask;
+            m_slots[i] = slot;
+        }
+    }
     std::vector<Slot> m_slots;
     size_t m_mask = 0;
+    size_t m_used = 0;
 };
 
 } // namespace
+
+struct CprReducer::Impl {
+    struct Interval {
+        uint64_t ts, te;
+    };
+    size_t nodes = 0;
+    std::vector<LatestEnd> inEnds, outEnds;
+    LastKeptTable lastKept;
+    std::vector<Interval> kept;
+};
+
+CprReducer::CprReducer(int nodeCount) : m_impl(new Impl)
+{
+    m_impl->nodes = static_cast<size_t>(std::max(nodeCount, 0));
+    m_impl->inEnds.resize(m_impl->nodes);
+    m_impl->outEnds.resize(m_impl->nodes);
+}
+
+CprReducer::~CprReducer() { delete m_impl; }
+
+size_t CprReducer::keptCount() const { return m_impl->kept.size(); }
+uint64_t CprReducer::keptTs(size_t kept) const { return m_impl->kept[kept].ts; }
+uint64_t CprReducer::keptTe(size_t kept) const { return m_impl->kept[kept].te; }
+
+size_t CprReducer::add(int from, int to, EdgeType type, uint64_t tsNs, uint64_t teNs)
+{
+    Impl &d = *m_impl;
+    teNs = std::max(teNs, tsNs);
+    const uint64_t now = tsNs;
+    if (from < 0 || to < 0 || static_cast<size_t>(from) >= d.nodes || static_cast<size_t>(to) >= d.nodes
+        || from >= (1 << 28) || to >= (1 << 28)) {
+        d.kept.push_back({tsNs, teNs}); // passed through unmerged, blocks nothing
+        return d.kept.size() - 1;
+    }
+    LatestEnd &intoSource = d.inEnds[static_cast<size_t>(from)];
+    LatestEnd &outOfTarget = d.outEnds[static_cast<size_t>(to)];
+    // Keys pack into 64 bits: 28 bits per node (268M nodes), 8 for the type.
+    uint32_t &last = d.lastKept.find((static_cast<uint64_t>(from) << 36) | (static_cast<uint64_t>(to) << 8)
+                                     | static_cast<uint64_t>(type));
+    if (last != LastKeptTable::npos) {
+        Impl::Interval &kept = d.kept[last];
+        const bool blocked = kept.te < now
+                             && (intoSource.endsAfter(now, kept.te) || outOfTarget.endsAfter(now, kept.te));
+        if (!blocked) {
+            kept.te = std::max(kept.te, teNs);
+            d.outEnds[static_cast<size_t>(from)].add(now, kept.ts, kept.te);
+            d.inEnds[static_cast<size_t>(to)].add(now, kept.ts, kept.te);
+            return last;
+        }
+    }
+    last = static_cast<uint32_t>(d.kept.size());
+    d.outEnds[static_cast<size_t>(from)].add(now, tsNs, teNs);
+    d.inEnds[static_cast<size_t>(to)].add(now, tsNs, teNs);
+    d.kept.push_back({tsNs, teNs});
+    return d.kept.size() - 1;
+}
 
 CprResult reduceCausalityPreserving(int nodeCount, std::vector<GraphEdge> edges)
 {
@@ -95,45 +166,23 @@ CprResult reduceCausalityPreserving(int nodeCount, std::vector<GraphEdge> edges)
         std::stable_sort(edges.begin(), edges.end(),
                          [](const GraphEdge &a, const GraphEdge &b) { return a.tsNs < b.tsNs; });
 
-    const size_t nodes = static_cast<size_t>(std::max(nodeCount, 0));
-    std::vector<LatestEnd> inEnds(nodes), outEnds(nodes);
-    // Keys pack into 64 bits: 28 bits per node (268M nodes), 8 for the type.
-    LastKeptTable lastKept(edges.size());
+    CprReducer reducer(nodeCount);
     std::vector<GraphEdge> &out = result.edges;
     out.reserve(edges.size());
-
     for (GraphEdge &e : edges) {
         e.teNs = std::max(e.teNs, e.tsNs);
-        const uint64_t now = e.tsNs;
-        if (e.from < 0 || e.to < 0 || static_cast<size_t>(e.from) >= nodes || static_cast<size_t>(e.to) >= nodes
-            || e.from >= (1 << 28) || e.to >= (1 << 28)) {
+        const size_t into = reducer.add(e.from, e.to, e.type, e.tsNs, e.teNs);
+        if (into == out.size()) {
             out.push_back(std::move(e));
             continue;
         }
-        LatestEnd &intoSource = inEnds[static_cast<size_t>(e.from)];
-        LatestEnd &outOfTarget = outEnds[static_cast<size_t>(e.to)];
-
-        size_t &last = lastKept.find((static_cast<uint64_t>(e.from) << 36) | (static_cast<uint64_t>(e.to) << 8)
-                                     | static_cast<uint64_t>(e.type));
-        if (last != LastKeptTable::npos) {
-            GraphEdge &kept = out[last];
-            const bool blocked = kept.teNs < now
-                                 && (intoSource.endsAfter(now, kept.teNs) || outOfTarget.endsAfter(now, kept.teNs));
-            if (!blocked) {
-                kept.teNs = std::max(kept.teNs, e.teNs);
-                kept.count += e.count;
-                kept.bytes += e.bytes;
-                kept.eventIds.insert(kept.eventIds.end(), e.eventIds.begin(), e.eventIds.end());
-                outEnds[static_cast<size_t>(e.from)].add(now, kept.tsNs, kept.teNs);
-                inEnds[static_cast<size_t>(e.to)].add(now, kept.tsNs, kept.teNs);
-                continue;
-            }
-        }
-        last = out.size();
-        outEnds[static_cast<size_t>(e.from)].add(now, e.tsNs, e.teNs);
-        inEnds[static_cast<size_t>(e.to)].add(now, e.tsNs, e.teNs);
-        out.push_back(std::move(e));
+        GraphEdge &kept = out[into];
+        kept.teNs = reducer.keptTe(into);
+        kept.count += e.count;
+        kept.bytes += e.bytes;
+        kept.eventIds.insert(kept.eventIds.end(), e.eventIds.begin(), e.eventIds.end());
     }
+    out.shrink_to_fit();
     return result;
 }
 

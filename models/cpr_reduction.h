@@ -51,4 +51,28 @@ struct CprResult {
 // lies outside [0, nodeCount) is passed through unmerged and blocks nothing.
 CprResult reduceCausalityPreserving(int nodeCount, std::vector<GraphEdge> edges);
 
+// The same rule one edge at a time, for builders that hold only the kept
+// edges' intervals (16 bytes each) instead of every raw edge: feed edges in
+// ts order (ties in event order); each add() says which kept edge the edge
+// went into. Memory: per node 48 bytes, per distinct (from, to, type) 16,
+// per kept edge 16.
+class CprReducer {
+public:
+    explicit CprReducer(int nodeCount);
+    ~CprReducer();
+    CprReducer(const CprReducer &) = delete;
+    CprReducer &operator=(const CprReducer &) = delete;
+
+    // The index of the kept edge e is now part of: keptCount() - 1 when e
+    // starts a kept edge of its own.
+    size_t add(int from, int to, EdgeType type, uint64_t tsNs, uint64_t teNs);
+    size_t keptCount() const;
+    uint64_t keptTs(size_t kept) const;
+    uint64_t keptTe(size_t kept) const; // the merged interval's end
+
+private:
+    struct Impl;
+    Impl *m_impl;
+};
+
 } // namespace provscope

@@ -1,6 +1,7 @@
 #include "graph_builder.h"
 
 #include "event.h"
+#include "event_flow.h"
 #include "session_reader.h"
 
 #include <deque>
@@ -14,50 +15,6 @@
 namespace provscope {
 
 namespace {
-
-enum class Role { None, Read, Write, Recv, Send, Connect, Accept, Exec, Open, Unlink, Rename };
-
-bool in(std::string_view name, std::initializer_list<std::string_view> names)
-{
-    for (std::string_view n : names)
-        if (n == name)
-            return true;
-    return false;
-}
-
-Role roleOf(const Event &event)
-{
-    const std::string_view name = event.syscall;
-    if (in(name, {"read", "pread64", "readv"}))
-        return event.hasSocket() ? Role::Recv : Role::Read;
-    if (in(name, {"recvfrom", "recvmsg"}))
-        return Role::Recv;
-    if (in(name, {"write", "pwrite64", "writev"}))
-        return event.hasSocket() ? Role::Send : Role::Write;
-    if (in(name, {"sendto", "sendmsg"}))
-        return Role::Send;
-    if (name == "connect")
-        return Role::Connect;
-    if (in(name, {"accept", "accept4"}))
-        return Role::Accept;
-    if (in(name, {"execve", "execveat"}))
-        return Role::Exec;
-    if (in(name, {"open", "openat", "openat2", "creat"}))
-        return Role::Open;
-    if (in(name, {"unlink", "unlinkat"}))
-        return Role::Unlink;
-    if (in(name, {"rename", "renameat", "renameat2"}))
-        return Role::Rename;
-    return Role::None; // close, bind, listen, exit, clone (forks come from the process table)
-}
-
-bool succeeded(const Event &event, Role role)
-{
-    constexpr int64_t kInProgress = -115; // EINPROGRESS: a non-blocking connect that goes on
-    if (role == Role::Connect)
-        return event.ret >= 0 || event.ret == kInProgress;
-    return event.ret >= 0;
-}
 
 // One end of an edge an event implies, before it is a node.
 struct Endpoint {
@@ -79,12 +36,6 @@ Endpoint processEndpoint(const Event &event)
     end.kind = NodeKind::Process;
     end.key = ProvenanceGraph::keyForProcess(event.pid, event.procStartNs);
     return end;
-}
-
-// Pipes and Unix sockets ("socket:[ino]", no address) are IPC channels, not files.
-bool isPipePath(std::string_view path)
-{
-    return path.rfind("pipe:", 0) == 0 || path.rfind("socket:", 0) == 0;
 }
 
 Endpoint objectEndpoint(const Event &event, const std::string &path)
@@ -111,32 +62,21 @@ Endpoint objectEndpoint(const Event &event, const std::string &path)
 
 std::optional<PlannedEdge> planEdge(const Event &event)
 {
-    const Role role = roleOf(event);
-    if (role == Role::None || !succeeded(event, role))
+    const FlowRole role = flowRoleOf(event.syscall, event.hasSocket());
+    if (role == FlowRole::None || !flowSucceeded(role, event.ret))
         return std::nullopt;
-    const bool needsObject = role != Role::Rename;
-    if (needsObject && event.path.empty() && !event.hasSocket())
-        return std::nullopt; // nothing to attach the flow to
-    PlannedEdge plan;
     const Endpoint process = processEndpoint(event);
-    switch (role) {
-    case Role::Read: plan = {objectEndpoint(event, event.path), process, EdgeType::Read}; break;
-    case Role::Recv: plan = {objectEndpoint(event, event.path), process, EdgeType::Recv}; break;
-    case Role::Accept: plan = {objectEndpoint(event, event.path), process, EdgeType::Accept}; break;
-    case Role::Exec: plan = {objectEndpoint(event, event.path), process, EdgeType::Exec}; break;
-    case Role::Write: plan = {process, objectEndpoint(event, event.path), EdgeType::Write}; break;
-    case Role::Send: plan = {process, objectEndpoint(event, event.path), EdgeType::Send}; break;
-    case Role::Connect: plan = {process, objectEndpoint(event, event.path), EdgeType::Connect}; break;
-    case Role::Open: plan = {process, objectEndpoint(event, event.path), EdgeType::Open}; break;
-    case Role::Unlink: plan = {process, objectEndpoint(event, event.path), EdgeType::Unlink}; break;
-    case Role::Rename:
+    if (role == FlowRole::Rename) {
         if (event.path.empty() || event.path2.empty())
             return std::nullopt;
-        plan = {objectEndpoint(event, event.path), objectEndpoint(event, event.path2), EdgeType::Rename};
-        break;
-    case Role::None: return std::nullopt;
+        return PlannedEdge{objectEndpoint(event, event.path), objectEndpoint(event, event.path2), EdgeType::Rename};
     }
-    return plan;
+    if (event.path.empty() && !event.hasSocket())
+        return std::nullopt; // nothing to attach the flow to
+    const Endpoint object = objectEndpoint(event, event.path);
+    if (flowIntoProcess(role))
+        return PlannedEdge{object, process, flowEdgeType(role)};
+    return PlannedEdge{process, object, flowEdgeType(role)};
 }
 
 int addEndpoint(ProvenanceGraph &graph, const Endpoint &end, const Event &event, const ProcessInfo *process)
@@ -292,7 +232,7 @@ Result<ProvenanceGraph> GraphBuilder::build(const PointOfInterest &poi, const Gr
     // Clone events by (parent pid, parent start, child pid): their ids go on fork edges.
     std::map<std::tuple<uint32_t, uint64_t, int64_t>, int64_t> cloneEvents;
     auto visitEvent = [&](const Event &event, const Visit &from, const std::string &fromKey) {
-        if (event.ret > 0 && in(event.syscall, {"clone", "clone3", "fork", "vfork"}))
+        if (event.ret > 0 && isCloneSyscall(event.syscall))
             cloneEvents[{event.pid, event.procStartNs, event.ret}] = event.id;
         const std::optional<PlannedEdge> plan = planEdge(event);
         if (!plan)

@@ -61,9 +61,22 @@ std::string ProvenanceGraph::keyForProcess(uint32_t pid, uint64_t startNs)
     return "proc:" + std::to_string(pid) + "@" + std::to_string(startNs);
 }
 
+std::string ProvenanceGraph::keyForProcessVersion(uint32_t pid, uint64_t startNs, int version)
+{
+    std::string key = keyForProcess(pid, startNs);
+    if (version > 0)
+        key += "/v" + std::to_string(version);
+    return key;
+}
+
 std::string ProvenanceGraph::keyForFile(std::string_view path)
 {
     return "file:" + std::string(path);
+}
+
+std::string ProvenanceGraph::keyForFileIdentity(uint64_t dev, uint64_t ino)
+{
+    return "inode:" + std::to_string(dev) + ":" + std::to_string(ino);
 }
 
 std::string ProvenanceGraph::keyForSocket(std::string_view laddr, uint16_t lport,
@@ -157,9 +170,15 @@ int ProvenanceGraph::addPipe(std::string_view path)
     return addNode(std::move(node));
 }
 
-static std::string edgeKey(int from, int to, EdgeType type)
+static uint64_t edgeKey(int from, int to, EdgeType type)
 {
-    return std::to_string(from) + ">" + std::to_string(to) + ":" + std::to_string(static_cast<int>(type));
+    return (static_cast<uint64_t>(static_cast<uint32_t>(from)) << 34)
+           ^ (static_cast<uint64_t>(static_cast<uint32_t>(to)) << 4) ^ static_cast<uint64_t>(type);
+}
+
+void ProvenanceGraph::reserveEdges(size_t count)
+{
+    m_edges.reserve(count);
 }
 
 int ProvenanceGraph::appendEdge(GraphEdge edge)
@@ -169,10 +188,17 @@ int ProvenanceGraph::appendEdge(GraphEdge edge)
     const int index = static_cast<int>(m_edges.size());
     m_out.at(static_cast<size_t>(edge.from)).push_back(index);
     m_in.at(static_cast<size_t>(edge.to)).push_back(index);
-    // The first edge of its (from, to, type) is also what findEdge() returns.
-    m_edgeByKey.emplace(edgeKey(edge.from, edge.to, edge.type), index);
     m_edges.push_back(std::move(edge));
+    m_edgeIndexStale = true;
     return index;
+}
+
+void ProvenanceGraph::rebuildEdgeIndex()
+{
+    m_edgeByKey.clear();
+    for (size_t i = 0; i < m_edges.size(); ++i)
+        m_edgeByKey.emplace(edgeKey(m_edges[i].from, m_edges[i].to, m_edges[i].type), static_cast<int>(i));
+    m_edgeIndexStale = false;
 }
 
 int ProvenanceGraph::addEdge(int from, int to, EdgeType type, uint64_t tsNs, uint64_t teNs,
@@ -180,7 +206,9 @@ int ProvenanceGraph::addEdge(int from, int to, EdgeType type, uint64_t tsNs, uin
 {
     if (teNs < tsNs)
         teNs = tsNs;
-    const std::string key = edgeKey(from, to, type);
+    if (m_edgeIndexStale)
+        rebuildEdgeIndex();
+    const uint64_t key = edgeKey(from, to, type);
     if (const auto it = m_edgeByKey.find(key); it != m_edgeByKey.end()) {
         GraphEdge &edge = m_edges[static_cast<size_t>(it->second)];
         auto &ids = edge.eventIds;
@@ -223,6 +251,18 @@ int ProvenanceGraph::findNode(std::string_view key) const
 
 int ProvenanceGraph::findEdge(int from, int to, EdgeType type) const
 {
+    if (m_edgeIndexStale) {
+        // Appended edges: the source's out-edges, in the order added (const and
+        // thread-safe, so a shared session graph needs no lock).
+        if (from < 0 || static_cast<size_t>(from) >= m_out.size())
+            return -1;
+        for (int e : m_out[static_cast<size_t>(from)]) {
+            const GraphEdge &edge = m_edges[static_cast<size_t>(e)];
+            if (edge.to == to && edge.type == type)
+                return e;
+        }
+        return -1;
+    }
     const auto it = m_edgeByKey.find(edgeKey(from, to, type));
     return it == m_edgeByKey.end() ? -1 : it->second;
 }

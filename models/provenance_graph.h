@@ -79,7 +79,11 @@ struct GraphEdge {
 class ProvenanceGraph {
 public:
     static std::string keyForProcess(uint32_t pid, uint64_t startNs);
+    // Version 0 is keyForProcess(); later versions (after execs) add "/vN".
+    static std::string keyForProcessVersion(uint32_t pid, uint64_t startNs, int version);
     static std::string keyForFile(std::string_view path);
+    // A file known by device and inode (its paths live in GraphNode::paths).
+    static std::string keyForFileIdentity(uint64_t dev, uint64_t ino);
     static std::string keyForSocket(std::string_view laddr, uint16_t lport,
                                     std::string_view raddr, uint16_t rport);
     static std::string keyForPipe(std::string_view path);
@@ -93,8 +97,10 @@ public:
     int addSocket(std::string_view laddr, uint16_t lport, std::string_view raddr, uint16_t rport);
     int addPipe(std::string_view path);
 
-    // Adds an edge as given, never merging. Returns the edge index.
+    // Adds an edge as given, never merging. Returns the edge index. Cheap (no
+    // index kept): findEdge() then looks through the source's out-edges.
     int appendEdge(GraphEdge edge);
+    void reserveEdges(size_t count);
 
     // Adds or merges an edge (same from, to, type). Returns the edge index.
     int addEdge(int from, int to, EdgeType type, uint64_t tsNs, uint64_t teNs,
@@ -130,7 +136,11 @@ private:
     std::vector<GraphEdge> m_edges;
     std::vector<std::vector<int>> m_out, m_in;
     std::unordered_map<std::string, int> m_nodeByKey;
-    std::unordered_map<std::string, int> m_edgeByKey;
+    // (from, to, type) -> first such edge, kept by addEdge(); appendEdge()
+    // leaves it stale (rebuilt by the next addEdge()).
+    std::unordered_map<uint64_t, int> m_edgeByKey;
+    bool m_edgeIndexStale = false;
+    void rebuildEdgeIndex();
     int m_poi = -1;
     int64_t m_bootToEpochNs = 0;
     int m_omittedNodes = 0;

@@ -64,49 +64,93 @@ void ProvenanceTracker::build(const std::vector<TrackEdge> &edges)
     }
 }
 
-TrackResult ProvenanceTracker::track(TrackPoi poi, TrackDirection direction, TrackLimits limits) const
+bool ProvenanceTracker::startOf(TrackPoi poi, bool forward, Start &start) const
 {
-    const bool forward = direction == TrackDirection::Forward;
-    const Csr &csr = forward ? m_out : m_in;
     if (poi.edge >= 0) {
         if (poi.edge >= m_edgeCount)
-            return {};
+            return false;
         const TrackEdge &e = m_edges[static_cast<size_t>(poi.edge)];
         if (e.from < 0 || e.to < 0 || e.from >= m_nodeCount || e.to >= m_nodeCount)
-            return {};
+            return false;
         // The event's own endpoint is where the search starts; the edge is its first step.
-        return search(csr, forward, forward ? e.from : e.to, 0, poi.edge, limits);
+        start = {forward ? e.from : e.to, 0, poi.edge};
+        return true;
     }
     if (poi.node < 0 || poi.node >= m_nodeCount)
+        return false;
+    start = {poi.node, kInfinity, -1};
+    return true;
+}
+
+TrackResult ProvenanceTracker::track(TrackPoi poi, TrackDirection direction, TrackLimits limits) const
+{
+    return track(std::vector<TrackPoi>{poi}, direction, limits);
+}
+
+TrackResult ProvenanceTracker::track(const std::vector<TrackPoi> &pois, TrackDirection direction,
+                                     TrackLimits limits) const
+{
+    const bool forward = direction == TrackDirection::Forward;
+    std::vector<Start> starts;
+    for (const TrackPoi &poi : pois) {
+        Start start{};
+        if (startOf(poi, forward, start))
+            starts.push_back(start);
+    }
+    if (starts.empty())
         return {};
-    return search(csr, forward, poi.node, kInfinity, -1, limits);
+    return search(forward ? m_out : m_in, forward, starts, limits);
 }
 
 TrackBothResult ProvenanceTracker::trackBoth(TrackPoi poi, TrackLimits limits) const
 {
+    return trackBoth(std::vector<TrackPoi>{poi}, limits);
+}
+
+TrackBothResult ProvenanceTracker::trackBoth(const std::vector<TrackPoi> &pois, TrackLimits limits) const
+{
     TrackBothResult both;
-    both.ancestry = track(poi, TrackDirection::Backward, limits);
+    both.ancestry = track(pois, TrackDirection::Backward, limits);
     TrackLimits rest = limits;
     if (limits.maxNodes >= 0) {
-        const int shared = poi.edge >= 0 ? 2 : 1; // the point of interest is in both halves
+        // The points of interest (an event: both its ends) are in both halves: count them once.
+        std::vector<int> shared;
+        for (const TrackPoi &poi : pois) {
+            if (poi.edge >= 0 && poi.edge < m_edgeCount) {
+                shared.push_back(m_edges[static_cast<size_t>(poi.edge)].from);
+                shared.push_back(m_edges[static_cast<size_t>(poi.edge)].to);
+            } else if (poi.edge < 0) {
+                shared.push_back(poi.node);
+            }
+        }
+        std::sort(shared.begin(), shared.end());
+        shared.erase(std::unique(shared.begin(), shared.end()), shared.end());
+        int inAncestry = 0;
+        for (const TrackedNode &n : both.ancestry.nodes)
+            if (std::binary_search(shared.begin(), shared.end(), n.node))
+                ++inAncestry;
         const int used = static_cast<int>(both.ancestry.nodes.size());
-        rest.maxNodes = std::max(shared, limits.maxNodes - used + shared);
+        const int keep = std::max(static_cast<int>(shared.size()), 1);
+        rest.maxNodes = std::max(keep, limits.maxNodes - used + inAncestry);
     }
-    both.descendants = track(poi, TrackDirection::Forward, rest);
+    both.descendants = track(pois, TrackDirection::Forward, rest);
     return both;
 }
 
-TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, int root, uint64_t rootValue,
-                                      int firstEdge, TrackLimits limits) const
+TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, const std::vector<Start> &starts,
+                                      TrackLimits limits) const
 {
     // Values are thresholds mapped so that larger is better in both directions
     // (forward uses ~t); 0 marks "reached but not expanded" (an edge's endpoint).
     const size_t n = static_cast<size_t>(m_nodeCount);
     std::vector<uint64_t> best(n, 0);
     std::vector<int> depth(n, -1);
+    std::vector<uint8_t> isRoot(n, 0);
+    std::vector<uint8_t> isNodeRoot(n, 0); // a node point of interest (not an event's end)
     std::vector<uint8_t> omitted;
     std::vector<int> order;
     std::vector<int> used;
+    std::vector<std::pair<int, uint64_t>> edgeTimes; // an event's own endpoint: its time
     TrackResult result;
 
     auto admit = [&](int m, int d, uint64_t v) {
@@ -126,31 +170,53 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, int root, ui
         return true;
     };
 
-    // The first state to expand: the node itself, or the far end of the event.
-    int startNode = root;
-    uint64_t startValue = rootValue;
-    int startDepth = 0;
-    if (!admit(root, 0, rootValue))
-        return result; // maxNodes == 0
-    uint64_t edgeTime = 0;
-    if (firstEdge >= 0) {
-        const TrackEdge &e = m_edges[static_cast<size_t>(firstEdge)];
-        edgeTime = forward ? e.tsNs : e.teNs;
-        startNode = forward ? e.to : e.from;
-        startValue = forward ? ~e.tsNs : e.teNs;
-        startDepth = 1;
-        if (limits.maxDepth == 0) {
-            result.depthCut = startNode != root;
-            result.omittedNodes = result.depthCut ? 1 : 0;
-            startNode = -1;
-        } else if (startNode == root) {
-            best[static_cast<size_t>(root)] = startValue; // a self-loop event
-            used.push_back(firstEdge);
-        } else if (admit(startNode, 1, startValue)) {
-            used.push_back(firstEdge);
+    // The roots first, at depth 0.
+    for (const Start &start : starts) {
+        const size_t r = static_cast<size_t>(start.root);
+        if (depth[r] < 0) {
+            if (!admit(start.root, 0, start.rootValue))
+                continue;
         } else {
-            startNode = -1;
+            best[r] = std::max(best[r], start.rootValue);
         }
+        isRoot[r] = 1;
+        if (start.firstEdge < 0)
+            isNodeRoot[r] = 1;
+        if (start.firstEdge >= 0) {
+            const TrackEdge &e = m_edges[static_cast<size_t>(start.firstEdge)];
+            edgeTimes.emplace_back(start.root, forward ? e.tsNs : e.teNs);
+        }
+    }
+    if (order.empty())
+        return result; // maxNodes == 0
+    // Then each event's far end (depth 1): the event is its first step.
+    std::vector<std::pair<int, uint64_t>> depthOneSeeds;
+    for (const Start &start : starts) {
+        if (start.firstEdge < 0 || depth[static_cast<size_t>(start.root)] < 0)
+            continue;
+        const TrackEdge &e = m_edges[static_cast<size_t>(start.firstEdge)];
+        const int far = forward ? e.to : e.from;
+        const uint64_t value = forward ? ~e.tsNs : e.teNs;
+        const size_t f = static_cast<size_t>(far);
+        if (limits.maxDepth == 0) {
+            if (!isRoot[f] && depth[f] < 0) {
+                result.depthCut = true;
+                if (omitted.empty())
+                    omitted.assign(n, 0);
+                if (!omitted[f]) {
+                    omitted[f] = 1;
+                    ++result.omittedNodes;
+                }
+            }
+            continue;
+        }
+        if (depth[f] < 0) {
+            if (!admit(far, 1, value))
+                continue;
+        } else if (value > best[f]) {
+            best[f] = value;
+        }
+        used.push_back(start.firstEdge);
     }
 
     auto arcsOf = [&](int node) {
@@ -158,7 +224,7 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, int root, ui
                          csr.arcs.data() + csr.start[static_cast<size_t>(node) + 1]};
     };
 
-    if (startNode >= 0 && limits.maxDepth < 0) {
+    if (limits.maxDepth < 0) {
         // Best threshold first: thresholds only fall along a path, so (as in
         // Dijkstra) a node's first pop carries its final threshold and a node
         // reached again with a better one before that is expanded once, with it.
@@ -172,7 +238,9 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, int root, ui
             return a.value != b.value ? a.value < b.value : a.depth > b.depth;
         };
         std::priority_queue<State, std::vector<State>, decltype(worse)> heap(worse);
-        heap.push({startValue, depth[static_cast<size_t>(startNode)], startNode});
+        for (int m : order)
+            if (best[static_cast<size_t>(m)] > 0)
+                heap.push({best[static_cast<size_t>(m)], depth[static_cast<size_t>(m)], m});
         while (!heap.empty()) {
             const State s = heap.top();
             heap.pop();
@@ -183,8 +251,8 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, int root, ui
                 if (a->gate > s.value)
                     continue;
                 const uint64_t nv = std::min(s.value, a->cap);
-                const int nd = a->other == root ? 0 : s.depth + 1; // the root stays at depth 0
                 const size_t m = static_cast<size_t>(a->other);
+                const int nd = isRoot[m] ? 0 : s.depth + 1; // the roots stay at depth 0
                 if (depth[m] < 0) {
                     if (!admit(a->other, nd, nv))
                         continue;
@@ -199,14 +267,37 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, int root, ui
                 heap.push({nv, nd, a->other});
             }
         }
-    } else if (startNode >= 0) {
+    } else {
         // Depth-limited: rounds of relaxation give, exactly, the best threshold
         // over paths of at most maxDepth hops (a best-first order cannot, since
         // a later threshold may need more hops). Depth is then the fewest hops.
-        std::vector<std::pair<int, uint64_t>> frontier{{startNode, startValue}};
+        std::vector<std::pair<int, uint64_t>> frontier;
         std::vector<int> next;
         std::vector<uint8_t> queued(n, 0);
-        for (int d = startDepth; d < limits.maxDepth && !frontier.empty(); ++d) {
+        for (int m : order) {
+            const size_t i = static_cast<size_t>(m);
+            // A self-loop event leaves its root one hop away from the start.
+            if (isNodeRoot[i])
+                frontier.emplace_back(m, best[i]);
+            else if (best[i] > 0)
+                depthOneSeeds.emplace_back(m, 0);
+        }
+        auto addSeeds = [&] {
+            // The events' far ends join the hop-1 frontier (once each).
+            for (const auto &[node, value] : frontier)
+                queued[static_cast<size_t>(node)] = 1;
+            for (const auto &[node, unused] : depthOneSeeds)
+                if (!queued[static_cast<size_t>(node)])
+                    frontier.emplace_back(node, best[static_cast<size_t>(node)]);
+            for (const auto &[node, value] : frontier)
+                queued[static_cast<size_t>(node)] = 0;
+            depthOneSeeds.clear();
+        };
+        for (int d = 0; d < limits.maxDepth; ++d) {
+            if (d == 1)
+                addSeeds();
+            if (frontier.empty() && depthOneSeeds.empty())
+                break;
             next.clear();
             for (const auto &[node, value] : frontier) {
                 const auto [begin, end] = arcsOf(node);
@@ -238,6 +329,8 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, int root, ui
                 frontier.emplace_back(m, best[static_cast<size_t>(m)]);
             }
         }
+        if (!depthOneSeeds.empty())
+            addSeeds(); // maxDepth 1: the far ends are the last frontier
         // What the last round would have reached: the depth cut.
         for (const auto &[node, value] : frontier) {
             const auto [begin, end] = arcsOf(node);
@@ -264,8 +357,13 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, int root, ui
         const size_t i = static_cast<size_t>(m);
         uint64_t value = best[i];
         uint64_t threshold = forward ? ~value : value;
-        if (firstEdge >= 0 && m == root && value == 0)
-            threshold = edgeTime; // the event's own endpoint, not expanded
+        if (value == 0 && isRoot[i]) {
+            for (const auto &[node, time] : edgeTimes)
+                if (node == m) {
+                    threshold = time; // the event's own endpoint, not expanded
+                    break;
+                }
+        }
         result.nodes.push_back({m, threshold, depth[i]});
     }
     return result;

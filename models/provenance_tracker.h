@@ -82,6 +82,12 @@ public:
     // An invalid point of interest gives an empty result.
     TrackResult track(TrackPoi poi, TrackDirection direction, TrackLimits limits = {}) const;
     TrackBothResult trackBoth(TrackPoi poi, TrackLimits limits = {}) const;
+    // Several points of interest at once (a process's versions, every socket
+    // of an address): the union of the single searches, each node with the
+    // best threshold any of them gives it, in one search. Invalid ones are
+    // skipped; the valid ones come first in nodes, at depth 0.
+    TrackResult track(const std::vector<TrackPoi> &pois, TrackDirection direction, TrackLimits limits = {}) const;
+    TrackBothResult trackBoth(const std::vector<TrackPoi> &pois, TrackLimits limits = {}) const;
 
 private:
     // One adjacency entry, with times mapped so both directions run the
@@ -97,9 +103,15 @@ private:
         std::vector<int64_t> start; // nodeCount + 1 offsets into arcs
         std::vector<Arc> arcs;
     };
+    // Where a search starts: a node with its value, or an event (firstEdge).
+    struct Start {
+        int root;
+        uint64_t rootValue;
+        int firstEdge;
+    };
     void build(const std::vector<TrackEdge> &edges);
-    TrackResult search(const Csr &csr, bool forward, int root, uint64_t rootValue,
-                       int firstEdge, TrackLimits limits) const;
+    bool startOf(TrackPoi poi, bool forward, Start &start) const;
+    TrackResult search(const Csr &csr, bool forward, const std::vector<Start> &starts, TrackLimits limits) const;
 
     int m_nodeCount = 0;
     int m_edgeCount = 0;

@@ -8,8 +8,11 @@
 // sockets (both ends of a loopback connection are one node), pipes. Edges:
 // one per raw event (DESIGN.md: provenance directions), forks from the
 // process table, each with ts, te, count, bytes and its event ids.
-// With reduce (the default) CPR (cpr_reduction.h) merges edges while they are
-// built, so the raw edge list never has to be held at once.
+// With reduce (the default) CPR (cpr_reduction.h) merges edges after the scan,
+// holding the raw edges in a compact form (48 bytes each) meanwhile.
+// The session graph keeps its edges' event ids in one flat array
+// (eventIdsOf()); its GraphEdge::eventIds are empty. Views cut from it
+// (provenance_analysis.h) have them filled.
 #include "point_of_interest.h"
 #include "provenance_graph.h"
 #include "provenance_tracker.h"
@@ -63,14 +66,29 @@ public:
 
     // The edge that carries event id (-1 when the event made no edge).
     int edgeOfEvent(int64_t eventId) const;
+    // The raw events an edge stands for, ascending (a fork edge: its clone
+    // event when recorded; a Version edge: none).
+    std::vector<int64_t> eventIdsOf(int edge) const;
+    size_t eventIdCount(int edge) const;
+
+    // The session file (empty for fromGraph()).
+    const std::string &sessionPath() const { return m_sessionPath; }
 
 private:
+    friend class SessionGraphScan;
     SessionGraph() = default;
+    // Moves the edges' eventIds into the flat arrays, builds the event index and the tracker.
+    void finish();
     ProvenanceGraph m_graph;
     std::unique_ptr<ProvenanceTracker> m_tracker;
     SessionGraphStats m_stats;
     bool m_reduced = false;
-    std::vector<std::pair<int64_t, int>> m_edgeByEvent; // sorted (event id, edge)
+    std::string m_sessionPath;
+    std::vector<int64_t> m_eventIds;      // every edge's ids, edge by edge
+    std::vector<int64_t> m_eventStart;    // edge -> offset into m_eventIds (edgeCount + 1)
+    int64_t m_firstEventId = 0;           // dense index: m_edgeOfEventDense[id - first]
+    std::vector<int32_t> m_edgeOfEventDense;
+    std::vector<std::pair<int64_t, int>> m_edgeByEvent; // sparse ids: sorted (event id, edge)
 };
 
 } // namespace provscope

@@ -370,7 +370,7 @@ private slots:
         QTest::newRow("pid") << "proc:42" << true << "proc:42";
         QTest::newRow("pid@start") << "proc:42@123456789" << true << "proc:42@123456789";
         QTest::newRow("file") << "file:/tmp/a b" << true << "file:/tmp/a b";
-        QTest::newRow("empty") << "" << false << "expected proc:PID[@START_NS] or file:PATH";
+        QTest::newRow("empty") << "" << false << "expected proc:PID[@START_NS], file:PATH, net:ADDR[:PORT] or event:ID";
         QTest::newRow("no kind") << "1234" << false << "unknown point of interest '1234'";
         QTest::newRow("socket") << "sock:1.2.3.4:80" << false << "unknown point of interest";
         QTest::newRow("pid not a number") << "proc:abc" << false << "PID must be a positive number";

@@ -1,0 +1,145 @@
+#include "provenance_analysis.h"
+
+#include "security_relevance.h"
+#include "session_graph.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace provscope {
+
+Result<TrackScope> parseTrackScope(std::string_view text)
+{
+    if (text == "backward")
+        return TrackScope::Backward;
+    if (text == "forward")
+        return TrackScope::Forward;
+    if (text == "both")
+        return TrackScope::Both;
+    return makeError("unknown direction '" + std::string(text) + "' (expected backward, forward or both)");
+}
+
+namespace {
+
+// The node a search from poi starts at, in the session graph.
+int startNode(const ProvenanceGraph &graph, const TrackPoi &poi, bool forward)
+{
+    if (poi.edge < 0)
+        return poi.node;
+    const GraphEdge &edge = graph.edge(poi.edge);
+    return forward ? edge.from : edge.to;
+}
+
+} // namespace
+
+Result<AnalysisResult> analyzeProvenance(const SessionGraph &session, const PointOfInterest &poi,
+                                         const AnalysisOptions &options)
+{
+    auto roots = session.resolve(poi);
+    if (!roots)
+        return makeError(roots.error());
+    const auto started = std::chrono::steady_clock::now();
+    const ProvenanceGraph &graph = session.graph();
+    const ProvenanceTracker &tracker = session.tracker();
+
+    std::vector<const TrackResult *> parts;
+    TrackResult single;
+    TrackBothResult both;
+    switch (options.scope) {
+    case TrackScope::Backward:
+        single = tracker.track(*roots, TrackDirection::Backward, options.limits);
+        parts = {&single};
+        break;
+    case TrackScope::Forward:
+        single = tracker.track(*roots, TrackDirection::Forward, options.limits);
+        parts = {&single};
+        break;
+    case TrackScope::Both:
+        both = tracker.trackBoth(*roots, options.limits);
+        parts = {&both.ancestry, &both.descendants};
+        break;
+    }
+
+    AnalysisResult result;
+    ProvenanceGraph &view = result.view;
+    view.setBootToEpochNs(graph.bootToEpochNs());
+    // Session node -> view node, only for the nodes reached (a view is small,
+    // the session may have millions of nodes).
+    std::vector<std::pair<int, int>> toView;
+    auto viewOf = [&](int sessionNode) {
+        const auto it = std::lower_bound(toView.begin(), toView.end(), std::pair(sessionNode, -1));
+        return it != toView.end() && it->first == sessionNode ? it->second : -1;
+    };
+    std::vector<int> order;
+    for (const TrackResult *part : parts)
+        for (const TrackedNode &n : part->nodes)
+            order.push_back(n.node);
+    for (int node : order) {
+        const auto it = std::lower_bound(toView.begin(), toView.end(), std::pair(node, -1));
+        if (it != toView.end() && it->first == node)
+            continue;
+        GraphNode copy = graph.node(node);
+        copy.isPoi = false;
+        const int index = view.addNode(std::move(copy));
+        toView.insert(it, {node, index});
+        result.sessionNode.push_back(node);
+    }
+    std::vector<int> edges;
+    for (const TrackResult *part : parts)
+        edges.insert(edges.end(), part->edges.begin(), part->edges.end());
+    std::sort(edges.begin(), edges.end());
+    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+    view.reserveEdges(edges.size());
+    for (int e : edges) {
+        GraphEdge copy = graph.edge(e);
+        copy.from = viewOf(copy.from);
+        copy.to = viewOf(copy.to);
+        if (copy.from < 0 || copy.to < 0)
+            continue; // cannot happen: a followed edge's ends were reached
+        copy.eventIds = session.eventIdsOf(e);
+        view.appendEdge(std::move(copy));
+    }
+    // The point of interest: every node the search started from is marked;
+    // view.poi() is the first of them.
+    const bool forward = options.scope == TrackScope::Forward;
+    int poiNode = -1;
+    for (const TrackPoi &root : *roots) {
+        const int v = viewOf(startNode(graph, root, forward));
+        if (v < 0)
+            continue;
+        if (poiNode < 0)
+            poiNode = v;
+        view.mutableNode(v).isPoi = true;
+    }
+    view.setPoi(poiNode);
+
+    for (const TrackResult *part : parts) {
+        result.cut = result.cut || part->cut();
+        result.omittedNodes += part->omittedNodes;
+    }
+    view.setOmittedNodes(result.omittedNodes);
+    result.trackSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    // Security relevance is judged on the whole tracked graph (a hidden edge
+    // can be what makes a node relevant), then carried over to what is shown.
+    classifySecurityRelevance(view);
+    result.unfiltered = view;
+    if (options.hideNoise) {
+        std::vector<int> nodeMap;
+        result.view = applyNoiseFilters(result.unfiltered, options.noise, &result.noise, &nodeMap);
+        std::vector<int> sessionNode(static_cast<size_t>(result.view.nodeCount()), -1);
+        for (size_t i = 0; i < nodeMap.size() && i < result.sessionNode.size(); ++i) {
+            const int m = nodeMap[i];
+            if (m < 0 || m >= result.view.nodeCount())
+                continue;
+            GraphNode &shown = result.view.mutableNode(m);
+            shown.flags |= result.unfiltered.node(static_cast<int>(i)).flags;
+            if (shown.collapsed == 0)
+                sessionNode[static_cast<size_t>(m)] = result.sessionNode[i];
+        }
+        result.sessionNode = std::move(sessionNode);
+    }
+    return result;
+}
+
+} // namespace provscope
