@@ -52,6 +52,15 @@ Result<void> saveAtomically(const std::string &path, Writer &&write)
     return {};
 }
 
+Result<void> writeTextAtomically(const std::string &path, const std::string &text)
+{
+    return saveAtomically(path, [&](QSaveFile &file) -> Result<void> {
+        if (file.write(text.data(), static_cast<qint64>(text.size())) != static_cast<qint64>(text.size()))
+            return makeError("cannot write " + path + ": " + file.errorString().toStdString());
+        return {};
+    });
+}
+
 bool haveGuiApplication()
 {
     return qobject_cast<QGuiApplication *>(QCoreApplication::instance()) != nullptr;
@@ -67,7 +76,9 @@ Result<GraphFormat> GraphExport::parseFormat(std::string_view name)
         return GraphFormat::Png;
     if (name == "svg")
         return GraphFormat::Svg;
-    return makeError("unknown graph format '" + std::string(name) + "' (expected dot, png or svg)");
+    if (name == "json")
+        return GraphFormat::Json;
+    return makeError("unknown graph format '" + std::string(name) + "' (expected json, dot, png or svg)");
 }
 
 std::string GraphExport::toDot(const ProvenanceGraph &graph, const std::vector<Annotation> &annotations)
@@ -83,21 +94,43 @@ std::string GraphExport::toDot(const ProvenanceGraph &graph, const std::vector<A
         out += "  // " + std::to_string(graph.omittedNodes()) + " more nodes left out by the node cap\n";
     for (int i = 0; i < graph.nodeCount(); ++i) {
         const GraphNode &node = graph.node(i);
+        // The text the painter shows (version suffix, "⚠ ..." tag line), unelided.
         std::string label = node.label;
+        if (label.empty() && node.collapsed > 0)
+            label = std::to_string(node.collapsed) + " files";
+        if (node.kind == NodeKind::Process && node.version > 0)
+            label += " v" + std::to_string(node.version);
+        if (node.kind == NodeKind::Socket && !node.dnsName.empty())
+            label += "\n" + node.dnsName;
         if (!node.detail.empty())
             label += "\n" + node.detail;
+        const QStringList tags = GraphPainter::relevanceTags(node.flags);
+        if (!tags.isEmpty())
+            label += "\n\u26a0 " + tags.join(QStringLiteral(", ")).toStdString();
+        QColor border = GraphPainter::borderColor(node.kind);
+        if (node.flags != 0)
+            border = GraphPainter::relevanceColor();
+        if (node.isPoi)
+            border = GraphPainter::poiColor();
         out += "  n" + std::to_string(i) + " [label=" + dotQuote(label) + ", kind=" + dotQuote(nodeKindName(node.kind))
             + ", key=" + dotQuote(node.key) + ", fillcolor=" + dotQuote(hexColor(GraphPainter::fillColor(node.kind)))
-            + ", color=" + dotQuote(hexColor(GraphPainter::borderColor(node.kind)));
+            + ", color=" + dotQuote(hexColor(border));
         if (node.kind == NodeKind::Process)
             out += ", style=\"rounded,filled\", pid=" + std::to_string(node.pid)
-                + ", start_ns=" + std::to_string(node.startNs);
+                + ", start_ns=" + std::to_string(static_cast<int64_t>(node.startNs) + offset)
+                + ", version=" + std::to_string(node.version);
         else if (node.kind == NodeKind::File)
             out += ", shape=note";
         else if (node.kind == NodeKind::Socket)
             out += ", shape=ellipse";
+        else if (node.kind == NodeKind::Pipe)
+            out += ", style=\"dashed,filled\"";
+        if (node.collapsed > 0)
+            out += ", peripheries=2, collapsed=" + std::to_string(node.collapsed);
+        if (!tags.isEmpty())
+            out += ", penwidth=2, relevance=" + dotQuote(tags.join(QLatin1Char(',')).toStdString());
         if (node.isPoi)
-            out += ", penwidth=2.5, poi=true";
+            out += ", penwidth=3, poi=true";
         if (const int number = painter.noteNumber(node); number > 0)
             out += ", note_number=" + std::to_string(number) + ", note="
                 + dotQuote(painter.nodeNotes(node).join(QLatin1Char('\n')).toStdString());
@@ -105,11 +138,12 @@ std::string GraphExport::toDot(const ProvenanceGraph &graph, const std::vector<A
     }
     for (const GraphEdge &edge : graph.edges()) {
         out += "  n" + std::to_string(edge.from) + " -> n" + std::to_string(edge.to)
-            + " [label=" + dotQuote(painter.edgeLabel(edge).toStdString()) + ", type=" + dotQuote(edgeTypeName(edge.type))
+            + " [label=" + dotQuote(painter.edgeCaption(edge).toStdString()) + ", type=" + dotQuote(edgeTypeName(edge.type))
+            + ", color=" + dotQuote(hexColor(GraphPainter::edgeColor(edge.type)))
             + ", ts_ns=" + std::to_string(static_cast<int64_t>(edge.tsNs) + offset)
             + ", te_ns=" + std::to_string(static_cast<int64_t>(edge.teNs) + offset)
             + ", count=" + std::to_string(edge.count) + ", bytes=" + std::to_string(edge.bytes);
-        if (!isFlowEdge(edge.type))
+        if (!isFlowEdge(edge.type) || edge.type == EdgeType::Version)
             out += ", style=dashed";
         out += "];\n";
     }
@@ -120,12 +154,12 @@ std::string GraphExport::toDot(const ProvenanceGraph &graph, const std::vector<A
 Result<void> GraphExport::writeDot(const std::string &path, const ProvenanceGraph &graph,
                                    const std::vector<Annotation> &annotations)
 {
-    const std::string text = toDot(graph, annotations);
-    return saveAtomically(path, [&](QSaveFile &file) -> Result<void> {
-        if (file.write(text.data(), static_cast<qint64>(text.size())) != static_cast<qint64>(text.size()))
-            return makeError("cannot write " + path + ": " + file.errorString().toStdString());
-        return {};
-    });
+    return writeTextAtomically(path, toDot(graph, annotations));
+}
+
+Result<void> GraphExport::writeJson(const std::string &path, const ProvenanceGraph &graph)
+{
+    return writeTextAtomically(path, toJson(graph));
 }
 
 Result<void> GraphExport::writePng(const std::string &path, const ProvenanceGraph &graph,
@@ -179,17 +213,19 @@ Result<void> GraphExport::writeSvg(const std::string &path, const ProvenanceGrap
 }
 
 Result<void> GraphExport::write(const std::string &path, GraphFormat format, const ProvenanceGraph &graph,
-                                LayoutEngine engine, const std::vector<Annotation> &annotations)
+                                LayoutEngine engine, const std::vector<Annotation> &annotations, qreal scale)
 {
     if (format == GraphFormat::Dot)
         return writeDot(path, graph, annotations);
+    if (format == GraphFormat::Json)
+        return writeJson(path, graph);
     if (!haveGuiApplication())
         return makeError("graph image export needs a QGuiApplication (fonts)");
     Result<GraphLayoutResult> layout = GraphPainter(graph).layout(graph, engine);
     if (!layout)
         return makeError(layout.error());
     if (format == GraphFormat::Png)
-        return writePng(path, graph, *layout, 1.0, annotations);
+        return writePng(path, graph, *layout, scale, annotations);
     return writeSvg(path, graph, *layout, annotations);
 }
 

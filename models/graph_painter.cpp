@@ -18,43 +18,44 @@ constexpr qreal kPadX = 8.0;
 constexpr qreal kPadY = 5.0;
 constexpr qreal kLineGap = 1.0;
 constexpr qreal kFold = 8.0;          // folded corner of file nodes
+constexpr qreal kStack = 5.0;         // offset of each sheet behind a group node
 constexpr qreal kMaxTextWidth = 420.0; // longer lines are elided in the middle (full text in the UI)
 constexpr qreal kLabelPadX = 3.0;
 constexpr qreal kLabelPadY = 1.0;
 constexpr qreal kArrowLength = 9.0;
 constexpr qreal kArrowHalfWidth = 4.0;
 constexpr int kMaxImageSide = 16000; // QPainter on QImage is safe well below 32767
-constexpr qreal kMarkRadius = 8.0;   // the numbered note mark on an annotated node
-constexpr qreal kNotesGap = 18.0;    // between the graph and the notes block
 constexpr qreal kNotesMinWidth = 480.0;
-constexpr qreal kNoteIndent = 24.0;
-const QColor kMarkFill(0xf5, 0xb7, 0x00);
-const QColor kMarkBorder(0x8a, 0x62, 0x00);
+const QString kWarning = QStringLiteral("\u26a0 ");
 
-QFont boldFont()
+QString latin1(std::string_view text)
 {
-    QFont font = GraphPainter::font();
-    font.setBold(true);
-    return font;
+    return QString::fromLatin1(text.data(), static_cast<qsizetype>(text.size()));
 }
 
-QColor edgeColor(EdgeType type)
+// The outline of a node of this kind filling box (files: the folded corner is drawn separately).
+QPainterPath nodeOutline(NodeKind kind, const QRectF &box)
 {
-    switch (type) {
-    case EdgeType::Read:
-    case EdgeType::Recv:
-    case EdgeType::Accept: return QColor(0x2f, 0x6d, 0xb5);
-    case EdgeType::Write:
-    case EdgeType::Send:
-    case EdgeType::Connect: return QColor(0xc0, 0x39, 0x2b);
-    case EdgeType::Exec:
-    case EdgeType::Version: return QColor(0x7d, 0x3c, 0x98);
-    case EdgeType::Fork: return QColor(0x33, 0x33, 0x33);
-    case EdgeType::Rename: return QColor(0x9a, 0x6a, 0x1c);
-    case EdgeType::Open:
-    case EdgeType::Unlink: return QColor(0x88, 0x88, 0x88);
+    QPainterPath path;
+    switch (kind) {
+    case NodeKind::Process:
+        path.addRoundedRect(box, 6, 6);
+        break;
+    case NodeKind::File: {
+        QPolygonF shape;
+        shape << box.topLeft() << QPointF(box.right() - kFold, box.top()) << QPointF(box.right(), box.top() + kFold)
+              << box.bottomRight() << box.bottomLeft() << box.topLeft();
+        path.addPolygon(shape);
+        break;
     }
-    return Qt::black;
+    case NodeKind::Socket:
+        path.addRoundedRect(box, box.height() / 2, box.height() / 2);
+        break;
+    case NodeKind::Pipe:
+        path.addRect(box);
+        break;
+    }
+    return path;
 }
 
 } // namespace
@@ -63,100 +64,6 @@ GraphPainter::GraphPainter(int64_t bootToEpochNs) : m_bootToEpochNs(bootToEpochN
 
 GraphPainter::GraphPainter(const ProvenanceGraph &graph) : m_bootToEpochNs(graph.bootToEpochNs()) {}
 
-void GraphPainter::setAnnotations(const ProvenanceGraph &graph, const std::vector<Annotation> &annotations)
-{
-    m_noteNumber.clear();
-    m_notes.clear();
-    // Node key -> its notes: node annotations by key, process annotations on the
-    // process's node, and event annotations on the node of the process whose edge
-    // stands for the event (a bookmarked read shows at the reading process).
-    std::unordered_map<std::string, QStringList> byKey;
-    std::unordered_map<int64_t, std::vector<const Annotation *>> byEvent;
-    for (const Annotation &a : annotations) {
-        if (a.targetKind == Annotation::Target::Node)
-            byKey[a.target] << noteText(a, QString());
-        else if (a.targetKind == Annotation::Target::Process)
-            byKey[processNodeKey(a)] << noteText(a, QString());
-        else if (const auto id = a.eventId())
-            byEvent[*id].push_back(&a);
-    }
-    if (!byEvent.empty()) {
-        for (const GraphEdge &edge : graph.edges()) {
-            for (const int64_t id : edge.eventIds) {
-                const auto it = byEvent.find(id);
-                if (it == byEvent.end())
-                    continue;
-                const bool fromProcess = graph.node(edge.from).kind == NodeKind::Process;
-                const GraphNode &node = graph.node(fromProcess || graph.node(edge.to).kind != NodeKind::Process
-                                                       ? edge.from
-                                                       : edge.to);
-                const QString event = QObject::tr("event %1 (%2)").arg(id).arg(edgeLabel(edge));
-                for (const Annotation *a : it->second)
-                    byKey[node.key] << noteText(*a, event);
-            }
-        }
-    }
-    if (byKey.empty())
-        return;
-    for (const GraphNode &node : graph.nodes()) { // numbered in node order: stable for a graph
-        const auto it = byKey.find(node.key);
-        if (it == byKey.end())
-            continue;
-        NodeNotes notes;
-        notes.title = QString::fromStdString(node.label);
-        if (!node.detail.empty())
-            notes.title += QStringLiteral(" \u2014 ") + QString::fromStdString(node.detail);
-        notes.notes = it->second;
-        m_notes.push_back(std::move(notes));
-        m_noteNumber[node.key] = int(m_notes.size());
-    }
-}
-
-QString GraphPainter::noteText(const Annotation &a, const QString &event)
-{
-    // "tag: dropper (alice, 2026-11-22 10:15)", "bookmark on event 4 (read 10:15:00.000) (alice, ...)".
-    QString line = QString::fromLatin1(annotationKindName(a.kind).data(), qsizetype(annotationKindName(a.kind).size()));
-    if (!event.isEmpty())
-        line += QObject::tr(" on ") + event;
-    if (!a.text.empty())
-        line += QStringLiteral(": ") + QString::fromStdString(a.text);
-    QString by = QString::fromStdString(a.author);
-    if (a.createdNs > 0) {
-        const QString when = QDateTime::fromMSecsSinceEpoch(a.createdNs / 1000000, Qt::LocalTime)
-                                 .toString(QStringLiteral("yyyy-MM-dd HH:mm"));
-        by = by.isEmpty() ? when : by + QStringLiteral(", ") + when;
-    }
-    if (!by.isEmpty())
-        line += QStringLiteral(" (") + by + QLatin1Char(')');
-    return line;
-}
-
-int GraphPainter::noteNumber(const GraphNode &node) const
-{
-    const auto it = m_noteNumber.find(node.key);
-    return it == m_noteNumber.end() ? 0 : it->second;
-}
-
-QStringList GraphPainter::nodeNotes(const GraphNode &node) const
-{
-    const int number = noteNumber(node);
-    return number > 0 ? m_notes[size_t(number - 1)].notes : QStringList();
-}
-
-QStringList GraphPainter::notesLines() const
-{
-    QStringList lines;
-    if (m_notes.empty())
-        return lines;
-    lines << QObject::tr("Notes");
-    for (size_t i = 0; i < m_notes.size(); ++i) {
-        lines << QStringLiteral("[%1] %2").arg(i + 1).arg(m_notes[i].title);
-        for (const QString &note : m_notes[i].notes)
-            lines << QStringLiteral("    ") + note;
-    }
-    return lines;
-}
-
 QFont GraphPainter::font()
 {
     QFont font(QStringLiteral("DejaVu Sans"));
@@ -164,6 +71,13 @@ QFont GraphPainter::font()
     // 72 dpi) draws text exactly as large as it was measured.
     font.setPixelSize(12);
     font.setStyleHint(QFont::SansSerif);
+    return font;
+}
+
+QFont GraphPainter::boldFont()
+{
+    QFont font = GraphPainter::font();
+    font.setBold(true);
     return font;
 }
 
@@ -189,14 +103,83 @@ QColor GraphPainter::borderColor(NodeKind kind)
     return Qt::black;
 }
 
+QColor GraphPainter::edgeColor(EdgeType type)
+{
+    switch (type) {
+    case EdgeType::Read:
+    case EdgeType::Recv:
+    case EdgeType::Accept: return QColor(0x2f, 0x6d, 0xb5);
+    case EdgeType::Write:
+    case EdgeType::Send:
+    case EdgeType::Connect: return QColor(0xc0, 0x39, 0x2b);
+    case EdgeType::Exec: return QColor(0x7d, 0x3c, 0x98);
+    case EdgeType::Version: return QColor(0xa5, 0x4c, 0xd6); // lighter purple, dashed
+    case EdgeType::Fork: return QColor(0x33, 0x33, 0x33);
+    case EdgeType::Rename: return QColor(0x9a, 0x6a, 0x1c);
+    case EdgeType::Open:
+    case EdgeType::Unlink: return QColor(0x88, 0x88, 0x88);
+    }
+    return Qt::black;
+}
+
+QColor GraphPainter::relevanceColor()
+{
+    return QColor(0xd0, 0x1f, 0x1f);
+}
+
+QColor GraphPainter::poiColor()
+{
+    return QColor(0x11, 0x11, 0x11);
+}
+
+QStringList GraphPainter::relevanceTags(uint32_t flags)
+{
+    // Short enough for a node's tag line; security_relevance.h has the long phrases.
+    static const std::pair<uint32_t, const char *> kTags[] = {
+        {kFlagExecutedDownload, "executed download"}, {kFlagEtcWrite, "/etc write"},
+        {kFlagPersistence, "persistence"},            {kFlagSshKey, "ssh key"},
+        {kFlagNetworkShell, "network shell"},         {kFlagOutbound, "outbound"},
+        {kFlagCredential, "credential"},
+    };
+    QStringList tags;
+    for (const auto &[bit, text] : kTags)
+        if (flags & bit)
+            tags << QObject::tr(text);
+    return tags;
+}
+
+QString GraphPainter::formatBytes(uint64_t bytes)
+{
+    if (bytes < 1024)
+        return QStringLiteral("%1 B").arg(bytes);
+    static const char *const kUnits[] = {"KB", "MB", "GB", "TB"};
+    double value = double(bytes) / 1024.0;
+    int unit = 0;
+    while (value >= 1024.0 && unit < 3) {
+        value /= 1024.0;
+        ++unit;
+    }
+    return QStringLiteral("%1 %2").arg(value, 0, 'f', value < 10 ? 1 : 0).arg(QLatin1String(kUnits[unit]));
+}
+
 QStringList GraphPainter::nodeLines(const GraphNode &node) const
 {
     const QFontMetricsF bold(boldFont());
     const QFontMetricsF plain(font());
+    QString label = QString::fromStdString(node.label);
+    if (label.isEmpty() && node.collapsed > 0)
+        label = QObject::tr("%n files", nullptr, node.collapsed);
+    if (node.kind == NodeKind::Process && node.version > 0)
+        label += QStringLiteral(" v%1").arg(node.version); // after its first exec: v1
     QStringList lines;
-    lines << bold.elidedText(QString::fromStdString(node.label), Qt::ElideMiddle, kMaxTextWidth);
+    lines << bold.elidedText(label, Qt::ElideMiddle, kMaxTextWidth);
+    if (node.kind == NodeKind::Socket && !node.dnsName.empty()) // the name the address was looked up by
+        lines << plain.elidedText(QString::fromStdString(node.dnsName), Qt::ElideMiddle, kMaxTextWidth);
     if (!node.detail.empty())
         lines << plain.elidedText(QString::fromStdString(node.detail), Qt::ElideMiddle, kMaxTextWidth);
+    if (node.flags != 0)
+        lines << bold.elidedText(kWarning + relevanceTags(node.flags).join(QStringLiteral(", ")), Qt::ElideRight,
+                                 kMaxTextWidth);
     return lines;
 }
 
@@ -205,10 +188,12 @@ QSizeF GraphPainter::nodeSize(const GraphNode &node) const
     const QFontMetricsF bold(boldFont());
     const QFontMetricsF plain(font());
     const QStringList lines = nodeLines(node);
+    const bool tagged = node.flags != 0;
     qreal width = 0;
     qreal height = 0;
     for (int i = 0; i < lines.size(); ++i) {
-        const QFontMetricsF &metrics = i == 0 ? bold : plain;
+        const bool isBold = i == 0 || (tagged && i == lines.size() - 1);
+        const QFontMetricsF &metrics = isBold ? bold : plain;
         width = std::max(width, metrics.horizontalAdvance(lines[i]));
         height += metrics.height() + (i > 0 ? kLineGap : 0);
     }
@@ -218,6 +203,10 @@ QSizeF GraphPainter::nodeSize(const GraphNode &node) const
         width += kFold / 2; // keep text clear of the folded corner
     if (node.kind == NodeKind::Socket)
         width += height / 2; // rounded ends
+    if (node.collapsed > 0) { // two sheets stacked behind
+        width += 2 * kStack;
+        height += 2 * kStack;
+    }
     return QSizeF(std::ceil(std::max(width, 40.0)), std::ceil(height));
 }
 
@@ -229,11 +218,18 @@ QString GraphPainter::formatTime(uint64_t bootNs) const
 
 QString GraphPainter::edgeLabel(const GraphEdge &edge) const
 {
-    QString text = QString::fromLatin1(edgeTypeName(edge.type).data(),
-                                       static_cast<qsizetype>(edgeTypeName(edge.type).size()));
+    QString text = latin1(edgeTypeName(edge.type));
     text += QLatin1Char(' ') + formatTime(edge.tsNs);
     if (edge.count > 1)
         text += QStringLiteral(" \u00d7%1").arg(edge.count);
+    return text;
+}
+
+QString GraphPainter::edgeCaption(const GraphEdge &edge) const
+{
+    QString text = edgeLabel(edge);
+    if (edge.bytes > 0)
+        text += QLatin1Char(' ') + formatBytes(edge.bytes);
     return text;
 }
 
@@ -244,88 +240,94 @@ QSizeF GraphPainter::edgeLabelSize(const GraphEdge &edge) const
     if (!isFlowEdge(edge.type))
         return QSizeF();
     const QFontMetricsF metrics(font());
-    return QSizeF(std::ceil(metrics.horizontalAdvance(edgeLabel(edge)) + 2 * kLabelPadX),
+    return QSizeF(std::ceil(metrics.horizontalAdvance(edgeCaption(edge)) + 2 * kLabelPadX),
                   std::ceil(metrics.height() + 2 * kLabelPadY));
 }
 
 void GraphPainter::paintNode(QPainter &painter, const GraphNode &node, const QRectF &rect, bool selected) const
 {
     painter.save();
-    QPen pen(borderColor(node.kind), node.isPoi ? 2.5 : 1.2);
-    if (node.isPoi)
-        pen.setColor(QColor(0xc0, 0x39, 0x2b));
+    // Border: selection over point of interest over security relevance over kind.
+    QPen pen(borderColor(node.kind), 1.2);
+    if (node.flags != 0) {
+        pen.setColor(relevanceColor());
+        pen.setWidthF(2.2);
+    }
+    if (node.isPoi) {
+        pen.setColor(poiColor());
+        pen.setWidthF(3.0);
+    }
     if (selected) {
         pen.setColor(QColor(0xff, 0x8c, 0x00));
         pen.setWidthF(3.0);
     }
     pen.setJoinStyle(Qt::RoundJoin);
+    if (node.kind == NodeKind::Pipe)
+        pen.setStyle(Qt::DashLine);
+    // Inset by half the pen so the outline stays inside the laid-out box.
+    QRectF box = rect.adjusted(pen.widthF() / 2, pen.widthF() / 2, -pen.widthF() / 2, -pen.widthF() / 2);
+    if (node.collapsed > 0) {
+        // A group: two sheets behind the front one, offset up and right.
+        QPen sheet(pen.color(), 1.0);
+        painter.setPen(sheet);
+        painter.setBrush(fillColor(node.kind).darker(108));
+        const QRectF front = box.adjusted(0, 2 * kStack, -2 * kStack, 0);
+        for (int i = 2; i >= 1; --i)
+            painter.drawPath(nodeOutline(node.kind, front.translated(i * kStack, -i * kStack)));
+        box = front;
+    }
     painter.setPen(pen);
     painter.setBrush(fillColor(node.kind));
-    // Inset by half the pen so the outline stays inside the laid-out box.
-    const QRectF box = rect.adjusted(pen.widthF() / 2, pen.widthF() / 2, -pen.widthF() / 2, -pen.widthF() / 2);
-    switch (node.kind) {
-    case NodeKind::Process:
-        painter.drawRoundedRect(box, 6, 6);
-        break;
-    case NodeKind::File: {
-        QPolygonF shape;
-        shape << box.topLeft() << QPointF(box.right() - kFold, box.top()) << QPointF(box.right(), box.top() + kFold)
-              << box.bottomRight() << box.bottomLeft();
-        painter.drawPolygon(shape);
+    painter.drawPath(nodeOutline(node.kind, box));
+    if (node.kind == NodeKind::File)
         painter.drawPolyline(QPolygonF() << QPointF(box.right() - kFold, box.top())
                                          << QPointF(box.right() - kFold, box.top() + kFold)
                                          << QPointF(box.right(), box.top() + kFold));
-        break;
-    }
-    case NodeKind::Socket:
-        painter.drawRoundedRect(box, box.height() / 2, box.height() / 2);
-        break;
-    case NodeKind::Pipe: {
-        QPen dashed = pen;
-        dashed.setStyle(Qt::DashLine);
-        painter.setPen(dashed);
-        painter.drawRect(box);
-        break;
-    }
-    }
 
     const QStringList lines = nodeLines(node);
+    const bool tagged = node.flags != 0;
     const QFontMetricsF bold(boldFont());
     const QFontMetricsF plain(font());
+    auto isBold = [&](int i) { return i == 0 || (tagged && i == lines.size() - 1); };
     qreal textHeight = 0;
     for (int i = 0; i < lines.size(); ++i)
-        textHeight += (i == 0 ? bold : plain).height() + (i > 0 ? kLineGap : 0);
-    qreal y = rect.center().y() - textHeight / 2;
-    painter.setPen(QColor(0x1a, 0x1a, 0x1a));
+        textHeight += (isBold(i) ? bold : plain).height() + (i > 0 ? kLineGap : 0);
+    qreal y = box.center().y() - textHeight / 2;
     for (int i = 0; i < lines.size(); ++i) {
-        const QFontMetricsF &metrics = i == 0 ? bold : plain;
-        painter.setFont(i == 0 ? boldFont() : font());
-        if (i > 0)
-            painter.setPen(QColor(0x4a, 0x4a, 0x4a));
+        const QFontMetricsF &metrics = isBold(i) ? bold : plain;
+        painter.setFont(isBold(i) ? boldFont() : font());
+        if (tagged && i == lines.size() - 1)
+            painter.setPen(relevanceColor());
+        else
+            painter.setPen(i == 0 ? QColor(0x1a, 0x1a, 0x1a) : QColor(0x4a, 0x4a, 0x4a));
         const qreal width = metrics.horizontalAdvance(lines[i]);
         const qreal shift = node.kind == NodeKind::File ? -kFold / 4 : 0; // away from the fold
-        painter.drawText(QPointF(rect.center().x() - width / 2 + shift, y + metrics.ascent()), lines[i]);
+        painter.drawText(QPointF(box.center().x() - width / 2 + shift, y + metrics.ascent()), lines[i]);
         y += metrics.height() + kLineGap;
     }
+    if (node.isPoi)
+        paintPoiBadge(painter, rect);
     if (const int number = noteNumber(node); number > 0)
         paintNoteMark(painter, rect, number);
     painter.restore();
 }
 
-void GraphPainter::paintNoteMark(QPainter &painter, const QRectF &rect, int number) const
+void GraphPainter::paintPoiBadge(QPainter &painter, const QRectF &rect) const
 {
-    // On the top-right corner, outside the text: the number of the node's notes.
+    // "POI" on the top-left corner, straddling the border like the note mark on the right.
     painter.save();
-    const QPointF center(rect.right() - kMarkRadius / 2, rect.top() + kMarkRadius / 4);
-    painter.setPen(QPen(kMarkBorder, 1.2));
-    painter.setBrush(kMarkFill);
-    painter.drawEllipse(center, kMarkRadius, kMarkRadius);
     QFont small = boldFont();
-    small.setPixelSize(number < 10 ? 11 : 9);
+    small.setPixelSize(10);
+    const QFontMetricsF metrics(small);
+    const QString text = QObject::tr("POI");
+    const QRectF badge(rect.left() - 4, rect.top() - metrics.height() / 2 - 1,
+                       metrics.horizontalAdvance(text) + 8, metrics.height() + 2);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(poiColor());
+    painter.drawRoundedRect(badge, 3, 3);
     painter.setFont(small);
-    painter.setPen(Qt::black);
-    painter.drawText(QRectF(center.x() - kMarkRadius, center.y() - kMarkRadius, 2 * kMarkRadius, 2 * kMarkRadius),
-                     Qt::AlignCenter, QString::number(number));
+    painter.setPen(Qt::white);
+    painter.drawText(badge, Qt::AlignCenter, text);
     painter.restore();
 }
 
@@ -339,6 +341,8 @@ void GraphPainter::paintEdge(QPainter &painter, const GraphEdge &edge, const Edg
     QPen pen(color, selected ? 2.5 : (edge.count > 1 ? 1.6 : 1.1));
     if (!isFlowEdge(edge.type))
         pen.setStyle(Qt::DashLine);
+    if (edge.type == EdgeType::Version) // the same process, a new image: not a flow between two
+        pen.setDashPattern({6.0, 3.0});
     painter.setPen(pen);
     painter.setBrush(Qt::NoBrush);
 
@@ -387,7 +391,7 @@ void GraphPainter::paintEdge(QPainter &painter, const GraphEdge &edge, const Edg
         painter.setPen(color.darker(130));
         painter.setFont(font());
         const QFontMetricsF metrics(font());
-        painter.drawText(QPointF(box.left() + kLabelPadX, box.top() + kLabelPadY + metrics.ascent()), edgeLabel(edge));
+        painter.drawText(QPointF(box.left() + kLabelPadX, box.top() + kLabelPadY + metrics.ascent()), edgeCaption(edge));
     }
     painter.restore();
 }
@@ -427,56 +431,6 @@ QSizeF GraphPainter::reportSize(const GraphLayoutResult &layout) const
         return page;
     const qreal width = std::max(page.width(), kNotesMinWidth + 2 * kMargin);
     return QSizeF(width, page.height() + kNotesGap + notesHeight(width - 2 * kMargin) + kMargin / 2);
-}
-
-qreal GraphPainter::notesHeight(qreal width) const
-{
-    const QFontMetricsF bold(boldFont());
-    const QFontMetricsF plain(font());
-    qreal height = bold.height() + 6; // "Notes"
-    for (const NodeNotes &node : m_notes) {
-        height += bold.boundingRect(QRectF(0, 0, width - kNoteIndent, 1e6), Qt::TextWordWrap, node.title).height() + 2;
-        for (const QString &note : node.notes)
-            height += plain.boundingRect(QRectF(0, 0, width - 2 * kNoteIndent, 1e6), Qt::TextWordWrap, note).height()
-                + 2;
-        height += 4;
-    }
-    return std::ceil(height);
-}
-
-void GraphPainter::paintNotes(QPainter &painter, const QRectF &area) const
-{
-    painter.save();
-    const QFontMetricsF bold(boldFont());
-    const QFontMetricsF plain(font());
-    painter.setPen(QPen(QColor(0xbb, 0xbb, 0xbb), 1.0));
-    painter.drawLine(QPointF(area.left(), area.top() - kNotesGap / 2), QPointF(area.right(), area.top() - kNotesGap / 2));
-    qreal y = area.top();
-    painter.setPen(QColor(0x1a, 0x1a, 0x1a));
-    painter.setFont(boldFont());
-    painter.drawText(QPointF(area.left(), y + bold.ascent()), QObject::tr("Notes"));
-    y += bold.height() + 6;
-    for (size_t i = 0; i < m_notes.size(); ++i) {
-        const NodeNotes &node = m_notes[i];
-        paintNoteMark(painter, QRectF(area.left() - kMarkRadius / 2, y + bold.height() / 2 - kMarkRadius / 4,
-                                      kMarkRadius, kMarkRadius), int(i + 1));
-        painter.setFont(boldFont());
-        painter.setPen(QColor(0x1a, 0x1a, 0x1a));
-        const QRectF title(area.left() + kNoteIndent, y, area.width() - kNoteIndent, 1e6);
-        const QRectF titleBox = bold.boundingRect(title, Qt::TextWordWrap, node.title);
-        painter.drawText(title, Qt::TextWordWrap, node.title);
-        y += titleBox.height() + 2;
-        painter.setFont(font());
-        painter.setPen(QColor(0x33, 0x33, 0x33));
-        for (const QString &note : node.notes) {
-            const QRectF box(area.left() + 2 * kNoteIndent, y, area.width() - 2 * kNoteIndent, 1e6);
-            const QRectF used = plain.boundingRect(box, Qt::TextWordWrap, note);
-            painter.drawText(box, Qt::TextWordWrap, note);
-            y += used.height() + 2;
-        }
-        y += 4;
-    }
-    painter.restore();
 }
 
 void GraphPainter::paintReport(QPainter &painter, const ProvenanceGraph &graph, const GraphLayoutResult &layout) const

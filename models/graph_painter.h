@@ -1,7 +1,13 @@
 #pragma once
 // Draws provenance graph nodes and edges with QtGui only. The UI's scene
-// items, the PNG/SVG exports and the CLI all paint through this class, so
-// what is exported is what is on screen.
+// items, the PNG/SVG exports, the report page and the CLI all paint through
+// this class, so what is exported is what is on screen. Nodes are shaped and
+// coloured by kind; security-relevant ones (GraphNode::flags) get a red
+// border and a "⚠ executed download" tag line, group nodes (collapsed > 0) a
+// stacked box, later process versions a "v2" suffix, the point of interest a
+// black border and a "POI" badge; Version edges are dashed purple.
+// Implemented in graph_painter.cpp, graph_painter_notes.cpp (annotations) and
+// graph_painter_legend.cpp (the legend).
 #include "annotation.h"
 #include "graph_layout.h"
 #include "provenance_graph.h"
@@ -43,17 +49,39 @@ public:
     // The notes block as text lines ("Notes", "[1] python3 (1001)", "    tag: ..."); empty without notes.
     QStringList notesLines() const;
     bool hasNotes() const { return !m_notes.empty(); }
+    // The notes block (heading, numbered marks, wrapped notes) at a given width,
+    // as paintReport draws it under the graph; the report page places it itself.
+    qreal notesHeight(qreal width) const;
+    void paintNotes(QPainter &painter, const QRectF &area) const;
 
     static QFont font();            // "DejaVu Sans" 9 pt
+    static QFont boldFont();
     static QColor fillColor(NodeKind kind);
     static QColor borderColor(NodeKind kind);
+    static QColor edgeColor(EdgeType type);
+    static QColor relevanceColor(); // border and tag of security-relevant nodes
+    static QColor poiColor();       // border and badge of the point of interest
+    // Short phrases for a node's NodeFlag bits ("executed download", "/etc write", ...), in bit order.
+    static QStringList relevanceTags(uint32_t flags);
+    // "412 B", "4.0 KB", "1.2 MB" (1024-based, as ls -h).
+    static QString formatBytes(uint64_t bytes);
 
-    // Text shown on a node (one or two lines) and its measured box size.
+    // The legend: node kinds, marks (point of interest, security relevance,
+    // group, note) and edge colours, in three columns. Sized in points; the
+    // GUI and the report page draw it with the same code.
+    static QSizeF legendSize();
+    static void paintLegend(QPainter &painter, const QRectF &rect);
+
+    // Text shown on a node and its measured box size: the label (with " v2"
+    // for a later process version; "N files" for an unlabelled group), the
+    // detail line when there is one, and a "⚠ ..." relevance tag line.
     QStringList nodeLines(const GraphNode &node) const;
     QSizeF nodeSize(const GraphNode &node) const;
     // "read 12:34:56.789 ×3": syscall type, local time of the first event, count when > 1.
     QString edgeLabel(const GraphEdge &edge) const;
-    // Empty for open/unlink edges: they are drawn unlabelled.
+    // What is drawn on the edge: edgeLabel and the bytes when any, "read 12:34:56.789 ×3 4.0 KB".
+    QString edgeCaption(const GraphEdge &edge) const;
+    // Of edgeCaption; empty for open/unlink edges: they are drawn unlabelled.
     QSizeF edgeLabelSize(const GraphEdge &edge) const;
     QString formatTime(uint64_t bootNs) const; // HH:MM:SS.mmm local time
 
@@ -77,14 +105,14 @@ public:
     void paintReport(QPainter &painter, const ProvenanceGraph &graph, const GraphLayoutResult &layout) const;
 
 private:
+    static constexpr qreal kNotesGap = 18.0; // between the graph and the notes block
     struct NodeNotes {
         QString title;       // the node's label
         QStringList notes;   // "tag: ..." / "comment: ..." lines
     };
     static QString noteText(const Annotation &annotation, const QString &event);
+    void paintPoiBadge(QPainter &painter, const QRectF &rect) const;
     void paintNoteMark(QPainter &painter, const QRectF &rect, int number) const;
-    qreal notesHeight(qreal width) const;
-    void paintNotes(QPainter &painter, const QRectF &area) const;
 
     int64_t m_bootToEpochNs = 0;
     std::unordered_map<std::string, int> m_noteNumber; // node key -> mark number

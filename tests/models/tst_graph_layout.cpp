@@ -215,8 +215,9 @@ private slots:
         QVERIFY(image.height() > 2 * GraphPainter::kMargin + 50);
         QCOMPARE(image.pixel(2, 2) & 0xffffff, 0xffffffu); // white margin
         QVERIFY(nonWhitePixels(image) > 2000);
-        // The process fill colour is drawn inside the POI (curl) node.
-        const QPointF c = layout->nodes[1].rect().topLeft() + QPointF(5, 4) - layout->boundingBox.topLeft()
+        // The process fill colour is drawn inside the POI (curl) node (its top-left
+        // corner carries the "POI" badge, so look near the bottom-left one).
+        const QPointF c = layout->nodes[1].rect().bottomLeft() + QPointF(8, -5) - layout->boundingBox.topLeft()
             + QPointF(GraphPainter::kMargin, GraphPainter::kMargin);
         QCOMPARE(QColor(image.pixel(c.toPoint())), GraphPainter::fillColor(NodeKind::Process));
         const QImage twice = painter.renderImage(graph, *layout, 2.0);
