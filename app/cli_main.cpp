@@ -9,6 +9,7 @@
 #include "graph_command.h"
 #include "session_loss_json.h"
 #include "session_reader.h"
+#include "summary_command.h"
 
 #include <algorithm>
 #include <charconv>
@@ -33,8 +34,16 @@ const char *kUsage =
     "                                 EXPR is a display filter, e.g.\n"
     "                                 'proc.name == \"cat\" and fd.name contains \"passwd\"'\n"
     "                                 (a syntax error exits 2 and shows the column)\n"
-    "  graph FILE --poi proc:PID[@START_NS]|file:PATH --format dot|png|svg -o OUT\n"
-    "                                 provenance graph around a point of interest\n"
+    "  graph FILE --poi SELECTOR [--direction backward|forward|both] [--reduce cpr|none]\n"
+    "        [--hide-noise] [--depth N] [--max-nodes N] --format dot|json|png|svg|pdf\n"
+    "        [--report] -o OUT\n"
+    "                                 provenance graph tracked from a point of interest;\n"
+    "                                 SELECTOR: proc:PID[@START_NS], file:PATH,\n"
+    "                                 net:ADDR[:PORT] or event:ID; pdf (and png with\n"
+    "                                 --report) is the report page; figures on stderr\n"
+    "                                 (provscope-cli graph --help for the rest)\n"
+    "  summary FILE --poi SELECTOR [--direction ...] [--steps]\n"
+    "                                 the tracked chain in plain language\n"
     "  export FILE --backtrack-jsonl DIR\n"
     "                                 BackTrack-compatible logs: DIR/raw_syscalls.jsonl and\n"
     "                                 DIR/tracker.jsonl (DIR is created; existing logs refused)\n"
@@ -275,6 +284,8 @@ int main(int argc, char **argv)
         return runVerify(args);
     if (command == "graph")
         return runGraphCommand(args);
+    if (command == "summary")
+        return runSummaryCommand(args);
     if (command == "export")
         return runExportCommand(args);
     if (command == "annotations")

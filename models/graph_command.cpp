@@ -1,15 +1,16 @@
 #include "graph_command.h"
 
 #include "annotation_store.h"
-#include "graph_builder.h"
+#include "chain_summary.h"
 #include "graph_export.h"
-#include "point_of_interest.h"
-#include "session_reader.h"
+#include "graph_report.h"
+#include "session_graph.h"
 
 #include <QByteArray>
 #include <QGuiApplication>
 
 #include <charconv>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -19,20 +20,36 @@ namespace provscope {
 namespace {
 
 constexpr const char *kUsage =
-    "usage: provscope-cli graph FILE --poi proc:PID[@START_NS]|file:PATH --format dot|png|svg -o OUT\n"
-    "                           [--depth N] [--max-nodes N] [--engine auto|dot|sfdp] [--neighbourhood]\n"
-    "  Writes the provenance graph around a point of interest. START_NS is the process\n"
-    "  start time in epoch ns; without it, the latest process with that pid.\n"
-    "  By default the graph follows flows: backward along what flowed into the POI,\n"
-    "  forward along what flowed out (--depth hops, default 2; at most --max-nodes\n"
-    "  nodes, default 200). --neighbourhood follows every edge both ways instead.\n";
+    "usage: provscope-cli graph FILE --poi SELECTOR [--direction backward|forward|both]\n"
+    "                           [--reduce cpr|none] [--hide-noise] [--depth N] [--max-nodes N]\n"
+    "                           --format dot|json|png|svg|pdf [--report] -o OUT\n"
+    "                           [--title TEXT] [--notes TEXT] [--scale S] [--engine auto|dot|sfdp]\n"
+    "  Writes the provenance graph tracked from a point of interest. SELECTOR is\n"
+    "  proc:PID[@START_NS] (START_NS: the process start in epoch ns; without it the\n"
+    "  latest process with that pid), file:PATH, net:ADDR[:PORT] (net:[::1]:443) or\n"
+    "  event:ID. Tracking is time-respecting: backward finds what the point of interest\n"
+    "  depends on, forward what it affected, both (the default) does one then the other;\n"
+    "  --depth limits the hops, --max-nodes the nodes (default 2000). --reduce none keeps\n"
+    "  every raw edge (default cpr: causality-preserving reduction). --hide-noise hides\n"
+    "  shared libraries, /proc, /sys, locale files and the like, groups shared read-only\n"
+    "  and temporary files and merges bursts.\n"
+    "  Formats: dot and json (text; json ts_ns/te_ns are epoch ns, node ids are their\n"
+    "  index in \"nodes\"), png and svg (the graph as drawn in the graph tab; --scale S\n"
+    "  for PNG pixels per point, default 1), pdf (the report page: title, case notes,\n"
+    "  summary, graph, legend, timeline, annotations). --report with png writes that\n"
+    "  report page as PNG instead of the bare graph. The format defaults to OUT's\n"
+    "  extension. One line of figures goes to stderr: nodes, edges, raw -> reduced\n"
+    "  edges, what the noise filters hid, whether a limit cut the graph.\n"
+    "  OUT is written whole or not at all.\n";
 
 struct Options {
-    std::string session;
-    std::string poi;
+    AnalysisArgs analysis;
     std::string format;
     std::string output;
-    GraphBuildOptions build;
+    bool report = false;
+    std::string title;
+    std::string notes;
+    double scale = 1.0;
     LayoutEngine engine = LayoutEngine::Auto;
 };
 
@@ -40,6 +57,11 @@ bool parseCount(const std::string &text, int &out)
 {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     return ec == std::errc() && end == text.data() + text.size() && out >= 0;
+}
+
+bool knownFormat(const std::string &name)
+{
+    return name == "pdf" || GraphExport::parseFormat(name).ok();
 }
 
 // Returns an error message, empty on success.
@@ -53,27 +75,37 @@ std::string parseArgs(const std::vector<std::string> &args, Options &options, bo
             out = args[++i];
             return true;
         };
+        std::string error;
+        const int taken = takeAnalysisArg(args, i, options.analysis, error);
+        if (taken < 0)
+            return error;
+        if (taken > 0)
+            continue;
         std::string text;
         if (arg == "-h" || arg == "--help") {
             help = true;
             return {};
-        } else if (arg == "--poi") {
-            if (!value(options.poi))
-                return "--poi needs a value";
         } else if (arg == "--format") {
             if (!value(options.format))
                 return "--format needs a value";
         } else if (arg == "-o" || arg == "--output") {
             if (!value(options.output))
                 return arg + " needs a value";
-        } else if (arg == "--depth") {
-            if (!value(text) || !parseCount(text, options.build.depth))
-                return "--depth needs a number >= 0";
-        } else if (arg == "--max-nodes") {
-            if (!value(text) || !parseCount(text, options.build.maxNodes) || options.build.maxNodes < 1)
-                return "--max-nodes needs a number >= 1";
-        } else if (arg == "--neighbourhood" || arg == "--neighborhood") {
-            options.build.directed = false;
+        } else if (arg == "--report") {
+            options.report = true;
+        } else if (arg == "--title") {
+            if (!value(options.title))
+                return "--title needs a value";
+        } else if (arg == "--notes") {
+            if (!value(options.notes))
+                return "--notes needs a value";
+        } else if (arg == "--scale") {
+            if (!value(text))
+                return "--scale needs a value";
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), options.scale);
+            if (ec != std::errc() || end != text.data() + text.size() || !(options.scale >= 0.25)
+                || options.scale > 8)
+                return "--scale needs a number from 0.25 to 8, not '" + text + "'";
         } else if (arg == "--engine") {
             if (!value(text))
                 return "--engine needs a value";
@@ -87,30 +119,32 @@ std::string parseArgs(const std::vector<std::string> &args, Options &options, bo
                 return "unknown layout engine '" + text + "' (expected auto, dot or sfdp)";
         } else if (!arg.empty() && arg[0] == '-') {
             return "unknown option " + arg;
-        } else if (options.session.empty()) {
-            options.session = arg;
         } else {
             return "unexpected argument '" + arg + "'";
         }
     }
-    if (options.session.empty())
+    if (options.analysis.session.empty())
         return "missing session FILE";
-    if (options.poi.empty())
+    if (options.analysis.poi.empty())
         return "missing --poi";
     if (options.output.empty())
         return "missing -o OUT";
     if (options.format.empty()) {
         // Not given: take it from the output's extension when it is one we write.
         const auto dot = options.output.find_last_of('.');
-        if (dot != std::string::npos && GraphExport::parseFormat(options.output.substr(dot + 1)).ok())
+        if (dot != std::string::npos && knownFormat(options.output.substr(dot + 1)))
             options.format = options.output.substr(dot + 1);
         else
-            return "missing --format (dot, png or svg)";
+            return "missing --format (dot, json, png, svg or pdf)";
     }
+    if (!knownFormat(options.format))
+        return "unknown graph format '" + options.format + "' (expected dot, json, png, svg or pdf)";
+    if (options.report && options.format != "png" && options.format != "pdf")
+        return "--report is for png or pdf (pdf is always the report page)";
     return {};
 }
 
-// PNG/SVG need fonts, i.e. a QGuiApplication; the CLI never needs a display.
+// PNG/SVG/PDF need fonts, i.e. a QGuiApplication; the CLI never needs a display.
 std::unique_ptr<QGuiApplication> ensureGuiApplication(std::string &error)
 {
     if (qobject_cast<QGuiApplication *>(QCoreApplication::instance()))
@@ -132,8 +166,26 @@ std::unique_ptr<QGuiApplication> ensureGuiApplication(std::string &error)
         if (previous)
             previous(type, context, message);
     });
-    auto app = std::make_unique<QGuiApplication>(argc, argv);
-    return app;
+    return std::make_unique<QGuiApplication>(argc, argv);
+}
+
+Result<void> writeOutput(const Options &options, const AnalysisRun &run, const std::vector<Annotation> &notes)
+{
+    const ProvenanceGraph &view = run.result.view;
+    if (options.format == "pdf" || options.report) {
+        ReportOptions report;
+        report.title = options.title.empty() ? "Provenance of " + run.poi.toString() : options.title;
+        report.caseNotes = options.notes;
+        report.summary = summarizeChain(view);
+        report.annotations = notes;
+        report.scale = options.scale;
+        const ReportFormat format = options.format == "pdf" ? ReportFormat::Pdf : ReportFormat::Png;
+        return GraphReport::write(options.output, format, view, report, options.engine);
+    }
+    Result<GraphFormat> format = GraphExport::parseFormat(options.format);
+    if (!format)
+        return makeError(format.error());
+    return GraphExport::write(options.output, *format, view, options.engine, notes, options.scale);
 }
 
 } // namespace
@@ -150,35 +202,15 @@ int runGraphCommand(const std::vector<std::string> &args)
         std::cout << kUsage;
         return 0;
     }
-    Result<GraphFormat> format = GraphExport::parseFormat(options.format);
-    if (!format) {
-        std::cerr << "provscope-cli graph: " << format.error() << "\n";
-        return 2;
-    }
-    Result<PointOfInterest> poi = PointOfInterest::parse(options.poi);
-    if (!poi) {
-        std::cerr << "provscope-cli graph: " << poi.error() << "\n";
-        return 2;
-    }
-
-    Result<std::unique_ptr<SessionReader>> reader = SessionReader::open(options.session);
-    if (!reader) {
-        std::cerr << "provscope-cli graph: " << reader.error() << "\n";
-        return 1;
-    }
-    // Users see epoch times everywhere; the session stores boot time.
-    const int64_t bootToEpochNs = (*reader)->meta().bootToEpochNs;
-    if (poi->hasStart && bootToEpochNs > 0 && poi->startNs > uint64_t(bootToEpochNs))
-        poi->startNs -= uint64_t(bootToEpochNs);
-    GraphBuilder builder(**reader);
-    Result<ProvenanceGraph> graph = builder.build(*poi, options.build);
-    if (!graph) {
-        std::cerr << "provscope-cli graph: " << graph.error() << "\n";
-        return 1;
+    int exitCode = 1;
+    Result<AnalysisRun> run = runAnalysis(options.analysis, exitCode);
+    if (!run) {
+        std::cerr << "provscope-cli graph: " << run.error() << "\n";
+        return exitCode;
     }
 
     std::unique_ptr<QGuiApplication> app;
-    if (*format != GraphFormat::Dot) {
+    if (options.format != "dot" && options.format != "json") {
         std::string error;
         app = ensureGuiApplication(error);
         if (!error.empty()) {
@@ -186,20 +218,22 @@ int runGraphCommand(const std::vector<std::string> &args)
             return 1;
         }
     }
-    // Tags and comments saved in the session are part of the report.
-    Result<std::vector<Annotation>> annotations = AnnotationStore::load(options.session);
-    if (!annotations)
-        std::cerr << "provscope-cli graph: annotations left out: " << annotations.error() << "\n";
-    const std::vector<Annotation> notes = annotations ? *annotations : std::vector<Annotation>();
-    if (Result<void> written = GraphExport::write(options.output, *format, *graph, options.engine, notes); !written) {
+    // Tags and comments saved in the session are part of the images and the report.
+    std::vector<Annotation> notes;
+    if (options.format != "json") {
+        Result<std::vector<Annotation>> annotations = AnnotationStore::load(options.analysis.session);
+        if (annotations)
+            notes = std::move(*annotations);
+        else
+            std::cerr << "provscope-cli graph: annotations left out: " << annotations.error() << "\n";
+    }
+    if (Result<void> written = writeOutput(options, *run, notes); !written) {
         std::cerr << "provscope-cli graph: " << written.error() << "\n";
         return 1;
     }
-    if (graph->omittedNodes() > 0)
-        std::cerr << "provscope-cli graph: " << graph->omittedNodes()
-                  << " nodes left out by the node cap (--max-nodes " << options.build.maxNodes << ")\n";
-    std::cout << "wrote " << options.output << ": " << graph->nodeCount() << " nodes, " << graph->edgeCount()
-              << " edges around " << poi->toString() << "\n";
+    std::cerr << "provscope-cli graph: " << analysisFigures(*run, options.analysis) << "\n";
+    std::cout << "wrote " << options.output << ": " << run->result.view.nodeCount() << " nodes, "
+              << run->result.view.edgeCount() << " edges around " << run->poi.toString() << "\n";
     return 0;
 }
 
