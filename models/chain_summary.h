@@ -2,8 +2,22 @@
 // A plain-language account of a tracked chain, for the report and
 // `provscope-cli summary`: the steps on the paths to (or from) the point of
 // interest in time order, phrased as an investigator would, e.g.
-// "bash (pid 412) downloaded from 127.0.0.1:8000 with curl, wrote /tmp/.x,
-// executed it; it read /home/u/.ssh/id_rsa and sent 4 KB to 127.0.0.3:4444".
+// "bash (pid 415) executed /usr/bin/curl; it downloaded 4 KB from
+// 127.0.0.1:8000 and wrote /tmp/.x (4 KB)." "bash (pid 417) executed /tmp/.x;
+// it read /home/u/.ssh/id_rsa and started tar (pid 418)."
+//
+// Rules: edges sorted by (ts, te, index); a run of consecutive edges of one
+// process instance (all its versions) is one step, one sentence. An exec is
+// told by the version that made it; what the new image does follows as
+// "; it ...". Per object the edges gather into one phrase: "downloaded N from"
+// (connected and received at least what it sent), "sent N to", "received N
+// from", "accepted a connection from", "wrote PATH (N)", "read PATH",
+// "executed PATH" ("executed it" right after the same sentence wrote it),
+// "started CHILD" (named by its latest version), "deleted PATH". Version
+// edges are no steps; an unlink only of a file data flowed through in the
+// view; an open only of a credential or ssh key file the process did not
+// read or write; edges of noise-filter group nodes are left out (noise);
+// a rename is a sentence of its own. Sizes in bytes, KB, MB, GB (1024).
 #include "provenance_graph.h"
 
 #include <string>
@@ -13,7 +27,7 @@ namespace provscope {
 
 struct ChainStep {
     uint64_t tsNs = 0;        // boot ns of the step's first event
-    std::string text;         // "curl (pid 415) wrote /tmp/.x (4.0 KB)"
+    std::string text;         // one sentence, ending in "."
     std::vector<int> edges;   // edges of the view the step stands for
 };
 

@@ -12,21 +12,32 @@
 
 namespace provscope {
 
+// Files the analyst must see by name (security_relevance.h isSensitivePath():
+// credentials, ssh keys, persistence locations, /etc/passwd, ld.so.preload),
+// files with relevance flags and the point of interest are never hidden or folded.
 struct NoiseOptions {
     // Shared libraries and loader reads (/usr/lib*, /lib*, ld.so.cache), /proc,
     // /sys, /dev/null and friends, locale, fonts, gconv, icons, terminfo, etc.
+    // (isSystemNoisePath). Such a file that is written, renamed or executed in
+    // the graph stays (a library dropped in place is what a rootkit does),
+    // except terminals and /dev/null-like devices.
     bool hideSystemFiles = true;
-    // Files only read (never written in the graph) by at least this many
-    // processes become one group node "N shared read-only files".
+    // Files only read (no write, rename, unlink or exec in the graph) by at
+    // least this many processes become one group node "N shared read-only
+    // files" (only when at least two files qualify).
     bool collapseSharedReadOnly = true;
     int sharedReaderMin = 3;
-    // Files under /tmp, /var/tmp, /dev/shm or /run/user that were created and
-    // unlinked within tempLifetimeNs, and are on no path of interest beyond
-    // their writer and reader, become one group node per writing process.
+    // Files under /tmp, /var/tmp, /dev/shm or /run/user that one process wrote
+    // and alone read, never renamed or executed, and that were unlinked within
+    // tempLifetimeNs of their first write or open (times of the Write, Open and
+    // Unlink edges), become one group node "N temporary files" per writing
+    // process (when it has at least two). A temp file whose data reached
+    // another process stays: it is a link of the chain.
     bool collapseTempFiles = true;
     uint64_t tempLifetimeNs = 10'000'000'000ull;
-    // Repeated edges of one (from, to, type) closer than burstGapNs merge into
-    // one interval edge with the summed count and bytes.
+    // Repeated edges of one (from, to, type) whose gap (next ts - previous te)
+    // is below burstGapNs merge into one interval edge with the summed count
+    // and bytes and every event id.
     bool mergeBursts = true;
     uint64_t burstGapNs = 1'000'000'000ull;
 };
@@ -38,13 +49,18 @@ struct NoiseFilterCount {
 };
 
 struct NoiseReport {
-    std::vector<NoiseFilterCount> filters; // in the order applied, each even when it hid nothing
+    // All five in the order applied, each even when it hid nothing or was off.
+    // A folded node counts as hidden; nodesAfter includes the group nodes.
+    std::vector<NoiseFilterCount> filters;
     int nodesBefore = 0, edgesBefore = 0, nodesAfter = 0, edgesAfter = 0;
 };
 
 // Returns the filtered copy of view (view.poi() stays the point of interest,
-// at its new index). nodeMap, when given, gets for each node of view its index
-// in the result, or the group node it was folded into, or -1 when hidden.
+// at its new index; without a point of interest nothing counts as unconnected).
+// Surviving nodes and edges keep their order, group nodes come last; an edge
+// merged from several keeps the place of its earliest. nodeMap, when given,
+// gets for each node of view its index in the result, or the group node it
+// was folded into, or -1 when hidden.
 ProvenanceGraph applyNoiseFilters(const ProvenanceGraph &view, const NoiseOptions &options,
                                   NoiseReport *report = nullptr, std::vector<int> *nodeMap = nullptr);
 

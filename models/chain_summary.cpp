@@ -1,0 +1,360 @@
+#include "chain_summary.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace provscope {
+
+namespace {
+
+std::string humanBytes(uint64_t bytes)
+{
+    if (bytes < 1024)
+        return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+    static const char *units[] = {"KB", "MB", "GB", "TB"};
+    double value = static_cast<double>(bytes) / 1024.0;
+    int unit = 0;
+    // Compare what will be printed: 1023.96 KB reads "1 MB", not "1024 KB".
+    while (value >= 1023.95 && unit < 3) {
+        value /= 1024.0;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", value);
+    std::string number(text);
+    if (number.size() > 2 && number.compare(number.size() - 2, 2, ".0") == 0)
+        number.resize(number.size() - 2);
+    return number + " " + units[unit];
+}
+
+std::string processName(const GraphNode &node)
+{
+    const std::string &name = node.comm.empty() ? node.label : node.comm;
+    return name + " (pid " + std::to_string(node.pid) + ")";
+}
+
+// How a node is named in a sentence: full paths, endpoints with their DNS name.
+std::string objectName(const GraphNode &node)
+{
+    if (node.collapsed > 0)
+        return node.label;
+    switch (node.kind) {
+    case NodeKind::Process: return processName(node);
+    case NodeKind::File:
+    case NodeKind::Pipe: return node.path.empty() ? node.label : node.path;
+    case NodeKind::Socket: return node.dnsName.empty() ? node.label : node.dnsName + " (" + node.label + ")";
+    }
+    return node.label;
+}
+
+std::string joinList(const std::vector<std::string> &items)
+{
+    std::string text;
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i > 0)
+            text += i + 1 == items.size() ? " and " : ", ";
+        text += items[i];
+    }
+    return text;
+}
+
+enum class Verb { Net, Write, Read, Exec, Unlink, Open, Fork };
+
+// One thing a process did to one object, possibly over several edges.
+struct Phrase {
+    int clause = 0;
+    Verb verb = Verb::Read;
+    int object = -1;
+    bool connected = false, accepted = false;
+    uint64_t sent = 0, received = 0, bytes = 0;
+    std::vector<int> edges;
+};
+
+class Summarizer {
+public:
+    explicit Summarizer(const ProvenanceGraph &view) : m_view(view)
+    {
+        for (int e = 0; e < view.edgeCount(); ++e) {
+            const GraphEdge &edge = view.edge(e);
+            if (isFlowEdge(edge.type) && edge.type != EdgeType::Version) {
+                m_inFlow.insert(edge.from);
+                m_inFlow.insert(edge.to);
+            }
+        }
+    }
+
+    std::vector<ChainStep> steps() const
+    {
+        std::vector<int> order;
+        for (int e = 0; e < m_view.edgeCount(); ++e) {
+            if (isStep(e))
+                order.push_back(e);
+        }
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+            const GraphEdge &x = m_view.edge(a), &y = m_view.edge(b);
+            return std::tie(x.tsNs, x.teNs) < std::tie(y.tsNs, y.teNs);
+        });
+        std::vector<ChainStep> result;
+        std::vector<int> run;
+        for (const int e : order) {
+            const int actor = actorOf(e);
+            if (!run.empty() && (actor < 0 || actorOf(run.front()) < 0 || !sameInstance(actor, actorOf(run.front())))) {
+                result.push_back(sentence(run));
+                run.clear();
+            }
+            run.push_back(e);
+        }
+        if (!run.empty())
+            result.push_back(sentence(run));
+        return result;
+    }
+
+private:
+    bool isProcess(int node) const { return node >= 0 && m_view.node(node).kind == NodeKind::Process; }
+    bool isSocket(int node) const { return m_view.node(node).kind == NodeKind::Socket; }
+
+    // The process version that did what edge e records (-1: none, e.g. a rename).
+    int actorOf(int e) const
+    {
+        const GraphEdge &edge = m_view.edge(e);
+        switch (edge.type) {
+        case EdgeType::Write:
+        case EdgeType::Send:
+        case EdgeType::Connect:
+        case EdgeType::Open:
+        case EdgeType::Unlink:
+        case EdgeType::Fork: return isProcess(edge.from) ? edge.from : -1;
+        case EdgeType::Read:
+        case EdgeType::Recv:
+        case EdgeType::Accept: return isProcess(edge.to) ? edge.to : -1;
+        case EdgeType::Exec:
+            // The image before the exec made the call; the new version is its result.
+            for (const int in : m_view.inEdges(edge.to)) {
+                if (m_view.edge(in).type == EdgeType::Version && isProcess(m_view.edge(in).from))
+                    return m_view.edge(in).from;
+            }
+            return isProcess(edge.to) ? edge.to : -1;
+        case EdgeType::Rename:
+        case EdgeType::Version: return -1;
+        }
+        return -1;
+    }
+
+    bool sameInstance(int a, int b) const
+    {
+        const GraphNode &x = m_view.node(a), &y = m_view.node(b);
+        return x.pid == y.pid && x.startNs == y.startNs;
+    }
+
+    bool hasDataEdge(int process, int file) const
+    {
+        for (const int e : m_view.outEdges(process)) {
+            if (m_view.edge(e).to == file && m_view.edge(e).type == EdgeType::Write)
+                return true;
+        }
+        for (const int e : m_view.inEdges(process)) {
+            if (m_view.edge(e).from == file && m_view.edge(e).type == EdgeType::Read)
+                return true;
+        }
+        return false;
+    }
+
+    bool isStep(int e) const
+    {
+        const GraphEdge &edge = m_view.edge(e);
+        // Group nodes stand for what the noise filter judged noise.
+        if (m_view.node(edge.from).collapsed > 0 || m_view.node(edge.to).collapsed > 0)
+            return false;
+        switch (edge.type) {
+        case EdgeType::Version: return false;
+        case EdgeType::Rename: return true;
+        // Deleting a file the chain moved data through covers a track.
+        case EdgeType::Unlink: return isProcess(edge.from) && m_inFlow.count(edge.to) > 0;
+        // Opening a secret without reading it still shows interest in it.
+        case EdgeType::Open:
+            return isProcess(edge.from) && (m_view.node(edge.to).flags & (kFlagCredential | kFlagSshKey))
+                && !hasDataEdge(edge.from, edge.to);
+        default: return actorOf(e) >= 0;
+        }
+    }
+
+    std::vector<std::string> render(const std::vector<Phrase> &phrases, size_t from, size_t to,
+                                    const Phrase *&previous) const
+    {
+        std::vector<std::string> items;
+        for (size_t i = from; i < to; ++i) {
+            const Phrase &p = phrases[i];
+            const std::string name = objectName(m_view.node(p.object));
+            switch (p.verb) {
+            case Verb::Net: {
+                if (p.accepted)
+                    items.push_back("accepted a connection from " + name);
+                if (p.connected && p.received > 0 && p.received >= p.sent) {
+                    items.push_back("downloaded " + humanBytes(p.received) + " from " + name);
+                    break;
+                }
+                if (p.sent > 0)
+                    items.push_back("sent " + humanBytes(p.sent) + " to " + name);
+                if (p.received > 0)
+                    items.push_back("received " + humanBytes(p.received) + (p.accepted ? "" : " from " + name));
+                if (p.connected && p.sent == 0 && p.received == 0)
+                    items.push_back("connected to " + name);
+                break;
+            }
+            case Verb::Write:
+                if (m_view.node(p.object).kind == NodeKind::File)
+                    items.push_back("wrote " + name + (p.bytes > 0 ? " (" + humanBytes(p.bytes) + ")" : ""));
+                else
+                    items.push_back("wrote " + (p.bytes > 0 ? humanBytes(p.bytes) + " " : "") + "to " + name);
+                break;
+            case Verb::Read:
+                items.push_back(m_view.node(p.object).kind == NodeKind::File ? "read " + name : "read from " + name);
+                break;
+            case Verb::Exec:
+                // "it" only when the sentence has just named the file.
+                items.push_back(previous && previous->object == p.object && previous->verb == Verb::Write
+                                    ? std::string("executed it")
+                                    : "executed " + name);
+                break;
+            case Verb::Unlink: items.push_back("deleted " + name); break;
+            case Verb::Open: items.push_back("opened " + name); break;
+            case Verb::Fork: items.push_back("started " + name); break;
+            }
+            previous = &p;
+        }
+        return items;
+    }
+
+    // The name a forked child is known by: its latest version in the view.
+    int latestVersion(int process) const
+    {
+        for (int depth = 0; depth < 64; ++depth) {
+            int next = -1;
+            for (const int e : m_view.outEdges(process)) {
+                if (m_view.edge(e).type == EdgeType::Version)
+                    next = m_view.edge(e).to;
+            }
+            if (next < 0)
+                break;
+            process = next;
+        }
+        return process;
+    }
+
+    ChainStep sentence(const std::vector<int> &run) const
+    {
+        ChainStep step;
+        step.tsNs = m_view.edge(run.front()).tsNs;
+        step.edges = run;
+        const int first = actorOf(run.front());
+        if (first < 0) { // a rename: no process on the edge
+            const GraphEdge &edge = m_view.edge(run.front());
+            step.text = objectName(m_view.node(edge.from)) + " was renamed to " + objectName(m_view.node(edge.to)) + ".";
+            return step;
+        }
+        std::vector<Phrase> phrases;
+        std::map<std::tuple<int, Verb, int>, size_t> byKey;
+        int clause = 0, version = first;
+        for (const int e : run) {
+            const GraphEdge &edge = m_view.edge(e);
+            const int actor = actorOf(e);
+            if (actor != version) { // after an exec the new image goes on: "; it ..."
+                ++clause;
+                version = actor;
+            }
+            Verb verb = Verb::Read;
+            int object = -1;
+            switch (edge.type) {
+            case EdgeType::Connect:
+            case EdgeType::Send: verb = Verb::Net; object = edge.to; break;
+            case EdgeType::Recv:
+            case EdgeType::Accept: verb = Verb::Net; object = edge.from; break;
+            case EdgeType::Write: object = edge.to; verb = isSocket(object) ? Verb::Net : Verb::Write; break;
+            case EdgeType::Read: object = edge.from; verb = isSocket(object) ? Verb::Net : Verb::Read; break;
+            case EdgeType::Exec: verb = Verb::Exec; object = edge.from; break;
+            case EdgeType::Unlink: verb = Verb::Unlink; object = edge.to; break;
+            case EdgeType::Open: verb = Verb::Open; object = edge.to; break;
+            case EdgeType::Fork: verb = Verb::Fork; object = latestVersion(edge.to); break;
+            default: continue;
+            }
+            // Each exec is its own phrase; other phrases gather per object.
+            const auto key = std::make_tuple(clause, verb, verb == Verb::Exec ? -1 - e : object);
+            auto [it, inserted] = byKey.emplace(key, phrases.size());
+            if (inserted) {
+                Phrase phrase;
+                phrase.clause = clause;
+                phrase.verb = verb;
+                phrase.object = object;
+                phrases.push_back(phrase);
+            }
+            Phrase &phrase = phrases[it->second];
+            phrase.edges.push_back(e);
+            phrase.bytes += edge.bytes;
+            if (edge.type == EdgeType::Connect)
+                phrase.connected = true;
+            if (edge.type == EdgeType::Accept)
+                phrase.accepted = true;
+            if (edge.type == EdgeType::Send || edge.type == EdgeType::Write)
+                phrase.sent += edge.bytes;
+            if (edge.type == EdgeType::Recv || edge.type == EdgeType::Read)
+                phrase.received += edge.bytes;
+        }
+        std::string text = processName(m_view.node(first));
+        const Phrase *previous = nullptr;
+        size_t begin = 0;
+        for (int c = 0; c <= clause; ++c) {
+            size_t end = begin;
+            while (end < phrases.size() && phrases[end].clause == c)
+                ++end;
+            const auto items = render(phrases, begin, end, previous);
+            begin = end;
+            if (items.empty())
+                continue;
+            text += (c == 0 ? " " : "; it ") + joinList(items);
+        }
+        step.text = text + ".";
+        return step;
+    }
+
+    const ProvenanceGraph &m_view;
+    std::set<int> m_inFlow;
+};
+
+} // namespace
+
+std::vector<ChainStep> chainSteps(const ProvenanceGraph &view, int maxSteps)
+{
+    std::vector<ChainStep> steps = Summarizer(view).steps();
+    if (maxSteps < 1)
+        maxSteps = 1;
+    if (static_cast<int>(steps.size()) > maxSteps) {
+        ChainStep more;
+        const size_t kept = static_cast<size_t>(maxSteps - 1);
+        more.tsNs = steps[kept].tsNs;
+        for (size_t i = kept; i < steps.size(); ++i)
+            more.edges.insert(more.edges.end(), steps[i].edges.begin(), steps[i].edges.end());
+        const size_t hidden = steps.size() - kept;
+        more.text = std::to_string(hidden) + (hidden == 1 ? " more step" : " more steps") + " not shown.";
+        steps.resize(kept);
+        steps.push_back(std::move(more));
+    }
+    return steps;
+}
+
+std::string summarizeChain(const ProvenanceGraph &view, int maxSteps)
+{
+    const auto steps = chainSteps(view, maxSteps);
+    if (steps.empty()) {
+        const std::string poi = view.poi() >= 0 ? objectName(view.node(view.poi())) : "the point of interest";
+        return "No activity reaches " + poi + ".";
+    }
+    std::string text;
+    for (const auto &step : steps)
+        text += (text.empty() ? "" : " ") + step.text;
+    return text;
+}
+
+} // namespace provscope

@@ -1,0 +1,328 @@
+#include "security_relevance.h"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+
+namespace provscope {
+
+namespace {
+
+bool startsWith(std::string_view text, std::string_view prefix)
+{
+    return text.substr(0, prefix.size()) == prefix;
+}
+
+bool endsWith(std::string_view text, std::string_view suffix)
+{
+    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+bool contains(std::string_view text, std::string_view part)
+{
+    return text.find(part) != std::string_view::npos;
+}
+
+// path is dir itself or lies below it.
+bool under(std::string_view path, std::string_view dir)
+{
+    return startsWith(path, dir) && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
+std::string_view baseName(std::string_view path)
+{
+    const auto slash = path.find_last_of('/');
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+bool isSshKeyPath(std::string_view path, bool modified)
+{
+    if (startsWith(path, "/etc/ssh/ssh_host_"))
+        return true;
+    const auto pos = path.find("/.ssh/");
+    if (pos == std::string_view::npos)
+        return false;
+    const std::string_view name = path.substr(pos + 6);
+    if (name.empty())
+        return false;
+    // The client reads known_hosts and config on every connection.
+    if (name == "known_hosts" || name == "known_hosts.old" || name == "config")
+        return modified;
+    return true;
+}
+
+bool isCredentialPath(std::string_view path)
+{
+    static constexpr std::array<std::string_view, 6> exact = {
+        "/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/etc/security/opasswd",
+        "/var/lib/sss/db/cache.db"};
+    if (std::find(exact.begin(), exact.end(), path) != exact.end())
+        return true;
+    static constexpr std::array<std::string_view, 9> endings = {
+        "/.aws/credentials", "/.netrc", "/.pgpass", "/.git-credentials", "/.docker/config.json",
+        "/.kube/config", "/Login Data", "/logins.json", "/.gnupg/secring.gpg"};
+    for (const auto ending : endings) {
+        if (endsWith(path, ending))
+            return true;
+    }
+    // Firefox keeps its key database beside logins.json; Chromium its cookies beside Login Data.
+    if (contains(path, "/.mozilla/firefox/") && (endsWith(path, "/key4.db") || endsWith(path, "/key3.db")))
+        return true;
+    return contains(path, "/.local/share/keyrings/") || contains(path, "/.gnupg/private-keys-v1.d/")
+        || contains(path, "/.password-store/");
+}
+
+bool isPersistencePath(std::string_view path)
+{
+    static constexpr std::array<std::string_view, 22> dirs = {
+        "/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
+        "/var/spool/cron", "/etc/systemd/system", "/etc/systemd/user", "/usr/lib/systemd/system",
+        "/usr/lib/systemd/user", "/lib/systemd/system", "/lib/systemd/user", "/run/systemd/system",
+        "/etc/init.d", "/etc/profile.d", "/etc/xdg/autostart", "/etc/udev/rules.d", "/etc/update-motd.d",
+        "/etc/modules-load.d", "/etc/zsh", "/etc/sudoers.d", "/etc/init"};
+    for (const auto dir : dirs) {
+        if (under(path, dir))
+            return true;
+    }
+    static constexpr std::array<std::string_view, 10> files = {
+        "/etc/crontab", "/etc/anacrontab", "/etc/rc.local", "/etc/profile", "/etc/bash.bashrc",
+        "/etc/environment", "/etc/ld.so.preload", "/etc/modules", "/etc/sudoers", "/etc/zshenv"};
+    if (std::find(files.begin(), files.end(), path) != files.end())
+        return true;
+    // /etc/rc.d/..., /etc/rc0.d/ ... /etc/rcS.d/
+    if (startsWith(path, "/etc/rc") && (path.substr(7, 3) == ".d/" || path.substr(8, 3) == ".d/"))
+        return true;
+    static constexpr std::array<std::string_view, 4> homeDirs = {
+        "/.config/systemd/user/", "/.local/share/systemd/user/", "/.config/autostart/", "/.kde/Autostart/"};
+    for (const auto dir : homeDirs) {
+        if (contains(path, dir))
+            return true;
+    }
+    // A key added to authorized_keys is a way back in.
+    if (endsWith(path, "/.ssh/authorized_keys") || endsWith(path, "/.ssh/authorized_keys2"))
+        return true;
+    static constexpr std::array<std::string_view, 10> rcFiles = {
+        ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile",
+        ".zshrc", ".zprofile", ".zshenv", ".zlogin", ".xprofile"};
+    const std::string_view name = baseName(path);
+    return std::find(rcFiles.begin(), rcFiles.end(), name) != rcFiles.end() && name.size() != path.size();
+}
+
+std::vector<std::string_view> pathsOf(const GraphNode &node)
+{
+    std::vector<std::string_view> paths;
+    if (!node.path.empty())
+        paths.push_back(node.path);
+    for (const auto &path : node.paths) {
+        if (std::find(paths.begin(), paths.end(), path) == paths.end())
+            paths.push_back(path);
+    }
+    return paths;
+}
+
+bool isProcess(const ProvenanceGraph &graph, int node)
+{
+    return graph.node(node).kind == NodeKind::Process;
+}
+
+bool isSocket(const ProvenanceGraph &graph, int node)
+{
+    return graph.node(node).kind == NodeKind::Socket;
+}
+
+// The earliest time process took in data from, or connected, a socket
+// (max when never): data it writes from then on may be a download.
+uint64_t firstNetworkInput(const ProvenanceGraph &graph, int process, bool countConnect)
+{
+    uint64_t first = std::numeric_limits<uint64_t>::max();
+    for (const int index : graph.inEdges(process)) {
+        const GraphEdge &edge = graph.edge(index);
+        const bool in = edge.type == EdgeType::Recv || edge.type == EdgeType::Accept || edge.type == EdgeType::Read;
+        if (in && isSocket(graph, edge.from))
+            first = std::min(first, edge.tsNs);
+    }
+    if (countConnect) {
+        for (const int index : graph.outEdges(process)) {
+            const GraphEdge &edge = graph.edge(index);
+            if (edge.type == EdgeType::Connect && isSocket(graph, edge.to))
+                first = std::min(first, edge.tsNs);
+        }
+    }
+    return first;
+}
+
+// Whether some process wrote file (or a file renamed into it) during an edge
+// ending no later than beforeNs, after it had network input.
+bool writtenFromNetwork(const ProvenanceGraph &graph, int file, uint64_t beforeNs, int depth = 0)
+{
+    if (depth > 16)
+        return false;
+    for (const int index : graph.inEdges(file)) {
+        const GraphEdge &edge = graph.edge(index);
+        if (edge.tsNs > beforeNs)
+            continue;
+        if (edge.type == EdgeType::Write && isProcess(graph, edge.from)) {
+            if (firstNetworkInput(graph, edge.from, true) <= edge.teNs)
+                return true;
+        } else if (edge.type == EdgeType::Rename && edge.from != file) {
+            if (writtenFromNetwork(graph, edge.from, edge.teNs, depth + 1))
+                return true;
+        }
+    }
+    return false;
+}
+
+void markExecutedDownloads(ProvenanceGraph &graph)
+{
+    for (int file = 0; file < graph.nodeCount(); ++file) {
+        if (graph.node(file).kind != NodeKind::File)
+            continue;
+        for (const int index : graph.outEdges(file)) {
+            const GraphEdge exec = graph.edge(index);
+            if (exec.type != EdgeType::Exec || !writtenFromNetwork(graph, file, exec.teNs))
+                continue;
+            graph.mutableNode(file).flags |= kFlagExecutedDownload;
+            graph.mutableNode(exec.to).flags |= kFlagExecutedDownload;
+        }
+    }
+}
+
+bool isModified(const ProvenanceGraph &graph, int file)
+{
+    for (const int index : graph.inEdges(file)) {
+        const EdgeType type = graph.edge(index).type;
+        if (type == EdgeType::Write || type == EdgeType::Rename)
+            return true;
+    }
+    return false;
+}
+
+void markFiles(ProvenanceGraph &graph)
+{
+    for (int index = 0; index < graph.nodeCount(); ++index) {
+        const GraphNode &node = graph.node(index);
+        if (node.kind != NodeKind::File || node.collapsed > 0)
+            continue;
+        const bool written = isModified(graph, index);
+        const auto paths = pathsOf(node);
+        uint32_t flags = 0;
+        for (size_t i = 0; i < paths.size(); ++i) {
+            // A later path is where a rename put the file: that changed the directory.
+            const bool modified = written || i > 0;
+            if (modified && under(paths[i], "/etc"))
+                flags |= kFlagEtcWrite;
+            if (modified && isPersistencePath(paths[i]))
+                flags |= kFlagPersistence;
+            if (isSshKeyPath(paths[i], modified))
+                flags |= kFlagSshKey;
+            if (isCredentialPath(paths[i]))
+                flags |= kFlagCredential;
+        }
+        graph.mutableNode(index).flags |= flags;
+    }
+}
+
+bool isShellNode(const GraphNode &node)
+{
+    return isShellName(node.comm) || (!node.exe.empty() && isShellName(node.exe));
+}
+
+// The shell versions among process and the versions it exec'd into later.
+void markShellVersions(ProvenanceGraph &graph, int process, int depth = 0)
+{
+    if (depth > 64)
+        return;
+    if (isShellNode(graph.node(process)))
+        graph.mutableNode(process).flags |= kFlagNetworkShell;
+    for (const int index : graph.outEdges(process)) {
+        const GraphEdge &edge = graph.edge(index);
+        if (edge.type == EdgeType::Version && edge.to != process)
+            markShellVersions(graph, edge.to, depth + 1);
+    }
+}
+
+void markNetworkShells(ProvenanceGraph &graph)
+{
+    for (int process = 0; process < graph.nodeCount(); ++process) {
+        if (!isProcess(graph, process))
+            continue;
+        const uint64_t facing = firstNetworkInput(graph, process, false);
+        if (facing == std::numeric_limits<uint64_t>::max())
+            continue;
+        for (const int index : graph.outEdges(process)) {
+            const GraphEdge &edge = graph.edge(index);
+            if ((edge.type == EdgeType::Fork || edge.type == EdgeType::Version) && isProcess(graph, edge.to)
+                && facing <= edge.teNs)
+                markShellVersions(graph, edge.to);
+        }
+    }
+}
+
+void markOutbound(ProvenanceGraph &graph)
+{
+    for (int index = 0; index < graph.nodeCount(); ++index) {
+        const GraphNode &node = graph.node(index);
+        if (node.kind != NodeKind::Socket || node.raddr.empty())
+            continue;
+        bool connected = false, sent = false, accepted = false;
+        for (const int edge : graph.inEdges(index)) {
+            const GraphEdge &in = graph.edge(edge);
+            connected = connected || (in.type == EdgeType::Connect && isProcess(graph, in.from));
+            sent = sent || (in.type == EdgeType::Send && isProcess(graph, in.from));
+        }
+        for (const int edge : graph.outEdges(index))
+            accepted = accepted || graph.edge(edge).type == EdgeType::Accept;
+        if (connected || (sent && !accepted))
+            graph.mutableNode(index).flags |= kFlagOutbound;
+    }
+}
+
+} // namespace
+
+bool isShellName(std::string_view commOrExe)
+{
+    static constexpr std::array<std::string_view, 15> shells = {
+        "sh", "bash", "dash", "zsh", "ksh", "mksh", "pdksh", "csh", "tcsh", "fish", "ash", "busybox",
+        "rbash", "yash", "pwsh"};
+    const std::string_view name = baseName(commOrExe);
+    return std::find(shells.begin(), shells.end(), name) != shells.end();
+}
+
+bool isSensitivePath(std::string_view path)
+{
+    static constexpr std::array<std::string_view, 4> recon = {"/etc/passwd", "/etc/group", "/etc/sudoers",
+                                                              "/etc/ld.so.preload"};
+    return std::find(recon.begin(), recon.end(), path) != recon.end() || isCredentialPath(path)
+        || isSshKeyPath(path, true) || isPersistencePath(path);
+}
+
+void classifySecurityRelevance(ProvenanceGraph &graph)
+{
+    for (int index = 0; index < graph.nodeCount(); ++index)
+        graph.mutableNode(index).flags = 0;
+    markExecutedDownloads(graph);
+    markFiles(graph);
+    markNetworkShells(graph);
+    markOutbound(graph);
+}
+
+std::vector<std::string> relevanceReasons(uint32_t flags)
+{
+    static const std::array<std::pair<uint32_t, const char *>, 7> names = {{
+        {kFlagExecutedDownload, "executed download"},
+        {kFlagEtcWrite, "write under /etc"},
+        {kFlagPersistence, "persistence"},
+        {kFlagSshKey, "ssh key"},
+        {kFlagNetworkShell, "shell spawned by a network-facing process"},
+        {kFlagOutbound, "outbound connection"},
+        {kFlagCredential, "credential file"},
+    }};
+    std::vector<std::string> reasons;
+    for (const auto &[bit, name] : names) {
+        if (flags & bit)
+            reasons.emplace_back(name);
+    }
+    return reasons;
+}
+
+} // namespace provscope

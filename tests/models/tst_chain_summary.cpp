@@ -1,0 +1,207 @@
+// The plain-language chain summary: the exact sentences for the scripted
+// attack chain (scripted_chain_graph.h) as the user sees it after the noise
+// filters, and each phrasing rule on a small graph.
+#include "chain_summary.h"
+
+#include "noise_filter.h"
+#include "scripted_chain_graph.h"
+#include "security_relevance.h"
+
+#include <QtTest>
+
+using namespace provscope;
+using namespace scripted;
+
+namespace {
+
+ProvenanceGraph shownChain()
+{
+    ProvenanceGraph shown = applyNoiseFilters(chainGraph(), NoiseOptions{});
+    classifySecurityRelevance(shown);
+    return shown;
+}
+
+const std::vector<std::string> kChainSentences = {
+    "bash (pid 412) read /etc/passwd and started curl (pid 415).",
+    "bash (pid 415) executed /usr/bin/curl; it read /etc/passwd, downloaded 4 KB from 127.0.0.1:8000 and wrote "
+    "/tmp/.x (4 KB).",
+    "bash (pid 412) started chmod (pid 416).",
+    "bash (pid 416) executed /usr/bin/chmod.",
+    "bash (pid 412) started .x (pid 417).",
+    "bash (pid 417) executed /tmp/.x; it read /etc/passwd, read /home/u/.ssh/id_rsa and started tar (pid 418).",
+    ".x (pid 418) executed /usr/bin/tar; it read /home/u/.ssh/id_rsa and wrote /tmp/k.tgz (4 KB).",
+    ".x (pid 417) read /tmp/k.tgz, sent 4 KB to 127.0.0.3:4444, deleted /tmp/k.tgz, wrote /home/u/.bashrc "
+    "(40 bytes) and deleted /tmp/.x.",
+};
+
+} // namespace
+
+class TestChainSummary : public QObject {
+    Q_OBJECT
+private slots:
+    void scriptedChain();
+    void scriptedChainUnfiltered();
+    void maxSteps();
+    void executedIt();
+    void phrasing();
+    void sizes_data();
+    void sizes();
+    void empty();
+};
+
+void TestChainSummary::scriptedChain()
+{
+    const ProvenanceGraph shown = shownChain();
+    const auto steps = chainSteps(shown);
+    QCOMPARE(int(steps.size()), int(kChainSentences.size()));
+    std::string joined;
+    for (size_t i = 0; i < steps.size(); ++i) {
+        QCOMPARE(QString::fromStdString(steps[i].text), QString::fromStdString(kChainSentences[i]));
+        QVERIFY(i == 0 || steps[i - 1].tsNs <= steps[i].tsNs);
+        joined += (i ? " " : "") + kChainSentences[i];
+    }
+    QCOMPARE(steps[1].tsNs, sec(10.1));
+    // The download step stands for curl's exec, its passwd read, connect,
+    // request, response and write (the Version edge is no step).
+    QCOMPARE(int(steps[1].edges.size()), 6);
+    for (const int e : steps[1].edges)
+        QVERIFY(shown.edge(e).type != EdgeType::Version);
+    QCOMPARE(QString::fromStdString(summarizeChain(shown)), QString::fromStdString(joined));
+    // Deterministic.
+    QCOMPARE(summarizeChain(shown), summarizeChain(shownChain()));
+}
+
+void TestChainSummary::scriptedChainUnfiltered()
+{
+    // Without the noise filters the loader reads and the logger are told too.
+    const ProvenanceGraph view = chainGraph();
+    const std::string text = summarizeChain(view, 100);
+    QVERIFY(text.find("read /etc/ld.so.cache") != std::string::npos);
+    QVERIFY(text.find("logger (pid 300)") != std::string::npos);
+    QVERIFY(text.find("wrote /var/log/app.log (6.3 KB)") != std::string::npos); // 101 writes of 64 bytes, one phrase
+    QVERIFY(text.find("wrote /tmp/k.tgz (4 KB)") != std::string::npos);          // 100 raw writes, one phrase
+    const std::string shown = summarizeChain(shownChain());
+    QVERIFY(shown.find("ld.so.cache") == std::string::npos);
+    QVERIFY(shown.find("logger") == std::string::npos);
+    QVERIFY(shown.find("shared read-only") == std::string::npos); // group nodes are noise, not steps
+    QVERIFY(shown.find("temporary files") == std::string::npos);
+}
+
+void TestChainSummary::maxSteps()
+{
+    const ProvenanceGraph shown = shownChain();
+    const auto all = chainSteps(shown);
+    const auto steps = chainSteps(shown, 3);
+    QCOMPARE(int(steps.size()), 3);
+    QCOMPARE(steps[0].text, kChainSentences[0]);
+    QCOMPARE(steps[1].text, kChainSentences[1]);
+    QCOMPARE(steps[2].text, std::string("6 more steps not shown."));
+    QCOMPARE(steps[2].tsNs, all[2].tsNs);
+    size_t rest = 0;
+    for (size_t i = 2; i < all.size(); ++i)
+        rest += all[i].edges.size();
+    QCOMPARE(steps[2].edges.size(), rest);
+    QCOMPARE(chainSteps(shown, 7).back().text, std::string("2 more steps not shown."));
+    QCOMPARE(chainSteps(shown, 8).back().text, kChainSentences.back());
+    const std::string summary = summarizeChain(shown, 2);
+    QCOMPARE(summary, kChainSentences[0] + " 7 more steps not shown.");
+}
+
+void TestChainSummary::executedIt()
+{
+    ProvenanceGraph graph;
+    const int dropper = process(graph, 90, 1, "dropper", "/tmp/dropper", 0);
+    const int payload = graph.addFile("/tmp/.y");
+    const int running = process(graph, 90, 1, ".y", "/tmp/.y", 1);
+    const int sock = graph.addSocket("10.0.0.2", 40000, "10.0.0.9", 443);
+    graph.mutableNode(sock).dnsName = "evil.example";
+    edge(graph, dropper, payload, EdgeType::Write, 10, 12, 1536);
+    edge(graph, dropper, running, EdgeType::Version, 20);
+    edge(graph, payload, running, EdgeType::Exec, 20);
+    edge(graph, running, sock, EdgeType::Connect, 30);
+    graph.setPoi(sock);
+    QCOMPARE(summarizeChain(graph),
+             std::string("dropper (pid 90) wrote /tmp/.y (1.5 KB) and executed it; it connected to evil.example "
+                         "(10.0.0.9:443)."));
+}
+
+void TestChainSummary::phrasing()
+{
+    ProvenanceGraph graph;
+    const int sshd = process(graph, 5, 1, "sshd", "/usr/sbin/sshd", 0);
+    const int in = graph.addSocket("10.0.0.2", 22, "10.0.0.66", 50000);
+    const int shadow = graph.addFile("/etc/shadow");
+    const int pipe = graph.addPipe("pipe:[77]");
+    const int cat = process(graph, 6, 1, "cat", "/usr/bin/cat", 0);
+    const int a = graph.addFile("/tmp/a");
+    const int b = graph.addFile("/tmp/b");
+    const int lone = graph.addFile("/tmp/never-read");
+    edge(graph, in, sshd, EdgeType::Accept, 10);
+    edge(graph, in, sshd, EdgeType::Recv, 11, 12, 300);
+    edge(graph, sshd, shadow, EdgeType::Open, 13);          // opened, not read: told
+    edge(graph, sshd, pipe, EdgeType::Write, 14, 0, 10);
+    edge(graph, pipe, cat, EdgeType::Read, 15, 0, 10);
+    edge(graph, cat, a, EdgeType::Open, 16);                 // an ordinary open: not told
+    edge(graph, cat, a, EdgeType::Write, 17, 0, 0);
+    edge(graph, a, b, EdgeType::Rename, 18);
+    edge(graph, cat, lone, EdgeType::Unlink, 19);            // no data flowed through it: not told
+    edge(graph, sshd, in, EdgeType::Send, 20, 0, 1);
+    graph.setPoi(b);
+    classifySecurityRelevance(graph);
+    const auto steps = chainSteps(graph);
+    QStringList texts;
+    for (const auto &step : steps)
+        texts << QString::fromStdString(step.text);
+    QCOMPARE(texts, (QStringList{
+                        "sshd (pid 5) accepted a connection from 10.0.0.66:50000, received 300 bytes, opened "
+                        "/etc/shadow and wrote 10 bytes to pipe:[77].",
+                        "cat (pid 6) read from pipe:[77] and wrote /tmp/a.",
+                        "/tmp/a was renamed to /tmp/b.",
+                        "sshd (pid 5) sent 1 byte to 10.0.0.66:50000.",
+                    }));
+    QCOMPARE(steps[1].edges.size(), size_t(2));
+}
+
+void TestChainSummary::sizes_data()
+{
+    QTest::addColumn<qulonglong>("bytes");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("0") << 0ull << "wrote /tmp/f.";
+    QTest::newRow("1") << 1ull << "wrote /tmp/f (1 byte).";
+    QTest::newRow("1023") << 1023ull << "wrote /tmp/f (1023 bytes).";
+    QTest::newRow("1024") << 1024ull << "wrote /tmp/f (1 KB).";
+    QTest::newRow("1536") << 1536ull << "wrote /tmp/f (1.5 KB).";
+    QTest::newRow("1.5 MB") << 1572864ull << "wrote /tmp/f (1.5 MB).";
+    QTest::newRow("2 GB") << 2147483648ull << "wrote /tmp/f (2 GB).";
+    QTest::newRow("1023.96 KB") << 1048535ull << "wrote /tmp/f (1 MB).";
+    QTest::newRow("1023.9 KB") << 1048474ull << "wrote /tmp/f (1023.9 KB).";
+}
+
+void TestChainSummary::sizes()
+{
+    QFETCH(qulonglong, bytes);
+    QFETCH(QString, text);
+    ProvenanceGraph graph;
+    const int p = process(graph, 7, 1, "dd", "/usr/bin/dd", 0);
+    const int f = graph.addFile("/tmp/f");
+    edge(graph, p, f, EdgeType::Write, 1, 0, bytes);
+    QCOMPARE(QString::fromStdString(summarizeChain(graph)), "dd (pid 7) " + text);
+}
+
+void TestChainSummary::empty()
+{
+    ProvenanceGraph graph;
+    const int sock = graph.addSocket("127.0.0.1", 40002, "127.0.0.3", 4444);
+    graph.setPoi(sock);
+    QCOMPARE(summarizeChain(graph), std::string("No activity reaches 127.0.0.3:4444."));
+    QVERIFY(chainSteps(graph).empty());
+    // Only a Version edge: still nothing to tell.
+    const int a = process(graph, 1, 1, "a", "/a", 0);
+    const int b = process(graph, 1, 1, "b", "/b", 1);
+    edge(graph, a, b, EdgeType::Version, 5);
+    QCOMPARE(summarizeChain(graph), std::string("No activity reaches 127.0.0.3:4444."));
+    QCOMPARE(summarizeChain(ProvenanceGraph{}), std::string("No activity reaches the point of interest."));
+}
+
+QTEST_GUILESS_MAIN(TestChainSummary)
+#include "tst_chain_summary.moc"
