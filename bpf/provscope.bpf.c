@@ -116,6 +116,8 @@ int BPF_PROG(ps_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 	pos = sizeof(*r);
 	f = BPF_CORE_READ(bprm, file);
+	r->ino = BPF_CORE_READ(f, f_inode, i_ino);
+	r->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
 	off = walk_path(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), &r->path_flags);
 	len = copy_path(s, pos, off);
 	r->exe_len = len;

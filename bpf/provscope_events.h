@@ -122,6 +122,9 @@ struct ps_syscall_record {
 	__s32 fd2;        /* second fd: dup's new fd, pipe/socketpair's other end; -1 if none */
 	__u64 aux[2];     /* per-syscall arguments (signal, target pid, prot, uids, ...):
 	                   * models/syscall_args.cpp documents each kind's meaning */
+	__u64 ino;        /* identity of str[0]'s file when it came from a struct file */
+	__u32 dev;        /*   (f_inode->i_ino, i_sb->s_dev: kernel dev_t, major << 20 | minor); */
+	__u32 pad1;       /*   0 for path arguments, pipes and sockets */
 	/* followed by the strings, see enum ps_string_slot */
 };
 
@@ -133,6 +136,9 @@ struct ps_exec_record {
 	__u32 path_flags;
 	__u16 exe_len;        /* bytes of the exe path, without NUL */
 	__u16 argv_len;       /* bytes of argv, NUL separated, without final NUL */
+	__u64 ino;            /* the image's inode and file system (kernel dev_t), 0 if unknown */
+	__u32 dev;
+	__u32 pad0;
 	/* followed by exe path NUL, then argv */
 };
 

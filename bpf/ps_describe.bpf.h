@@ -11,12 +11,13 @@ enum { FD_NONE = 0, FD_FILE, FD_PIPE, FD_SOCKET, FD_MQUEUE };
 struct file_desc {
 	__u64 dentry;
 	__u64 mnt;
-	__u64 ino;
+	__u64 ino;        /* files, pipes, sockets */
 	__u32 type;
 	__u16 family;
 	__u16 lport;
 	__u16 rport;
-	__u16 pad[3];
+	__u16 pad;
+	__u32 dev;        /* files: the file system's kernel dev_t */
 	__u8 laddr[16];
 	__u8 raddr[16];
 };
@@ -49,23 +50,28 @@ static __always_inline void describe_socket(struct file_desc *d, struct file *f)
 
 static __always_inline void describe_file(struct file_desc *d, struct file *f)
 {
+	struct inode *inode;
+	struct super_block *sb;
 	__u32 mode;
 	__u64 magic;
 
 	__builtin_memset(d, 0, sizeof(*d));
 	if (!f)
 		return;
-	mode = BPF_CORE_READ(f, f_inode, i_mode);
-	magic = BPF_CORE_READ(f, f_inode, i_sb, s_magic);
+	inode = BPF_CORE_READ(f, f_inode);
+	sb = BPF_CORE_READ(inode, i_sb);
+	mode = BPF_CORE_READ(inode, i_mode);
+	magic = BPF_CORE_READ(sb, s_magic);
+	d->ino = BPF_CORE_READ(inode, i_ino);
 	if ((mode & S_IFMT) == S_IFSOCK && magic == SOCKFS_MAGIC) {
 		d->type = FD_SOCKET;
-		d->ino = BPF_CORE_READ(f, f_inode, i_ino);
 		describe_socket(d, f);
 	} else if (magic == PIPEFS_MAGIC) {
 		d->type = FD_PIPE;
-		d->ino = BPF_CORE_READ(f, f_inode, i_ino);
 	} else {
+		/* the file's identity: a rename keeps it, a new file at the path does not */
 		d->type = magic == MQUEUE_MAGIC ? FD_MQUEUE : FD_FILE;
+		d->dev = BPF_CORE_READ(sb, s_dev);
 		d->dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
 		d->mnt = (__u64)BPF_CORE_READ(f, f_path.mnt);
 	}
@@ -115,9 +121,13 @@ static __noinline __u32 put_desc(struct ps_syscall_record *r, __u32 pos, struct 
 		r->path_flags |= PS_PATH_IS_PIPE;
 		return copy_path(s, pos, pipe_name(d->ino));
 	case FD_FILE:
+		r->ino = d->ino;
+		r->dev = d->dev;
 		off = walk_path((struct dentry *)d->dentry, (struct vfsmount *)d->mnt, &r->path_flags);
 		return copy_path(s, pos, off);
 	case FD_MQUEUE:
+		r->ino = d->ino;
+		r->dev = d->dev;
 		/* the queue lives on the ipc namespace's internal mount: name it
 		 * where mqueuefs is conventionally mounted */
 		off = walk_path((struct dentry *)d->dentry, (struct vfsmount *)d->mnt, &r->path_flags);

@@ -109,6 +109,8 @@ static __always_inline void snap_task_write(struct seq_file *seq, struct task_st
 	r.old_pid = r.task.pid;
 	exe = BPF_CORE_READ(task, mm, exe_file);
 	if (exe) {
+		r.ino = BPF_CORE_READ(exe, f_inode, i_ino);
+		r.dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
 		off = walk_path(BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), &r.path_flags);
 		exe_len = PS_PATH_MAX - 1 - off;
 	}
@@ -167,6 +169,8 @@ static __always_inline void snap_fd(struct bpf_iter__task_file *ctx)
 		len = PS_PATH_MAX - 1 - off;
 		break;
 	case FD_FILE:
+		r.ino = d.ino;
+		r.dev = d.dev;
 		off = walk_path((struct dentry *)d.dentry, (struct vfsmount *)d.mnt, &r.path_flags);
 		len = PS_PATH_MAX - 1 - off;
 		if (!filter_pathbuf_allows(off))

@@ -78,6 +78,8 @@ std::shared_ptr<const FdTableTracker::Object> FdTableTracker::objectOf(const Eve
     object->raddr = ev.raddr;
     object->lport = ev.lport;
     object->rport = ev.rport;
+    object->dev = ev.dev;
+    object->ino = ev.ino;
     return object;
 }
 
@@ -97,6 +99,8 @@ void FdTableTracker::fill(Event &ev, const Object &object)
     ev.raddr = object.raddr;
     ev.lport = object.lport;
     ev.rport = object.rport;
+    ev.dev = object.dev;
+    ev.ino = object.ino;
 }
 
 void FdTableTracker::set(Table &table, int32_t fd, std::shared_ptr<const Object> object, bool cloexec)
@@ -243,7 +247,8 @@ void FdTableTracker::onSyscall(uint32_t kind, Event &ev)
         const bool cloexec = it != table.end() && it->second.cloexec;
         if (it == table.end() || it->second.object->path != ev.path || it->second.object->raddr != ev.raddr
             || it->second.object->laddr != ev.laddr || it->second.object->rport != ev.rport
-            || it->second.object->lport != ev.lport)
+            || it->second.object->lport != ev.lport || it->second.object->ino != ev.ino
+            || it->second.object->dev != ev.dev)
             set(table, ev.fd, objectOf(ev), cloexec);
     } else if (Table *table = findTable(key)) {
         auto it = table->find(ev.fd);

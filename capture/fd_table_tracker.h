@@ -1,6 +1,6 @@
 #pragma once
 // The per-process fd table, followed in user space from the decoded events:
-// what each open fd refers to (path, pipe/socket name, addresses). It names
+// what each open fd refers to (path and file identity, pipe/socket name, addresses). It names
 // the object of a close (the kernel side sends only the fd: describing it at
 // sys_enter would cost every syscall of the machine) and of any fd-based event
 // the kernel could not name. Processes are keyed by (pid, start_ns); threads
@@ -40,6 +40,7 @@ private:
         std::string path;
         std::string laddr, raddr;
         uint16_t lport = 0, rport = 0;
+        uint64_t dev = 0, ino = 0; // a file's identity, as the event that named it had it
     };
     struct Entry {
         std::shared_ptr<const Object> object; // shared by dups and forked copies

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 
 #include <cstring>
 #include <fstream>
@@ -21,8 +22,8 @@ namespace provscope {
 // The layouts user space relies on; the eBPF side uses the same header.
 static_assert(sizeof(ps_header) == 16, "ps_header layout changed");
 static_assert(sizeof(ps_task) == 72, "ps_task layout changed");
-static_assert(sizeof(ps_syscall_record) == 208, "ps_syscall_record layout changed");
-static_assert(sizeof(ps_exec_record) == 104, "ps_exec_record layout changed");
+static_assert(sizeof(ps_syscall_record) == 224, "ps_syscall_record layout changed");
+static_assert(sizeof(ps_exec_record) == 120, "ps_exec_record layout changed");
 static_assert(sizeof(ps_fork_record) == 112, "ps_fork_record layout changed");
 static_assert(sizeof(ps_exit_record) == 96, "ps_exit_record layout changed");
 static_assert(offsetof(ps_syscall_record, laddr) % 4 == 0, "addresses must be 4-aligned");
@@ -93,6 +94,14 @@ void splitArgv(std::string_view argv, std::vector<std::string> &out)
         out.emplace_back(argv.substr(pos, end - pos));
         pos = end + 1;
     }
+}
+
+// The kernel's dev_t (i_sb->s_dev: major << 20 | minor) in the encoding stat()
+// reports as st_dev (glibc makedev), so a file seen in a capture can be compared
+// with the file on disk. 0 stays 0: no identity.
+uint64_t userDev(uint32_t kernelDev)
+{
+    return kernelDev ? uint64_t(makedev(kernelDev >> 20, kernelDev & 0xfffff)) : 0;
 }
 
 std::string readLink(const std::string &path)
@@ -205,6 +214,10 @@ Result<void> RecordDecoder::decodeSyscall(const unsigned char *data, size_t size
     ev.count = rec.count ? rec.count : 1;
     ev.bytes = rec.bytes;
     ev.pathTruncated = (rec.path_flags & PS_PATH_TRUNCATED) != 0;
+    if (rec.ino) {
+        ev.dev = userDev(rec.dev);
+        ev.ino = rec.ino;
+    }
     if (rec.kind == PS_SC_SYMLINK || rec.kind == PS_SC_SYMLINKAT)
         ev.path = strings[PS_STR_PATH]; // the link's target text: relative to the link, never resolved
     else if (!strings[PS_STR_PATH].empty())
@@ -240,6 +253,10 @@ Result<void> RecordDecoder::decodeExec(const unsigned char *data, size_t size, C
     ev.ret = 0;
     ev.path.assign(exe, rec.exe_len);
     ev.pathTruncated = (rec.path_flags & PS_PATH_TRUNCATED) != 0;
+    if (rec.ino) {
+        ev.dev = userDev(rec.dev);
+        ev.ino = rec.ino;
+    }
     splitArgv(argv, ev.argv);
 
     ProcessInfo info;

@@ -39,6 +39,11 @@ struct Event {
     uint64_t count = 1;      // syscalls this event stands for
     uint64_t bytes = 0;      // bytes transferred
     std::vector<std::string> argv; // exec only
+    // Identity of path's file when the kernel read it from an open file (fd-based
+    // events, opens, exec's image): stat()'s st_dev encoding and st_ino; 0 when
+    // unknown (path arguments, pipes, sockets). Sessions keep it in file_ids, not
+    // per event: events read back from a session have 0 here.
+    uint64_t dev = 0, ino = 0;
 
     bool hasSocket() const { return !laddr.empty() || !raddr.empty(); }
 };

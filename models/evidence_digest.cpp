@@ -27,6 +27,9 @@ namespace {
 //   BLOB 0x04 + u32 little-endian length + the bytes.
 // The meta section has one row (key, value) per key of kMetaKeys, in that order,
 // value NULL when the key is absent. Table sections hold every row, ORDER BY id.
+// Version 2 appends, when the session has table file_ids (format 1.2), its section
+// (kFileIdsTable) after the others; without that table its stream, and so its
+// digest, is version 1's. Removing or adding the table changes the digest.
 constexpr const char *kMetaKeys[] = {
     "format_version", "tool_version",   "host",          "kernel",
     "boot_id",        "boot_to_epoch_ns", "capture_start_ns", "capture_end_ns",
@@ -51,6 +54,7 @@ constexpr TableColumns kTables[] = {
      " truncated, argv, comm, ppid, uid, ext"},
     {"losses", "id, first_ts, last_ts, cpu, count, source, before_event"},
 };
+constexpr TableColumns kFileIdsTable = {"file_ids", "id, file, dev, ino, first_event"};
 
 enum : uint8_t { TagNull = 0, TagInteger = 1, TagReal = 2, TagText = 3, TagBlob = 4 };
 
@@ -142,10 +146,50 @@ Result<std::optional<std::string>> metaValue(SqliteStatement &st, const char *ke
     return value;
 }
 
+Result<bool> hasTable(SqliteDatabase &db, const char *name)
+{
+    auto st = SqliteStatement::prepare(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1");
+    if (!st)
+        return makeError(st.error());
+    st->bindText(1, name);
+    auto row = st->step();
+    if (!row)
+        return makeError(row.error());
+    return *row;
+}
+
+// One table's section: its name, then every row ORDER BY id.
+Result<void> hashTable(SqliteDatabase &db, const TableColumns &t, DigestStream &stream)
+{
+    const std::string sql = std::string("SELECT ") + t.columns + " FROM " + t.table + " ORDER BY id";
+    sqlite3_stmt *st = nullptr;
+    if (sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+        const std::string message = db.errorMessage();
+        sqlite3_finalize(st);
+        return makeError(message);
+    }
+    const int columns = sqlite3_column_count(st);
+    stream.text(t.table);
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        stream.byte('R');
+        for (int c = 0; c < columns; ++c)
+            stream.column(st, c);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return makeError(db.errorMessage());
+    stream.byte('E');
+    return {};
+}
+
 } // namespace
 
-Result<std::string> computeEvidenceDigest(SqliteDatabase &db)
+Result<std::string> computeEvidenceDigest(SqliteDatabase &db, int version)
 {
+    if (version < 1 || version > kEvidenceDigestVersion)
+        return makeError("cannot compute an evidence digest of version " + std::to_string(version) +
+                         "; this provscope computes versions 1 to " + std::to_string(kEvidenceDigestVersion));
     DigestStream stream;
     {
         auto st = SqliteStatement::prepare(db, "SELECT value FROM meta WHERE key = ?1");
@@ -166,26 +210,17 @@ Result<std::string> computeEvidenceDigest(SqliteDatabase &db)
         stream.byte('E');
     }
     for (const TableColumns &t : kTables) {
-        const std::string sql =
-            std::string("SELECT ") + t.columns + " FROM " + t.table + " ORDER BY id";
-        sqlite3_stmt *st = nullptr;
-        if (sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-            const std::string message = db.errorMessage();
-            sqlite3_finalize(st);
-            return makeError("cannot compute the evidence digest: " + message);
+        if (auto done = hashTable(db, t, stream); !done)
+            return makeError("cannot compute the evidence digest: " + done.error());
+    }
+    if (version >= 2) {
+        auto present = hasTable(db, kFileIdsTable.table);
+        if (!present)
+            return makeError("cannot compute the evidence digest: " + present.error());
+        if (*present) {
+            if (auto done = hashTable(db, kFileIdsTable, stream); !done)
+                return makeError("cannot compute the evidence digest: " + done.error());
         }
-        const int columns = sqlite3_column_count(st);
-        stream.text(t.table);
-        int rc = SQLITE_ROW;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            stream.byte('R');
-            for (int c = 0; c < columns; ++c)
-                stream.column(st, c);
-        }
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE)
-            return makeError("cannot compute the evidence digest: " + db.errorMessage());
-        stream.byte('E');
     }
     return stream.hexDigest();
 }
@@ -258,12 +293,13 @@ Result<EvidenceCheck> checkEvidence(const std::string &path)
     check.custody = std::move(custody.value());
     if (!*recorded)
         return check;
-    if ((*recorded)->version != kEvidenceDigestVersion)
+    if ((*recorded)->version < 1 || (*recorded)->version > kEvidenceDigestVersion)
         return makeError(path + ": its evidence digest has version " +
-                         std::to_string((*recorded)->version) + "; this provscope computes version " +
+                         std::to_string((*recorded)->version) + "; this provscope computes versions 1 to " +
                          std::to_string(kEvidenceDigestVersion));
     check.recorded = (*recorded)->sha256;
-    auto current = computeEvidenceDigest(**db);
+    check.version = (*recorded)->version;
+    auto current = computeEvidenceDigest(**db, check.version);
     if (!current)
         return makeError(path + ": " + current.error());
     check.current = *current;

@@ -5,6 +5,10 @@
 // handling"), so a third party can recompute it. Not covered: the digest itself, the
 // custody log, annotations and any other meta key. Stored in meta as evidence_sha256
 // and evidence_digest_version when recording ends (SessionWriter::finish).
+// Version 2 (format 1.2) also covers file_ids when the session has that table; for a
+// session without it (1.1 and older) a version-2 digest equals the version-1 one, so
+// older sessions verify as before, whichever version they recorded.
+#include "custody_log.h"
 #include "result.h"
 
 #include <optional>
@@ -15,13 +19,14 @@ namespace provscope {
 
 class SqliteDatabase;
 
-inline constexpr int kEvidenceDigestVersion = 1;
+inline constexpr int kEvidenceDigestVersion = 2;
 inline constexpr const char *kEvidenceDigestKey = "evidence_sha256";
 inline constexpr const char *kEvidenceDigestVersionKey = "evidence_digest_version";
 
 // Lower-case hex SHA-256 of the evidence seen through db (inside the caller's
-// transaction, if any). Fails on a session lacking a table or column of format 1.1.
-Result<std::string> computeEvidenceDigest(SqliteDatabase &db);
+// transaction, if any), digest version 1 .. kEvidenceDigestVersion. Fails on a
+// session lacking a table or column of format 1.1, or an unknown version.
+Result<std::string> computeEvidenceDigest(SqliteDatabase &db, int version = kEvidenceDigestVersion);
 
 // The digest as recorded in meta; nullopt when none is (a recording, or a session
 // written by an older provscope).
@@ -31,14 +36,13 @@ struct RecordedDigest {
 };
 Result<std::optional<RecordedDigest>> readRecordedDigest(SqliteDatabase &db);
 
-struct CustodyEntry;
-
 // provscope-cli verify: the result of recomputing a session's digest.
 struct EvidenceCheck {
     enum class State { Unchanged, Changed, NoDigest };
     State state = State::NoDigest;
     std::string recorded; // meta's evidence_sha256 (empty: none)
     std::string current;  // recomputed now (empty when nothing was recorded)
+    int version = 0;      // the recorded digest's version, used to recompute it (0: none)
     std::vector<CustodyEntry> custody;
 };
 

@@ -224,7 +224,7 @@ Result<void> SessionReader::Impl::detectFeatures()
 {
     auto columns = SqliteStatement::prepare(
         *db, "SELECT m.name, c.name FROM sqlite_schema m, pragma_table_info(m.name) c"
-             " WHERE m.type = 'table' AND m.name IN ('events', 'losses')");
+             " WHERE m.type = 'table' AND m.name IN ('events', 'losses', 'file_ids')");
     if (!columns)
         return makeError(columns.error());
     for (;;) {
@@ -239,6 +239,8 @@ Result<void> SessionReader::Impl::detectFeatures()
             features.identity = true;
         if (table == "losses" && column == "before_event")
             features.lossPosition = true;
+        if (table == "file_ids")
+            features.fileIds = true;
     }
     return {};
 }
@@ -501,6 +503,24 @@ Result<std::vector<PlacedLoss>> SessionReader::placedLosses() const
         return a.beforeEventId < b.beforeEventId;
     });
     return result;
+}
+
+Result<std::vector<FileIdentity>> SessionReader::fileIdentities() const
+{
+    if (!m_impl->features.fileIds)
+        return std::vector<FileIdentity>();
+    Impl::Use use(*m_impl);
+    if (!use.ready())
+        return makeError(use.ready().error());
+    auto st = SqliteStatement::prepare(*m_impl->db,
+                                       "SELECT i.file, f.path, i.dev, i.ino, i.first_event FROM file_ids i"
+                                       " JOIN files f ON f.id = i.file ORDER BY i.id");
+    if (!st)
+        return makeError(m_impl->path + ": " + st.error());
+    return collectRows(*st, m_impl->path, [](const SqliteStatement &row) {
+        return FileIdentity{row.columnInt64(0), row.columnText(1), uint64_t(row.columnInt64(2)),
+                            uint64_t(row.columnInt64(3)), row.columnInt64(4)};
+    });
 }
 
 const std::string &SessionReader::path() const { return m_impl->path; }

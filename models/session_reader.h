@@ -33,6 +33,17 @@ struct PlacedLoss {
     LossRecord loss;
 };
 
+// One identity a file row had (format 1.2, table file_ids): from event firstEventId
+// on, events on path showed this (dev, ino) — stat()'s st_dev encoding and st_ino —
+// until the file's next identity, if any.
+struct FileIdentity {
+    int64_t fileId = 0;     // files.id
+    std::string path;
+    uint64_t dev = 0;
+    uint64_t ino = 0;
+    int64_t firstEventId = 0;
+};
+
 class SessionReader {
 public:
     ~SessionReader();
@@ -70,6 +81,9 @@ public:
     // the position at write time; for a 1.0 file it is the first event at or after the
     // loss's first timestamp (a binary search over ids: ids are nearly time-ordered).
     Result<std::vector<PlacedLoss>> placedLosses() const;
+    // Every file identity in the order written (by first event); empty for a session
+    // older than format 1.2.
+    Result<std::vector<FileIdentity>> fileIdentities() const;
 
     const std::string &path() const;
 

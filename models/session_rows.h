@@ -12,6 +12,7 @@ namespace provscope::session_rows {
 struct SchemaFeatures {
     bool identity = false;     // 1.1: events.ext, processes namespaces and base_*
     bool lossPosition = false; // 1.1: losses.before_event
+    bool fileIds = false;      // 1.2: table file_ids
 };
 
 // "SELECT ... FROM events e JOIN processes p ..." without WHERE: callers add it.

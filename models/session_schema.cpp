@@ -16,6 +16,11 @@ namespace schema {
 // uid, gid / ns pid / cgroup == the process's base_*, fd2 == -1, aux1/aux2 == 0)
 // share one `ext` blob holding only the values that differ (encodeEventExt), NULL
 // when none do: seven more columns would cost a header byte each in every row.
+// A file's identity (1.2: stat()'s st_dev encoding and st_ino, both stored as the
+// signed 64-bit image of the unsigned value) is not repeated per event either:
+// file_ids has a row when an event on a file shows an identity other than the
+// last one stored for it (first_event: that event's id), so a path reused by a
+// new file, or a file renamed, can be told apart.
 const char *createStatements()
 {
     return R"sql(
@@ -72,6 +77,12 @@ CREATE TABLE losses(
     first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL,
     cpu INTEGER NOT NULL, count INTEGER NOT NULL, source TEXT NOT NULL,
     before_event INTEGER);
+CREATE TABLE file_ids(
+    id INTEGER PRIMARY KEY,
+    file INTEGER NOT NULL REFERENCES files(id),
+    dev INTEGER NOT NULL,
+    ino INTEGER NOT NULL,
+    first_event INTEGER NOT NULL);
 )sql";
 }
 

@@ -16,8 +16,10 @@ inline constexpr int kSessionFormatMajor = 1;
 // from the defaults), processes mnt_ns, pid_ns, ns_pid, cgroup and base_gid,
 // base_ns_pid, base_cgroup, and losses.before_event. A 1.0 file lacks them: readers
 // use the defaults of Event / ProcessInfo.
-inline constexpr int kSessionFormatMinor = 1;
-// "1.1": what this version writes. A reader opens any 1.x.
+// 1.2 added the file_ids table: a file's identity (dev, ino) over time. A 1.1
+// file lacks it (no identities known); a 1.1 reader ignores it.
+inline constexpr int kSessionFormatMinor = 2;
+// "1.2": what this version writes. A reader opens any 1.x.
 std::string sessionFormatVersion();
 
 // Totals kept in the meta table (never a COUNT(*) on open).

@@ -2,6 +2,7 @@
 
 #include "evidence_digest.h"
 #include "session_file_check.h"
+#include "session_file_ids.h"
 #include "sqlite_database.h"
 #include "sqlite_statement.h"
 
@@ -55,6 +56,7 @@ struct SessionWriter::Impl {
         setProcessBase, insertEvent, insertLoss, setMeta;
     std::unordered_map<std::string, int64_t> strings, files, sockets;
     std::map<std::pair<uint32_t, uint64_t>, ProcessRow> processes;
+    SessionFileIds fileIds;
     SessionCounts counts;
     int64_t nextEventId = 1;
     bool finished = false;
@@ -334,6 +336,10 @@ Result<void> SessionWriter::Impl::insertOneEvent(Event &e)
         st.bindBlob(21, ext);
     if (auto done = st.run(); !done)
         return makeError(done.error());
+    if (file) {
+        if (auto done = fileIds.note(*file, e.dev, e.ino, e.id); !done)
+            return done;
+    }
     ++nextEventId;
     ++counts.events;
     return {};
@@ -454,6 +460,8 @@ Result<std::unique_ptr<SessionWriter>> SessionWriter::create(const std::string &
                 return fail(st.error());
             *p.target = std::move(st.value());
         }
+        if (auto done = d.fileIds.prepare(*d.db); !done)
+            return fail(done.error());
         const std::pair<const char *, std::string> values[] = {
             {"format_version", sessionFormatVersion()},
             {"tool_version", meta.toolVersion},
@@ -567,6 +575,7 @@ Result<void> SessionWriter::finish(uint64_t captureEndNs)
     // Statements hold no locks once reset, but finalize them so close() succeeds.
     d.insertString = {}; d.insertFile = {}; d.insertSocket = {}; d.insertProcess = {};
     d.updateProcess = {}; d.setProcessBase = {}; d.insertEvent = {}; d.insertLoss = {}; d.setMeta = {};
+    d.fileIds.clear();
     // One self-contained file: fold the WAL in and leave WAL mode.
     sqlite3_busy_timeout(d.db->handle(), 5000);
     if (auto done = d.db->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !done)

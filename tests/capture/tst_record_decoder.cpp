@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include <cstring>
+#include <sys/sysmacros.h>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,7 @@ private slots:
     void syscallPaths();
     void socketAddresses();
     void execGivesEventAndProcess();
+    void fileIdentityInStatEncoding();
     void forkAndExit();
     void preexistingProcessFromProc();
     void malformed_data();
@@ -184,6 +186,8 @@ void TestRecordDecoder::execGivesEventAndProcess()
     const std::string argv("ls\0-l\0/tmp", 10);
     rec.exe_len = uint16_t(exe.size());
     rec.argv_len = uint16_t(argv.size());
+    rec.dev = (259u << 20) | 300u; // kernel dev_t 259:300 (a minor above 255)
+    rec.ino = 1234567;
     std::vector<unsigned char> data(sizeof(rec));
     data.insert(data.end(), exe.begin(), exe.end());
     data.push_back(0);
@@ -199,10 +203,38 @@ void TestRecordDecoder::execGivesEventAndProcess()
     QCOMPARE(batch.events[0].syscall, std::string("execveat"));
     QCOMPARE(batch.events[0].path, exe);
     QCOMPARE(batch.events[0].argv, (std::vector<std::string>{"ls", "-l", "/tmp"}));
+    QCOMPARE(batch.events[0].dev, uint64_t(makedev(259, 300)));
+    QCOMPARE(batch.events[0].ino, uint64_t(1234567));
     QCOMPARE(batch.processes.size(), size_t(1));
     QCOMPARE(batch.processes[0].exe, exe);
     QCOMPARE(batch.processes[0].comm, std::string("ls"));
     QCOMPARE(batch.processes[0].argv.size(), size_t(3));
+}
+
+void TestRecordDecoder::fileIdentityInStatEncoding()
+{
+    // The kernel's s_dev (major << 20 | minor) becomes stat()'s st_dev; an fd's identity
+    // is remembered with its name, so a close (which the kernel cannot describe) has it.
+    RecordDecoder decoder("/nonexistent-proc");
+    CaptureBatch batch;
+    auto open = syscallRecord(PS_SC_OPENAT, 3, {"/data/x.db"});
+    header(open).fd = 3;
+    header(open).dev = (254u << 20) | 0u;
+    header(open).ino = 42;
+    QVERIFY(decoder.decode(open.data(), open.size(), batch).ok());
+    auto unlink = syscallRecord(PS_SC_UNLINK, 0, {"/data/x.db"}); // a path argument: no identity
+    QVERIFY(decoder.decode(unlink.data(), unlink.size(), batch).ok());
+    auto close = syscallRecord(PS_SC_CLOSE, 0, {});
+    header(close).fd = 3;
+    QVERIFY(decoder.decode(close.data(), close.size(), batch).ok());
+    QCOMPARE(batch.events.size(), size_t(3));
+    QCOMPARE(batch.events[0].dev, uint64_t(0xfe00)); // 254:0 as stat() shows it
+    QCOMPARE(batch.events[0].ino, uint64_t(42));
+    QCOMPARE(batch.events[1].dev, uint64_t(0));
+    QCOMPARE(batch.events[1].ino, uint64_t(0));
+    QCOMPARE(batch.events[2].path, std::string("/data/x.db"));
+    QCOMPARE(batch.events[2].dev, uint64_t(0xfe00));
+    QCOMPARE(batch.events[2].ino, uint64_t(42));
 }
 
 void TestRecordDecoder::forkAndExit()

@@ -24,6 +24,34 @@ QString copyOf(const QString &from, const QString &to)
     return QFile::copy(from, to) ? to : QString();
 }
 
+// The sample batches with what a capture adds on files opened by fd (format 1.2):
+// an identity per path, one of them replaced by a new file half-way.
+std::vector<CaptureBatch> batchesWithIds()
+{
+    std::vector<CaptureBatch> batches = sampleBatches();
+    uint64_t n = 0;
+    for (CaptureBatch &batch : batches) {
+        for (Event &e : batch.events) {
+            if (e.path.empty())
+                continue;
+            e.dev = 0xfe00;
+            e.ino = 4000 + std::hash<std::string>()(e.path) % 1000 + (++n > 6 ? 1 : 0);
+        }
+    }
+    return batches;
+}
+
+bool writeWithIds(const QString &path)
+{
+    auto writer = SessionWriter::create(path.toStdString(), sampleMeta());
+    if (!writer)
+        return false;
+    for (CaptureBatch &batch : batchesWithIds())
+        if (!(*writer)->append(batch))
+            return false;
+    return bool((*writer)->finish(kBoot + 10000));
+}
+
 } // namespace
 
 class TestEvidenceDigest : public QObject {
@@ -35,6 +63,7 @@ private slots:
     void deterministic();
     void tamperingIsDetected_data();
     void tamperingIsDetected();
+    void format11VerifiesAsBefore();
     void nonEvidenceMetaIgnored();
     void verifyLeavesFileUntouched();
     void noDigest();
@@ -51,7 +80,12 @@ void TestEvidenceDigest::initTestCase()
 {
     QVERIFY(m_dir.isValid());
     m_session = m_dir.filePath("case.provscope");
-    QVERIFY(!writeSample(m_session.toStdString()).empty());
+    QVERIFY(writeWithIds(m_session));
+    auto reader = SessionReader::open(m_session.toStdString());
+    QVERIFY(reader);
+    auto ids = (*reader)->fileIdentities();
+    QVERIFY(ids);
+    QVERIFY2(ids->size() > 3, "the sample has no file identities to cover");
 }
 
 void TestEvidenceDigest::recordedWhenRecordingEnds()
@@ -70,10 +104,11 @@ void TestEvidenceDigest::recordedWhenRecordingEnds()
     QCOMPARE(check->recorded, m_digest);
     QCOMPARE(check->current, m_digest);
     QVERIFY(check->custody.empty());
-    // Still a 1.1 session every reader opens.
+    QCOMPARE(check->version, kEvidenceDigestVersion);
+    // A 1.x session every reader opens.
     auto reader = SessionReader::open(m_session.toStdString());
     QVERIFY2(reader, reader ? "" : reader.error().c_str());
-    QCOMPARE(QString::fromStdString((*reader)->meta().formatVersion), QString("1.1"));
+    QCOMPARE((*reader)->meta().formatVersion, sessionFormatVersion());
 }
 
 void TestEvidenceDigest::deterministic()
@@ -84,7 +119,7 @@ void TestEvidenceDigest::deterministic()
     QCOMPARE(again->current, m_digest);
     // A second session written from the same batches: the same digest.
     const QString twin = m_dir.filePath("twin.provscope");
-    QVERIFY(!writeSample(twin.toStdString()).empty());
+    QVERIFY(writeWithIds(twin));
     auto twinDigest = readRecordedDigest(twin.toStdString());
     QVERIFY(twinDigest && twinDigest->has_value());
     QCOMPARE((*twinDigest)->sha256, m_digest);
@@ -114,6 +149,10 @@ void TestEvidenceDigest::tamperingIsDetected_data()
     QTest::newRow("same value, other type") << "UPDATE events SET fd = CAST('3' AS BLOB) WHERE id = 2";
     QTest::newRow("host") << "UPDATE meta SET value = 'other-host' WHERE key = 'host'";
     QTest::newRow("event count") << "UPDATE meta SET value = '3' WHERE key = 'event_count'";
+    QTest::newRow("file identity ino") << "UPDATE file_ids SET ino = ino + 1 WHERE id = 2";
+    QTest::newRow("file identity moved") << "UPDATE file_ids SET first_event = first_event + 1 WHERE id = 1";
+    QTest::newRow("file identity removed") << "DELETE FROM file_ids WHERE id = (SELECT MAX(id) FROM file_ids)";
+    QTest::newRow("file identities dropped") << "DROP TABLE file_ids";
 }
 
 void TestEvidenceDigest::tamperingIsDetected()
@@ -128,6 +167,44 @@ void TestEvidenceDigest::tamperingIsDetected()
     QCOMPARE(check->recorded, m_digest);
     QVERIFY(check->current != m_digest);
     QCOMPARE(int(check->current.size()), 64);
+}
+
+void TestEvidenceDigest::format11VerifiesAsBefore()
+{
+    // A 1.1 session (no file_ids) keeps its version-1 digest: verify recomputes version 1,
+    // and version 2 of such a session is the same value (nothing more to cover).
+    const QString old = copyOf(m_session, m_dir.filePath("v11.provscope"));
+    QVERIFY(execSql(old, "DROP TABLE file_ids; UPDATE meta SET value = '1.1' WHERE key = 'format_version';"));
+    std::string v1, v2;
+    {
+        auto db = SqliteDatabase::open(old.toStdString(), SQLITE_OPEN_READWRITE);
+        QVERIFY(db);
+        auto one = computeEvidenceDigest(**db, 1);
+        auto two = computeEvidenceDigest(**db, 2);
+        QVERIFY(one && two);
+        v1 = *one;
+        v2 = *two;
+        QVERIFY(!computeEvidenceDigest(**db, kEvidenceDigestVersion + 1));
+        QVERIFY((*db)->exec("UPDATE meta SET value = '" + v1 + "' WHERE key = 'evidence_sha256';"
+                            " UPDATE meta SET value = '1' WHERE key = 'evidence_digest_version'"));
+    }
+    QCOMPARE(v2, v1);
+    auto check = checkEvidence(old.toStdString());
+    QVERIFY2(check, check ? "" : check.error().c_str());
+    QCOMPARE(int(check->state), int(EvidenceCheck::State::Unchanged));
+    QCOMPARE(check->version, 1);
+    QCOMPARE(check->current, v1);
+    // Version 1 never looked at file_ids: a 1.2 session's version-2 digest differs from it.
+    auto db = SqliteDatabase::open(m_session.toStdString(), SQLITE_OPEN_READONLY);
+    QVERIFY(db);
+    auto v1Of12 = computeEvidenceDigest(**db, 1);
+    QVERIFY(v1Of12);
+    QVERIFY(*v1Of12 != m_digest);
+    // Tampering with a 1.1 session is still seen.
+    QVERIFY(execSql(old, "UPDATE events SET ret = 99 WHERE id = 1"));
+    auto tampered = checkEvidence(old.toStdString());
+    QVERIFY(tampered);
+    QCOMPARE(int(tampered->state), int(EvidenceCheck::State::Changed));
 }
 
 void TestEvidenceDigest::nonEvidenceMetaIgnored()
@@ -172,7 +249,7 @@ void TestEvidenceDigest::noDigest()
     const std::string live = liveDir.filePath("live.provscope").toStdString();
     auto writer = SessionWriter::create(live, sampleMeta());
     QVERIFY(writer);
-    auto batches = sampleBatches();
+    auto batches = batchesWithIds();
     QVERIFY((*writer)->append(batches[0]));
     auto during = checkEvidence(live);
     QVERIFY2(during, during ? "" : during.error().c_str());

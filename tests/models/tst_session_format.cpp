@@ -1,10 +1,15 @@
 // Session format: what a file says about its version, how old files still open,
 // where loss records are shown, and how small rows are.
+#include "custody_log.h"
+#include "evidence_digest.h"
 #include "session_samples.h"
+#include "sqlite_database.h"
 
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <tuple>
 
 using namespace provscope;
 using namespace provscope::test;
@@ -66,6 +71,49 @@ CREATE TABLE losses(
 )sql";
 }
 
+// A file's identity as a capture sees it: the same file under a path (x2), a new
+// file at that path (x3), an event naming a path argument (no identity).
+Event onFile(const char *syscall, const std::string &path, uint64_t ino, uint64_t ts)
+{
+    Event e = makeEvent(100, kBoot + 10, "bash", syscall, ts);
+    e.path = path;
+    e.ino = ino;
+    e.dev = ino ? 0xfe00 : 0;
+    return e;
+}
+
+std::vector<CaptureBatch> identityBatches()
+{
+    std::vector<CaptureBatch> batches(2);
+    auto &first = batches[0].events, &second = batches[1].events;
+    first.push_back(onFile("openat", "/tmp/a", 501, kBoot + 100));           // 1: (a, 501)
+    first.push_back(onFile("write", "/tmp/a", 501, kBoot + 110));            // 2: same
+    first.push_back(onFile("renameat2", "/tmp/a", 0, kBoot + 120));          // 3: path argument
+    first.back().path2 = "/tmp/b";
+    first.push_back(onFile("openat", "/tmp/b", 501, kBoot + 130));           // 4: (b, 501)
+    second.push_back(onFile("openat", "/tmp/a", 777, kBoot + 140));          // 5: (a, 777) a new file
+    second.push_back(onFile("close", "/tmp/b", 501, kBoot + 150));           // 6: same as before
+    second.push_back(onFile("openat", "/tmp/a", 777, kBoot + 160));          // 7: same
+    Event big = onFile("read", "/mnt/big", ~uint64_t(0) - 4, kBoot + 170);   // 8: ino above INT64_MAX
+    big.dev = (uint64_t(0x1234) << 32) | 0xfe01;
+    second.push_back(big);
+    return batches;
+}
+
+// A 1.1 session as the 1.1 writer left it: no file_ids, format 1.1, digest version 1.
+bool downgradeTo11(const QString &path)
+{
+    if (!execSql(path, "DROP TABLE file_ids; UPDATE meta SET value = '1.1' WHERE key = 'format_version';"
+                       " PRAGMA journal_mode = DELETE;"))
+        return false;
+    auto db = SqliteDatabase::open(path.toStdString(), SQLITE_OPEN_READWRITE);
+    if (!db)
+        return false;
+    auto digest = computeEvidenceDigest(**db, 1);
+    return digest && (*db)->exec("UPDATE meta SET value = '" + *digest + "' WHERE key = 'evidence_sha256';"
+                                 " UPDATE meta SET value = '1' WHERE key = 'evidence_digest_version';");
+}
+
 } // namespace
 
 class TestSessionFormat : public QObject {
@@ -75,6 +123,8 @@ private slots:
     void versionCheck_data();
     void versionCheck();
     void opensFormat10();
+    void writesFormat12FileIds();
+    void opensFormat11();
     void lossesArePlaced();
     void bytesPerEvent();
 };
@@ -152,6 +202,71 @@ INSERT INTO losses(first_ts, last_ts, cpu, count, source) VALUES (4000, 4500, 0,
     QCOMPARE((*placed)[0].loss.count, uint64_t(42));
 }
 
+void TestSessionFormat::writesFormat12FileIds()
+{
+    // One row per change of a file's identity, at the event that showed it.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("ids.provscope").toStdString();
+    {
+        auto writer = SessionWriter::create(path, sampleMeta());
+        QVERIFY(writer);
+        for (CaptureBatch &batch : identityBatches())
+            QVERIFY((*writer)->append(batch));
+        QVERIFY((*writer)->finish(kBoot + 1000));
+    }
+    auto reader = SessionReader::open(path);
+    QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
+    QCOMPARE((*reader)->meta().formatVersion, std::string("1.2"));
+    QCOMPARE(sessionFormatVersion(), std::string("1.2"));
+    auto ids = (*reader)->fileIdentities();
+    QVERIFY2(ids, ids.ok() ? "" : ids.error().c_str());
+    using Row = std::tuple<std::string, uint64_t, uint64_t, int64_t>;
+    std::vector<Row> rows;
+    for (const FileIdentity &id : *ids)
+        rows.emplace_back(id.path, id.dev, id.ino, id.firstEventId);
+    const std::vector<Row> want = {
+        {"/tmp/a", 0xfe00, 501, 1},
+        {"/tmp/b", 0xfe00, 501, 4},
+        {"/tmp/a", 0xfe00, 777, 5},
+        {"/mnt/big", (uint64_t(0x1234) << 32) | 0xfe01, ~uint64_t(0) - 4, 8},
+    };
+    QCOMPARE(rows, want);
+    QCOMPARE((*ids)[0].fileId, (*ids)[2].fileId);
+    QVERIFY((*ids)[0].fileId != (*ids)[1].fileId);
+    // Events do not carry the identity themselves: rows stay as small as in 1.1.
+    auto e = (*reader)->event(1);
+    QVERIFY(e);
+    QCOMPARE(e->path, std::string("/tmp/a"));
+    QCOMPARE(e->ino, uint64_t(0));
+    QCOMPARE((*reader)->counts().events, int64_t(8));
+}
+
+void TestSessionFormat::opensFormat11()
+{
+    // A 1.1 file (no file_ids): opens, reads, has no identities, verifies as before.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("v11.provscope");
+    const std::vector<Event> written = writeSample(path.toStdString());
+    QVERIFY(!written.empty());
+    QVERIFY(downgradeTo11(path));
+    auto reader = SessionReader::open(path.toStdString());
+    QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
+    QCOMPARE((*reader)->meta().formatVersion, std::string("1.1"));
+    auto ids = (*reader)->fileIdentities();
+    QVERIFY2(ids, ids.ok() ? "" : ids.error().c_str());
+    QVERIFY(ids->empty());
+    auto events = (*reader)->eventsByIdRange(1, 100);
+    QVERIFY(events);
+    QCOMPARE(events->size(), written.size());
+    for (size_t i = 0; i < written.size(); ++i)
+        compareEvent((*events)[i], written[i]);
+    reader = makeError("closed");
+    auto check = checkEvidence(path.toStdString());
+    QVERIFY2(check, check.ok() ? "" : check.error().c_str());
+    QCOMPARE(int(check->state), int(EvidenceCheck::State::Unchanged));
+    QCOMPARE(check->version, 1);
+}
+
 void TestSessionFormat::versionCheck_data()
 {
     QTest::addColumn<QString>("version");
@@ -209,8 +324,11 @@ void TestSessionFormat::bytesPerEvent()
         e.fd = 3 + i % 5;
         e.ret = i % 6 == 3 ? 0 : 512;
         e.bytes = i % 6 < 2 ? 512 : 0;
-        if (i % 6 < 4)
+        if (i % 6 < 4) {
             e.path = "/var/lib/app/data-" + std::to_string(i % 300) + ".db";
+            e.dev = 0xfe00; // 1.2: an identity per file, kept once (file_ids), not per event
+            e.ino = 100000 + uint64_t(i % 300);
+        }
         else
             e.laddr = "10.0.0.1", e.lport = 40000, e.raddr = "10.0.0.2", e.rport = 443;
         batch.events.push_back(std::move(e));
@@ -222,6 +340,11 @@ void TestSessionFormat::bytesPerEvent()
     QVERIFY((*writer)->finish(kBoot + 10'000'000'000ull));
     const double perEvent = double(QFileInfo(path).size()) / kEvents;
     qInfo("session size: %.1f bytes per event", perEvent);
+    auto reader = SessionReader::open(path.toStdString());
+    QVERIFY(reader);
+    auto ids = (*reader)->fileIdentities();
+    QVERIFY(ids);
+    QCOMPARE(int(ids->size()), 200); // the paths of reads, writes, opens and closes
     QVERIFY2(perEvent <= 64.0, qPrintable(QString::number(perEvent)));
 }
 
