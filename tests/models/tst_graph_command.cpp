@@ -5,6 +5,9 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
@@ -107,6 +110,8 @@ private slots:
         QTest::newRow("png") << "png" << "proc:501";
         QTest::newRow("svg") << "svg" << "proc:501@2000";
         QTest::newRow("dot") << "dot" << "file:/tmp/report.txt";
+        QTest::newRow("json") << "json" << "proc:501";
+        QTest::newRow("pdf") << "pdf" << "file:/tmp/report.txt";
     }
     void writesEachFormat()
     {
@@ -130,6 +135,22 @@ private slots:
                 xml.readNext();
             QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
             QVERIFY(data.contains("tee (501)"));
+        } else if (format == QLatin1String("json")) {
+            QJsonParseError error;
+            const QJsonDocument doc = QJsonDocument::fromJson(data, &error);
+            QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+            QCOMPARE(doc["nodes"].toArray().size(), 3);
+            QCOMPARE(doc["edges"].toArray().size(), 2); // the fork and the write
+            // The fork edge starts at the child's start, in epoch ns (boot 2000 + offset).
+            bool fork = false;
+            for (const QJsonValue &edge : doc["edges"].toArray())
+                if (edge["type"] == QLatin1String("fork")) {
+                    fork = true;
+                    QCOMPARE(edge["ts_ns"].toInteger(), 1700000000000002000LL);
+                }
+            QVERIFY(fork);
+        } else if (format == QLatin1String("pdf")) {
+            QVERIFY(data.startsWith("%PDF-"));
         } else {
             QVERIFY(data.startsWith("digraph"));
             for (const char *text : {"sh (500)", "tee (501)", "/tmp/report.txt"})
