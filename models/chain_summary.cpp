@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <set>
 #include <tuple>
 
 namespace provscope {
@@ -44,6 +43,12 @@ std::string objectName(const GraphNode &node)
     switch (node.kind) {
     case NodeKind::Process: return processName(node);
     case NodeKind::File:
+        if (node.path.empty())
+            return node.label;
+        // A file renamed (or seen by a second name) is told by its first and last name.
+        if (!node.paths.empty() && node.paths.back() != node.path)
+            return node.path + " (also " + node.paths.back() + ")";
+        return node.path;
     case NodeKind::Pipe: return node.path.empty() ? node.label : node.path;
     case NodeKind::Socket: return node.dnsName.empty() ? node.label : node.dnsName + " (" + node.label + ")";
     }
@@ -75,18 +80,23 @@ struct Phrase {
 
 class Summarizer {
 public:
-    explicit Summarizer(const ProvenanceGraph &view) : m_view(view)
+    explicit Summarizer(const ProvenanceGraph &view)
+        : m_view(view), m_inFlow(static_cast<size_t>(view.nodeCount()), 0)
     {
         for (int e = 0; e < view.edgeCount(); ++e) {
             const GraphEdge &edge = view.edge(e);
             if (isFlowEdge(edge.type) && edge.type != EdgeType::Version) {
-                m_inFlow.insert(edge.from);
-                m_inFlow.insert(edge.to);
+                m_inFlow[static_cast<size_t>(edge.from)] = 1;
+                m_inFlow[static_cast<size_t>(edge.to)] = 1;
             }
         }
+        m_actor.resize(static_cast<size_t>(view.edgeCount()));
+        for (int e = 0; e < view.edgeCount(); ++e)
+            m_actor[static_cast<size_t>(e)] = findActor(e);
     }
 
-    std::vector<ChainStep> steps() const
+    // The edges of each step, in time order.
+    std::vector<std::vector<int>> runs() const
     {
         std::vector<int> order;
         for (int e = 0; e < m_view.edgeCount(); ++e) {
@@ -97,27 +107,26 @@ public:
             const GraphEdge &x = m_view.edge(a), &y = m_view.edge(b);
             return std::tie(x.tsNs, x.teNs) < std::tie(y.tsNs, y.teNs);
         });
-        std::vector<ChainStep> result;
-        std::vector<int> run;
+        std::vector<std::vector<int>> result;
         for (const int e : order) {
             const int actor = actorOf(e);
-            if (!run.empty() && (actor < 0 || actorOf(run.front()) < 0 || !sameInstance(actor, actorOf(run.front())))) {
-                result.push_back(sentence(run));
-                run.clear();
-            }
-            run.push_back(e);
+            const int runActor = result.empty() ? -1 : actorOf(result.back().front());
+            if (result.empty() || actor < 0 || runActor < 0 || !sameInstance(actor, runActor))
+                result.emplace_back();
+            result.back().push_back(e);
         }
-        if (!run.empty())
-            result.push_back(sentence(run));
         return result;
     }
+
 
 private:
     bool isProcess(int node) const { return node >= 0 && m_view.node(node).kind == NodeKind::Process; }
     bool isSocket(int node) const { return m_view.node(node).kind == NodeKind::Socket; }
 
+    int actorOf(int e) const { return m_actor[static_cast<size_t>(e)]; }
+
     // The process version that did what edge e records (-1: none, e.g. a rename).
-    int actorOf(int e) const
+    int findActor(int e) const
     {
         const GraphEdge &edge = m_view.edge(e);
         switch (edge.type) {
@@ -172,7 +181,7 @@ private:
         case EdgeType::Version: return false;
         case EdgeType::Rename: return true;
         // Deleting a file the chain moved data through covers a track.
-        case EdgeType::Unlink: return isProcess(edge.from) && m_inFlow.count(edge.to) > 0;
+        case EdgeType::Unlink: return isProcess(edge.from) && m_inFlow[static_cast<size_t>(edge.to)];
         // Opening a secret without reading it still shows interest in it.
         case EdgeType::Open:
             return isProcess(edge.from) && (m_view.node(edge.to).flags & (kFlagCredential | kFlagSshKey))
@@ -244,6 +253,7 @@ private:
         return process;
     }
 
+public:
     ChainStep sentence(const std::vector<int> &run) const
     {
         ChainStep step;
@@ -319,26 +329,33 @@ private:
         return step;
     }
 
+private:
     const ProvenanceGraph &m_view;
-    std::set<int> m_inFlow;
+    std::vector<char> m_inFlow; // per node: some flow edge touches it
+    std::vector<int> m_actor; // per edge: actorOf()
 };
 
 } // namespace
 
 std::vector<ChainStep> chainSteps(const ProvenanceGraph &view, int maxSteps)
 {
-    std::vector<ChainStep> steps = Summarizer(view).steps();
-    if (maxSteps < 1)
-        maxSteps = 1;
-    if (static_cast<int>(steps.size()) > maxSteps) {
+    const Summarizer summarizer(view);
+    const auto runs = summarizer.runs();
+    maxSteps = std::max(maxSteps, 1);
+    // Only the sentences shown are written: a whole session has many steps.
+    const bool cut = static_cast<int>(runs.size()) > maxSteps;
+    const size_t kept = cut ? static_cast<size_t>(maxSteps - 1) : runs.size();
+    std::vector<ChainStep> steps;
+    steps.reserve(kept + 1);
+    for (size_t i = 0; i < kept; ++i)
+        steps.push_back(summarizer.sentence(runs[i]));
+    if (cut) {
         ChainStep more;
-        const size_t kept = static_cast<size_t>(maxSteps - 1);
-        more.tsNs = steps[kept].tsNs;
-        for (size_t i = kept; i < steps.size(); ++i)
-            more.edges.insert(more.edges.end(), steps[i].edges.begin(), steps[i].edges.end());
-        const size_t hidden = steps.size() - kept;
+        more.tsNs = view.edge(runs[kept].front()).tsNs;
+        for (size_t i = kept; i < runs.size(); ++i)
+            more.edges.insert(more.edges.end(), runs[i].begin(), runs[i].end());
+        const size_t hidden = runs.size() - kept;
         more.text = std::to_string(hidden) + (hidden == 1 ? " more step" : " more steps") + " not shown.";
-        steps.resize(kept);
         steps.push_back(std::move(more));
     }
     return steps;

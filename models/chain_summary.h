@@ -17,7 +17,8 @@
 // edges are no steps; an unlink only of a file data flowed through in the
 // view; an open only of a credential or ssh key file the process did not
 // read or write; edges of noise-filter group nodes are left out (noise);
-// a rename is a sentence of its own. Sizes in bytes, KB, MB, GB (1024).
+// a rename edge is a sentence of its own; a file with several paths is
+// "FIRST (also LAST)". Sizes in bytes, KB, MB, GB (1024).
 #include "provenance_graph.h"
 
 #include <string>

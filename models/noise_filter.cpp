@@ -173,8 +173,7 @@ struct WorkGraph {
             edgeAlive[static_cast<size_t>(e)] = 0;
             ++merged;
         }
-        index();
-        return merged;
+        return merged; // the caller re-indexes once after its folds (members' own lists stay right)
     }
 };
 
@@ -232,6 +231,7 @@ NoiseFilterCount collapseSharedReadOnly(WorkGraph &work, bool enabled, int reade
     count.nodesHidden = static_cast<int>(members.size());
     count.edgesHidden = work.fold(members, "group:shared-read-only",
                                   std::to_string(members.size()) + " shared read-only files");
+    work.index();
     return count;
 }
 
@@ -302,6 +302,7 @@ NoiseFilterCount collapseTempFiles(WorkGraph &work, bool enabled, uint64_t lifet
         count.edgesHidden += work.fold(members, "group:temporary:" + work.node(writer).key,
                                        std::to_string(members.size()) + " temporary files");
     }
+    work.index();
     return count;
 }
 
@@ -310,37 +311,39 @@ NoiseFilterCount mergeBursts(WorkGraph &work, bool enabled, uint64_t gapNs)
     NoiseFilterCount count{"bursts", 0, 0};
     if (!enabled)
         return count;
-    std::map<std::tuple<int, int, EdgeType>, std::vector<int>> runs;
+    // Live edges by (from, to, type, ts, index): each run of one triple is contiguous.
+    std::vector<int> order;
+    order.reserve(work.edges.size());
     for (size_t e = 0; e < work.edges.size(); ++e) {
-        if (work.edgeAlive[e]) {
-            const GraphEdge &edge = work.edges[e];
-            runs[std::make_tuple(edge.from, edge.to, edge.type)].push_back(static_cast<int>(e));
-        }
+        if (work.edgeAlive[e])
+            order.push_back(static_cast<int>(e));
     }
-    for (auto &[key, list] : runs) {
-        if (list.size() < 2)
-            continue;
-        std::stable_sort(list.begin(), list.end(),
-                         [&](int a, int b) { return work.edge(a).tsNs < work.edge(b).tsNs; });
-        // Each merged edge stays in the slot of its earliest member.
-        int current = list.front();
-        for (size_t i = 1; i < list.size(); ++i) {
+    std::sort(order.begin(), order.end(), [&](int a, int b) {
+        const GraphEdge &x = work.edge(a), &y = work.edge(b);
+        return std::tie(x.from, x.to, x.type, x.tsNs, a) < std::tie(y.from, y.to, y.type, y.tsNs, b);
+    });
+    // Each merged edge stays in the slot of its earliest member.
+    int current = -1;
+    for (const int e : order) {
+        const GraphEdge &next = work.edge(e);
+        if (current >= 0) {
             GraphEdge &into = work.edges[static_cast<size_t>(current)];
-            const GraphEdge &next = work.edge(list[i]);
+            const bool sameTriple = into.from == next.from && into.to == next.to && into.type == next.type;
             const uint64_t gap = next.tsNs > into.teNs ? next.tsNs - into.teNs : 0;
-            if (gap >= gapNs) {
-                current = list[i];
+            if (sameTriple && gap < gapNs) {
+                into.teNs = std::max(into.teNs, next.teNs);
+                into.count += next.count;
+                into.bytes += next.bytes;
+                into.eventIds.insert(into.eventIds.end(), next.eventIds.begin(), next.eventIds.end());
+                work.edgeAlive[static_cast<size_t>(e)] = 0;
+                ++count.edgesHidden;
                 continue;
             }
-            into.teNs = std::max(into.teNs, next.teNs);
-            into.count += next.count;
-            into.bytes += next.bytes;
-            into.eventIds.insert(into.eventIds.end(), next.eventIds.begin(), next.eventIds.end());
-            work.edgeAlive[static_cast<size_t>(list[i])] = 0;
-            ++count.edgesHidden;
         }
+        current = e;
     }
-    work.index();
+    if (count.edgesHidden > 0)
+        work.index();
     return count;
 }
 

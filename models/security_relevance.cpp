@@ -130,30 +130,38 @@ bool isSocket(const ProvenanceGraph &graph, int node)
     return graph.node(node).kind == NodeKind::Socket;
 }
 
-// The earliest time process took in data from, or connected, a socket
-// (max when never): data it writes from then on may be a download.
-uint64_t firstNetworkInput(const ProvenanceGraph &graph, int process, bool countConnect)
-{
-    uint64_t first = std::numeric_limits<uint64_t>::max();
-    for (const int index : graph.inEdges(process)) {
-        const GraphEdge &edge = graph.edge(index);
-        const bool in = edge.type == EdgeType::Recv || edge.type == EdgeType::Accept || edge.type == EdgeType::Read;
-        if (in && isSocket(graph, edge.from))
-            first = std::min(first, edge.tsNs);
-    }
-    if (countConnect) {
-        for (const int index : graph.outEdges(process)) {
-            const GraphEdge &edge = graph.edge(index);
-            if (edge.type == EdgeType::Connect && isSocket(graph, edge.to))
+constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
+
+// Per process: the earliest time it took in data from a socket (Recv, Accept
+// or Read from a socket node), and the earliest it did that or connected one;
+// kNever when it did not. Computed once: a whole session has many edges.
+struct NetworkInput {
+    std::vector<uint64_t> received, receivedOrConnected;
+
+    explicit NetworkInput(const ProvenanceGraph &graph)
+        : received(static_cast<size_t>(graph.nodeCount()), kNever),
+          receivedOrConnected(static_cast<size_t>(graph.nodeCount()), kNever)
+    {
+        for (const GraphEdge &edge : graph.edges()) {
+            const bool in = edge.type == EdgeType::Recv || edge.type == EdgeType::Accept || edge.type == EdgeType::Read;
+            if (in && isSocket(graph, edge.from) && isProcess(graph, edge.to)) {
+                auto &first = received[static_cast<size_t>(edge.to)];
                 first = std::min(first, edge.tsNs);
+            }
+            if ((in && isSocket(graph, edge.from) && isProcess(graph, edge.to))
+                || (edge.type == EdgeType::Connect && isProcess(graph, edge.from) && isSocket(graph, edge.to))) {
+                const int process = in ? edge.to : edge.from;
+                auto &first = receivedOrConnected[static_cast<size_t>(process)];
+                first = std::min(first, edge.tsNs);
+            }
         }
     }
-    return first;
-}
+};
 
 // Whether some process wrote file (or a file renamed into it) during an edge
 // ending no later than beforeNs, after it had network input.
-bool writtenFromNetwork(const ProvenanceGraph &graph, int file, uint64_t beforeNs, int depth = 0)
+bool writtenFromNetwork(const ProvenanceGraph &graph, const NetworkInput &net, int file, uint64_t beforeNs,
+                        int depth = 0)
 {
     if (depth > 16)
         return false;
@@ -162,24 +170,24 @@ bool writtenFromNetwork(const ProvenanceGraph &graph, int file, uint64_t beforeN
         if (edge.tsNs > beforeNs)
             continue;
         if (edge.type == EdgeType::Write && isProcess(graph, edge.from)) {
-            if (firstNetworkInput(graph, edge.from, true) <= edge.teNs)
+            if (net.receivedOrConnected[static_cast<size_t>(edge.from)] <= edge.teNs)
                 return true;
         } else if (edge.type == EdgeType::Rename && edge.from != file) {
-            if (writtenFromNetwork(graph, edge.from, edge.teNs, depth + 1))
+            if (writtenFromNetwork(graph, net, edge.from, edge.teNs, depth + 1))
                 return true;
         }
     }
     return false;
 }
 
-void markExecutedDownloads(ProvenanceGraph &graph)
+void markExecutedDownloads(ProvenanceGraph &graph, const NetworkInput &net)
 {
     for (int file = 0; file < graph.nodeCount(); ++file) {
         if (graph.node(file).kind != NodeKind::File)
             continue;
         for (const int index : graph.outEdges(file)) {
             const GraphEdge exec = graph.edge(index);
-            if (exec.type != EdgeType::Exec || !writtenFromNetwork(graph, file, exec.teNs))
+            if (exec.type != EdgeType::Exec || !writtenFromNetwork(graph, net, file, exec.teNs))
                 continue;
             graph.mutableNode(file).flags |= kFlagExecutedDownload;
             graph.mutableNode(exec.to).flags |= kFlagExecutedDownload;
@@ -203,19 +211,19 @@ void markFiles(ProvenanceGraph &graph)
         const GraphNode &node = graph.node(index);
         if (node.kind != NodeKind::File || node.collapsed > 0)
             continue;
-        const bool written = isModified(graph, index);
-        const auto paths = pathsOf(node);
+        // A second path alone proves no rename (a symlinked /etc/resolv.conf
+        // is seen by two names); what is renamed into place was written first
+        // (sed -i, crontab -e), and that write marks it.
+        const bool modified = isModified(graph, index);
         uint32_t flags = 0;
-        for (size_t i = 0; i < paths.size(); ++i) {
-            // A later path is where a rename put the file: that changed the directory.
-            const bool modified = written || i > 0;
-            if (modified && under(paths[i], "/etc"))
+        for (const std::string_view path : pathsOf(node)) {
+            if (modified && under(path, "/etc"))
                 flags |= kFlagEtcWrite;
-            if (modified && isPersistencePath(paths[i]))
+            if (modified && isPersistencePath(path))
                 flags |= kFlagPersistence;
-            if (isSshKeyPath(paths[i], modified))
+            if (isSshKeyPath(path, modified))
                 flags |= kFlagSshKey;
-            if (isCredentialPath(paths[i]))
+            if (isCredentialPath(path))
                 flags |= kFlagCredential;
         }
         graph.mutableNode(index).flags |= flags;
@@ -241,13 +249,11 @@ void markShellVersions(ProvenanceGraph &graph, int process, int depth = 0)
     }
 }
 
-void markNetworkShells(ProvenanceGraph &graph)
+void markNetworkShells(ProvenanceGraph &graph, const NetworkInput &net)
 {
     for (int process = 0; process < graph.nodeCount(); ++process) {
-        if (!isProcess(graph, process))
-            continue;
-        const uint64_t facing = firstNetworkInput(graph, process, false);
-        if (facing == std::numeric_limits<uint64_t>::max())
+        const uint64_t facing = net.received[static_cast<size_t>(process)];
+        if (facing == kNever)
             continue;
         for (const int index : graph.outEdges(process)) {
             const GraphEdge &edge = graph.edge(index);
@@ -300,9 +306,10 @@ void classifySecurityRelevance(ProvenanceGraph &graph)
 {
     for (int index = 0; index < graph.nodeCount(); ++index)
         graph.mutableNode(index).flags = 0;
-    markExecutedDownloads(graph);
+    const NetworkInput net(graph);
+    markExecutedDownloads(graph, net);
     markFiles(graph);
-    markNetworkShells(graph);
+    markNetworkShells(graph, net);
     markOutbound(graph);
 }
 

@@ -13,8 +13,8 @@
 //   connected one (Connect), and that was executed after the write (an Exec
 //   edge out of the file, also through Rename edges). The file and the process
 //   versions it became are marked.
-// - write under /etc: a file under /etc/ written (Write edge in), renamed into
-//   /etc (Rename edge in or a later path under /etc).
+// - write under /etc: a file under /etc/ written or renamed into (a Write or
+//   Rename edge in; a file known by two paths is not thereby renamed).
 // - persistence: cron (/etc/cron*, /etc/anacrontab, /var/spool/cron), systemd
 //   units (/etc/systemd, /usr/lib/systemd, /lib/systemd, /run/systemd/system,
 //   ~/.config/systemd/user), init scripts, /etc/rc.local, shell rc files

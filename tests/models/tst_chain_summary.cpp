@@ -144,6 +144,7 @@ void TestChainSummary::phrasing()
     edge(graph, cat, a, EdgeType::Open, 16);                 // an ordinary open: not told
     edge(graph, cat, a, EdgeType::Write, 17, 0, 0);
     edge(graph, a, b, EdgeType::Rename, 18);
+    graph.mutableNode(b).paths = {"/tmp/b", "/tmp/c"}; // renamed again (known by identity)
     edge(graph, cat, lone, EdgeType::Unlink, 19);            // no data flowed through it: not told
     edge(graph, sshd, in, EdgeType::Send, 20, 0, 1);
     graph.setPoi(b);
@@ -156,7 +157,7 @@ void TestChainSummary::phrasing()
                         "sshd (pid 5) accepted a connection from 10.0.0.66:50000, received 300 bytes, opened "
                         "/etc/shadow and wrote 10 bytes to pipe:[77].",
                         "cat (pid 6) read from pipe:[77] and wrote /tmp/a.",
-                        "/tmp/a was renamed to /tmp/b.",
+                        "/tmp/a was renamed to /tmp/b (also /tmp/c).",
                         "sshd (pid 5) sent 1 byte to 10.0.0.66:50000.",
                     }));
     QCOMPARE(steps[1].edges.size(), size_t(2));

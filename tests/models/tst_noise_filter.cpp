@@ -5,6 +5,7 @@
 
 #include "scripted_chain_graph.h"
 
+#include <QElapsedTimer>
 #include <QtTest>
 
 using namespace provscope;
@@ -51,6 +52,7 @@ private slots:
     void tempFileRules();
     void sharedNeedsEnoughReaders();
     void burstGap();
+    void largeView();
 };
 
 void TestNoiseFilter::systemPaths_data()
@@ -421,6 +423,57 @@ void TestNoiseFilter::burstGap()
     QCOMPARE(shown.edge(1).teNs, sec(4));
     QCOMPARE(shown.edge(1).bytes, uint64_t(20));
     QCOMPARE(shown.edge(2).type, EdgeType::Read);
+}
+
+void TestNoiseFilter::largeView()
+{
+    // 2,000 workers under init, each loading libc, reading 10 shared configs,
+    // making 5 here-document-like temp files and writing its log 100 times:
+    // 256,000 edges. Every filter has work; folding must not re-index per group.
+    ProvenanceGraph view;
+    const int libc = view.addFile("/usr/lib/x86_64-linux-gnu/libc.so.6");
+    const int cache = view.addFile("/etc/ld.so.cache");
+    std::vector<int> configs;
+    for (int i = 0; i < 10; ++i)
+        configs.push_back(view.addFile("/etc/app/conf" + std::to_string(i)));
+    const int init = process(view, 1, 0, "init", "/sbin/init", 0);
+    uint64_t t = 1000;
+    auto add = [&](int from, int to, EdgeType type) { edge(view, from, to, type, t += 1000, 0, 10); };
+    for (int p = 0; p < 2000; ++p) {
+        const int worker = process(view, uint32_t(100 + p), uint64_t(p + 1), "w", "/usr/bin/w", 0);
+        add(init, worker, EdgeType::Fork);
+        add(libc, worker, EdgeType::Read);
+        add(cache, worker, EdgeType::Read);
+        for (const int config : configs)
+            add(config, worker, EdgeType::Read);
+        for (int k = 0; k < 5; ++k) {
+            const int temp = view.addFile("/tmp/t" + std::to_string(p) + "_" + std::to_string(k));
+            add(worker, temp, EdgeType::Write);
+            add(temp, worker, EdgeType::Read);
+            add(worker, temp, EdgeType::Unlink);
+        }
+        const int log = view.addFile("/var/log/w" + std::to_string(p));
+        for (int k = 0; k < 100; ++k)
+            add(worker, log, EdgeType::Write);
+    }
+    view.setPoi(init);
+    QCOMPARE(view.edgeCount(), 256000);
+    QElapsedTimer timer;
+    timer.start();
+    NoiseReport report;
+    const ProvenanceGraph shown = applyNoiseFilters(view, NoiseOptions{}, &report);
+    const qint64 elapsed = timer.elapsed();
+    qInfo("noise filters on %d nodes, %d edges: %lld ms", view.nodeCount(), view.edgeCount(), elapsed);
+    QCOMPARE(report.filters[0].nodesHidden, 2);
+    QCOMPARE(report.filters[0].edgesHidden, 4000);
+    QCOMPARE(report.filters[1].nodesHidden, 10);
+    QCOMPARE(report.filters[1].edgesHidden, 18000);
+    QCOMPARE(report.filters[2].nodesHidden, 10000);
+    QCOMPARE(report.filters[2].edgesHidden, 24000);
+    QCOMPARE(report.filters[3].edgesHidden, 198000);
+    QCOMPARE(shown.nodeCount(), 14013 - 2 - 10 - 10000 + 1 + 2000);
+    QCOMPARE(shown.edgeCount(), 12000);
+    QVERIFY2(elapsed < 5000, "generous: a shared CI machine; about 0.25 s at -O2");
 }
 
 QTEST_GUILESS_MAIN(TestNoiseFilter)

@@ -17,6 +17,7 @@ private slots:
     void scriptedChainAfterNoiseFilter();
     void fileRules_data();
     void fileRules();
+    void filesWithSeveralPaths();
     void executedDownloadNeedsOrder();
     void executedDownloadThroughRename();
     void networkShell();
@@ -124,6 +125,28 @@ void TestSecurityRelevance::fileRules()
     classifySecurityRelevance(graph);
     QCOMPARE(uint(graph.node(f).flags), flags);
     QCOMPARE(graph.node(p).flags, 0u);
+}
+
+void TestSecurityRelevance::filesWithSeveralPaths()
+{
+    ProvenanceGraph graph;
+    const int p = process(graph, 10, 1, "sed", "/usr/bin/sed", 0);
+    // Known by device and inode: two names, one of them under /etc, only read.
+    const int resolv = graph.addFile("/run/systemd/resolve/stub-resolv.conf");
+    graph.mutableNode(resolv).paths = {"/run/systemd/resolve/stub-resolv.conf", "/etc/resolv.conf"};
+    edge(graph, resolv, p, EdgeType::Read, 5, 0, 100);
+    // sed -i: a temp file written, then renamed over the crontab.
+    const int temp = graph.addFile("/etc/sedX1y2z3");
+    graph.mutableNode(temp).paths = {"/etc/sedX1y2z3", "/etc/crontab"};
+    edge(graph, p, temp, EdgeType::Write, 6, 0, 300);
+    // A key file read under its second name.
+    const int key = graph.addFile("/home/u/backup/key");
+    graph.mutableNode(key).paths = {"/home/u/backup/key", "/home/u/.ssh/id_ed25519"};
+    edge(graph, key, p, EdgeType::Read, 7, 0, 400);
+    classifySecurityRelevance(graph);
+    QCOMPARE(graph.node(resolv).flags, 0u);
+    QCOMPARE(graph.node(temp).flags, uint32_t(kFlagEtcWrite | kFlagPersistence));
+    QCOMPARE(graph.node(key).flags, uint32_t(kFlagSshKey));
 }
 
 void TestSecurityRelevance::executedDownloadNeedsOrder()
