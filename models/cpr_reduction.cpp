@@ -98,9 +98,7 @@ private:
 } // namespace
 
 struct CprReducer::Impl {
-    struct Interval {
-        uint64_t ts, te;
-    };
+    using Interval = std::pair<uint64_t, uint64_t>;
     size_t nodes = 0;
     std::vector<LatestEnd> inEnds, outEnds;
     LastKeptTable lastKept;
@@ -117,10 +115,22 @@ CprReducer::CprReducer(int nodeCount) : m_impl(new Impl)
 CprReducer::~CprReducer() { delete m_impl; }
 
 size_t CprReducer::keptCount() const { return m_impl->kept.size(); }
-uint64_t CprReducer::keptTs(size_t kept) const { return m_impl->kept[kept].ts; }
-uint64_t CprReducer::keptTe(size_t kept) const { return m_impl->kept[kept].te; }
+uint64_t CprReducer::keptTs(size_t kept) const { return m_impl->kept[kept].first; }
+uint64_t CprReducer::keptTe(size_t kept) const { return m_impl->kept[kept].second; }
 
-size_t CprReducer::add(int from, int to, EdgeType type, uint64_t tsNs, uint64_t teNs)
+std::vector<std::pair<uint64_t, uint64_t>> CprReducer::takeKept()
+{
+    std::vector<std::pair<uint64_t, uint64_t>> kept = std::move(m_impl->kept);
+    const size_t nodes = m_impl->nodes;
+    delete m_impl;
+    m_impl = new Impl;
+    m_impl->nodes = nodes;
+    m_impl->inEnds.resize(nodes);
+    m_impl->outEnds.resize(nodes);
+    return kept;
+}
+
+size_t CprReducer::add(int from, int to, EdgeType type, uint64_t tsNs, uint64_t teNs, bool followed)
 {
     Impl &d = *m_impl;
     teNs = std::max(teNs, tsNs);
@@ -137,23 +147,27 @@ size_t CprReducer::add(int from, int to, EdgeType type, uint64_t tsNs, uint64_t 
                                      | static_cast<uint64_t>(type));
     if (last != LastKeptTable::npos) {
         Impl::Interval &kept = d.kept[last];
-        const bool blocked = kept.te < now
-                             && (intoSource.endsAfter(now, kept.te) || outOfTarget.endsAfter(now, kept.te));
+        const bool blocked = kept.second < now
+                             && (intoSource.endsAfter(now, kept.second) || outOfTarget.endsAfter(now, kept.second));
         if (!blocked) {
-            kept.te = std::max(kept.te, teNs);
-            d.outEnds[static_cast<size_t>(from)].add(now, kept.ts, kept.te);
-            d.inEnds[static_cast<size_t>(to)].add(now, kept.ts, kept.te);
+            kept.second = std::max(kept.second, teNs);
+            if (followed) {
+                d.outEnds[static_cast<size_t>(from)].add(now, kept.first, kept.second);
+                d.inEnds[static_cast<size_t>(to)].add(now, kept.first, kept.second);
+            }
             return last;
         }
     }
     last = static_cast<uint32_t>(d.kept.size());
-    d.outEnds[static_cast<size_t>(from)].add(now, tsNs, teNs);
-    d.inEnds[static_cast<size_t>(to)].add(now, tsNs, teNs);
+    if (followed) {
+        d.outEnds[static_cast<size_t>(from)].add(now, tsNs, teNs);
+        d.inEnds[static_cast<size_t>(to)].add(now, tsNs, teNs);
+    }
     d.kept.push_back({tsNs, teNs});
     return d.kept.size() - 1;
 }
 
-CprResult reduceCausalityPreserving(int nodeCount, std::vector<GraphEdge> edges)
+CprResult reduceCausalityPreserving(int nodeCount, std::vector<GraphEdge> edges, bool flowsOnly)
 {
     CprResult result;
     result.edgesIn = edges.size();
@@ -171,7 +185,7 @@ CprResult reduceCausalityPreserving(int nodeCount, std::vector<GraphEdge> edges)
     out.reserve(edges.size());
     for (GraphEdge &e : edges) {
         e.teNs = std::max(e.teNs, e.tsNs);
-        const size_t into = reducer.add(e.from, e.to, e.type, e.tsNs, e.teNs);
+        const size_t into = reducer.add(e.from, e.to, e.type, e.tsNs, e.teNs, !flowsOnly || isFlowEdge(e.type));
         if (into == out.size()) {
             out.push_back(std::move(e));
             continue;

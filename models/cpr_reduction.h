@@ -49,7 +49,9 @@ struct CprResult {
 // that order (coalesced I/O is emitted at its last ts, not its first). An edge
 // with teNs < tsNs is taken as instantaneous at tsNs. An edge whose from or to
 // lies outside [0, nodeCount) is passed through unmerged and blocks nothing.
-CprResult reduceCausalityPreserving(int nodeCount, std::vector<GraphEdge> edges);
+// flowsOnly: Open and Unlink edges (not flows, never followed by a tracker
+// built with flowsOnly) merge by the same rule but block nothing.
+CprResult reduceCausalityPreserving(int nodeCount, std::vector<GraphEdge> edges, bool flowsOnly = false);
 
 // The same rule one edge at a time, for builders that hold only the kept
 // edges' intervals (16 bytes each) instead of every raw edge: feed edges in
@@ -65,10 +67,14 @@ public:
 
     // The index of the kept edge e is now part of: keptCount() - 1 when e
     // starts a kept edge of its own.
-    size_t add(int from, int to, EdgeType type, uint64_t tsNs, uint64_t teNs);
+    // followed = false: an edge no tracker follows (Open, Unlink): it merges
+    // by the same rule but blocks no other merge.
+    size_t add(int from, int to, EdgeType type, uint64_t tsNs, uint64_t teNs, bool followed = true);
     size_t keptCount() const;
     uint64_t keptTs(size_t kept) const;
     uint64_t keptTe(size_t kept) const; // the merged interval's end
+    // The kept intervals (ts, te), moved out; the reducer is empty afterwards.
+    std::vector<std::pair<uint64_t, uint64_t>> takeKept();
 
 private:
     struct Impl;

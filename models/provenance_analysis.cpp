@@ -21,6 +21,8 @@ Result<TrackScope> parseTrackScope(std::string_view text)
 
 namespace {
 
+constexpr size_t kMaxTouchEdges = 5000;
+
 // The node a search from poi starts at, in the session graph.
 int startNode(const ProvenanceGraph &graph, const TrackPoi &poi, bool forward)
 {
@@ -98,6 +100,29 @@ Result<AnalysisResult> analyzeProvenance(const SessionGraph &session, const Poin
             continue; // cannot happen: a followed edge's ends were reached
         copy.eventIds = session.eventIdsOf(e);
         view.appendEdge(std::move(copy));
+    }
+    // Opens and unlinks between shown nodes: never followed (no data moves),
+    // but they tell which files a process touched (drawn dashed).
+    size_t touches = 0;
+    for (int v = 0; v < view.nodeCount() && touches < kMaxTouchEdges; ++v) {
+        const int from = result.sessionNode[static_cast<size_t>(v)];
+        if (graph.node(from).kind != NodeKind::Process)
+            continue;
+        for (int e : graph.outEdges(from)) {
+            const GraphEdge &edge = graph.edge(e);
+            if (isFlowEdge(edge.type))
+                continue;
+            const int to = viewOf(edge.to);
+            if (to < 0)
+                continue;
+            GraphEdge copy = edge;
+            copy.from = v;
+            copy.to = to;
+            copy.eventIds = session.eventIdsOf(e);
+            view.appendEdge(std::move(copy));
+            if (++touches >= kMaxTouchEdges)
+                break;
+        }
     }
     // The point of interest: every node the search started from is marked;
     // view.poi() is the first of them.

@@ -193,6 +193,33 @@ int ProvenanceGraph::appendEdge(GraphEdge edge)
     return index;
 }
 
+void ProvenanceGraph::setEdges(std::vector<GraphEdge> edges)
+{
+    const int nodes = nodeCount();
+    edges.erase(std::remove_if(edges.begin(), edges.end(),
+                               [&](const GraphEdge &e) { return e.from < 0 || e.to < 0 || e.from >= nodes || e.to >= nodes; }),
+                edges.end());
+    m_edges = std::move(edges);
+    std::vector<int> outCount(static_cast<size_t>(nodes), 0), inCount(static_cast<size_t>(nodes), 0);
+    for (GraphEdge &e : m_edges) {
+        e.teNs = std::max(e.teNs, e.tsNs);
+        ++outCount[static_cast<size_t>(e.from)];
+        ++inCount[static_cast<size_t>(e.to)];
+    }
+    for (size_t n = 0; n < static_cast<size_t>(nodes); ++n) {
+        std::vector<int>().swap(m_out[n]);
+        std::vector<int>().swap(m_in[n]);
+        m_out[n].reserve(static_cast<size_t>(outCount[n]));
+        m_in[n].reserve(static_cast<size_t>(inCount[n]));
+    }
+    for (size_t i = 0; i < m_edges.size(); ++i) {
+        m_out[static_cast<size_t>(m_edges[i].from)].push_back(static_cast<int>(i));
+        m_in[static_cast<size_t>(m_edges[i].to)].push_back(static_cast<int>(i));
+    }
+    m_edgeByKey.clear();
+    m_edgeIndexStale = true;
+}
+
 void ProvenanceGraph::rebuildEdgeIndex()
 {
     m_edgeByKey.clear();

@@ -5,42 +5,31 @@
 
 namespace provscope {
 
-namespace {
-
-std::vector<TrackEdge> leanEdges(const std::vector<GraphEdge> &edges)
-{
-    std::vector<TrackEdge> lean;
-    lean.reserve(edges.size());
-    for (const GraphEdge &e : edges)
-        lean.push_back({e.from, e.to, e.tsNs, e.teNs});
-    return lean;
-}
-
-} // namespace
-
-ProvenanceTracker::ProvenanceTracker(int nodeCount, const std::vector<GraphEdge> &edges)
+ProvenanceTracker::ProvenanceTracker(int nodeCount, const std::vector<GraphEdge> &edges, bool flowsOnly)
     : m_nodeCount(std::max(nodeCount, 0))
 {
-    build(leanEdges(edges));
+    build(edges, [flowsOnly](const GraphEdge &e) { return flowsOnly && !isFlowEdge(e.type); });
 }
 
 ProvenanceTracker::ProvenanceTracker(int nodeCount, const std::vector<TrackEdge> &edges)
     : m_nodeCount(std::max(nodeCount, 0))
 {
-    build(edges);
+    build(edges, [](const TrackEdge &) { return false; });
 }
 
-void ProvenanceTracker::build(const std::vector<TrackEdge> &edges)
+// GraphEdge or TrackEdge: both have from, to, tsNs, teNs (no lean copy of a
+// million-edge graph is made).
+template <class Edges, class Skip>
+void ProvenanceTracker::build(const Edges &edges, Skip skip)
 {
-    m_edges = edges;
     m_edgeCount = static_cast<int>(edges.size());
     const size_t n = static_cast<size_t>(m_nodeCount);
-    auto valid = [&](const TrackEdge &e) {
-        return e.from >= 0 && e.to >= 0 && e.from < m_nodeCount && e.to < m_nodeCount;
+    auto valid = [&](const auto &e) {
+        return e.from >= 0 && e.to >= 0 && e.from < m_nodeCount && e.to < m_nodeCount && !skip(e);
     };
     m_in.start.assign(n + 1, 0);
     m_out.start.assign(n + 1, 0);
-    for (const TrackEdge &e : edges) {
+    for (const auto &e : edges) {
         if (!valid(e))
             continue;
         ++m_in.start[static_cast<size_t>(e.to) + 1];
@@ -52,16 +41,30 @@ void ProvenanceTracker::build(const std::vector<TrackEdge> &edges)
     }
     m_in.arcs.resize(static_cast<size_t>(m_in.start[n]));
     m_out.arcs.resize(static_cast<size_t>(m_out.start[n]));
+    m_inArc.assign(edges.size(), -1);
     std::vector<int64_t> inFill(m_in.start.begin(), m_in.start.end() - 1);
     std::vector<int64_t> outFill(m_out.start.begin(), m_out.start.end() - 1);
     // Filled in edge order, so each node's arcs stay in event order.
     for (int i = 0; i < m_edgeCount; ++i) {
-        const TrackEdge &e = edges[static_cast<size_t>(i)];
+        const auto &e = edges[static_cast<size_t>(i)];
         if (!valid(e))
             continue;
-        m_in.arcs[static_cast<size_t>(inFill[static_cast<size_t>(e.to)]++)] = {e.tsNs, e.teNs, e.from, i};
-        m_out.arcs[static_cast<size_t>(outFill[static_cast<size_t>(e.from)]++)] = {~e.teNs, ~e.tsNs, e.to, i};
+        const uint64_t te = e.teNs;
+        m_inArc[static_cast<size_t>(i)] = static_cast<int32_t>(inFill[static_cast<size_t>(e.to)]);
+        m_in.arcs[static_cast<size_t>(inFill[static_cast<size_t>(e.to)]++)] = {e.tsNs, te, e.from, i};
+        m_out.arcs[static_cast<size_t>(outFill[static_cast<size_t>(e.from)]++)] = {~te, ~e.tsNs, e.to, i};
     }
+}
+
+TrackEdge ProvenanceTracker::edgeAt(int edge) const
+{
+    if (edge < 0 || edge >= m_edgeCount || m_inArc[static_cast<size_t>(edge)] < 0)
+        return {};
+    const int64_t pos = m_inArc[static_cast<size_t>(edge)];
+    const Arc &arc = m_in.arcs[static_cast<size_t>(pos)];
+    // The target owns the arc: the last node whose arcs start at or before pos.
+    const auto owner = std::upper_bound(m_in.start.begin(), m_in.start.end(), pos) - m_in.start.begin() - 1;
+    return {arc.other, static_cast<int>(owner), arc.gate, arc.cap};
 }
 
 bool ProvenanceTracker::startOf(TrackPoi poi, bool forward, Start &start) const
@@ -69,8 +72,8 @@ bool ProvenanceTracker::startOf(TrackPoi poi, bool forward, Start &start) const
     if (poi.edge >= 0) {
         if (poi.edge >= m_edgeCount)
             return false;
-        const TrackEdge &e = m_edges[static_cast<size_t>(poi.edge)];
-        if (e.from < 0 || e.to < 0 || e.from >= m_nodeCount || e.to >= m_nodeCount)
+        const TrackEdge e = edgeAt(poi.edge);
+        if (e.from < 0 || e.to < 0)
             return false;
         // The event's own endpoint is where the search starts; the edge is its first step.
         start = {forward ? e.from : e.to, 0, poi.edge};
@@ -117,8 +120,8 @@ TrackBothResult ProvenanceTracker::trackBoth(const std::vector<TrackPoi> &pois, 
         std::vector<int> shared;
         for (const TrackPoi &poi : pois) {
             if (poi.edge >= 0 && poi.edge < m_edgeCount) {
-                shared.push_back(m_edges[static_cast<size_t>(poi.edge)].from);
-                shared.push_back(m_edges[static_cast<size_t>(poi.edge)].to);
+                shared.push_back(edgeAt(poi.edge).from);
+                shared.push_back(edgeAt(poi.edge).to);
             } else if (poi.edge < 0) {
                 shared.push_back(poi.node);
             }
@@ -183,7 +186,7 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, const std::v
         if (start.firstEdge < 0)
             isNodeRoot[r] = 1;
         if (start.firstEdge >= 0) {
-            const TrackEdge &e = m_edges[static_cast<size_t>(start.firstEdge)];
+            const TrackEdge e = edgeAt(start.firstEdge);
             edgeTimes.emplace_back(start.root, forward ? e.tsNs : e.teNs);
         }
     }
@@ -194,7 +197,7 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, const std::v
     for (const Start &start : starts) {
         if (start.firstEdge < 0 || depth[static_cast<size_t>(start.root)] < 0)
             continue;
-        const TrackEdge &e = m_edges[static_cast<size_t>(start.firstEdge)];
+        const TrackEdge e = edgeAt(start.firstEdge);
         const int far = forward ? e.to : e.from;
         const uint64_t value = forward ? ~e.tsNs : e.teNs;
         const size_t f = static_cast<size_t>(far);

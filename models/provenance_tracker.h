@@ -72,8 +72,9 @@ class ProvenanceTracker {
 public:
     static constexpr uint64_t kInfinity = std::numeric_limits<uint64_t>::max();
 
-    // Edges with an endpoint outside [0, nodeCount) are ignored.
-    ProvenanceTracker(int nodeCount, const std::vector<GraphEdge> &edges);
+    // Edges with an endpoint outside [0, nodeCount) are ignored; with
+    // flowsOnly, so are Open and Unlink edges (isFlowEdge(): they move no data).
+    ProvenanceTracker(int nodeCount, const std::vector<GraphEdge> &edges, bool flowsOnly = false);
     ProvenanceTracker(int nodeCount, const std::vector<TrackEdge> &edges);
 
     int nodeCount() const { return m_nodeCount; }
@@ -109,13 +110,17 @@ private:
         uint64_t rootValue;
         int firstEdge;
     };
-    void build(const std::vector<TrackEdge> &edges);
+    template <class Edges, class Skip>
+    void build(const Edges &edges, Skip skip);
     bool startOf(TrackPoi poi, bool forward, Start &start) const;
     TrackResult search(const Csr &csr, bool forward, const std::vector<Start> &starts, TrackLimits limits) const;
 
     int m_nodeCount = 0;
     int m_edgeCount = 0;
-    std::vector<TrackEdge> m_edges; // for edge points of interest
+    // For edge points of interest: where each edge's arc sits in m_in (-1:
+    // ignored), its source, ts and te are there, its target is the owner.
+    std::vector<int32_t> m_inArc;
+    TrackEdge edgeAt(int edge) const;
     Csr m_in;  // backward: incoming arcs, other = source
     Csr m_out; // forward: outgoing arcs, other = target
 };

@@ -17,7 +17,7 @@ std::shared_ptr<const SessionGraph> SessionGraph::fromGraph(ProvenanceGraph grap
     stats.rawEdges = graph.edges().size();
     if (reduce) {
         const auto start = std::chrono::steady_clock::now();
-        CprResult cpr = reduceCausalityPreserving(graph.nodeCount(), graph.edges());
+        CprResult cpr = reduceCausalityPreserving(graph.nodeCount(), graph.edges(), true);
         ProvenanceGraph reduced;
         for (const GraphNode &node : graph.nodes())
             reduced.addNode(node);
@@ -91,7 +91,8 @@ void SessionGraph::finish()
         std::sort(m_edgeByEvent.begin(), m_edgeByEvent.end());
     }
     m_stats.edges = m_graph.edges().size();
-    m_tracker = std::make_unique<ProvenanceTracker>(m_graph.nodeCount(), m_graph.edges());
+    // Open and unlink move no data: shown, never followed.
+    m_tracker = std::make_unique<ProvenanceTracker>(m_graph.nodeCount(), m_graph.edges(), true);
 }
 
 int SessionGraph::edgeOfEvent(int64_t eventId) const
@@ -193,6 +194,10 @@ Result<std::vector<TrackPoi>> SessionGraph::resolve(const PointOfInterest &poi) 
         if (edge < 0)
             return makeError("event " + std::to_string(poi.eventId) + " carries no flow in " + where
                              + " (no such event, or a call such as close or a failed one)");
+        if (!isFlowEdge(m_graph.edge(edge).type))
+            return makeError("event " + std::to_string(poi.eventId) + " is an "
+                             + std::string(edgeTypeName(m_graph.edge(edge).type))
+                             + ", which moves no data: track from its process or file instead (proc:PID, file:PATH)");
         roots.push_back(TrackPoi::ofEdge(edge));
         break;
     }

@@ -1,132 +1,15 @@
-// SessionGraph::build: one pass over the events table, integer columns only.
-// Small tables (processes, sockets, file identities) are read first; a file's
-// path is read once, when its node is made; syscall names once per string id.
-#include "session_graph.h"
-
-#include "cpr_reduction.h"
-#include "event_flow.h"
-#include "session_connection.h"
-#include "session_reader.h"
-#include "sqlite_statement.h"
+// SessionGraph::build, reading: one pass over the events table, integer
+// columns only. Small tables (processes, sockets, file identities) are read
+// first; a file's path is read once, when its node is made; syscall names
+// once per string id. The edges are reduced and assembled in
+// session_graph_assemble.cpp.
+#include "session_graph_scan.h"
 
 #include <algorithm>
-#include <chrono>
-#include <map>
-#include <unordered_map>
 
 namespace provscope {
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point start)
-{
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// One raw edge before reduction (48 bytes; a GraphEdge is 72 plus its ids).
-struct RawEdge {
-    uint64_t ts = 0, te = 0, bytes = 0;
-    int64_t eventId = 0; // 0: none (a Version edge, a fork without its clone event)
-    int32_t from = -1, to = -1;
-    uint32_t count = 0;
-    EdgeType type = EdgeType::Read;
-};
-
-struct Version {
-    uint64_t ts = 0; // the exec that started it (0 for the first image)
-    int node = -1;
-};
-
-struct ProcRow {
-    uint32_t pid = 0;
-    uint64_t start = 0;
-    uint32_t ppid = 0;
-    uint64_t parentStart = 0;
-    std::string comm, baseComm, exe;
-    std::vector<Version> versions; // by exec time
-    bool present = false;
-};
-
-struct SyscallRoles {
-    bool known = false;
-    FlowRole onFile = FlowRole::None;
-    FlowRole onSocket = FlowRole::None;
-    bool clone = false;
-};
-
-struct SocketRow {
-    std::string laddr, raddr;
-    uint16_t lport = 0, rport = 0;
-    int node = -1;
-};
-
-struct Identity {
-    int64_t firstEvent = 0;
-    uint64_t dev = 0, ino = 0;
-};
-
-std::string baseName(const std::string &path)
-{
-    const auto slash = path.find_last_of('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-} // namespace
-
-class SessionGraphScan {
-public:
-    SessionGraphScan(const std::string &path, const SessionGraphOptions &options) : m_path(path), m_options(options) {}
-    Result<std::shared_ptr<const SessionGraph>> run();
-
-private:
-    Result<SqliteStatement> prepare(const std::string &sql)
-    {
-        auto st = SqliteStatement::prepare(*m_db, sql);
-        if (!st)
-            return makeError(m_path + ": " + st.error());
-        return std::move(st.value());
-    }
-    Result<void> loadProcesses();
-    Result<void> loadSockets();
-    Result<void> loadIdentities();
-    Result<void> scanEvents();
-    void addForks();
-    void reduceAndAssemble(SessionGraph &out);
-
-    int processNode(int64_t row, uint64_t ts);
-    int newVersion(int64_t row, uint64_t ts, int64_t execFile);
-    int fileNode(int64_t fileId, int64_t eventId);
-    int pathNode(int64_t fileId);
-    int socketNode(int64_t socketId);
-    Result<std::string> pathOf(int64_t fileId);
-    void advanceIdentity(int64_t fileId, int64_t eventId);
-    const SyscallRoles &rolesOf(int64_t syscall);
-
-    std::string m_path;
-    const SessionGraphOptions &m_options;
-    std::unique_ptr<SqliteDatabase> m_db;
-    SqliteStatement m_pathById, m_nameById;
-    ProvenanceGraph m_graph;
-    std::vector<ProcRow> m_procs;        // by processes.id
-    std::vector<SocketRow> m_sockets;    // by sockets.id
-    std::vector<SyscallRoles> m_roles;   // by strings.id
-    std::vector<int> m_fileNode;         // by files.id: the path node (-1: not made yet)
-    std::vector<std::string> m_pathCache; // paths read for identity nodes
-    // File identities (optional table file_ids): per file id a range of rows by first_event.
-    bool m_identities = false;
-    std::vector<Identity> m_identityRows;
-    std::vector<int64_t> m_identityStart;   // by files.id (size files + 1)
-    std::vector<int64_t> m_identityCursor;  // by files.id: rows consumed
-    std::vector<int> m_currentNode;          // by files.id: the identity node the path names now (-1: path node)
-    std::map<std::pair<uint64_t, uint64_t>, int> m_identityNode;
-    // Clone events: (process row, child pid) -> (ts, id).
-    std::map<std::pair<int64_t, uint32_t>, std::vector<std::pair<uint64_t, int64_t>>> m_clones;
-    std::vector<RawEdge> m_raw;
-    SessionGraphStats m_stats;
-    std::string m_error;
-};
+using namespace session_graph_detail;
 
 Result<void> SessionGraphScan::loadProcesses()
 {
@@ -396,12 +279,24 @@ int SessionGraphScan::newVersion(int64_t row, uint64_t ts, int64_t execFile)
     p.versions.insert(at, {ts, index});
     RawEdge edge;
     edge.ts = edge.te = ts;
-    edge.from = old;
     edge.to = index;
     edge.count = 1;
-    edge.type = EdgeType::Version;
-    m_raw.push_back(edge);
+    push(edge, old, EdgeType::Version, 0);
     return index;
+}
+
+bool SessionGraphScan::push(RawEdge edge, int from, EdgeType type, int64_t eventId)
+{
+    if (from < 0 || edge.to < 0)
+        return false;
+    if (from >= (1 << RawEdge::kNodeBits) || edge.to >= (1 << RawEdge::kNodeBits)) {
+        m_error = m_path + ": too many objects for one graph";
+        return false;
+    }
+    edge.set(from, type);
+    edge.event = eventId > 0 ? uint32_t(eventId - m_firstEventId) : RawEdge::kNoEvent;
+    m_raw.push_back(edge);
+    return true;
 }
 
 Result<void> SessionGraphScan::scanEvents()
@@ -412,7 +307,9 @@ Result<void> SessionGraphScan::scanEvents()
     if (auto row = bounds->step(); !row)
         return makeError(m_path + ": " + row.error());
     const int64_t firstId = bounds->columnInt64(0), lastId = bounds->columnInt64(1);
-    m_raw.reserve(static_cast<size_t>(std::max<int64_t>(lastId - firstId + 1, 0)) + m_procs.size());
+    if (lastId - firstId >= int64_t(RawEdge::kNoEvent))
+        return makeError(m_path + ": too many events for one graph (" + std::to_string(lastId - firstId + 1) + ")");
+    m_firstEventId = firstId;
 
     auto rows = prepare("SELECT id, ts, dt, proc, syscall, ret, file, file2, socket, count, bytes"
                         " FROM events ORDER BY id");
@@ -463,8 +360,7 @@ Result<void> SessionGraphScan::scanEvents()
         edge.te = ts + uint64_t(rows->columnInt64(2));
         edge.count = uint32_t(std::max<int64_t>(rows->columnInt64(9), 1));
         edge.bytes = uint64_t(rows->columnInt64(10));
-        edge.eventId = id;
-        edge.type = flowEdgeType(role);
+        const EdgeType type = flowEdgeType(role);
         if (role == FlowRole::Rename) {
             const int64_t file2 = rows->columnInt64(7);
             if (file <= 0 || file2 <= 0)
@@ -488,11 +384,8 @@ Result<void> SessionGraphScan::scanEvents()
                 m_currentNode[static_cast<size_t>(file)] = -1;
                 continue;
             }
-            edge.from = from;
             edge.to = pathNode(file2);
-            if (edge.to < 0)
-                continue;
-            m_raw.push_back(edge);
+            push(edge, from, type, id);
             continue;
         }
         if (role == FlowRole::Exec) {
@@ -500,9 +393,8 @@ Result<void> SessionGraphScan::scanEvents()
             const int image = file > 0 ? fileNode(file, id) : -1;
             const int next = newVersion(proc, ts, file);
             if (image >= 0) {
-                edge.from = image;
                 edge.to = next;
-                m_raw.push_back(edge);
+                push(edge, image, type, id);
             }
             continue;
         }
@@ -510,228 +402,12 @@ Result<void> SessionGraphScan::scanEvents()
         if (object < 0)
             continue; // nothing to attach the flow to
         const int process = processNode(proc, ts);
-        edge.from = flowIntoProcess(role) ? object : process;
         edge.to = flowIntoProcess(role) ? process : object;
-        m_raw.push_back(edge);
+        push(edge, flowIntoProcess(role) ? object : process, type, id);
     }
     if (!m_error.empty())
         return makeError(m_error);
     return {};
-}
-
-// Forks from the process table: the parent's version current when the child
-// started -> the child's first version, at the child's start.
-void SessionGraphScan::addForks()
-{
-    std::unordered_map<uint32_t, std::vector<std::pair<uint64_t, int64_t>>> byPid; // pid -> (start, row)
-    for (size_t row = 0; row < m_procs.size(); ++row)
-        if (m_procs[row].present)
-            byPid[m_procs[row].pid].push_back({m_procs[row].start, static_cast<int64_t>(row)});
-    for (auto &[pid, starts] : byPid)
-        std::sort(starts.begin(), starts.end());
-    for (size_t row = 0; row < m_procs.size(); ++row) {
-        const ProcRow &child = m_procs[row];
-        if (!child.present || child.ppid == 0)
-            continue;
-        const auto it = byPid.find(child.ppid);
-        if (it == byPid.end())
-            continue;
-        int64_t parent = -1;
-        for (const auto &[start, candidate] : it->second) {
-            if (candidate == static_cast<int64_t>(row))
-                continue;
-            if (child.parentStart != 0) {
-                if (start == child.parentStart)
-                    parent = candidate;
-            } else if (start <= child.start) {
-                parent = candidate; // unknown start: the latest instance started before the child
-            }
-        }
-        if (parent < 0)
-            continue;
-        RawEdge edge;
-        edge.ts = edge.te = child.start;
-        edge.from = processNode(parent, child.start);
-        edge.to = child.versions.front().node;
-        edge.count = 1;
-        edge.type = EdgeType::Fork;
-        // The parent's clone call that returned the child's pid nearest to its start.
-        if (const auto clones = m_clones.find({parent, child.pid}); clones != m_clones.end()) {
-            uint64_t bestGap = UINT64_MAX;
-            for (const auto &[ts, id] : clones->second) {
-                const uint64_t gap = ts > child.start ? ts - child.start : child.start - ts;
-                if (gap < bestGap) {
-                    bestGap = gap;
-                    edge.eventId = id;
-                }
-            }
-        }
-        m_raw.push_back(edge);
-    }
-}
-
-// Labels: the first image is named by the comm seen first, each exec by its
-// image; the last version by what the process table says it ended as.
-static void labelProcesses(ProvenanceGraph &graph, const std::vector<ProcRow> &procs)
-{
-    for (const ProcRow &p : procs) {
-        if (!p.present)
-            continue;
-        for (size_t v = 0; v < p.versions.size(); ++v) {
-            GraphNode &node = graph.mutableNode(p.versions[v].node);
-            const bool last = v + 1 == p.versions.size();
-            if (last) {
-                node.comm = p.comm.empty() ? p.baseComm : p.comm;
-                if (!p.exe.empty())
-                    node.exe = p.exe;
-            } else if (v == 0) {
-                node.comm = p.baseComm.empty() ? p.comm : p.baseComm;
-            } else {
-                node.comm = baseName(node.exe).substr(0, 15); // what the kernel names it after exec
-            }
-            node.label = (node.comm.empty() ? std::string("?") : node.comm) + " (" + std::to_string(p.pid) + ")";
-            node.detail = node.exe;
-        }
-    }
-}
-
-// Edges in ts order (ties: event order), as CPR needs them: the scan is in id
-// order, which is ts order except for coalesced calls (emitted at their last
-// ts), so only the out-of-order rest is sorted and merged in.
-static std::vector<uint32_t> tsOrder(const std::vector<RawEdge> &raw)
-{
-    std::vector<uint32_t> inOrder, rest;
-    inOrder.reserve(raw.size());
-    uint64_t high = 0;
-    for (uint32_t i = 0; i < raw.size(); ++i) {
-        if (raw[i].ts >= high) {
-            high = raw[i].ts;
-            inOrder.push_back(i);
-        } else {
-            rest.push_back(i);
-        }
-    }
-    if (rest.empty())
-        return inOrder;
-    auto before = [&](uint32_t a, uint32_t b) { return raw[a].ts != raw[b].ts ? raw[a].ts < raw[b].ts : a < b; };
-    std::sort(rest.begin(), rest.end(), before);
-    std::vector<uint32_t> order(raw.size());
-    std::merge(inOrder.begin(), inOrder.end(), rest.begin(), rest.end(), order.begin(), before);
-    return order;
-}
-
-void SessionGraphScan::reduceAndAssemble(SessionGraph &out)
-{
-    const auto start = Clock::now();
-    m_stats.rawEdges = m_raw.size();
-    const std::vector<uint32_t> order = tsOrder(m_raw);
-    // keptOf[raw] = index of the kept edge it went into.
-    std::vector<uint32_t> keptOf(m_raw.size());
-    size_t kept = 0;
-    std::unique_ptr<CprReducer> reducer;
-    if (m_options.reduce) {
-        reducer = std::make_unique<CprReducer>(m_graph.nodeCount());
-        for (uint32_t i : order) {
-            const RawEdge &e = m_raw[i];
-            keptOf[i] = static_cast<uint32_t>(reducer->add(e.from, e.to, e.type, e.ts, e.te));
-        }
-        kept = reducer->keptCount();
-    } else {
-        for (uint32_t i : order)
-            keptOf[i] = static_cast<uint32_t>(kept++);
-    }
-    std::vector<GraphEdge> edges(kept);
-    std::vector<int64_t> &starts = out.m_eventStart;
-    starts.assign(kept + 1, 0);
-    for (uint32_t i : order) {
-        const RawEdge &e = m_raw[i];
-        GraphEdge &g = edges[keptOf[i]];
-        if (g.count == 0) {
-            g.from = e.from;
-            g.to = e.to;
-            g.type = e.type;
-            g.tsNs = e.ts;
-            g.teNs = std::max(e.te, e.ts);
-        }
-        g.teNs = std::max(g.teNs, e.te);
-        g.count += e.count ? e.count : 1;
-        g.bytes += e.bytes;
-        if (e.eventId > 0)
-            ++starts[keptOf[i] + 1];
-    }
-    for (size_t k = 0; k < kept; ++k)
-        starts[k + 1] += starts[k];
-    // Raw edges are in id order (forks and versions last), so each edge's ids come out ascending
-    // except for fork clone ids: sorted per edge below where needed.
-    std::vector<int64_t> &ids = out.m_eventIds;
-    ids.assign(static_cast<size_t>(starts[kept]), 0);
-    {
-        std::vector<int64_t> fill(starts.begin(), starts.end() - 1);
-        for (size_t i = 0; i < m_raw.size(); ++i)
-            if (m_raw[i].eventId > 0)
-                ids[static_cast<size_t>(fill[keptOf[i]]++)] = m_raw[i].eventId;
-    }
-    for (size_t k = 0; k < kept; ++k)
-        if (!std::is_sorted(ids.begin() + starts[k], ids.begin() + starts[k + 1]))
-            std::sort(ids.begin() + starts[k], ids.begin() + starts[k + 1]);
-    std::vector<RawEdge>().swap(m_raw);
-    std::vector<uint32_t>().swap(keptOf);
-    m_graph.reserveEdges(kept);
-    for (GraphEdge &g : edges)
-        m_graph.appendEdge(std::move(g));
-    m_stats.reduceSeconds = secondsSince(start);
-}
-
-Result<std::shared_ptr<const SessionGraph>> SessionGraphScan::run()
-{
-    const auto start = Clock::now();
-    // The reader's checks and messages (not a session, damaged, newer format).
-    auto reader = SessionReader::open(m_path);
-    if (!reader)
-        return makeError(reader.error());
-    m_graph.setBootToEpochNs(reader.value()->meta().bootToEpochNs);
-    const bool recording = reader.value()->isRecording();
-    reader.value().reset();
-    auto db = openSessionReadOnly(m_path, recording);
-    if (!db)
-        return makeError(db.error());
-    m_db = std::move(db.value());
-    auto pathById = prepare("SELECT path FROM files WHERE id = ?1");
-    auto nameById = prepare("SELECT text FROM strings WHERE id = ?1");
-    if (!pathById)
-        return makeError(pathById.error());
-    if (!nameById)
-        return makeError(nameById.error());
-    m_pathById = std::move(*pathById);
-    m_nameById = std::move(*nameById);
-
-    for (auto step : {&SessionGraphScan::loadProcesses, &SessionGraphScan::loadSockets,
-                      &SessionGraphScan::loadIdentities, &SessionGraphScan::scanEvents})
-        if (auto done = (this->*step)(); !done)
-            return makeError(done.error());
-    addForks();
-    labelProcesses(m_graph, m_procs);
-    m_stats.buildSeconds = secondsSince(start);
-
-    std::shared_ptr<SessionGraph> out(new SessionGraph());
-    reduceAndAssemble(*out);
-    if (m_options.cancelled && m_options.cancelled->load())
-        return makeError("building the graph of " + m_path + " was cancelled");
-    out->m_graph = std::move(m_graph);
-    out->m_reduced = m_options.reduce;
-    out->m_sessionPath = m_path;
-    out->m_stats = m_stats;
-    out->finish();
-    if (m_options.progress)
-        m_options.progress(100);
-    return std::shared_ptr<const SessionGraph>(std::move(out));
-}
-
-Result<std::shared_ptr<const SessionGraph>> SessionGraph::build(const std::string &sessionPath,
-                                                                const SessionGraphOptions &options)
-{
-    SessionGraphScan scan(sessionPath, options);
-    return scan.run();
 }
 
 } // namespace provscope
