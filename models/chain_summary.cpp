@@ -253,21 +253,13 @@ private:
         return process;
     }
 
-public:
-    ChainStep sentence(const std::vector<int> &run) const
+    // The phrases of a run in first-appearance order; clauses counts the images
+    // the instance went through (a new clause after each exec).
+    std::vector<Phrase> phrasesOf(const std::vector<int> &run, int &clauses) const
     {
-        ChainStep step;
-        step.tsNs = m_view.edge(run.front()).tsNs;
-        step.edges = run;
-        const int first = actorOf(run.front());
-        if (first < 0) { // a rename: no process on the edge
-            const GraphEdge &edge = m_view.edge(run.front());
-            step.text = objectName(m_view.node(edge.from)) + " was renamed to " + objectName(m_view.node(edge.to)) + ".";
-            return step;
-        }
         std::vector<Phrase> phrases;
         std::map<std::tuple<int, Verb, int>, size_t> byKey;
-        int clause = 0, version = first;
+        int clause = 0, version = actorOf(run.front());
         for (const int e : run) {
             const GraphEdge &edge = m_view.edge(e);
             const int actor = actorOf(e);
@@ -312,21 +304,106 @@ public:
             if (edge.type == EdgeType::Recv || edge.type == EdgeType::Read)
                 phrase.received += edge.bytes;
         }
-        std::string text = processName(m_view.node(first));
+        clauses = clause + 1;
+        return phrases;
+    }
+
+    // Rendered items per clause.
+    std::vector<std::vector<std::string>> clauseItems(const std::vector<int> &run) const
+    {
+        int clauses = 0;
+        const std::vector<Phrase> phrases = phrasesOf(run, clauses);
+        std::vector<std::vector<std::string>> items(static_cast<size_t>(clauses));
         const Phrase *previous = nullptr;
         size_t begin = 0;
-        for (int c = 0; c <= clause; ++c) {
+        for (int c = 0; c < clauses; ++c) {
             size_t end = begin;
             while (end < phrases.size() && phrases[end].clause == c)
                 ++end;
-            const auto items = render(phrases, begin, end, previous);
+            items[static_cast<size_t>(c)] = render(phrases, begin, end, previous);
             begin = end;
+        }
+        return items;
+    }
+
+    static std::string compose(const std::string &subject, const std::vector<std::vector<std::string>> &clauses)
+    {
+        std::string text = subject;
+        bool first = true;
+        for (const auto &items : clauses) {
             if (items.empty())
                 continue;
-            text += (c == 0 ? " " : "; it ") + joinList(items);
+            text += (first ? " " : "; it ") + joinList(items);
+            first = false;
         }
-        step.text = text + ".";
+        return text;
+    }
+
+public:
+    // A step: one run, or a run ending in a fork and the child's run that
+    // starts with its exec ("ran /usr/bin/curl (pid 415), which ...").
+    struct Plan {
+        std::vector<int> run, child;
+    };
+
+    std::vector<Plan> plans() const
+    {
+        const auto all = runs();
+        std::vector<Plan> plans;
+        for (size_t i = 0; i < all.size(); ++i) {
+            Plan plan{all[i], {}};
+            if (i + 1 < all.size() && childStartsWithExec(all[i], all[i + 1]))
+                plan.child = all[++i];
+            plans.push_back(std::move(plan));
+        }
+        return plans;
+    }
+
+    ChainStep sentence(const Plan &plan) const
+    {
+        ChainStep step;
+        const std::vector<int> &run = plan.run;
+        step.tsNs = m_view.edge(run.front()).tsNs;
+        step.edges = run;
+        step.edges.insert(step.edges.end(), plan.child.begin(), plan.child.end());
+        const int first = actorOf(run.front());
+        if (first < 0) { // a rename: no process on the edge
+            const GraphEdge &edge = m_view.edge(run.front());
+            step.text = objectName(m_view.node(edge.from)) + " was renamed to " + objectName(m_view.node(edge.to)) + ".";
+            return step;
+        }
+        auto clauses = clauseItems(run);
+        if (!plan.child.empty()) {
+            // The fork is told as what the child ran, and what it did after.
+            clauses.back().pop_back();
+            const GraphEdge &exec = m_view.edge(plan.child.front());
+            std::string ran = "ran " + objectName(m_view.node(exec.from)) + " (pid "
+                + std::to_string(m_view.node(exec.to).pid) + ")";
+            auto childClauses = clauseItems(plan.child);
+            if (childClauses.size() > 1 && !childClauses[1].empty())
+                ran += ", which " + joinList(childClauses[1]);
+            for (size_t c = 2; c < childClauses.size(); ++c) {
+                if (!childClauses[c].empty())
+                    ran += "; it " + joinList(childClauses[c]);
+            }
+            clauses.back().push_back(ran);
+        }
+        step.text = compose(processName(m_view.node(first)), clauses) + ".";
         return step;
+    }
+
+private:
+    // parent ends with forking the process whose run is child, and child's
+    // first image did nothing in the view but exec.
+    bool childStartsWithExec(const std::vector<int> &parent, const std::vector<int> &child) const
+    {
+        const GraphEdge &fork = m_view.edge(parent.back());
+        if (fork.type != EdgeType::Fork || actorOf(parent.front()) < 0)
+            return false;
+        const GraphEdge &exec = m_view.edge(child.front());
+        if (exec.type != EdgeType::Exec || actorOf(child.front()) != fork.to)
+            return false;
+        return std::count_if(child.begin(), child.end(), [&](int e) { return actorOf(e) == fork.to; }) == 1;
     }
 
 private:
@@ -340,7 +417,7 @@ private:
 std::vector<ChainStep> chainSteps(const ProvenanceGraph &view, int maxSteps)
 {
     const Summarizer summarizer(view);
-    const auto runs = summarizer.runs();
+    const auto runs = summarizer.plans();
     maxSteps = std::max(maxSteps, 1);
     // Only the sentences shown are written: a whole session has many steps.
     const bool cut = static_cast<int>(runs.size()) > maxSteps;
@@ -351,9 +428,11 @@ std::vector<ChainStep> chainSteps(const ProvenanceGraph &view, int maxSteps)
         steps.push_back(summarizer.sentence(runs[i]));
     if (cut) {
         ChainStep more;
-        more.tsNs = view.edge(runs[kept].front()).tsNs;
-        for (size_t i = kept; i < runs.size(); ++i)
-            more.edges.insert(more.edges.end(), runs[i].begin(), runs[i].end());
+        more.tsNs = view.edge(runs[kept].run.front()).tsNs;
+        for (size_t i = kept; i < runs.size(); ++i) {
+            more.edges.insert(more.edges.end(), runs[i].run.begin(), runs[i].run.end());
+            more.edges.insert(more.edges.end(), runs[i].child.begin(), runs[i].child.end());
+        }
         const size_t hidden = runs.size() - kept;
         more.text = std::to_string(hidden) + (hidden == 1 ? " more step" : " more steps") + " not shown.";
         steps.push_back(std::move(more));

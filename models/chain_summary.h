@@ -2,16 +2,17 @@
 // A plain-language account of a tracked chain, for the report and
 // `provscope-cli summary`: the steps on the paths to (or from) the point of
 // interest in time order, phrased as an investigator would, e.g.
-// "bash (pid 415) executed /usr/bin/curl; it downloaded 4 KB from
-// 127.0.0.1:8000 and wrote /tmp/.x (4 KB)." "bash (pid 417) executed /tmp/.x;
-// it read /home/u/.ssh/id_rsa and started tar (pid 418)."
+// "bash (pid 412) ran /usr/bin/curl (pid 415), which downloaded 4 KB from
+// 127.0.0.1:8000 and wrote /tmp/.x (4 KB)." "bash (pid 412) ran /tmp/.x
+// (pid 417), which read /home/u/.ssh/id_rsa and started tar (pid 418)."
 //
 // Rules: edges sorted by (ts, te, index); a run of consecutive edges of one
 // process instance (all its versions) is one step, one sentence. An exec is
 // told by the version that made it; what the new image does follows as
-// "; it ...". Per object the edges gather into one phrase: "downloaded N from"
-// (connected and received at least what it sent), "sent N to", "received N
-// from", "accepted a connection from", "wrote PATH (N)", "read PATH",
+// "; it ...". A run ending in a fork, followed by the child's run whose first
+// image did nothing but exec, is one step: "ran IMAGE (pid N), which ...".
+// Per object the edges gather into one phrase: "downloaded N from" (connected
+// and received at least what it sent), "sent N to", "received N from", "accepted a connection from", "wrote PATH (N)", "read PATH",
 // "executed PATH" ("executed it" right after the same sentence wrote it),
 // "started CHILD" (named by its latest version), "deleted PATH". Version
 // edges are no steps; an unlink only of a file data flowed through in the

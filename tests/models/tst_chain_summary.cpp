@@ -21,14 +21,13 @@ ProvenanceGraph shownChain()
     return shown;
 }
 
+// A fork whose child only exec'd is told with the child ("ran ..., which ...").
 const std::vector<std::string> kChainSentences = {
-    "bash (pid 412) read /etc/passwd and started curl (pid 415).",
-    "bash (pid 415) executed /usr/bin/curl; it read /etc/passwd, downloaded 4 KB from 127.0.0.1:8000 and wrote "
-    "/tmp/.x (4 KB).",
-    "bash (pid 412) started chmod (pid 416).",
-    "bash (pid 416) executed /usr/bin/chmod.",
-    "bash (pid 412) started .x (pid 417).",
-    "bash (pid 417) executed /tmp/.x; it read /etc/passwd, read /home/u/.ssh/id_rsa and started tar (pid 418).",
+    "bash (pid 412) read /etc/passwd and ran /usr/bin/curl (pid 415), which read /etc/passwd, downloaded 4 KB "
+    "from 127.0.0.1:8000 and wrote /tmp/.x (4 KB).",
+    "bash (pid 412) ran /usr/bin/chmod (pid 416).",
+    "bash (pid 412) ran /tmp/.x (pid 417), which read /etc/passwd, read /home/u/.ssh/id_rsa and started tar "
+    "(pid 418).",
     ".x (pid 418) executed /usr/bin/tar; it read /home/u/.ssh/id_rsa and wrote /tmp/k.tgz (4 KB).",
     ".x (pid 417) read /tmp/k.tgz, sent 4 KB to 127.0.0.3:4444, deleted /tmp/k.tgz, wrote /home/u/.bashrc "
     "(40 bytes) and deleted /tmp/.x.",
@@ -43,6 +42,7 @@ private slots:
     void scriptedChainUnfiltered();
     void maxSteps();
     void executedIt();
+    void forkAndExec();
     void phrasing();
     void sizes_data();
     void sizes();
@@ -60,11 +60,13 @@ void TestChainSummary::scriptedChain()
         QVERIFY(i == 0 || steps[i - 1].tsNs <= steps[i].tsNs);
         joined += (i ? " " : "") + kChainSentences[i];
     }
-    QCOMPARE(steps[1].tsNs, sec(10.1));
-    // The download step stands for curl's exec, its passwd read, connect,
-    // request, response and write (the Version edge is no step).
-    QCOMPARE(int(steps[1].edges.size()), 6);
-    for (const int e : steps[1].edges)
+    QCOMPARE(steps[0].tsNs, sec(5.02));
+    QCOMPARE(steps[1].tsNs, sec(11));
+    // The download step stands for bash's passwd read and fork, and curl's
+    // exec, passwd read, connect, request, response and write (the Version
+    // edge is no step).
+    QCOMPARE(int(steps[0].edges.size()), 8);
+    for (const int e : steps[0].edges)
         QVERIFY(shown.edge(e).type != EdgeType::Version);
     QCOMPARE(QString::fromStdString(summarizeChain(shown)), QString::fromStdString(joined));
     // Deterministic.
@@ -95,16 +97,17 @@ void TestChainSummary::maxSteps()
     QCOMPARE(int(steps.size()), 3);
     QCOMPARE(steps[0].text, kChainSentences[0]);
     QCOMPARE(steps[1].text, kChainSentences[1]);
-    QCOMPARE(steps[2].text, std::string("6 more steps not shown."));
+    QCOMPARE(steps[2].text, std::string("3 more steps not shown."));
     QCOMPARE(steps[2].tsNs, all[2].tsNs);
     size_t rest = 0;
     for (size_t i = 2; i < all.size(); ++i)
         rest += all[i].edges.size();
     QCOMPARE(steps[2].edges.size(), rest);
-    QCOMPARE(chainSteps(shown, 7).back().text, std::string("2 more steps not shown."));
-    QCOMPARE(chainSteps(shown, 8).back().text, kChainSentences.back());
+    QCOMPARE(chainSteps(shown, 4).back().text, std::string("2 more steps not shown."));
+    QCOMPARE(chainSteps(shown, 5).back().text, kChainSentences.back());
     const std::string summary = summarizeChain(shown, 2);
-    QCOMPARE(summary, kChainSentences[0] + " 7 more steps not shown.");
+    QCOMPARE(summary, kChainSentences[0] + " 4 more steps not shown.");
+    QCOMPARE(summarizeChain(shown, 0), std::string("5 more steps not shown."));
 }
 
 void TestChainSummary::executedIt()
@@ -123,6 +126,47 @@ void TestChainSummary::executedIt()
     QCOMPARE(summarizeChain(graph),
              std::string("dropper (pid 90) wrote /tmp/.y (1.5 KB) and executed it; it connected to evil.example "
                          "(10.0.0.9:443)."));
+}
+
+void TestChainSummary::forkAndExec()
+{
+    ProvenanceGraph graph;
+    const int sh = process(graph, 1, 1, "sh", "/bin/sh", 0);
+    // A child that only exec'd: told with the parent.
+    const int c1 = process(graph, 2, 2, "sh", "/bin/sh", 0);
+    const int c1v1 = process(graph, 2, 2, "id", "/usr/bin/id", 1);
+    const int idImage = graph.addFile("/usr/bin/id");
+    // A child that read a file before its exec: two sentences.
+    const int c2 = process(graph, 3, 3, "sh", "/bin/sh", 0);
+    const int c2v1 = process(graph, 3, 3, "cat", "/usr/bin/cat", 1);
+    const int catImage = graph.addFile("/usr/bin/cat");
+    const int script = graph.addFile("/tmp/s.sh");
+    // A subshell that never exec'd.
+    const int c3 = process(graph, 4, 4, "sh", "/bin/sh", 0);
+    const int out = graph.addFile("/tmp/out");
+    edge(graph, sh, c1, EdgeType::Fork, 10);
+    edge(graph, c1, c1v1, EdgeType::Version, 11);
+    edge(graph, idImage, c1v1, EdgeType::Exec, 11);
+    edge(graph, sh, c2, EdgeType::Fork, 20);
+    edge(graph, script, c2, EdgeType::Read, 21, 0, 100);
+    edge(graph, c2, c2v1, EdgeType::Version, 22);
+    edge(graph, catImage, c2v1, EdgeType::Exec, 22);
+    edge(graph, c2v1, out, EdgeType::Write, 23, 0, 5);
+    edge(graph, sh, c3, EdgeType::Fork, 30);
+    edge(graph, c3, out, EdgeType::Write, 31, 0, 6);
+    graph.setPoi(out);
+    const auto steps = chainSteps(graph);
+    QStringList texts;
+    for (const auto &step : steps)
+        texts << QString::fromStdString(step.text);
+    QCOMPARE(texts, (QStringList{
+                        "sh (pid 1) ran /usr/bin/id (pid 2).",
+                        "sh (pid 1) started cat (pid 3).",
+                        "sh (pid 3) read /tmp/s.sh and executed /usr/bin/cat; it wrote /tmp/out (5 bytes).",
+                        "sh (pid 1) started sh (pid 4).",
+                        "sh (pid 4) wrote /tmp/out (6 bytes).",
+                    }));
+    QCOMPARE(steps[0].edges.size(), size_t(2));
 }
 
 void TestChainSummary::phrasing()
