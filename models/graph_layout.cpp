@@ -108,22 +108,14 @@ void staggerLeaves(const ProvenanceGraph &graph, const std::vector<Agedge_t *> &
     }
 }
 
-} // namespace
 
-Result<GraphLayoutResult> GraphLayout::compute(const ProvenanceGraph &graph,
-                                               const std::vector<QSizeF> &nodeSizes,
-                                               const std::vector<QSizeF> &edgeLabelSizes,
-                                               LayoutEngine engine)
+// One Graphviz run; engine is Dot or Sfdp.
+Result<GraphLayoutResult> computeOnce(const ProvenanceGraph &graph, const std::vector<QSizeF> &nodeSizes,
+                                      const std::vector<QSizeF> &edgeLabelSizes, LayoutEngine engine,
+                                      bool leftToRight)
 {
-    if (nodeSizes.size() != graph.nodes().size())
-        return makeError("graph layout: " + std::to_string(nodeSizes.size()) + " node sizes for "
-                         + std::to_string(graph.nodes().size()) + " nodes");
-    if (!edgeLabelSizes.empty() && edgeLabelSizes.size() != graph.edges().size())
-        return makeError("graph layout: edge label sizes do not match the edges");
-
-    if (engine == LayoutEngine::Auto)
-        engine = graph.nodeCount() <= kDotNodeLimit ? LayoutEngine::Dot : LayoutEngine::Sfdp;
     GraphLayoutResult result;
+    result.leftToRight = leftToRight;
     result.engine = engine == LayoutEngine::Dot ? "dot" : "sfdp";
     result.nodes.resize(graph.nodes().size());
     result.edges.resize(graph.edges().size());
@@ -142,6 +134,8 @@ Result<GraphLayoutResult> GraphLayout::compute(const ProvenanceGraph &graph,
     if (!g)
         return makeError("graph layout: agopen failed");
 
+    if (leftToRight)
+        setGraphAttr(g, "rankdir", "LR");
     setGraphAttr(g, "nodesep", "0.3");
     setGraphAttr(g, "ranksep", "0.5");
     if (engine == LayoutEngine::Sfdp) {
@@ -272,6 +266,45 @@ Result<GraphLayoutResult> GraphLayout::compute(const ProvenanceGraph &graph,
     // (sfdp's fallback label positions) so nothing is ever clipped.
     result.boundingBox = QRectF(0, 0, bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y).united(bounds);
     return result;
+}
+
+// How large a layout can be drawn on a report page or a screen (1 = full size):
+// the measure by which a left-to-right layout replaces a far too wide one.
+double readableScale(const QRectF &box)
+{
+    constexpr double kPageWidth = 1800.0, kPageHeight = 3000.0;
+    return std::min({1.0, kPageWidth / std::max(box.width(), 1.0), kPageHeight / std::max(box.height(), 1.0)});
+}
+
+} // namespace
+
+Result<GraphLayoutResult> GraphLayout::compute(const ProvenanceGraph &graph,
+                                               const std::vector<QSizeF> &nodeSizes,
+                                               const std::vector<QSizeF> &edgeLabelSizes,
+                                               LayoutEngine engine)
+{
+    if (nodeSizes.size() != graph.nodes().size())
+        return makeError("graph layout: " + std::to_string(nodeSizes.size()) + " node sizes for "
+                         + std::to_string(graph.nodes().size()) + " nodes");
+    if (!edgeLabelSizes.empty() && edgeLabelSizes.size() != graph.edges().size())
+        return makeError("graph layout: edge label sizes do not match the edges");
+
+    const bool automatic = engine == LayoutEngine::Auto;
+    if (automatic)
+        engine = graph.nodeCount() <= kDotNodeLimit ? LayoutEngine::Dot : LayoutEngine::Sfdp;
+    Result<GraphLayoutResult> topDown = computeOnce(graph, nodeSizes, edgeLabelSizes, engine, false);
+    if (!automatic || engine != LayoutEngine::Dot || !topDown)
+        return topDown;
+    // Many siblings in one rank (two dozen processes sending to one address)
+    // make a strip no page or window can show: lay it out left to right too
+    // and keep whichever can be drawn larger.
+    const QRectF box = topDown->boundingBox;
+    if (box.width() <= kWideLayoutWidth || box.width() < 2.5 * box.height())
+        return topDown;
+    Result<GraphLayoutResult> sideways = computeOnce(graph, nodeSizes, edgeLabelSizes, engine, true);
+    if (sideways && readableScale(sideways->boundingBox) > 1.2 * readableScale(box))
+        return sideways;
+    return topDown;
 }
 
 } // namespace provscope

@@ -42,11 +42,15 @@ struct GraphLayoutResult {
     std::vector<EdgeGeometry> edges; // by edge index
     QRectF boundingBox;              // encloses nodes, edges and labels
     std::string engine;              // "dot" or "sfdp"
+    bool leftToRight = false;        // dot ran with rankdir=LR (see GraphLayout::compute)
 };
 
 class GraphLayout {
 public:
     static constexpr int kDotNodeLimit = 500; // Auto uses dot up to this many nodes
+    // Auto: a dot layout wider than this and 2.5 times wider than high is
+    // tried left to right as well, and replaced when that can be drawn larger.
+    static constexpr double kWideLayoutWidth = 2400.0;
 
     // nodeSizes[i] is the size in points of node i; edgeLabelSizes may be
     // empty (no labels) or hold one size per edge (an empty size: no label).

@@ -93,6 +93,8 @@ GraphReport::GraphReport(const ProvenanceGraph &graph, const GraphLayoutResult &
     : m_graph(graph), m_layout(layout), m_options(std::move(options)), m_painter(graph),
       m_timeline(timeline(graph))
 {
+    m_timelineTotal = m_timeline.size();
+    m_timeline = timelineExcerpt(std::move(m_timeline), m_options.maxTimelineRows);
     m_painter.setAnnotations(graph, m_options.annotations);
     QStringList parts;
     if (graph.poi() >= 0)
@@ -132,9 +134,37 @@ std::vector<TimelineRow> GraphReport::timeline(const ProvenanceGraph &graph)
         if (edge.count > 1)
             amount << QStringLiteral("\u00d7%1").arg(edge.count);
         row.amount = amount.join(QLatin1Char(' '));
+        const GraphNode &from = graph.node(edge.from);
+        const GraphNode &to = graph.node(edge.to);
+        row.marked = from.isPoi || to.isPoi || from.flags != 0 || to.flags != 0;
         rows.push_back(std::move(row));
     }
     return rows;
+}
+
+std::vector<TimelineRow> GraphReport::timelineExcerpt(std::vector<TimelineRow> rows, int maxRows)
+{
+    const size_t max = size_t(std::max(maxRows, 0));
+    if (rows.size() <= max)
+        return rows;
+    std::vector<bool> keep(rows.size(), false);
+    size_t kept = 0;
+    for (size_t i = 0; i < rows.size() && kept < max; ++i)
+        if (rows[i].marked) {
+            keep[i] = true;
+            ++kept;
+        }
+    for (size_t i = rows.size(); i-- > 0 && kept < max;)
+        if (!keep[i]) {
+            keep[i] = true;
+            ++kept;
+        }
+    std::vector<TimelineRow> excerpt;
+    excerpt.reserve(max);
+    for (size_t i = 0; i < rows.size(); ++i)
+        if (keep[i])
+            excerpt.push_back(std::move(rows[i]));
+    return excerpt;
 }
 
 qreal GraphReport::contentWidth() const
@@ -181,8 +211,10 @@ qreal GraphReport::flow(QPainter *painter) const
                        width) + kSectionGap;
     }
 
-    heading(QObject::tr("Graph"));
     const qreal scale = graphScale();
+    heading(scale < 0.995 ? QObject::tr("Graph (drawn at %1%; zoom in the PDF, or export SVG)")
+                                .arg(int(std::floor(scale * 100)))
+                          : QObject::tr("Graph"));
     const QRectF box = m_layout.boundingBox;
     const qreal graphHeight = m_graph.nodeCount() == 0 ? 30.0 : box.height() * scale + 2 * GraphPainter::kMargin;
     if (painter) {
@@ -243,7 +275,7 @@ qreal GraphReport::paintTimeline(QPainter *painter, qreal top) const
     const qreal widths[] = {number, time, name, type, name, amount};
     const QString headings[] = {QStringLiteral("#"), QObject::tr("time (local)"), QObject::tr("from"),
                                 QObject::tr("type"), QObject::tr("to"), QObject::tr("bytes")};
-    const size_t shown = std::min(m_timeline.size(), size_t(std::max(m_options.maxTimelineRows, 0)));
+    const size_t shown = m_timeline.size();
     auto row = [&](qreal y, const QString (&cells)[6], bool header, bool shade, const QColor &typeColor) {
         if (!painter)
             return;
@@ -272,10 +304,12 @@ qreal GraphReport::paintTimeline(QPainter *painter, qreal top) const
         row(y, cells, false, i % 2 == 1, GraphPainter::edgeColor(r.edgeType).darker(120));
         y += rowHeight;
     }
-    if (shown < m_timeline.size()) {
+    if (shown < m_timelineTotal) {
         y += 2 + textBlock(painter, plain, QColor(0x55, 0x55, 0x55),
-                           QObject::tr("\u2026 and %1 more edges (see the JSON or DOT export)")
-                               .arg(m_timeline.size() - shown),
+                           QObject::tr("%1 of %2 edges: those at the point of interest or a marked node, then the "
+                                       "latest; the JSON and DOT exports have them all")
+                               .arg(shown)
+                               .arg(m_timelineTotal),
                            kMargin, y + 2, width);
     }
     return y;

@@ -42,6 +42,7 @@ struct TimelineRow {
     QString from, type, to;
     EdgeType edgeType = EdgeType::Read;
     QString amount;      // "4.0 KB ×3", "" when neither bytes nor repeats
+    bool marked = false; // touches the point of interest or a security-relevant node
 };
 
 class GraphReport {
@@ -51,6 +52,9 @@ public:
     // The flow edges of the graph (every edge of a tracked view is on a path to
     // or from the point of interest) in time order; open/unlink are left out.
     static std::vector<TimelineRow> timeline(const ProvenanceGraph &graph);
+    // At most maxRows of them, still in time order: when there are more, the
+    // marked rows come first, then the latest others (nearest the end of the chain).
+    static std::vector<TimelineRow> timelineExcerpt(std::vector<TimelineRow> rows, int maxRows);
 
     QSizeF pageSize() const; // points
     void paint(QPainter &painter) const; // onto a white page of pageSize()
@@ -79,7 +83,8 @@ private:
     const GraphLayoutResult &m_layout;
     ReportOptions m_options;
     GraphPainter m_painter;
-    std::vector<TimelineRow> m_timeline;
+    std::vector<TimelineRow> m_timeline; // the excerpt shown
+    size_t m_timelineTotal = 0;
     QString m_subtitle;
 };
 

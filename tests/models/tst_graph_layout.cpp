@@ -203,6 +203,38 @@ private slots:
         checkLayout(graph, *layout, false);
     }
 
+    void wideGraphsTurnSideways()
+    {
+        // Thirty processes each read a key and send to one address: one rank of
+        // thirty processes, far wider than any page when drawn top-down.
+        ProvenanceGraph graph;
+        const int sink = graph.addSocket("127.0.0.1", 5000, "127.0.0.3", 4444);
+        for (int p = 0; p < 30; ++p) {
+            const int proc = graph.addProcess(uint32_t(2000 + p), 10 + p, "dl_" + std::to_string(p), "/tmp/.cache/dl");
+            const int key = graph.addFile("/home/u" + std::to_string(p) + "/.ssh/id_rsa");
+            graph.addEdge(key, proc, EdgeType::Read, 100 + p, 100 + p, 1, 2602);
+            graph.addEdge(proc, sink, EdgeType::Send, 200 + p, 200 + p, 1, 4096);
+        }
+        graph.setPoi(sink);
+        const GraphPainter painter(graph);
+        Result<GraphLayoutResult> topDown = painter.layout(graph, LayoutEngine::Dot);
+        QVERIFY(topDown.ok());
+        QVERIFY(!topDown->leftToRight);
+        QVERIFY(topDown->boundingBox.width() > 4 * topDown->boundingBox.height());
+        Result<GraphLayoutResult> automatic = painter.layout(graph);
+        QVERIFY(automatic.ok());
+        QCOMPARE(QString::fromStdString(automatic->engine), QStringLiteral("dot"));
+        QVERIFY(automatic->leftToRight);
+        QVERIFY(automatic->boundingBox.width() < topDown->boundingBox.width() / 3);
+        checkLayout(graph, *automatic, true);
+        // Information still flows along the ranks: key left of its reader, reader left of the sink.
+        QVERIFY(automatic->nodes[2].center.x() < automatic->nodes[1].center.x());
+        QVERIFY(automatic->nodes[1].center.x() < automatic->nodes[0].center.x());
+        // A small graph stays top-down.
+        Result<GraphLayoutResult> small = GraphPainter(::smallGraph()).layout(::smallGraph());
+        QVERIFY(small.ok() && !small->leftToRight);
+    }
+
     void renderedImageShowsTheGraph()
     {
         const ProvenanceGraph graph = ::smallGraph();

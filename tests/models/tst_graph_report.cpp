@@ -107,6 +107,32 @@ private slots:
         QCOMPARE(rows[size_t(at("write", "/tmp/.x"))].time, when.toString("yyyy-MM-dd HH:mm:ss.zzz"));
     }
 
+    void longTimelinesKeepTheMarkedEdges()
+    {
+        const ProvenanceGraph g = sampleAttackGraph();
+        const std::vector<TimelineRow> all = GraphReport::timeline(g);
+        QCOMPARE(all.size(), size_t(12));
+        // Six rows touch a marked node (download, key, outbound socket, .bashrc) or the point of interest.
+        QCOMPARE(std::count_if(all.begin(), all.end(), [](const TimelineRow &r) { return r.marked; }), 6);
+        const std::vector<TimelineRow> ten = GraphReport::timelineExcerpt(all, 10);
+        QCOMPARE(ten.size(), size_t(10));
+        // The two earliest unmarked rows (bash forks curl, curl connects) give way.
+        QCOMPARE(ten.front().type, QString("recv"));
+        for (size_t i = 1; i < ten.size(); ++i)
+            QVERIFY(ten[i - 1].tsNs <= ten[i].tsNs);
+        QCOMPARE(std::count_if(ten.begin(), ten.end(), [](const TimelineRow &r) { return r.marked; }), 6);
+        const std::vector<TimelineRow> four = GraphReport::timelineExcerpt(all, 4);
+        QCOMPARE(four.size(), size_t(4));
+        QVERIFY(std::all_of(four.begin(), four.end(), [](const TimelineRow &r) { return r.marked; }));
+        QCOMPARE(GraphReport::timelineExcerpt(all, 50).size(), all.size());
+        // The page says how many it shows.
+        Result<GraphLayoutResult> layout = GraphPainter(g).layout(g);
+        QVERIFY(layout.ok());
+        ReportOptions options;
+        options.maxTimelineRows = 4;
+        QVERIFY(pageText(GraphReport(g, *layout, options)).contains("4 of 12 edges"));
+    }
+
     void everySectionIsOnThePage()
     {
         const ProvenanceGraph g = sampleAttackGraph();
