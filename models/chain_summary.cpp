@@ -121,7 +121,12 @@ public:
 
 private:
     bool isProcess(int node) const { return node >= 0 && m_view.node(node).kind == NodeKind::Process; }
-    bool isSocket(int node) const { return m_view.node(node).kind == NodeKind::Socket; }
+    // Inet sockets, and Unix sockets the session names by path ("socket:[ino]").
+    bool isSocket(int node) const
+    {
+        const GraphNode &n = m_view.node(node);
+        return n.kind == NodeKind::Socket || n.path.rfind("socket:", 0) == 0;
+    }
 
     int actorOf(int e) const { return m_actor[static_cast<size_t>(e)]; }
 
@@ -201,7 +206,9 @@ private:
             case Verb::Net: {
                 if (p.accepted)
                     items.push_back("accepted a connection from " + name);
-                if (p.connected && p.received > 0 && p.received >= p.sent) {
+                // A download comes over the network; a Unix socket's data is "received".
+                if (p.connected && !p.accepted && p.received > 0 && p.received >= p.sent
+                    && !m_view.node(p.object).raddr.empty()) {
                     items.push_back("downloaded " + humanBytes(p.received) + " from " + name);
                     break;
                 }
@@ -342,8 +349,10 @@ private:
 public:
     // A step: one run, or a run ending in a fork and the child's run that
     // starts with its exec ("ran /usr/bin/curl (pid 415), which ...").
+    // Or a line of forks, each child forking the next ("A started B, which
+    // started C"): run is the first fork, forks the rest.
     struct Plan {
-        std::vector<int> run, child;
+        std::vector<int> run, child, forks;
     };
 
     std::vector<Plan> plans() const
@@ -351,8 +360,11 @@ public:
         const auto all = runs();
         std::vector<Plan> plans;
         for (size_t i = 0; i < all.size(); ++i) {
-            Plan plan{all[i], {}};
-            if (i + 1 < all.size() && childStartsWithExec(all[i], all[i + 1]))
+            Plan plan{all[i], {}, {}};
+            while (i + 1 < all.size() && isLoneFork(all[i]) && isLoneFork(all[i + 1])
+                   && sameInstance(actorOf(all[i + 1].front()), m_view.edge(all[i].back()).to))
+                plan.forks.push_back(all[++i].front());
+            if (plan.forks.empty() && i + 1 < all.size() && childStartsWithExec(all[i], all[i + 1]))
                 plan.child = all[++i];
             plans.push_back(std::move(plan));
         }
@@ -370,6 +382,16 @@ public:
         if (first < 0) { // a rename: no process on the edge
             const GraphEdge &edge = m_view.edge(run.front());
             step.text = objectName(m_view.node(edge.from)) + " was renamed to " + objectName(m_view.node(edge.to)) + ".";
+            return step;
+        }
+        if (!plan.forks.empty()) {
+            std::string text = processName(m_view.node(first)) + " started "
+                + objectName(m_view.node(latestVersion(m_view.edge(run.front()).to)));
+            for (const int fork : plan.forks) {
+                text += ", which started " + objectName(m_view.node(latestVersion(m_view.edge(fork).to)));
+                step.edges.push_back(fork);
+            }
+            step.text = text + ".";
             return step;
         }
         auto clauses = clauseItems(run);
@@ -393,6 +415,11 @@ public:
     }
 
 private:
+    bool isLoneFork(const std::vector<int> &run) const
+    {
+        return run.size() == 1 && m_view.edge(run.front()).type == EdgeType::Fork && actorOf(run.front()) >= 0;
+    }
+
     // parent ends with forking the process whose run is child, and child's
     // first image did nothing in the view but exec.
     bool childStartsWithExec(const std::vector<int> &parent, const std::vector<int> &child) const
@@ -432,6 +459,7 @@ std::vector<ChainStep> chainSteps(const ProvenanceGraph &view, int maxSteps)
         for (size_t i = kept; i < runs.size(); ++i) {
             more.edges.insert(more.edges.end(), runs[i].run.begin(), runs[i].run.end());
             more.edges.insert(more.edges.end(), runs[i].child.begin(), runs[i].child.end());
+            more.edges.insert(more.edges.end(), runs[i].forks.begin(), runs[i].forks.end());
         }
         const size_t hidden = runs.size() - kept;
         more.text = std::to_string(hidden) + (hidden == 1 ? " more step" : " more steps") + " not shown.";

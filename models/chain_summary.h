@@ -10,16 +10,20 @@
 // process instance (all its versions) is one step, one sentence. An exec is
 // told by the version that made it; what the new image does follows as
 // "; it ...". A run ending in a fork, followed by the child's run whose first
-// image did nothing but exec, is one step: "ran IMAGE (pid N), which ...".
-// Per object the edges gather into one phrase: "downloaded N from" (connected
-// and received at least what it sent), "sent N to", "received N from", "accepted a connection from", "wrote PATH (N)", "read PATH",
-// "executed PATH" ("executed it" right after the same sentence wrote it),
-// "started CHILD" (named by its latest version), "deleted PATH". Version
-// edges are no steps; an unlink only of a file data flowed through in the
-// view; an open only of a credential or ssh key file the process did not
-// read or write; edges of noise-filter group nodes are left out (noise);
-// a rename edge is a sentence of its own; a file with several paths is
-// "FIRST (also LAST)". Sizes in bytes, KB, MB, GB (1024).
+// image did nothing but exec, is one step: "ran IMAGE (pid N), which ...";
+// so is a line of lone forks, each by the child of the one before: "A (pid 1)
+// started B (pid 2), which started C (pid 3)."
+// Per object the edges gather into one phrase: "downloaded N from" (it
+// connected an inet socket and received at least what it sent; a Unix
+// socket's data or an accepted connection's is "received N from"), "sent N
+// to", "accepted a connection from", "wrote PATH (N)", "read PATH", "executed
+// PATH" ("executed it" right after the same sentence wrote it), "started
+// CHILD" (named by its latest version), "deleted PATH". Version edges are no
+// steps; an unlink only of a file data flowed through in the view; an open
+// only of a credential or ssh key file the process did not read or write;
+// edges of noise-filter group nodes are left out (noise); a rename edge is a
+// sentence of its own; a file with several paths is "FIRST (also LAST)".
+// Sizes in bytes, KB, MB, GB (1024).
 #include "provenance_graph.h"
 
 #include <string>

@@ -266,19 +266,20 @@ int privateTempWriter(const WorkGraph &work, int index, uint64_t lifetimeNs)
         if (work.edge(e).to != writer)
             return -1;
     }
-    uint64_t created = UINT64_MAX;
-    for (const int e : work.in[static_cast<size_t>(index)]) {
-        const GraphEdge &edge = work.edge(e);
-        if (edge.type == EdgeType::Write || (edge.type == EdgeType::Open && edge.from == writer))
+    // Alive from its first edge to its unlink, or to its last use through an
+    // open descriptor when it was unlinked first (mkstemp, unlink, use).
+    uint64_t created = UINT64_MAX, lastUse = 0, unlinked = UINT64_MAX;
+    for (auto *list : {&work.in[static_cast<size_t>(index)], &work.out[static_cast<size_t>(index)]}) {
+        for (const int e : *list) {
+            const GraphEdge &edge = work.edge(e);
             created = std::min(created, edge.tsNs);
+            if (edge.type == EdgeType::Unlink)
+                unlinked = std::min(unlinked, edge.tsNs);
+            else
+                lastUse = std::max(lastUse, edge.teNs);
+        }
     }
-    uint64_t unlinked = UINT64_MAX;
-    for (const int e : work.in[static_cast<size_t>(index)]) {
-        const GraphEdge &edge = work.edge(e);
-        if (edge.type == EdgeType::Unlink && edge.tsNs >= created)
-            unlinked = std::min(unlinked, edge.tsNs);
-    }
-    if (unlinked == UINT64_MAX || unlinked - created > lifetimeNs)
+    if (unlinked == UINT64_MAX || std::max(unlinked, lastUse) - created > lifetimeNs)
         return -1;
     return writer;
 }

@@ -28,9 +28,10 @@ struct NoiseOptions {
     bool collapseSharedReadOnly = true;
     int sharedReaderMin = 3;
     // Files under /tmp, /var/tmp, /dev/shm or /run/user that one process wrote
-    // and alone read, never renamed or executed, and that were unlinked within
-    // tempLifetimeNs of their first write or open (times of the Write, Open and
-    // Unlink edges), become one group node "N temporary files" per writing
+    // and alone read, never renamed or executed, and that were unlinked and
+    // gone within tempLifetimeNs of their first edge (gone: the unlink, or the
+    // last use through a descriptor when unlinked first; times of the edges in
+    // the graph), become one group node "N temporary files" per writing
     // process (when it has at least two). A temp file whose data reached
     // another process stays: it is a link of the chain.
     bool collapseTempFiles = true;

@@ -43,6 +43,8 @@ private slots:
     void maxSteps();
     void executedIt();
     void forkAndExec();
+    void forkLine();
+    void unixSocket();
     void phrasing();
     void sizes_data();
     void sizes();
@@ -167,6 +169,48 @@ void TestChainSummary::forkAndExec()
                         "sh (pid 4) wrote /tmp/out (6 bytes).",
                     }));
     QCOMPARE(steps[0].edges.size(), size_t(2));
+}
+
+void TestChainSummary::forkLine()
+{
+    ProvenanceGraph graph;
+    const int init = process(graph, 1, 1, "init", "/sbin/init", 0);
+    const int a = process(graph, 2, 2, "a", "/a", 0);
+    const int b = process(graph, 3, 3, "b", "/b", 0);
+    const int c = process(graph, 4, 4, "c", "/c", 0);
+    const int cv1 = process(graph, 4, 4, "d", "/usr/bin/d", 1);
+    const int other = process(graph, 5, 5, "e", "/e", 0);
+    const int file = graph.addFile("/tmp/x");
+    edge(graph, init, a, EdgeType::Fork, 1);
+    edge(graph, a, b, EdgeType::Fork, 2);
+    edge(graph, b, c, EdgeType::Fork, 3);
+    edge(graph, c, cv1, EdgeType::Version, 4);
+    edge(graph, c, file, EdgeType::Write, 4, 0, 1);
+    edge(graph, init, other, EdgeType::Fork, 5); // init again: a fork of its own
+    graph.setPoi(file);
+    const auto steps = chainSteps(graph);
+    QCOMPARE(int(steps.size()), 3);
+    QCOMPARE(steps[0].text, std::string("init (pid 1) started a (pid 2), which started b (pid 3), which started d (pid 4)."));
+    QCOMPARE(steps[0].edges.size(), size_t(3));
+    QCOMPARE(steps[1].text, std::string("c (pid 4) wrote /tmp/x (1 byte)."));
+    QCOMPARE(steps[2].text, std::string("init (pid 1) started e (pid 5)."));
+}
+
+void TestChainSummary::unixSocket()
+{
+    ProvenanceGraph graph;
+    const int xwd = process(graph, 9, 1, "xwd", "/usr/bin/xwd", 0);
+    const int x11 = graph.addPipe("socket:[1077327]"); // a Unix socket, named by its path
+    const int http = graph.addSocket("10.0.0.2", 40000, "10.0.0.9", 80);
+    edge(graph, xwd, x11, EdgeType::Connect, 1);
+    edge(graph, xwd, x11, EdgeType::Write, 2, 0, 1300);
+    edge(graph, x11, xwd, EdgeType::Read, 3, 0, 4000000);
+    edge(graph, xwd, http, EdgeType::Connect, 4);
+    edge(graph, http, xwd, EdgeType::Read, 5, 0, 2048);
+    graph.setPoi(xwd);
+    QCOMPARE(summarizeChain(graph),
+             std::string("xwd (pid 9) sent 1.3 KB to socket:[1077327], received 3.8 MB from socket:[1077327] and "
+                         "downloaded 2 KB from 10.0.0.9:80."));
 }
 
 void TestChainSummary::phrasing()

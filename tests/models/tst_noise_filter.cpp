@@ -331,20 +331,29 @@ void TestNoiseFilter::tempFileRules()
     tempFile("/tmp/cc1.s", sec(1), sec(2), as);               // read by another process: stays
     tempFile("/home/u/cc1.e", sec(1), sec(2), -1);            // not a temp directory: stays
     tempFile("/run/user/1000/cc1.f", sec(1), sec(1.5), -1);   // folds
+    // mkstemp, unlink, then used through its descriptor: gone at its last use.
+    const int anonymous = view.addFile("/tmp/cc1.g");           // folds: last use 5 s after
+    edge(view, cc, anonymous, EdgeType::Unlink, sec(1));
+    edge(view, cc, anonymous, EdgeType::Write, sec(2), sec(3), 100);
+    edge(view, anonymous, cc, EdgeType::Read, sec(4), sec(6), 100);
+    const int kept = view.addFile("/tmp/cc1.h");                // stays: used 20 s after
+    edge(view, cc, kept, EdgeType::Unlink, sec(1));
+    edge(view, cc, kept, EdgeType::Write, sec(2), sec(21), 100);
     NoiseOptions options;
     options.mergeBursts = false;
     NoiseReport report;
     std::vector<int> map;
     const ProvenanceGraph shown = applyNoiseFilters(view, options, &report, &map);
-    QCOMPARE(report.filters[2].nodesHidden, 3);
-    QCOMPARE(report.filters[2].edgesHidden, 5); // 3 writes -> 1, 2 reads -> 1, 3 unlinks -> 1
+    QCOMPARE(report.filters[2].nodesHidden, 4);
+    QCOMPARE(report.filters[2].edgesHidden, 8); // 4 writes -> 1, 3 reads -> 1, 4 unlinks -> 1
     const int group = shown.findNode("group:temporary:" + view.node(cc).key);
     QVERIFY(group >= 0);
-    QCOMPARE(shown.node(group).label, std::string("3 temporary files"));
+    QCOMPARE(shown.node(group).label, std::string("4 temporary files"));
     QCOMPARE(map[2], group);
     QCOMPARE(map[3], group);
     QCOMPARE(map[8], group);
-    for (const char *stays : {"/dev/shm/cc1.c", "/tmp/cc1.d", "/tmp/cc1.s", "/home/u/cc1.e"})
+    QCOMPARE(map[size_t(anonymous)], group);
+    for (const char *stays : {"/dev/shm/cc1.c", "/tmp/cc1.d", "/tmp/cc1.s", "/home/u/cc1.e", "/tmp/cc1.h"})
         QVERIFY2(findPath(shown, stays) >= 0, stays);
 
     // One temp file alone is not folded: a group of one hides a name and saves nothing.
