@@ -444,27 +444,57 @@ private:
 std::vector<ChainStep> chainSteps(const ProvenanceGraph &view, int maxSteps)
 {
     const Summarizer summarizer(view);
-    const auto runs = summarizer.plans();
+    const auto plans = summarizer.plans();
     maxSteps = std::max(maxSteps, 1);
-    // Only the sentences shown are written: a whole session has many steps.
-    const bool cut = static_cast<int>(runs.size()) > maxSteps;
-    const size_t kept = cut ? static_cast<size_t>(maxSteps - 1) : runs.size();
-    std::vector<ChainStep> steps;
-    steps.reserve(kept + 1);
-    for (size_t i = 0; i < kept; ++i)
-        steps.push_back(summarizer.sentence(runs[i]));
-    if (cut) {
-        ChainStep more;
-        more.tsNs = view.edge(runs[kept].run.front()).tsNs;
-        for (size_t i = kept; i < runs.size(); ++i) {
-            more.edges.insert(more.edges.end(), runs[i].run.begin(), runs[i].run.end());
-            more.edges.insert(more.edges.end(), runs[i].child.begin(), runs[i].child.end());
-            more.edges.insert(more.edges.end(), runs[i].forks.begin(), runs[i].forks.end());
+    std::vector<char> shown(plans.size(), 1);
+    if (static_cast<int>(plans.size()) > maxSteps) {
+        // Too many: the steps that touch the point of interest or a
+        // security-relevant node first, then the earliest of the others.
+        auto edgesOf = [](const Summarizer::Plan &plan) {
+            std::vector<int> edges = plan.run;
+            edges.insert(edges.end(), plan.child.begin(), plan.child.end());
+            edges.insert(edges.end(), plan.forks.begin(), plan.forks.end());
+            return edges;
+        };
+        auto matters = [&](const Summarizer::Plan &plan) {
+            for (const int e : edgesOf(plan)) {
+                const GraphNode &from = view.node(view.edge(e).from), &to = view.node(view.edge(e).to);
+                if (from.isPoi || to.isPoi || from.flags != 0 || to.flags != 0)
+                    return true;
+            }
+            return false;
+        };
+        std::fill(shown.begin(), shown.end(), 0);
+        size_t budget = static_cast<size_t>(maxSteps - 1);
+        for (int pass = 0; pass < 2 && budget > 0; ++pass) {
+            for (size_t i = 0; i < plans.size() && budget > 0; ++i) {
+                if (!shown[i] && (pass == 1 || matters(plans[i]))) {
+                    shown[i] = 1;
+                    --budget;
+                }
+            }
         }
-        const size_t hidden = runs.size() - kept;
+        std::vector<ChainStep> steps;
+        ChainStep more;
+        size_t hidden = 0;
+        for (size_t i = 0; i < plans.size(); ++i) {
+            if (shown[i]) {
+                steps.push_back(summarizer.sentence(plans[i]));
+                continue;
+            }
+            if (hidden++ == 0)
+                more.tsNs = view.edge(plans[i].run.front()).tsNs;
+            const auto edges = edgesOf(plans[i]);
+            more.edges.insert(more.edges.end(), edges.begin(), edges.end());
+        }
         more.text = std::to_string(hidden) + (hidden == 1 ? " more step" : " more steps") + " not shown.";
         steps.push_back(std::move(more));
+        return steps;
     }
+    std::vector<ChainStep> steps;
+    steps.reserve(plans.size());
+    for (const auto &plan : plans)
+        steps.push_back(summarizer.sentence(plan));
     return steps;
 }
 

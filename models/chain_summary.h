@@ -37,7 +37,10 @@ struct ChainStep {
     std::vector<int> edges;   // edges of the view the step stands for
 };
 
-// Steps in time order (at most maxSteps; the last says how many more there were).
+// Steps in time order, at most maxSteps. When there are more, the steps
+// touching the point of interest or a security-relevant node (NodeFlag) are
+// kept first, then the earliest others, and a last step "N more steps not
+// shown." stands for the rest (its tsNs: the first left out; its edges: theirs).
 std::vector<ChainStep> chainSteps(const ProvenanceGraph &view, int maxSteps = 40);
 // The steps joined into sentences; "No activity reaches <poi>." when there are none.
 std::string summarizeChain(const ProvenanceGraph &view, int maxSteps = 40);
