@@ -81,18 +81,22 @@ QStringList missing(const ProvenanceGraph &view, const std::vector<Expected> &ex
 }
 
 // How the analysis got from the point of interest to target, for failure
-// messages: a shortest chain of view edges ("a -read@ts-> b ...").
+// messages: a shortest chain of the view's flow edges ("a -read[ts..te]-> b, ...").
 QString pathTo(const ProvenanceGraph &view, int target, bool backward)
 {
     std::vector<int> via(size_t(view.nodeCount()), -2); // edge that reached the node; -1: start
     std::vector<int> queue;
-    if (view.poi() >= 0) {
-        via[size_t(view.poi())] = -1;
-        queue.push_back(view.poi());
+    for (int i = 0; i < view.nodeCount(); ++i) {
+        if (view.node(i).isPoi) { // a net point of interest can be several sockets
+            via[size_t(i)] = -1;
+            queue.push_back(i);
+        }
     }
     for (size_t next = 0; next < queue.size() && via[size_t(target)] == -2; ++next) {
         const int node = queue[next];
         for (const int e : backward ? view.inEdges(node) : view.outEdges(node)) {
+            if (!isFlowEdge(view.edge(e).type))
+                continue; // shown, never followed
             const int other = backward ? view.edge(e).from : view.edge(e).to;
             if (via[size_t(other)] == -2) {
                 via[size_t(other)] = e;
