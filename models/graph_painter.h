@@ -40,7 +40,9 @@ public:
     // Annotations shown with the graph (scene and reports): every node with
     // annotations (its own, its process's, or those of events its edges stand for,
     // at the edge's process) gets a numbered mark, and the image has a notes block
-    // under the graph listing them by number. Replaces earlier ones.
+    // under the graph listing them by number. A process with several versions
+    // (execs) in the graph has its notes, events' included, on its earliest
+    // version shown. Replaces earlier ones.
     void setAnnotations(const ProvenanceGraph &graph, const std::vector<Annotation> &annotations);
     // The node's mark number (1, 2, ...); 0 when it has no annotations.
     int noteNumber(const GraphNode &node) const;

@@ -28,13 +28,28 @@ void GraphPainter::setAnnotations(const ProvenanceGraph &graph, const std::vecto
     // Node key -> its notes: node annotations by key, process annotations on the
     // process's node, and event annotations on the node of the process whose edge
     // stands for the event (a bookmarked read shows at the reading process).
+    // A process instance with several versions in the graph (execs) keeps its
+    // notes on one node, its earliest version shown: one mark per process.
+    std::unordered_map<std::string, std::pair<int, std::string>> earliest; // instance key -> (version, node key)
+    for (const GraphNode &node : graph.nodes()) {
+        if (node.kind != NodeKind::Process)
+            continue;
+        auto [it, added] = earliest.try_emplace(ProvenanceGraph::keyForProcess(node.pid, node.startNs), node.version,
+                                                node.key);
+        if (!added && node.version < it->second.first)
+            it->second = {node.version, node.key};
+    }
+    auto ownerKey = [&](const std::string &instanceKey) {
+        const auto it = earliest.find(instanceKey);
+        return it == earliest.end() ? instanceKey : it->second.second;
+    };
     std::unordered_map<std::string, QStringList> byKey;
     std::unordered_map<int64_t, std::vector<const Annotation *>> byEvent;
     for (const Annotation &a : annotations) {
-        if (a.targetKind == Annotation::Target::Node)
-            byKey[a.target] << noteText(a, QString());
+        if (a.targetKind == Annotation::Target::Node) // a process's key: its earliest version shown
+            byKey[ownerKey(a.target)] << noteText(a, QString());
         else if (a.targetKind == Annotation::Target::Process)
-            byKey[processNodeKey(a)] << noteText(a, QString());
+            byKey[ownerKey(processNodeKey(a))] << noteText(a, QString());
         else if (const auto id = a.eventId())
             byEvent[*id].push_back(&a);
     }
@@ -49,8 +64,11 @@ void GraphPainter::setAnnotations(const ProvenanceGraph &graph, const std::vecto
                                                        ? edge.from
                                                        : edge.to);
                 const QString event = QObject::tr("event %1 (%2)").arg(id).arg(edgeLabel(edge));
+                const std::string key = node.kind == NodeKind::Process
+                    ? ownerKey(ProvenanceGraph::keyForProcess(node.pid, node.startNs))
+                    : node.key;
                 for (const Annotation *a : it->second)
-                    byKey[node.key] << noteText(*a, event);
+                    byKey[key] << noteText(*a, event);
             }
         }
     }

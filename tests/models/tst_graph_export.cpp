@@ -238,6 +238,35 @@ private slots:
         QCOMPARE(GraphPainter::formatBytes(5ull << 20), QString("5.0 MB"));
     }
 
+    void notesOfAProcessStayOnOneNode()
+    {
+        // 416 has two versions in the graph (bash, then .x after the exec): its
+        // process note and a bookmark on the key read by .x share one mark, on
+        // the earliest version.
+        const ProvenanceGraph g = sampleAttackGraph();
+        std::vector<Annotation> annotations(3);
+        annotations[0].targetKind = Annotation::Target::Process;
+        annotations[0].target = Annotation::processTarget(416, 1002 * test::kSec);
+        annotations[0].kind = Annotation::Kind::Comment;
+        annotations[0].text = "the dropper";
+        annotations[1].targetKind = Annotation::Target::Event;
+        annotations[1].target = Annotation::eventTarget(109); // edge 9: id_rsa -> .x (416) v1
+        annotations[1].kind = Annotation::Kind::Bookmark;
+        annotations[2].targetKind = Annotation::Target::Node;
+        annotations[2].target = "file:/tmp/.x";
+        annotations[2].kind = Annotation::Kind::Tag;
+        annotations[2].text = "payload";
+        GraphPainter painter(g);
+        painter.setAnnotations(g, annotations);
+        QCOMPARE(painter.noteNumber(g.node(test::kDropped)), 1);
+        QCOMPARE(painter.noteNumber(g.node(test::kDropper)), 2);
+        QCOMPARE(painter.noteNumber(g.node(test::kDroppedRun)), 0);
+        const QStringList notes = painter.nodeNotes(g.node(test::kDropper));
+        QCOMPARE(notes.size(), 2);
+        QVERIFY2(notes[0].startsWith("comment: the dropper"), qPrintable(notes.join('|')));
+        QVERIFY2(notes[1].startsWith("bookmark on event 109 (read "), qPrintable(notes.join('|')));
+    }
+
     void pngShowsTheMarks()
     {
         const ProvenanceGraph g = sampleAttackGraph();

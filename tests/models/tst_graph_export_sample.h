@@ -59,6 +59,7 @@ inline ProvenanceGraph sampleAttackGraph()
         e.teNs = e.tsNs + (count > 1 ? 2'000'000 : 0);
         e.count = count;
         e.bytes = bytes;
+        e.eventIds = {int64_t(100 + g.edgeCount())}; // edge i stands for event 100 + i
         return g.appendEdge(e);
     };
     edge(kBash, kCurl, EdgeType::Fork, 1000, 1, 0);            // 0
