@@ -226,7 +226,7 @@ int runVerify(const std::vector<std::string> &args)
                          : state == State::Changed ? "changed"
                                                    : "no-digest");
         if (state != State::NoDigest)
-            out += ",\"digest_version\":" + std::to_string(kEvidenceDigestVersion) +
+            out += ",\"digest_version\":" + std::to_string(check->version) +
                    ",\"recorded_sha256\":" + jsonString(check->recorded) +
                    ",\"current_sha256\":" + jsonString(check->current);
         out += ",\"custody\":[";

@@ -112,6 +112,8 @@ void writeEvent(Writer &w, const Event &e)
     w.u64(e.count);
     w.u64(e.bytes);
     w.strings(e.argv);
+    w.u64(e.dev);
+    w.u64(e.ino);
 }
 
 void writeLoss(Writer &w, const LossRecord &l)
@@ -346,6 +348,8 @@ Event readEvent(Reader &r)
     e.count = r.u64();
     e.bytes = r.u64();
     e.argv = r.strings();
+    e.dev = r.u64();
+    e.ino = r.u64();
     return e;
 }
 

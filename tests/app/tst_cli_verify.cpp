@@ -139,7 +139,7 @@ void TestCliVerify::json()
     QCOMPARE(o["state"].toString(), QString("unchanged"));
     QCOMPARE(o["recorded_sha256"].toString().toUtf8(), m_digest);
     QCOMPARE(o["current_sha256"].toString().toUtf8(), m_digest);
-    QCOMPARE(o["digest_version"].toInt(), 1);
+    QCOMPARE(o["digest_version"].toInt(), 2); // digest version 2 since session format 1.2
     QVERIFY(o["custody"].toArray().isEmpty());
 
     const QString copy = copyOf(m_session, m_dir.filePath("json.provscope"));

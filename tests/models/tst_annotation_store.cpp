@@ -200,7 +200,7 @@ void TestAnnotationStore::readersStillOpenTheSession()
     auto reader = SessionReader::open(m_session.toStdString()); // quick_check included (small file)
     VERIFY_OK(reader);
     QVERIFY(!(*reader)->isRecording());
-    QCOMPARE(QString::fromStdString((*reader)->meta().formatVersion), QStringLiteral("1.1"));
+    QCOMPARE((*reader)->meta().formatVersion, sessionFormatVersion());
     QCOMPARE(listing(m_dir.path()).filter(QStringLiteral("readersStill")).size(), 1); // no journal left
 }
 

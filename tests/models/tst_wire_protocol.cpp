@@ -62,6 +62,8 @@ Event sampleEvent(int i)
     e.mode = 0644;
     e.aux1 = i % 2 ? 0 : 0xFFFFFFFFFFFFFFF7ULL; // a negative id as passed
     e.aux2 = uint64_t(i) << 40;
+    e.dev = 0xfe00 + uint64_t(i);
+    e.ino = (uint64_t(i) << 33) | 7;
     e.count = 1 + uint64_t(i % 9);
     e.bytes = uint64_t(i) * 4096;
     if (i % 3 == 0)
@@ -105,6 +107,7 @@ bool sameEvent(const Event &a, const Event &b)
            a.tid == b.tid && a.ppid == b.ppid && a.uid == b.uid && a.procStartNs == b.procStartNs &&
            a.euid == b.euid && a.gid == b.gid && a.nsPid == b.nsPid && a.cgroupId == b.cgroupId &&
            a.fd2 == b.fd2 && a.aux1 == b.aux1 && a.aux2 == b.aux2 &&
+           a.dev == b.dev && a.ino == b.ino &&
            a.comm == b.comm && a.syscall == b.syscall && a.ret == b.ret && a.fd == b.fd &&
            a.path == b.path && a.path2 == b.path2 && a.pathTruncated == b.pathTruncated &&
            a.laddr == b.laddr && a.raddr == b.raddr && a.lport == b.lport && a.rport == b.rport &&
