@@ -1,5 +1,7 @@
 #include "chain_summary.h"
 
+#include "security_relevance.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -73,6 +75,7 @@ struct Phrase {
     int clause = 0;
     Verb verb = Verb::Read;
     int object = -1;
+    int interpreter = -1; // Exec of a #! script: the image that ran it
     bool connected = false, accepted = false;
     uint64_t sent = 0, received = 0, bytes = 0;
     std::vector<int> edges;
@@ -93,9 +96,25 @@ public:
         m_actor.resize(static_cast<size_t>(view.edgeCount()));
         for (int e = 0; e < view.edgeCount(); ++e)
             m_actor[static_cast<size_t>(e)] = findActor(e);
+        // Scripts run through #!: told as the script, its read by the interpreter not at all.
+        m_scriptRead.assign(static_cast<size_t>(view.edgeCount()), 0);
+        m_script.assign(static_cast<size_t>(view.nodeCount()), -1);
+        for (int node = 0; node < view.nodeCount(); ++node) {
+            if (view.node(node).kind != NodeKind::Process)
+                continue;
+            const ScriptRead script = findScriptRead(view, node);
+            if (script.file >= 0) {
+                m_script[static_cast<size_t>(node)] = script.file;
+                m_scriptRead[static_cast<size_t>(script.edge)] = 1;
+            }
+        }
     }
 
-    // The edges of each step, in time order.
+    // The edges of each step: runs of one process instance in time order. The
+    // other end of a conversation on a socket the current run uses (a loopback
+    // server answering its client) does not cut the run: its edges, and what
+    // it does meanwhile, gather in a run of their own, told after, until a
+    // third process comes in. Steps are ordered by their first edge.
     std::vector<std::vector<int>> runs() const
     {
         std::vector<int> order;
@@ -103,23 +122,69 @@ public:
             if (isStep(e))
                 order.push_back(e);
         }
-        std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        auto earlier = [&](int a, int b) {
             const GraphEdge &x = m_view.edge(a), &y = m_view.edge(b);
             return std::tie(x.tsNs, x.teNs) < std::tie(y.tsNs, y.teNs);
-        });
-        std::vector<std::vector<int>> result;
+        };
+        std::stable_sort(order.begin(), order.end(), earlier);
+        std::vector<std::vector<int>> result, peers;
+        std::vector<int> current, sockets;
+        auto same = [&](int e, const std::vector<int> &run) {
+            const int a = actorOf(e), b = actorOf(run.front());
+            return a >= 0 && b >= 0 && sameInstance(a, b);
+        };
+        auto use = [&](int e) {
+            if (const int sock = socketOf(e); sock >= 0 && std::find(sockets.begin(), sockets.end(), sock) == sockets.end())
+                sockets.push_back(sock);
+        };
         for (const int e : order) {
-            const int actor = actorOf(e);
-            const int runActor = result.empty() ? -1 : actorOf(result.back().front());
-            if (result.empty() || actor < 0 || runActor < 0 || !sameInstance(actor, runActor))
-                result.emplace_back();
-            result.back().push_back(e);
+            if (!current.empty() && same(e, current)) {
+                current.push_back(e);
+                use(e);
+                continue;
+            }
+            // The other end of the current run's socket, and what it does
+            // meanwhile, gathers aside until a third process comes in.
+            const int sock = socketOf(e);
+            auto peer = std::find_if(peers.begin(), peers.end(), [&](const auto &run) { return same(e, run); });
+            if (peer != peers.end()) {
+                peer->push_back(e);
+                continue;
+            }
+            if (!current.empty() && actorOf(e) >= 0 && sock >= 0
+                && std::find(sockets.begin(), sockets.end(), sock) != sockets.end()) {
+                peers.push_back({e});
+                continue;
+            }
+            std::vector<int> next{e};
+            if (!current.empty())
+                result.push_back(std::move(current));
+            for (auto &run : peers)
+                result.push_back(std::move(run));
+            peers.clear();
+            sockets.clear();
+            current = std::move(next);
+            for (const int edge : current)
+                use(edge);
         }
+        if (!current.empty())
+            result.push_back(std::move(current));
+        for (auto &run : peers)
+            result.push_back(std::move(run));
+        std::stable_sort(result.begin(), result.end(),
+                         [&](const auto &a, const auto &b) { return earlier(a.front(), b.front()); });
         return result;
     }
 
-
 private:
+    // The socket (inet, or a Unix socket named socket:[ino]) edge e moves data on, or -1.
+    int socketOf(int e) const
+    {
+        const GraphEdge &edge = m_view.edge(e);
+        const int object = isProcess(edge.from) ? edge.to : edge.from;
+        return object >= 0 && !isProcess(object) && isSocket(object) ? object : -1;
+    }
+
     bool isProcess(int node) const { return node >= 0 && m_view.node(node).kind == NodeKind::Process; }
     // Inet sockets, and Unix sockets the session names by path ("socket:[ino]").
     bool isSocket(int node) const
@@ -182,6 +247,8 @@ private:
         // Group nodes stand for what the noise filter judged noise.
         if (m_view.node(edge.from).collapsed > 0 || m_view.node(edge.to).collapsed > 0)
             return false;
+        if (m_scriptRead[static_cast<size_t>(e)])
+            return false; // told with the exec: "executed SCRIPT with INTERPRETER"
         switch (edge.type) {
         case EdgeType::Version: return false;
         case EdgeType::Rename: return true;
@@ -204,6 +271,7 @@ private:
             const std::string name = objectName(m_view.node(p.object));
             switch (p.verb) {
             case Verb::Net: {
+                const size_t before = items.size();
                 if (p.accepted)
                     items.push_back("accepted a connection from " + name);
                 // A download comes over the network; a Unix socket's data is "received".
@@ -212,12 +280,22 @@ private:
                     items.push_back("downloaded " + humanBytes(p.received) + " from " + name);
                     break;
                 }
+                // A server hears first, a client speaks first.
+                const std::string sent = "sent " + humanBytes(p.sent) + " to " + name;
+                const std::string received = "received " + humanBytes(p.received) + (p.accepted ? "" : " from " + name);
+                if (p.accepted && p.received > 0)
+                    items.push_back(received);
                 if (p.sent > 0)
-                    items.push_back("sent " + humanBytes(p.sent) + " to " + name);
-                if (p.received > 0)
-                    items.push_back("received " + humanBytes(p.received) + (p.accepted ? "" : " from " + name));
+                    items.push_back(sent);
+                if (!p.accepted && p.received > 0)
+                    items.push_back(received);
                 if (p.connected && p.sent == 0 && p.received == 0)
                     items.push_back("connected to " + name);
+                if (items.size() == before) { // only empty reads or writes (an end of stream)
+                    const bool in = std::any_of(p.edges.begin(), p.edges.end(),
+                                                [&](int e) { return m_view.edge(e).to != p.object; });
+                    items.push_back(in ? "received nothing from " + name : "sent nothing to " + name);
+                }
                 break;
             }
             case Verb::Write:
@@ -231,9 +309,10 @@ private:
                 break;
             case Verb::Exec:
                 // "it" only when the sentence has just named the file.
-                items.push_back(previous && previous->object == p.object && previous->verb == Verb::Write
-                                    ? std::string("executed it")
-                                    : "executed " + name);
+                if (previous && previous->object == p.object && previous->verb == Verb::Write)
+                    items.push_back("executed it");
+                else
+                    items.push_back("executed " + name + interpreterNote(p.interpreter));
                 break;
             case Verb::Unlink: items.push_back("deleted " + name); break;
             case Verb::Open: items.push_back("opened " + name); break;
@@ -282,8 +361,13 @@ private:
             case EdgeType::Recv:
             case EdgeType::Accept: verb = Verb::Net; object = edge.from; break;
             case EdgeType::Write: object = edge.to; verb = isSocket(object) ? Verb::Net : Verb::Write; break;
-            case EdgeType::Read: object = edge.from; verb = isSocket(object) ? Verb::Net : Verb::Read; break;
             case EdgeType::Exec: verb = Verb::Exec; object = edge.from; break;
+            case EdgeType::Read:
+                if (m_scriptRead[static_cast<size_t>(e)])
+                    continue; // the interpreter reading its script: part of the exec
+                object = edge.from;
+                verb = isSocket(object) ? Verb::Net : Verb::Read;
+                break;
             case EdgeType::Unlink: verb = Verb::Unlink; object = edge.to; break;
             case EdgeType::Open: verb = Verb::Open; object = edge.to; break;
             case EdgeType::Fork: verb = Verb::Fork; object = latestVersion(edge.to); break;
@@ -297,6 +381,10 @@ private:
                 phrase.clause = clause;
                 phrase.verb = verb;
                 phrase.object = object;
+                if (verb == Verb::Exec && m_script[static_cast<size_t>(edge.to)] >= 0) {
+                    phrase.object = m_script[static_cast<size_t>(edge.to)];
+                    phrase.interpreter = edge.from;
+                }
                 phrases.push_back(phrase);
             }
             Phrase &phrase = phrases[it->second];
@@ -399,8 +487,9 @@ public:
             // The fork is told as what the child ran, and what it did after.
             clauses.back().pop_back();
             const GraphEdge &exec = m_view.edge(plan.child.front());
-            std::string ran = "ran " + objectName(m_view.node(exec.from)) + " (pid "
-                + std::to_string(m_view.node(exec.to).pid) + ")";
+            const int script = m_script[static_cast<size_t>(exec.to)];
+            std::string ran = "ran " + objectName(m_view.node(script >= 0 ? script : exec.from)) + " (pid "
+                + std::to_string(m_view.node(exec.to).pid) + ")" + interpreterNote(script >= 0 ? exec.from : -1);
             auto childClauses = clauseItems(plan.child);
             if (childClauses.size() > 1 && !childClauses[1].empty())
                 ran += ", which " + joinList(childClauses[1]);
@@ -433,10 +522,17 @@ private:
         return std::count_if(child.begin(), child.end(), [&](int e) { return actorOf(e) == fork.to; }) == 1;
     }
 
+    std::string interpreterNote(int interpreter) const
+    {
+        return interpreter < 0 ? std::string() : " with " + objectName(m_view.node(interpreter));
+    }
+
 private:
     const ProvenanceGraph &m_view;
     std::vector<char> m_inFlow; // per node: some flow edge touches it
     std::vector<int> m_actor; // per edge: actorOf()
+    std::vector<int> m_script; // per process version: the #! script it runs, or -1
+    std::vector<char> m_scriptRead; // per edge: the read of such a script
 };
 
 } // namespace

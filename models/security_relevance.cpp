@@ -193,6 +193,15 @@ void markExecutedDownloads(ProvenanceGraph &graph, const NetworkInput &net)
             graph.mutableNode(exec.to).flags |= kFlagExecutedDownload;
         }
     }
+    // A script run through its #! line: the exec's image is the interpreter,
+    // the script is what the new image reads under the process's name.
+    for (int process = 0; process < graph.nodeCount(); ++process) {
+        const ScriptRead script = findScriptRead(graph, process);
+        if (script.file >= 0 && writtenFromNetwork(graph, net, script.file, graph.edge(script.edge).teNs)) {
+            graph.mutableNode(script.file).flags |= kFlagExecutedDownload;
+            graph.mutableNode(process).flags |= kFlagExecutedDownload;
+        }
+    }
 }
 
 bool isModified(const ProvenanceGraph &graph, int file)
@@ -284,6 +293,40 @@ void markOutbound(ProvenanceGraph &graph)
 }
 
 } // namespace
+
+ScriptRead findScriptRead(const ProvenanceGraph &graph, int process)
+{
+    const GraphNode &node = graph.node(process);
+    if (node.kind != NodeKind::Process || node.comm.empty())
+        return {};
+    int image = -1;
+    for (const int index : graph.inEdges(process)) {
+        if (graph.edge(index).type == EdgeType::Exec)
+            image = graph.edge(index).from;
+    }
+    if (image < 0)
+        return {};
+    // The kernel names the process after the file given to execve (15 bytes).
+    auto named = [&](std::string_view path) { return baseName(path).substr(0, 15) == node.comm; };
+    auto namedByAny = [&](const GraphNode &file) {
+        if (named(file.path))
+            return true;
+        return std::any_of(file.paths.begin(), file.paths.end(), [&](const std::string &p) { return named(p); });
+    };
+    if (namedByAny(graph.node(image)))
+        return {}; // a binary, not a script
+    ScriptRead found;
+    for (const int index : graph.inEdges(process)) {
+        const GraphEdge &edge = graph.edge(index);
+        const GraphNode &file = graph.node(edge.from);
+        if (edge.type == EdgeType::Read && file.kind == NodeKind::File && namedByAny(file)
+            && (found.edge < 0 || edge.tsNs < graph.edge(found.edge).tsNs)) {
+            found.file = edge.from;
+            found.edge = index;
+        }
+    }
+    return found;
+}
 
 bool isShellName(std::string_view commOrExe)
 {

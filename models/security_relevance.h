@@ -11,8 +11,8 @@
 // - executed download: a file some process wrote after that process had
 //   received data from a socket (Recv, Accept or Read from a socket node) or
 //   connected one (Connect), and that was executed after the write (an Exec
-//   edge out of the file, also through Rename edges). The file and the process
-//   versions it became are marked.
+//   edge out of the file, also through Rename edges, or run as a #! script:
+//   findScriptRead). The file and the process versions it became are marked.
 // - write under /etc: a file under /etc/ written or renamed into (a Write or
 //   Rename edge in; a file known by two paths is not thereby renamed).
 // - persistence: cron (/etc/cron*, /etc/anacrontab, /var/spool/cron), systemd
@@ -52,6 +52,17 @@ std::vector<std::string> relevanceReasons(uint32_t flags);
 // persistence locations, /etc/passwd, /etc/group, /etc/sudoers. The noise
 // filter never hides or folds them.
 bool isSensitivePath(std::string_view path);
+
+// The script a process version runs when its exec went through an
+// interpreter (#!): the exec's image is the interpreter, and the kernel names
+// the process (comm, 15 bytes) after the script, which it then reads. The
+// earliest such read; {-1, -1} when the version exec'd a binary or read no
+// file of its name.
+struct ScriptRead {
+    int file = -1; // the script's node
+    int edge = -1; // the Read edge script -> process
+};
+ScriptRead findScriptRead(const ProvenanceGraph &graph, int processVersion);
 
 // True for sh, bash, dash, zsh, ksh, mksh, csh, tcsh, fish, ash, busybox, ...
 bool isShellName(std::string_view commOrExe);

@@ -45,6 +45,8 @@ private slots:
     void forkAndExec();
     void forkLine();
     void unixSocket();
+    void loopbackConversation();
+    void script();
     void phrasing();
     void sizes_data();
     void sizes();
@@ -219,6 +221,71 @@ void TestChainSummary::unixSocket()
     QCOMPARE(summarizeChain(graph),
              std::string("xwd (pid 9) sent 1.3 KB to socket:[1077327], received 3.8 MB from socket:[1077327] and "
                          "downloaded 2 KB from 10.0.0.9:80."));
+}
+
+void TestChainSummary::loopbackConversation()
+{
+    // Both ends of a loopback connection are one node; client and server take
+    // turns. Each is told whole, the client (first) before the server.
+    ProvenanceGraph graph;
+    const int client = process(graph, 1, 1, "curl", "/usr/bin/curl", 0);
+    const int server = process(graph, 2, 1, "python3", "/usr/bin/python3", 0);
+    const int sock = graph.addSocket("127.0.0.1", 40000, "127.0.0.1", 8000);
+    const int served = graph.addFile("/srv/x.sh");
+    const int saved = graph.addFile("/tmp/x.sh");
+    edge(graph, client, sock, EdgeType::Connect, 1);
+    edge(graph, sock, server, EdgeType::Accept, 2);
+    edge(graph, client, sock, EdgeType::Send, 3, 0, 83);
+    edge(graph, sock, server, EdgeType::Recv, 4, 0, 83);
+    edge(graph, served, server, EdgeType::Read, 5, 0, 833);
+    edge(graph, server, sock, EdgeType::Send, 6, 0, 833);
+    edge(graph, sock, client, EdgeType::Recv, 7, 0, 833);
+    edge(graph, sock, server, EdgeType::Recv, 7, 0, 0); // the server sees the end of the stream
+    edge(graph, client, saved, EdgeType::Write, 8, 0, 833);
+    graph.setPoi(saved);
+    const auto steps = chainSteps(graph);
+    QStringList texts;
+    for (const auto &step : steps)
+        texts << QString::fromStdString(step.text);
+    QCOMPARE(texts, (QStringList{
+                        "curl (pid 1) downloaded 833 bytes from 127.0.0.1:8000 and wrote /tmp/x.sh (833 bytes).",
+                        // Per object: the socket's phrases come where the socket first does.
+                        "python3 (pid 2) accepted a connection from 127.0.0.1:8000, received 83 bytes, sent 833 bytes "
+                        "to 127.0.0.1:8000 and read /srv/x.sh.",
+                    }));
+    // A third process coming in ends the conversation's runs.
+    const int third = process(graph, 3, 1, "cat", "/usr/bin/cat", 0);
+    edge(graph, saved, third, EdgeType::Read, 9, 0, 833);
+    edge(graph, server, sock, EdgeType::Send, 10, 0, 0);
+    QCOMPARE(chainSteps(graph).back().text, std::string("python3 (pid 2) sent nothing to 127.0.0.1:8000."));
+}
+
+void TestChainSummary::script()
+{
+    // chmod +x, ./.x: the exec's image is the interpreter; the process is
+    // named after the script, which the interpreter reads.
+    ProvenanceGraph graph;
+    const int curl = process(graph, 1, 1, "curl", "/usr/bin/curl", 0);
+    const int sock = graph.addSocket("127.0.0.1", 40000, "127.0.0.1", 8000);
+    const int script = graph.addFile("/tmp/d/.x");
+    const int shell = process(graph, 2, 2, "sh", "/usr/bin/sh", 0);
+    const int runs = process(graph, 2, 2, ".x", "/usr/bin/bash", 1);
+    const int bash = graph.addFile("/usr/bin/bash");
+    const int key = graph.addFile("/home/u/.ssh/id_rsa");
+    edge(graph, curl, sock, EdgeType::Connect, 1);
+    edge(graph, sock, curl, EdgeType::Recv, 2, 0, 600);
+    edge(graph, curl, script, EdgeType::Write, 3, 0, 600);
+    edge(graph, shell, runs, EdgeType::Version, 10);
+    edge(graph, bash, runs, EdgeType::Exec, 10);
+    edge(graph, script, runs, EdgeType::Read, 11, 0, 600);
+    edge(graph, key, runs, EdgeType::Read, 12, 0, 400);
+    graph.setPoi(key);
+    classifySecurityRelevance(graph);
+    QCOMPARE(graph.node(script).flags, uint32_t(kFlagExecutedDownload));
+    QCOMPARE(graph.node(runs).flags, uint32_t(kFlagExecutedDownload));
+    QCOMPARE(QString::fromStdString(summarizeChain(graph)),
+             QString("curl (pid 1) downloaded 600 bytes from 127.0.0.1:8000 and wrote /tmp/d/.x (600 bytes). "
+                     "sh (pid 2) executed /tmp/d/.x with /usr/bin/bash; it read /home/u/.ssh/id_rsa."));
 }
 
 void TestChainSummary::phrasing()

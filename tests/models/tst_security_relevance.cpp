@@ -20,6 +20,7 @@ private slots:
     void filesWithSeveralPaths();
     void executedDownloadNeedsOrder();
     void executedDownloadThroughRename();
+    void executedDownloadScript();
     void networkShell();
     void outbound();
     void reasons();
@@ -199,6 +200,45 @@ void TestSecurityRelevance::executedDownloadThroughRename()
     QCOMPARE(graph.node(run).flags, uint32_t(kFlagExecutedDownload));
     QCOMPARE(graph.node(part).flags, 0u);
     QCOMPARE(graph.node(sock).flags, uint32_t(kFlagOutbound));
+}
+
+void TestSecurityRelevance::executedDownloadScript()
+{
+    ProvenanceGraph graph;
+    const int sock = graph.addSocket("127.0.0.1", 5000, "127.0.0.1", 8000);
+    const int curl = process(graph, 30, 1, "curl", "/usr/bin/curl", 0);
+    const int script = graph.addFile("/tmp/d/.x");
+    const int data = graph.addFile("/tmp/d/data.txt");
+    const int bashImage = graph.addFile("/usr/bin/bash");
+    edge(graph, curl, sock, EdgeType::Connect, 1);
+    edge(graph, sock, curl, EdgeType::Recv, 2, 0, 500);
+    edge(graph, curl, script, EdgeType::Write, 3, 0, 500);
+    edge(graph, curl, data, EdgeType::Write, 3, 0, 500);
+    // ./.x: bash runs it, named .x; it reads the script.
+    const int before = process(graph, 31, 1, "sh", "/usr/bin/sh", 0);
+    const int runs = process(graph, 31, 1, ".x", "/usr/bin/bash", 1);
+    edge(graph, before, runs, EdgeType::Version, 10);
+    edge(graph, bashImage, runs, EdgeType::Exec, 10);
+    edge(graph, script, runs, EdgeType::Read, 11, 0, 500);
+    // bash reading a downloaded data file under its own name: not a script run.
+    const int before2 = process(graph, 32, 1, "sh", "/usr/bin/sh", 0);
+    const int reader = process(graph, 32, 1, "bash", "/usr/bin/bash", 1);
+    edge(graph, before2, reader, EdgeType::Version, 12);
+    edge(graph, bashImage, reader, EdgeType::Exec, 12);
+    edge(graph, data, reader, EdgeType::Read, 13, 0, 500);
+    // A script read before it was downloaded is not an executed download.
+    const int early = process(graph, 33, 1, ".x", "/usr/bin/bash", 1);
+    edge(graph, bashImage, early, EdgeType::Exec, 0);
+    edge(graph, script, early, EdgeType::Read, 0, 0, 10);
+    classifySecurityRelevance(graph);
+    QCOMPARE(graph.node(script).flags, uint32_t(kFlagExecutedDownload));
+    QCOMPARE(graph.node(runs).flags, uint32_t(kFlagExecutedDownload));
+    QCOMPARE(graph.node(data).flags, 0u);
+    QCOMPARE(graph.node(reader).flags, 0u);
+    QCOMPARE(graph.node(early).flags, 0u);
+    QCOMPARE(findScriptRead(graph, runs).file, script);
+    QCOMPARE(findScriptRead(graph, reader).file, -1);
+    QCOMPARE(findScriptRead(graph, curl).file, -1); // no exec
 }
 
 void TestSecurityRelevance::networkShell()
