@@ -65,27 +65,20 @@ Result<AnalysisResult> analyzeProvenance(const SessionGraph &session, const Poin
     AnalysisResult result;
     ProvenanceGraph &view = result.view;
     view.setBootToEpochNs(graph.bootToEpochNs());
-    // Session node -> view node, only for the nodes reached (a view is small,
-    // the session may have millions of nodes).
-    std::vector<std::pair<int, int>> toView;
-    auto viewOf = [&](int sessionNode) {
-        const auto it = std::lower_bound(toView.begin(), toView.end(), std::pair(sessionNode, -1));
-        return it != toView.end() && it->first == sessionNode ? it->second : -1;
-    };
-    std::vector<int> order;
+    // Session node -> view node (-1: not shown). One int per session node:
+    // cheap next to the search's own per-node arrays.
+    std::vector<int> toView(static_cast<size_t>(graph.nodeCount()), -1);
+    auto viewOf = [&](int sessionNode) { return toView[static_cast<size_t>(sessionNode)]; };
     for (const TrackResult *part : parts)
-        for (const TrackedNode &n : part->nodes)
-            order.push_back(n.node);
-    for (int node : order) {
-        const auto it = std::lower_bound(toView.begin(), toView.end(), std::pair(node, -1));
-        if (it != toView.end() && it->first == node)
-            continue;
-        GraphNode copy = graph.node(node);
-        copy.isPoi = false;
-        const int index = view.addNode(std::move(copy));
-        toView.insert(it, {node, index});
-        result.sessionNode.push_back(node);
-    }
+        for (const TrackedNode &n : part->nodes) {
+            int &v = toView[static_cast<size_t>(n.node)];
+            if (v >= 0)
+                continue;
+            GraphNode copy = graph.node(n.node);
+            copy.isPoi = false;
+            v = view.addNode(std::move(copy));
+            result.sessionNode.push_back(n.node);
+        }
     std::vector<int> edges;
     for (const TrackResult *part : parts)
         edges.insert(edges.end(), part->edges.begin(), part->edges.end());

@@ -176,6 +176,14 @@ static uint64_t edgeKey(int from, int to, EdgeType type)
            ^ (static_cast<uint64_t>(static_cast<uint32_t>(to)) << 4) ^ static_cast<uint64_t>(type);
 }
 
+void ProvenanceGraph::reserveNodes(size_t count)
+{
+    m_nodes.reserve(count);
+    m_out.reserve(count);
+    m_in.reserve(count);
+    m_nodeByKey.reserve(count);
+}
+
 void ProvenanceGraph::reserveEdges(size_t count)
 {
     m_edges.reserve(count);

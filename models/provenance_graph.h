@@ -101,6 +101,7 @@ public:
     // index kept): findEdge() then looks through the source's out-edges.
     int appendEdge(GraphEdge edge);
     void reserveEdges(size_t count);
+    void reserveNodes(size_t count);
     // Replaces every edge at once (a builder's output): adjacency is sized
     // exactly. Edges with an endpoint outside the nodes are dropped.
     void setEdges(std::vector<GraphEdge> edges);

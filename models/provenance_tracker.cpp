@@ -81,7 +81,9 @@ bool ProvenanceTracker::startOf(TrackPoi poi, bool forward, Start &start) const
     }
     if (poi.node < 0 || poi.node >= m_nodeCount)
         return false;
-    start = {poi.node, kInfinity, -1};
+    start = {poi.node, poi.timed ? (forward ? ~poi.tsNs : poi.teNs) : kInfinity, -1};
+    if (start.rootValue == 0)
+        start.rootValue = 1; // 0 means "not expanded": a threshold of 0 (or ~0) is as good as 1 here
     return true;
 }
 
@@ -361,10 +363,13 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, const std::v
         uint64_t value = best[i];
         uint64_t threshold = forward ? ~value : value;
         if (value == 0 && isRoot[i]) {
+            // An event's own endpoint, not expanded: the event's time (the
+            // latest backward, the earliest forward of several such events).
+            bool first = true;
             for (const auto &[node, time] : edgeTimes)
                 if (node == m) {
-                    threshold = time; // the event's own endpoint, not expanded
-                    break;
+                    threshold = first ? time : forward ? std::min(threshold, time) : std::max(threshold, time);
+                    first = false;
                 }
         }
         result.nodes.push_back({m, threshold, depth[i]});

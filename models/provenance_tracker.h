@@ -36,8 +36,13 @@ struct TrackLimits {
 struct TrackPoi {
     int node = -1;
     int edge = -1;  // when >= 0, node is ignored
+    // A node as of a moment (e.g. the process of an event that is no flow):
+    // backward starts with threshold teNs, forward with tsNs.
+    bool timed = false;
+    uint64_t tsNs = 0, teNs = 0;
     static TrackPoi ofNode(int n) { return {n, -1}; }
     static TrackPoi ofEdge(int e) { return {-1, e}; }
+    static TrackPoi ofNodeAt(int n, uint64_t ts, uint64_t te) { return {n, -1, true, ts, te}; }
 };
 
 struct TrackedNode {

@@ -194,10 +194,12 @@ Result<std::vector<TrackPoi>> SessionGraph::resolve(const PointOfInterest &poi) 
         if (edge < 0)
             return makeError("event " + std::to_string(poi.eventId) + " carries no flow in " + where
                              + " (no such event, or a call such as close or a failed one)");
-        if (!isFlowEdge(m_graph.edge(edge).type))
-            return makeError("event " + std::to_string(poi.eventId) + " is an "
-                             + std::string(edgeTypeName(m_graph.edge(edge).type))
-                             + ", which moves no data: track from its process or file instead (proc:PID, file:PATH)");
+        const GraphEdge &carrier = m_graph.edge(edge);
+        if (!isFlowEdge(carrier.type)) {
+            // An open or unlink moves no data: its process as of that moment.
+            roots.push_back(TrackPoi::ofNodeAt(carrier.from, carrier.tsNs, carrier.teNs));
+            break;
+        }
         roots.push_back(TrackPoi::ofEdge(edge));
         break;
     }

@@ -217,6 +217,11 @@ Result<std::shared_ptr<const SessionGraph>> SessionGraphScan::run()
     m_pathById = std::move(*pathById);
     m_nameById = std::move(*nameById);
 
+    // Nodes: about one per process, socket and file row (execs add a few).
+    if (auto rows = prepare("SELECT (SELECT count(*) FROM processes) + (SELECT count(*) FROM sockets)"
+                            " + (SELECT count(*) FROM files)");
+        rows && rows->step() && rows->columnInt64(0) > 0)
+        m_graph.reserveNodes(static_cast<size_t>(rows->columnInt64(0)));
     for (auto step : {&SessionGraphScan::loadProcesses, &SessionGraphScan::loadSockets,
                       &SessionGraphScan::loadIdentities, &SessionGraphScan::scanEvents})
         if (auto done = (this->*step)(); !done)

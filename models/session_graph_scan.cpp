@@ -196,6 +196,8 @@ void SessionGraphScan::advanceIdentity(int64_t fileId, int64_t eventId)
     if (m_currentNode.size() <= f)
         m_currentNode.resize(f + 1, -1);
     auto [it, fresh] = m_identityNode.emplace(std::pair(id.dev, id.ino), -1);
+    if (!fresh && m_currentNode[f] == it->second)
+        return; // the same file again: its path is known already
     auto path = pathOf(fileId);
     if (!path) {
         m_error = path.error();

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -156,7 +157,13 @@ private:
     std::vector<int64_t> m_identityStart;   // by files.id (size files + 1)
     std::vector<int64_t> m_identityCursor;  // by files.id: rows consumed
     std::vector<int> m_currentNode;          // by files.id: the identity node the path names now (-1: path node)
-    std::map<std::pair<uint64_t, uint64_t>, int> m_identityNode;
+    struct PairHash {
+        size_t operator()(const std::pair<uint64_t, uint64_t> &p) const
+        {
+            return std::hash<uint64_t>()(p.first * 0x9e3779b97f4a7c15ULL ^ p.second);
+        }
+    };
+    std::unordered_map<std::pair<uint64_t, uint64_t>, int, PairHash> m_identityNode;
     // Clone events: (process row, child pid) -> (ts, id).
     std::map<std::pair<int64_t, uint32_t>, std::vector<std::pair<uint64_t, int64_t>>> m_clones;
     session_graph_detail::RawEdges m_raw;

@@ -84,6 +84,7 @@ private slots:
     void bothDirectionsAndTheView();
     void eventAndNetPoints();
     void limitsCut();
+    void opensAreShownNotFollowed();
     void hideNoise();
     void parseScope();
 };
@@ -294,6 +295,41 @@ void TestProvenanceAnalysis::limitsCut()
     QVERIFY(all);
     QCOMPARE(all->view.nodeCount(), 13);
     QVERIFY(!all->cut);
+}
+
+void TestProvenanceAnalysis::opensAreShownNotFollowed()
+{
+    QTemporaryDir dir;
+    SessionScript s;
+    s.event(90, B, "openat", B + 90, "/data", 3);
+    s.event(90, B, "read", B + 100, "/data", 10);
+    s.event(90, B, "write", B + 500, "/out", 10);
+    const int64_t open = s.event(91, B, "openat", B + 600, "/out", 3); // opened, never read or written
+    s.event(91, B, "read", B + 700, "/etc/other", 3);
+    s.event(91, B, "write", B + 800, "/elsewhere", 3);
+    s.event(92, B, "unlink", B + 900, "/data");
+    const Built b = buildBoth(s.write(dir));
+    // An open moves no data: not an ancestor of /out, and /out flows nowhere through it.
+    QCOMPARE(track(b, "file:/out"), (std::set<std::string>{"file:/out", proc(90, B), "file:/data"}));
+    QCOMPARE(track(b, "file:/out", TrackScope::Forward), (std::set<std::string>{"file:/out"}));
+    QCOMPARE(track(b, "file:/data", TrackScope::Backward), (std::set<std::string>{"file:/data"}));
+    // The view shows the open between tracked nodes, dashed (not a flow).
+    auto result = analyzeProvenance(*b.reduced, PointOfInterest::file("/out"));
+    QVERIFY(result);
+    int opens = 0;
+    for (const GraphEdge &e : result->view.edges())
+        if (e.type == EdgeType::Open) {
+            ++opens;
+            QCOMPARE(result->view.node(e.from).key, proc(90, B));
+            QCOMPARE(result->view.node(e.to).key, std::string("file:/data"));
+            QCOMPARE(e.eventIds, std::vector<int64_t>{1});
+        }
+    QCOMPARE(opens, 1);
+    // An open as the point of interest: its process as of that moment.
+    const auto fromOpen = track(b, "event:" + std::to_string(open));
+    QCOMPARE(fromOpen, (std::set<std::string>{proc(91, B)}));
+    const auto afterOpen = track(b, "event:" + std::to_string(open), TrackScope::Forward);
+    QCOMPARE(afterOpen, (std::set<std::string>{proc(91, B), "file:/elsewhere"}));
 }
 
 void TestProvenanceAnalysis::hideNoise()
