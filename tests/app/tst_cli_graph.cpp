@@ -201,6 +201,31 @@ private slots:
         QVERIFY(run.out.startsWith("wrote " + out));
     }
 
+    void otherSelectors_data()
+    {
+        QTest::addColumn<QString>("poi");
+        QTest::addColumn<QString>("direction");
+        QTest::addColumn<QStringList>("paths"); // files the graph must hold
+        // The 9th event is the send; START_NS is epoch ns, as users see times.
+        QTest::newRow("event") << "event:9" << "backward" << QStringList{"/tmp/.x", "/home/u/.ssh/id_rsa"};
+        QTest::newRow("process at its start") << QString("proc:416@%1").arg(qint64(120 * kSec) + kOffset) << "forward"
+                                              << QStringList{"/home/u/.bashrc"};
+        QTest::newRow("address without port") << "net:127.0.0.3" << "backward" << QStringList{"/home/u/.ssh/id_rsa"};
+    }
+    void otherSelectors()
+    {
+        QFETCH(QString, poi);
+        QFETCH(QString, direction);
+        QFETCH(QStringList, paths);
+        const QString out = m_dir.filePath("sel.json");
+        const Run run = graph({"--poi", poi, "--direction", direction, "-o", out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QStringList found = nodeField(readJson(out), "path");
+        for (const QString &path : paths)
+            QVERIFY2(found.contains(path), qPrintable(path + " not in " + found.join(',')));
+        QVERIFY(!nodeField(readJson(out), "pid").contains("300"));
+    }
+
     void forwardFromTheDownload()
     {
         const QString out = m_dir.filePath("forward.json");
