@@ -184,7 +184,14 @@ QSizeF GraphReport::pageSize() const
     return QSizeF(contentWidth() + 2 * kMargin, std::ceil(flow(nullptr)));
 }
 
-qreal GraphReport::flow(QPainter *painter) const
+QRectF GraphReport::legendRect() const
+{
+    QRectF rect;
+    flow(nullptr, &rect);
+    return rect;
+}
+
+qreal GraphReport::flow(QPainter *painter, QRectF *legendRect) const
 {
     const qreal width = contentWidth();
     const qreal left = kMargin;
@@ -239,6 +246,8 @@ qreal GraphReport::flow(QPainter *painter) const
     y += graphHeight + kSectionGap;
 
     const QSizeF legend = GraphPainter::legendSize();
+    if (legendRect)
+        *legendRect = QRectF(QPointF(left, y), legend);
     if (painter)
         GraphPainter::paintLegend(*painter, QRectF(QPointF(left, y), legend));
     y += legend.height() + kSectionGap;

@@ -57,6 +57,7 @@ public:
     static std::vector<TimelineRow> timelineExcerpt(std::vector<TimelineRow> rows, int maxRows);
 
     QSizeF pageSize() const; // points
+    QRectF legendRect() const; // where the legend is on the page (points)
     void paint(QPainter &painter) const; // onto a white page of pageSize()
     QImage renderImage() const;          // at options.scale; null when too large
 
@@ -74,7 +75,7 @@ public:
 private:
     // Places every section top to bottom; paints them when painter is given.
     // Returns the page height. One function, so measuring and painting agree.
-    qreal flow(QPainter *painter) const;
+    qreal flow(QPainter *painter, QRectF *legend = nullptr) const;
     qreal contentWidth() const;
     qreal graphScale() const; // < 1 when the graph is wider than the page allows
     qreal paintTimeline(QPainter *painter, qreal top) const;

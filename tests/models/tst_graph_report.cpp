@@ -197,17 +197,28 @@ private slots:
         QVERIFY(layout.ok());
         const GraphReport report(g, *layout, options);
         QCOMPARE(image.size(), report.pageSize().toSize());
-        // The title: ink in the band under the top margin, white margin above it.
-        QVERIFY(nonWhite(image, QRect(36, 38, 300, 22)) > 300);
+        // The title: dark bold ink in the band under the top margin (the grey
+        // subtitle alone would not do), white margin above it.
+        int titleInk = 0;
+        for (int y = 38; y < 62; ++y)
+            for (int x = 36; x < 336; ++x)
+                titleInk += QColor(image.pixel(x, y)).lightness() < 60;
+        QVERIFY2(titleInk > 300, qPrintable(QString::number(titleInk)));
         QCOMPARE(nonWhite(image, QRect(0, 0, image.width(), 30)), 0);
-        // The legend's column headings and samples are somewhere below the graph:
-        // find the version purple and the relevance red of the legend's samples.
-        const QColor purple = GraphPainter::edgeColor(EdgeType::Version);
-        int purplePixels = 0;
-        for (int y = image.height() / 2; y < image.height(); ++y)
-            for (int x = 0; x < image.width(); ++x)
-                purplePixels += QColor(image.pixel(x, y)) == purple;
-        QVERIFY(purplePixels > 10);
+        // The legend, under the graph: its frame, the version purple and the
+        // relevance red of its samples, and its text.
+        const QRect legend = report.legendRect().toAlignedRect();
+        QVERIFY(legend.top() > image.height() / 3 && legend.bottom() < image.height());
+        QVERIFY(legend.width() > 400 && legend.height() > 100);
+        int purple = 0, red = 0, ink = 0;
+        for (int y = legend.top() + 2; y < legend.bottom() - 1; ++y)
+            for (int x = legend.left() + 2; x < legend.right() - 1; ++x) {
+                const QColor c(image.pixel(x, y));
+                purple += c == GraphPainter::edgeColor(EdgeType::Version);
+                red += c == GraphPainter::relevanceColor();
+                ink += c.lightness() < 60;
+            }
+        QVERIFY2(purple > 10 && red > 10 && ink > 500, qPrintable(QString("%1 %2 %3").arg(purple).arg(red).arg(ink)));
         // Scale 2: twice the pixels, the same page.
         options.scale = 2.0;
         const QString big = m_dir.filePath("report@2x.png");
