@@ -282,7 +282,16 @@ qreal GraphReport::paintTimeline(QPainter *painter, qreal top) const
     const qreal amount = std::ceil(metrics.horizontalAdvance(QStringLiteral("1023.0 MB \u00d799999")) + 2 * kCellPad);
     const qreal name = std::max(80.0, (width - number - time - type - amount) / 2);
     const qreal widths[] = {number, time, name, type, name, amount};
-    const QString headings[] = {QStringLiteral("#"), QObject::tr("time (local)"), QObject::tr("from"),
+    // The reader may be elsewhere: say which local time (of the first row's date).
+    const int offset = QDateTime::fromMSecsSinceEpoch(
+                           (static_cast<int64_t>(m_timeline.front().tsNs) + m_graph.bootToEpochNs()) / 1000000,
+                           Qt::LocalTime)
+                           .offsetFromUtc();
+    const QString zone = QStringLiteral("UTC%1%2:%3")
+                             .arg(offset < 0 ? QLatin1Char('-') : QLatin1Char('+'))
+                             .arg(std::abs(offset) / 3600, 2, 10, QLatin1Char('0'))
+                             .arg(std::abs(offset) % 3600 / 60, 2, 10, QLatin1Char('0'));
+    const QString headings[] = {QStringLiteral("#"), QObject::tr("time (%1)").arg(zone), QObject::tr("from"),
                                 QObject::tr("type"), QObject::tr("to"), QObject::tr("bytes")};
     const size_t shown = m_timeline.size();
     auto row = [&](qreal y, const QString (&cells)[6], bool header, bool shade, const QColor &typeColor) {

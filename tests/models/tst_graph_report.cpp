@@ -146,6 +146,8 @@ private slots:
                                      "curl (415)", ".x (416) v1"})
             QVERIFY2(text.contains(QString::fromUtf8(expected)), expected);
         QVERIFY(text.contains("sent 4.0 KB to 127.0.0.3:4444"));
+        // The timeline says which time zone its times are in.
+        QVERIFY(text.contains(QRegularExpression("time \\(UTC[+-]\\d\\d:\\d\\d\\)")));
         // Without notes and summary those sections are left out, and the page is shorter.
         ReportOptions bare;
         const GraphReport plain(g, *layout, bare);
