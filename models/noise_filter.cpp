@@ -42,6 +42,28 @@ bool isDeviceSink(std::string_view path)
     return startsWith(path, "/dev/tty") && path.find('/', 5) == std::string_view::npos;
 }
 
+bool isTempPath(std::string_view path);
+
+// Libraries outside /usr/lib: shared objects and interpreters' modules under a
+// lib directory (/opt/x/lib, ~/.pyenv/versions/3.11.7/lib/python3.11, ...),
+// but not in temp directories (a dropper's "lib") and not Python .pth files
+// (code run at every interpreter start: a persistence spot).
+bool isLibraryElsewhere(std::string_view path)
+{
+    if (isTempPath(path) || endsWith(path, ".pth"))
+        return false;
+    const bool sharedObject = endsWith(path, ".so") || path.find(".so.") != std::string_view::npos;
+    for (const std::string_view dir : {std::string_view("/lib/"), std::string_view("/lib64/")}) {
+        for (auto pos = path.find(dir); pos != std::string_view::npos; pos = path.find(dir, pos + 1)) {
+            const std::string_view rest = path.substr(pos + dir.size());
+            if (sharedObject || startsWith(rest, "python") || startsWith(rest, "perl") || startsWith(rest, "ruby")
+                || startsWith(rest, "node_modules/"))
+                return true;
+        }
+    }
+    return false;
+}
+
 // The group node files are folded into, and the edges re-pointed to it.
 struct WorkGraph {
     std::vector<GraphNode> nodes;
@@ -409,13 +431,15 @@ bool isSystemNoisePath(std::string_view path)
         if (under(path, dir))
             return true;
     }
-    static constexpr std::array<std::string_view, 14> files = {
+    // Read by the C library on every start, name lookup or TLS handshake.
+    static constexpr std::array<std::string_view, 19> files = {
         "/etc/ld.so.cache", "/etc/localtime", "/etc/timezone", "/etc/nsswitch.conf", "/etc/host.conf",
         "/etc/gai.conf", "/etc/locale.alias", "/etc/locale.conf", "/etc/default/locale", "/etc/mime.types",
-        "/etc/inputrc", "/etc/selinux/config", "/etc/magic", "/etc/ld.so.conf"};
+        "/etc/inputrc", "/etc/selinux/config", "/etc/magic", "/etc/ld.so.conf", "/etc/hosts", "/etc/resolv.conf",
+        "/etc/services", "/etc/protocols", "/etc/ssl/openssl.cnf"};
     if (std::find(files.begin(), files.end(), path) != files.end())
         return true;
-    if (isDeviceSink(path))
+    if (isDeviceSink(path) || isLibraryElsewhere(path))
         return true;
     // Byte-code and font caches anywhere (also under home directories).
     if (path.find("/__pycache__/") != std::string_view::npos || endsWith(path, ".pyc")

@@ -16,9 +16,11 @@ namespace provscope {
 // credentials, ssh keys, persistence locations, /etc/passwd, ld.so.preload),
 // files with relevance flags and the point of interest are never hidden or folded.
 struct NoiseOptions {
-    // Shared libraries and loader reads (/usr/lib*, /lib*, ld.so.cache), /proc,
-    // /sys, /dev/null and friends, locale, fonts, gconv, icons, terminfo, etc.
-    // (isSystemNoisePath). Such a file that is written, renamed or executed in
+    // Shared libraries and loader reads (/usr/lib*, /lib*, ld.so.cache, and
+    // libraries and interpreter modules under any other lib directory outside
+    // temp directories), /proc, /sys, /dev/null and friends, locale, fonts,
+    // gconv, icons, terminfo, the resolver's /etc/hosts and /etc/resolv.conf,
+    // etc. (isSystemNoisePath). Such a file that is written, renamed or executed in
     // the graph stays (a library dropped in place is what a rootkit does),
     // except terminals and /dev/null-like devices.
     bool hideSystemFiles = true;

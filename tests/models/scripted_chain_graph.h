@@ -9,7 +9,7 @@
 // 100 writes), reads the archive, sends it to 127.0.0.3:4444 (the point of
 // interest), deletes it, appends to ~/.bashrc and deletes /tmp/.x.
 // Noise: ld.so.cache and libc read by 5 processes, /proc reads, /dev/null,
-// the locale archive, /etc/hosts, /etc/resolv.conf and /etc/passwd read by 3
+// the locale archive, /etc/hostname, /etc/os-release and /etc/passwd read by 3
 // processes, two bash here-document temp files, and an unrelated logger 300
 // writing /var/log/app.log 101 times.
 #include "provenance_graph.h"
@@ -61,7 +61,7 @@ inline int edge(ProvenanceGraph &graph, int from, int to, EdgeType type, uint64_
 enum Node {
     Bash412, Curl415v0, Curl415v1, CurlImage, DownloadSocket, DotX, Chmod416v0, Chmod416v1, ChmodImage,
     X417v0, X417v1, IdRsa, Tar418v0, Tar418v1, TarImage, Archive, ExfilSocket, Bashrc,
-    LdSoCache, Libc, Proc417Status, Proc300Stat, DevNull, LocaleArchive, EtcHosts, ResolvConf, EtcPasswd,
+    LdSoCache, Libc, Proc417Status, Proc300Stat, DevNull, LocaleArchive, Hostname, OsRelease, EtcPasswd,
     HereDocA, HereDocB, Logger300, AppLog, NodeCount
 };
 
@@ -93,8 +93,8 @@ inline ProvenanceGraph chainGraph()
     g.addFile("/proc/300/stat");
     g.addFile("/dev/null");
     g.addFile("/usr/lib/locale/locale-archive");
-    g.addFile("/etc/hosts");
-    g.addFile("/etc/resolv.conf");
+    g.addFile("/etc/hostname");
+    g.addFile("/etc/os-release");
     g.addFile("/etc/passwd");
     g.addFile("/tmp/sh-thd.AAA");
     g.addFile("/tmp/sh-thd.BBB");
@@ -141,10 +141,10 @@ inline ProvenanceGraph chainGraph()
     edge(g, Proc300Stat, Logger300, EdgeType::Read, sec(0.6), 0, 300);
     edge(g, Bash412, DevNull, EdgeType::Write, sec(2), 0, 10);
     edge(g, LocaleArchive, Bash412, EdgeType::Read, sec(1.01), 0, 4096);
-    const std::pair<int, double> resolvers[] = {{Bash412, 5}, {Curl415v1, 10.15}, {X417v1, 12.15}};
-    for (const auto &[reader, at] : resolvers) {
-        edge(g, EtcHosts, reader, EdgeType::Read, sec(at), 0, 220);
-        edge(g, ResolvConf, reader, EdgeType::Read, sec(at + 0.01), 0, 100);
+    const std::pair<int, double> readers[] = {{Bash412, 5}, {Curl415v1, 10.15}, {X417v1, 12.15}};
+    for (const auto &[reader, at] : readers) {
+        edge(g, Hostname, reader, EdgeType::Read, sec(at), 0, 220);
+        edge(g, OsRelease, reader, EdgeType::Read, sec(at + 0.01), 0, 100);
         edge(g, EtcPasswd, reader, EdgeType::Read, sec(at + 0.02), 0, 1500);
     }
     for (const auto &[file, at] : {std::pair<int, double>{HereDocA, 9}, {HereDocB, 9.5}}) {

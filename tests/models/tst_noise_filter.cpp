@@ -96,7 +96,18 @@ void TestNoiseFilter::systemPaths_data()
         {"/usr/bin/curl", false},
         {"/library/x", false},
         {"/libfoo", false},
-        {"/etc/hosts", false},
+        {"/etc/hosts", true},
+        {"/etc/resolv.conf", true},
+        {"/etc/hostname", false},
+        {"/etc/os-release", false},
+        {"/root/.pyenv/versions/3.11.7/lib/python3.11/lib-dynload/zlib.cpython-311-x86_64-linux-gnu.so", true},
+        {"/root/.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0", true},
+        {"/root/.pyenv/versions/3.11.7/lib/python3.11/json/decoder.py", true},
+        {"/opt/tool/lib64/libfoo.so", true},
+        {"/home/u/.local/lib/python3.11/site-packages/evil.pth", false},
+        {"/tmp/.cache/lib/libevil.so", false},
+        {"/dev/shm/lib/python3/x.py", false},
+        {"/home/u/lib/notes.txt", false},
         {"relative/usr/lib/x", false},
         {"", false},
     };
@@ -124,7 +135,7 @@ void TestNoiseFilter::scriptedChainCounts()
     QCOMPARE(int(report.filters.size()), 5);
     const struct { const char *name; int nodes, edges; } expected[] = {
         {"system files", 6, 14},          // ld.so.cache, libc, 2 /proc files, /dev/null, locale archive
-        {"shared read-only files", 2, 3}, // /etc/hosts and /etc/resolv.conf: 6 reads become 3
+        {"shared read-only files", 2, 3}, // /etc/hostname and /etc/os-release: 6 reads become 3
         {"temporary files", 2, 3},        // bash's two here-documents: 6 edges become 3
         {"bursts", 0, 198},               // tar's 100 writes -> 1, logger's 101 -> 2
         {"unconnected", 2, 2},            // logger and its log
@@ -153,7 +164,7 @@ void TestNoiseFilter::scriptedChainKeepsTheChain()
         QVERIFY2(shown.findNode(view.node(node).key) >= 0, view.node(node).key.c_str());
     QVERIFY(findPath(shown, "/etc/passwd") >= 0);
     for (const char *gone : {"/etc/ld.so.cache", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/proc/417/status",
-                             "/dev/null", "/etc/hosts", "/tmp/sh-thd.AAA", "/var/log/app.log"})
+                             "/dev/null", "/etc/hostname", "/tmp/sh-thd.AAA", "/var/log/app.log"})
         QVERIFY2(findPath(shown, gone) < 0, gone);
     QCOMPARE(shown.findNode(view.node(Logger300).key), -1);
     // The archive tar wrote and .x read and deleted is a link of the chain, not a temp file.
@@ -170,7 +181,7 @@ void TestNoiseFilter::groupsAndBurst()
     const GraphNode &shared = shown.node(19);
     QCOMPARE(shared.label, std::string("2 shared read-only files"));
     QCOMPARE(shared.collapsed, 2);
-    QCOMPARE(shared.detail, std::string("/etc/hosts, /etc/resolv.conf"));
+    QCOMPARE(shared.detail, std::string("/etc/hostname, /etc/os-release"));
     const GraphNode &temp = shown.node(20);
     QCOMPARE(temp.label, std::string("2 temporary files"));
     QCOMPARE(temp.collapsed, 2);
@@ -215,8 +226,8 @@ void TestNoiseFilter::nodeMap()
     for (int node = Bash412; node <= Bashrc; ++node)
         QCOMPARE(map[size_t(node)], node); // kept in order
     QCOMPARE(map[EtcPasswd], 18);
-    QCOMPARE(map[EtcHosts], 19);
-    QCOMPARE(map[ResolvConf], 19);
+    QCOMPARE(map[Hostname], 19);
+    QCOMPARE(map[OsRelease], 19);
     QCOMPARE(map[HereDocA], 20);
     QCOMPARE(map[HereDocB], 20);
     for (const int hidden : {LdSoCache, Libc, Proc417Status, Proc300Stat, DevNull, LocaleArchive, Logger300, AppLog})
@@ -299,6 +310,9 @@ void TestNoiseFilter::writtenLibraryStays()
     edge(view, libc, victim, EdgeType::Read, 21, 0, 832);
     edge(view, libc, dropper, EdgeType::Read, 5, 0, 832);
     edge(view, dropper, tty, EdgeType::Write, 12, 0, 10);
+    const int hosts = view.addFile("/etc/hosts"); // DNS hijack: written, so shown
+    edge(view, dropper, hosts, EdgeType::Write, 13, 0, 30);
+    edge(view, hosts, victim, EdgeType::Read, 22, 0, 30);
     view.setPoi(victim);
     NoiseReport report;
     const ProvenanceGraph shown = applyNoiseFilters(view, NoiseOptions{}, &report);
@@ -307,6 +321,7 @@ void TestNoiseFilter::writtenLibraryStays()
     QVERIFY(findPath(shown, "/usr/lib/x86_64-linux-gnu/libevil.so") >= 0);
     QVERIFY(findPath(shown, "/etc/ld.so.preload") >= 0);
     QCOMPARE(findPath(shown, "/dev/pts/0"), -1);
+    QVERIFY(findPath(shown, "/etc/hosts") >= 0);
 }
 
 void TestNoiseFilter::tempFileRules()
