@@ -260,6 +260,12 @@ private slots:
         run = graph({"--poi", "net:127.0.0.3:4444", "--direction", "backward", "--max-nodes", "2", "-o", out});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY2(run.err.contains("cut by a limit (--max-nodes 2)"), qPrintable(run.err));
+        run = graph({"--poi", "net:127.0.0.3:4444", "--direction", "backward", "--depth", "1", "-o", out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.err.contains("cut by a limit (--depth 1, --max-nodes 2000)"), qPrintable(run.err));
+        // Before issue 5's flags: --neighbourhood still works (tracking both ways).
+        run = graph({"--poi", "proc:416", "--neighbourhood", "--depth", "3", "--max-nodes", "50", "-o", out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QFile file(out);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QVERIFY(file.readAll().startsWith("digraph"));
