@@ -276,7 +276,7 @@ qreal GraphReport::paintTimeline(QPainter *painter, qreal top) const
                                QObject::tr("No information flowed along this graph."), kMargin, top, width);
     }
     // # | time | from | type | to | amount; from and to share what is left.
-    const qreal number = std::ceil(metrics.horizontalAdvance(QStringLiteral("0000")) + 2 * kCellPad);
+    const qreal number = std::ceil(metrics.horizontalAdvance(QStringLiteral("\u26a0 0000")) + 2 * kCellPad);
     const qreal time = std::ceil(metrics.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00.000")) + 2 * kCellPad);
     const qreal type = std::ceil(metrics.horizontalAdvance(QStringLiteral("connect")) + 2 * kCellPad + 8);
     const qreal amount = std::ceil(metrics.horizontalAdvance(QStringLiteral("1023.0 MB \u00d799999")) + 2 * kCellPad);
@@ -294,7 +294,7 @@ qreal GraphReport::paintTimeline(QPainter *painter, qreal top) const
     const QString headings[] = {QStringLiteral("#"), QObject::tr("time (%1)").arg(zone), QObject::tr("from"),
                                 QObject::tr("type"), QObject::tr("to"), QObject::tr("bytes")};
     const size_t shown = m_timeline.size();
-    auto row = [&](qreal y, const QString (&cells)[6], bool header, bool shade, const QColor &typeColor) {
+    auto row = [&](qreal y, const QString (&cells)[6], bool header, bool shade, const QColor &typeColor, bool marked) {
         if (!painter)
             return;
         if (shade)
@@ -302,7 +302,12 @@ qreal GraphReport::paintTimeline(QPainter *painter, qreal top) const
         qreal x = kMargin;
         painter->setFont(header ? bold : plain);
         for (int c = 0; c < 6; ++c) {
-            painter->setPen(c == 3 && !header ? typeColor : QColor(0x1a, 0x1a, 0x1a));
+            QColor ink(0x1a, 0x1a, 0x1a);
+            if (c == 3 && !header)
+                ink = typeColor;
+            else if (c == 0 && marked)
+                ink = GraphPainter::relevanceColor();
+            painter->setPen(ink);
             const QRectF cell(x + kCellPad, y, widths[c] - 2 * kCellPad, rowHeight);
             const Qt::Alignment align = Qt::AlignVCenter | (c == 0 || c == 5 ? Qt::AlignRight : Qt::AlignLeft);
             painter->drawText(cell, align, metrics.elidedText(cells[c], Qt::ElideMiddle, cell.width()));
@@ -310,7 +315,7 @@ qreal GraphReport::paintTimeline(QPainter *painter, qreal top) const
         }
     };
     qreal y = top;
-    row(y, headings, true, false, QColor());
+    row(y, headings, true, false, QColor(), false);
     if (painter) {
         painter->setPen(QPen(QColor(0x99, 0x99, 0x99), 1.0));
         painter->drawLine(QPointF(kMargin, y + rowHeight), QPointF(kMargin + width, y + rowHeight));
@@ -318,8 +323,10 @@ qreal GraphReport::paintTimeline(QPainter *painter, qreal top) const
     y += rowHeight + 1;
     for (size_t i = 0; i < shown; ++i) {
         const TimelineRow &r = m_timeline[i];
-        const QString cells[6] = {QString::number(i + 1), r.time, r.from, r.type, r.to, r.amount};
-        row(y, cells, false, i % 2 == 1, GraphPainter::edgeColor(r.edgeType).darker(120));
+        // \u26a0: at the point of interest or a security-relevant node.
+        const QString number = r.marked ? QStringLiteral("\u26a0 %1").arg(i + 1) : QString::number(i + 1);
+        const QString cells[6] = {number, r.time, r.from, r.type, r.to, r.amount};
+        row(y, cells, false, i % 2 == 1, GraphPainter::edgeColor(r.edgeType).darker(120), r.marked);
         y += rowHeight;
     }
     if (shown < m_timelineTotal) {
