@@ -76,7 +76,11 @@ bool ProvenanceTracker::startOf(TrackPoi poi, bool forward, Start &start) const
         if (e.from < 0 || e.to < 0)
             return false;
         // The event's own endpoint is where the search starts; the edge is its first step.
-        start = {forward ? e.from : e.to, 0, poi.edge};
+        start = {forward ? e.from : e.to, 0, poi.edge, e.tsNs, e.teNs};
+        if (poi.timed) {
+            start.tsNs = std::max(poi.tsNs, e.tsNs);
+            start.teNs = std::max(std::min(poi.teNs, e.teNs), start.tsNs);
+        }
         return true;
     }
     if (poi.node < 0 || poi.node >= m_nodeCount)
@@ -187,10 +191,8 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, const std::v
         isRoot[r] = 1;
         if (start.firstEdge < 0)
             isNodeRoot[r] = 1;
-        if (start.firstEdge >= 0) {
-            const TrackEdge e = edgeAt(start.firstEdge);
-            edgeTimes.emplace_back(start.root, forward ? e.tsNs : e.teNs);
-        }
+        if (start.firstEdge >= 0)
+            edgeTimes.emplace_back(start.root, forward ? start.tsNs : start.teNs);
     }
     if (order.empty())
         return result; // maxNodes == 0
@@ -201,7 +203,7 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, const std::v
             continue;
         const TrackEdge e = edgeAt(start.firstEdge);
         const int far = forward ? e.to : e.from;
-        const uint64_t value = forward ? ~e.tsNs : e.teNs;
+        const uint64_t value = forward ? ~start.tsNs : start.teNs;
         const size_t f = static_cast<size_t>(far);
         if (limits.maxDepth == 0) {
             if (!isRoot[f] && depth[f] < 0) {

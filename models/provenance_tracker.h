@@ -37,12 +37,14 @@ struct TrackPoi {
     int node = -1;
     int edge = -1;  // when >= 0, node is ignored
     // A node as of a moment (e.g. the process of an event that is no flow):
-    // backward starts with threshold teNs, forward with tsNs.
+    // backward starts with threshold teNs, forward with tsNs. With an edge:
+    // one event of a merged edge, the times its own (within the edge's).
     bool timed = false;
     uint64_t tsNs = 0, teNs = 0;
     static TrackPoi ofNode(int n) { return {n, -1}; }
     static TrackPoi ofEdge(int e) { return {-1, e}; }
     static TrackPoi ofNodeAt(int n, uint64_t ts, uint64_t te) { return {n, -1, true, ts, te}; }
+    static TrackPoi ofEdgeAt(int e, uint64_t ts, uint64_t te) { return {-1, e, true, ts, te}; }
 };
 
 struct TrackedNode {
@@ -114,6 +116,7 @@ private:
         int root;
         uint64_t rootValue;
         int firstEdge;
+        uint64_t tsNs = 0, teNs = 0; // firstEdge's times (of the one event when timed)
     };
     template <class Edges, class Skip>
     void build(const Edges &edges, Skip skip);

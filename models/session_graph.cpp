@@ -4,6 +4,8 @@
 #include "session_graph.h"
 
 #include "cpr_reduction.h"
+#include "session_connection.h"
+#include "sqlite_statement.h"
 
 #include <algorithm>
 #include <chrono>
@@ -121,6 +123,25 @@ size_t SessionGraph::eventIdCount(int edge) const
     return static_cast<size_t>(m_eventStart[static_cast<size_t>(edge) + 1] - m_eventStart[static_cast<size_t>(edge)]);
 }
 
+bool SessionGraph::eventTimes(int64_t eventId, uint64_t &tsNs, uint64_t &teNs) const
+{
+    if (m_sessionPath.empty())
+        return false;
+    auto db = openSessionReadOnly(m_sessionPath, m_recording);
+    if (!db)
+        return false;
+    auto st = SqliteStatement::prepare(**db, "SELECT ts, dt FROM events WHERE id = ?1");
+    if (!st)
+        return false;
+    st->bindInt64(1, eventId);
+    auto row = st->step();
+    if (!row || !*row)
+        return false;
+    tsNs = uint64_t(st->columnInt64(0));
+    teNs = tsNs + uint64_t(st->columnInt64(1));
+    return true;
+}
+
 namespace {
 
 bool hasEdgeOfType(const ProvenanceGraph &graph, int node, EdgeType type, bool outgoing)
@@ -195,9 +216,15 @@ Result<std::vector<TrackPoi>> SessionGraph::resolve(const PointOfInterest &poi) 
             return makeError("event " + std::to_string(poi.eventId) + " carries no flow in " + where
                              + " (no such event, or a call such as close or a failed one)");
         const GraphEdge &carrier = m_graph.edge(edge);
+        uint64_t ts = carrier.tsNs, te = carrier.teNs;
+        const bool own = eventTimes(poi.eventId, ts, te);
         if (!isFlowEdge(carrier.type)) {
             // An open or unlink moves no data: its process as of that moment.
-            roots.push_back(TrackPoi::ofNodeAt(carrier.from, carrier.tsNs, carrier.teNs));
+            roots.push_back(TrackPoi::ofNodeAt(carrier.from, ts, te));
+            break;
+        }
+        if (own) {
+            roots.push_back(TrackPoi::ofEdgeAt(edge, ts, te));
             break;
         }
         roots.push_back(TrackPoi::ofEdge(edge));

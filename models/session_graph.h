@@ -61,7 +61,9 @@ public:
     // versions (backward tracking uses them all, forward starts from each), a
     // file its node, an address every socket whose remote (or, for a
     // listening/accepted socket, local) endpoint matches, an event the edge
-    // that carries it. Fails with a message naming what was not found.
+    // that carries it, at the event's own times (an open or unlink, which
+    // moves no data: its process at that moment). Fails with a message
+    // naming what was not found.
     Result<std::vector<TrackPoi>> resolve(const PointOfInterest &poi) const;
 
     // The edge that carries event id (-1 when the event made no edge).
@@ -84,6 +86,9 @@ private:
     SessionGraphStats m_stats;
     bool m_reduced = false;
     std::string m_sessionPath;
+    bool m_recording = false;
+    // An event's own [ts, te] from the session file (its edge may stand for several).
+    bool eventTimes(int64_t eventId, uint64_t &tsNs, uint64_t &teNs) const;
     std::vector<int64_t> m_eventIds;      // every edge's ids, edge by edge
     std::vector<int64_t> m_eventStart;    // edge -> offset into m_eventIds (edgeCount + 1)
     int64_t m_firstEventId = 0;           // dense index: m_edgeOfEventDense[id - first]

@@ -202,9 +202,9 @@ Result<std::shared_ptr<const SessionGraph>> SessionGraphScan::run()
     if (!reader)
         return makeError(reader.error());
     m_graph.setBootToEpochNs(reader.value()->meta().bootToEpochNs);
-    const bool recording = reader.value()->isRecording();
+    m_recording = reader.value()->isRecording();
     reader.value().reset();
-    auto db = openSessionReadOnly(m_path, recording);
+    auto db = openSessionReadOnly(m_path, m_recording);
     if (!db)
         return makeError(db.error());
     m_db = std::move(db.value());
@@ -237,6 +237,7 @@ Result<std::shared_ptr<const SessionGraph>> SessionGraphScan::run()
     out->m_graph = std::move(m_graph);
     out->m_reduced = m_options.reduce;
     out->m_sessionPath = m_path;
+    out->m_recording = m_recording;
     out->m_stats = m_stats;
     out->finish();
     if (m_options.progress)

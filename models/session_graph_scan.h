@@ -168,6 +168,7 @@ private:
     std::map<std::pair<int64_t, uint32_t>, std::vector<std::pair<uint64_t, int64_t>>> m_clones;
     session_graph_detail::RawEdges m_raw;
     int64_t m_firstEventId = 0;
+    bool m_recording = false;
     SessionGraphStats m_stats;
     std::string m_error;
 };

@@ -263,6 +263,18 @@ void TestProvenanceAnalysis::eventAndNetPoints()
     const auto fromNet = track(b, "net:127.0.0.3:4444");
     QVERIFY(fromNet.count("file:/home/u/.ssh/id_rsa"));
     QVERIFY(fromNet.count("file:/late")); // the second send carries it
+    // An event merged by CPR into one edge with a later one keeps its own time.
+    QTemporaryDir dir2;
+    SessionScript m;
+    const int64_t first = m.socketEvent(61, B, "sendto", B + 200, "127.0.0.1", 40001, "127.0.0.3", 4444, 100);
+    m.event(61, B, "read", B + 400, "/late", 100); // same ts as the second send: does not block the merge
+    m.socketEvent(61, B, "sendto", B + 400, "127.0.0.1", 40001, "127.0.0.3", 4444, 100);
+    const Built merged = buildBoth(m.write(dir2));
+    QVERIFY(merged.reduced);
+    QCOMPARE(merged.reduced->graph().edgeCount() + 1, merged.raw->graph().edgeCount());
+    QCOMPARE(track(merged, "event:" + std::to_string(first)), (std::set<std::string>{proc(61, B), "sock:127.0.0.1:40001->127.0.0.3:4444"}));
+    QVERIFY(track(merged, "net:127.0.0.3:4444").count("file:/late"));
+
     auto missing = analyzeProvenance(*b.reduced, *PointOfInterest::parse("net:127.0.0.9"));
     QVERIFY(!missing);
     QVERIFY2(QString::fromStdString(missing.error()).contains("127.0.0.9"), missing.error().c_str());
