@@ -199,27 +199,14 @@ struct WorkGraph {
     }
 };
 
-NoiseFilterCount hideSystemFiles(WorkGraph &work, bool enabled)
+// Runs first: the work graph's edges are still the view's.
+NoiseFilterCount hideSystemFiles(WorkGraph &work, const ProvenanceGraph &view, bool enabled)
 {
     NoiseFilterCount count{"system files", 0, 0};
     if (!enabled)
         return count;
-    for (int index = 0; index < static_cast<int>(work.nodes.size()); ++index) {
-        if (!work.foldable(index))
-            continue;
-        const GraphNode &node = work.node(index);
-        bool noise = isSystemNoisePath(node.path);
-        bool sink = isDeviceSink(node.path);
-        for (const auto &path : node.paths) {
-            noise = noise && isSystemNoisePath(path);
-            sink = sink && isDeviceSink(path);
-        }
-        if (!noise)
-            continue;
-        // A library written or renamed in place, or a program run from there,
-        // is what a rootkit or a dropper does: it stays.
-        if (!sink && (work.hasIn(index, {EdgeType::Write, EdgeType::Rename})
-                      || work.hasOut(index, {EdgeType::Exec, EdgeType::Rename})))
+    for (int index = 0; index < view.nodeCount(); ++index) {
+        if (!work.foldable(index) || !isSystemNoiseFile(view, index))
             continue;
         count.edgesHidden += work.hide(index);
         ++count.nodesHidden;
@@ -448,12 +435,40 @@ bool isSystemNoisePath(std::string_view path)
     return false;
 }
 
+bool isSystemNoiseFile(const ProvenanceGraph &graph, int index)
+{
+    const GraphNode &node = graph.node(index);
+    if (node.kind != NodeKind::File || node.collapsed > 0 || node.path.empty())
+        return false;
+    bool noise = isSystemNoisePath(node.path) && !isSensitivePath(node.path);
+    bool sink = isDeviceSink(node.path);
+    for (const auto &path : node.paths) {
+        noise = noise && isSystemNoisePath(path) && !isSensitivePath(path);
+        sink = sink && isDeviceSink(path);
+    }
+    if (!noise || sink)
+        return noise;
+    // A library written or renamed in place, or a program run from there, is
+    // what a rootkit or a dropper does: it stays.
+    for (const int e : graph.inEdges(index)) {
+        const EdgeType type = graph.edge(e).type;
+        if (type == EdgeType::Write || type == EdgeType::Rename)
+            return false;
+    }
+    for (const int e : graph.outEdges(index)) {
+        const EdgeType type = graph.edge(e).type;
+        if (type == EdgeType::Exec || type == EdgeType::Rename)
+            return false;
+    }
+    return true;
+}
+
 ProvenanceGraph applyNoiseFilters(const ProvenanceGraph &view, const NoiseOptions &options,
                                   NoiseReport *report, std::vector<int> *nodeMap)
 {
     WorkGraph work(view);
     std::vector<NoiseFilterCount> counts;
-    counts.push_back(hideSystemFiles(work, options.hideSystemFiles));
+    counts.push_back(hideSystemFiles(work, view, options.hideSystemFiles));
     counts.push_back(collapseSharedReadOnly(work, options.collapseSharedReadOnly, options.sharedReaderMin));
     counts.push_back(collapseTempFiles(work, options.collapseTempFiles, options.tempLifetimeNs));
     counts.push_back(mergeBursts(work, options.mergeBursts, options.burstGapNs));

@@ -69,5 +69,10 @@ ProvenanceGraph applyNoiseFilters(const ProvenanceGraph &view, const NoiseOption
 
 // True for paths the system-files filter hides ("/usr/lib/x86_64-linux-gnu/libc.so.6", "/proc/self/maps", ...).
 bool isSystemNoisePath(std::string_view path);
+// The system-files filter's judgement of one node of graph: a file whose
+// every path is a system path and none a sensitive one, that nothing in graph
+// wrote, renamed or executed (terminals and /dev/null-like devices: always).
+// For views built outside applyNoiseFilters (e.g. expanding a node).
+bool isSystemNoiseFile(const ProvenanceGraph &graph, int node);
 
 } // namespace provscope

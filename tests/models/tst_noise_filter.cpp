@@ -321,6 +321,13 @@ void TestNoiseFilter::writtenLibraryStays()
     QVERIFY(findPath(shown, "/usr/lib/x86_64-linux-gnu/libevil.so") >= 0);
     QVERIFY(findPath(shown, "/etc/ld.so.preload") >= 0);
     QCOMPARE(findPath(shown, "/dev/pts/0"), -1);
+    // The same judgement for one node.
+    QVERIFY(isSystemNoiseFile(view, libc));
+    QVERIFY(isSystemNoiseFile(view, tty));
+    QVERIFY(!isSystemNoiseFile(view, evil));
+    QVERIFY(!isSystemNoiseFile(view, hosts));
+    QVERIFY(!isSystemNoiseFile(view, preload));
+    QVERIFY(!isSystemNoiseFile(view, victim));
     QVERIFY(findPath(shown, "/etc/hosts") >= 0);
 }
 
