@@ -90,10 +90,34 @@ std::string ProvenanceGraph::keyForPipe(std::string_view path)
     return "pipe:" + std::string(path);
 }
 
+size_t ProvenanceGraph::keySlot(std::string_view key) const
+{
+    const size_t mask = m_keySlots.size() - 1;
+    for (size_t i = std::hash<std::string_view>()(key) & mask;; i = (i + 1) & mask) {
+        const int32_t node = m_keySlots[i];
+        if (node < 0 || m_nodes[static_cast<size_t>(node)].key == key)
+            return i;
+    }
+}
+
+void ProvenanceGraph::growKeySlots()
+{
+    size_t capacity = 64;
+    while (capacity < (m_nodes.size() + 1) * 2)
+        capacity *= 2;
+    m_keySlots.assign(capacity, -1);
+    for (size_t n = 0; n < m_nodes.size(); ++n)
+        m_keySlots[keySlot(m_nodes[n].key)] = static_cast<int32_t>(n);
+}
+
 int ProvenanceGraph::addNode(GraphNode node)
 {
-    if (const auto it = m_nodeByKey.find(node.key); it != m_nodeByKey.end()) {
-        GraphNode &existing = m_nodes[static_cast<size_t>(it->second)];
+    if ((m_nodes.size() + 1) * 2 > m_keySlots.size())
+        growKeySlots();
+    const size_t slot = keySlot(node.key);
+    if (m_keySlots[slot] >= 0) {
+        const int found = m_keySlots[slot];
+        GraphNode &existing = m_nodes[static_cast<size_t>(found)];
         // A process seen first by its events may learn its exe from an exec later.
         if (existing.exe.empty() && !node.exe.empty()) {
             existing.exe = node.exe;
@@ -104,10 +128,10 @@ int ProvenanceGraph::addNode(GraphNode node)
             existing.label = node.label;
         }
         existing.isPoi = existing.isPoi || node.isPoi;
-        return it->second;
+        return found;
     }
     const int index = static_cast<int>(m_nodes.size());
-    m_nodeByKey.emplace(node.key, index);
+    m_keySlots[slot] = index;
     m_nodes.push_back(std::move(node));
     m_out.emplace_back();
     m_in.emplace_back();
@@ -181,7 +205,14 @@ void ProvenanceGraph::reserveNodes(size_t count)
     m_nodes.reserve(count);
     m_out.reserve(count);
     m_in.reserve(count);
-    m_nodeByKey.reserve(count);
+    if (count * 2 > m_keySlots.size()) {
+        size_t capacity = 64;
+        while (capacity < count * 2)
+            capacity *= 2;
+        m_keySlots.assign(capacity, -1);
+        for (size_t n = 0; n < m_nodes.size(); ++n)
+            m_keySlots[keySlot(m_nodes[n].key)] = static_cast<int32_t>(n);
+    }
 }
 
 void ProvenanceGraph::reserveEdges(size_t count)
@@ -280,8 +311,9 @@ int ProvenanceGraph::addEdge(int from, int to, EdgeType type, uint64_t tsNs, uin
 
 int ProvenanceGraph::findNode(std::string_view key) const
 {
-    const auto it = m_nodeByKey.find(std::string(key));
-    return it == m_nodeByKey.end() ? -1 : it->second;
+    if (m_keySlots.empty())
+        return -1;
+    return m_keySlots[keySlot(key)];
 }
 
 int ProvenanceGraph::findEdge(int from, int to, EdgeType type) const

@@ -139,7 +139,12 @@ private:
     std::vector<GraphNode> m_nodes;
     std::vector<GraphEdge> m_edges;
     std::vector<std::vector<int>> m_out, m_in;
-    std::unordered_map<std::string, int> m_nodeByKey;
+    // key -> node: open addressing over node indices (-1: empty), hashed by
+    // the node's own key, so no key is stored twice (a session graph has
+    // hundreds of thousands of nodes).
+    std::vector<int32_t> m_keySlots;
+    size_t keySlot(std::string_view key) const; // the slot holding key, or the empty one it would take
+    void growKeySlots();
     // (from, to, type) -> first such edge, kept by addEdge(); appendEdge()
     // leaves it stale (rebuilt by the next addEdge()).
     std::unordered_map<uint64_t, int> m_edgeByKey;
