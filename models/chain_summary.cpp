@@ -527,6 +527,8 @@ std::vector<ChainStep> chainSteps(const ProvenanceGraph &view, int maxSteps)
             more.edges.insert(more.edges.end(), edges.begin(), edges.end());
         }
         more.text = std::to_string(hidden) + (hidden == 1 ? " more step" : " more steps") + " not shown.";
+        if (!steps.empty()) // last, so no earlier than the last shown: the list stays in time order
+            more.tsNs = std::max(more.tsNs, steps.back().tsNs);
         steps.push_back(std::move(more));
         return steps;
     }

@@ -40,7 +40,9 @@ struct ChainStep {
 // Steps in time order, at most maxSteps. When there are more, the steps
 // touching the point of interest or a security-relevant node (NodeFlag) are
 // kept first, then the earliest others, and a last step "N more steps not
-// shown." stands for the rest (its tsNs: the first left out; its edges: theirs).
+// shown." stands for the rest (its edges: theirs; its tsNs: the first left
+// out's, or the last shown step's when that is later, so the list stays in
+// time order).
 std::vector<ChainStep> chainSteps(const ProvenanceGraph &view, int maxSteps = 40);
 // The steps joined into sentences; "No activity reaches <poi>." when there are none.
 std::string summarizeChain(const ProvenanceGraph &view, int maxSteps = 40);
