@@ -442,11 +442,37 @@ public:
             }
             clauses.back().push_back(ran);
         }
+        if (plan.child.empty() && toldChildExec(run) && clauses.size() > 1
+            && std::any_of(clauses.begin() + 1, clauses.end(), [](const auto &items) { return !items.empty(); })) {
+            // "started tar (pid 418)" was said: the child goes on as tar.
+            clauses.erase(clauses.begin());
+            step.text = compose(processName(m_view.node(m_view.edge(run.front()).to)), clauses) + ".";
+            return step;
+        }
         step.text = compose(processName(m_view.node(first)), clauses) + ".";
         return step;
     }
 
 private:
+    // run starts with the only step of a forked child's first image, its exec
+    // of an ordinary program, and the fork is a step of its own ("started
+    // tar (pid 418)"): the exec need not be told again.
+    bool toldChildExec(const std::vector<int> &run) const
+    {
+        const GraphEdge &exec = m_view.edge(run.front());
+        const int first = actorOf(run.front());
+        if (exec.type != EdgeType::Exec || first < 0 || first == exec.to || m_script[static_cast<size_t>(exec.to)] >= 0
+            || m_view.node(exec.from).flags != 0)
+            return false;
+        if (std::count_if(run.begin(), run.end(), [&](int e) { return actorOf(e) == first; }) != 1)
+            return false;
+        for (const int in : m_view.inEdges(first)) {
+            if (m_view.edge(in).type == EdgeType::Fork && isStep(in))
+                return true;
+        }
+        return false;
+    }
+
     bool isLoneFork(const std::vector<int> &run) const
     {
         return run.size() == 1 && m_view.edge(run.front()).type == EdgeType::Fork && actorOf(run.front()) >= 0;

@@ -12,7 +12,9 @@
 // "; it ...". A run ending in a fork, followed by the child's run whose first
 // image did nothing but exec, is one step: "ran IMAGE (pid N), which ...";
 // so is a line of lone forks, each by the child of the one before: "A (pid 1)
-// started B (pid 2), which started C (pid 3)."
+// started B (pid 2), which started C (pid 3)." A child whose fork was told
+// ("started tar (pid 418)") and whose first image only exec'd an ordinary
+// (unflagged) program goes on under its new name: "tar (pid 418) read ...".
 // Per object the edges gather into one phrase: "downloaded N from" (it
 // connected an inet socket and received at least what it sent; a Unix
 // socket's data or an accepted connection's is "received N from"), "sent N

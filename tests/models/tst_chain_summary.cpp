@@ -28,7 +28,8 @@ const std::vector<std::string> kChainSentences = {
     "bash (pid 412) ran /usr/bin/chmod (pid 416).",
     "bash (pid 412) ran /tmp/.x (pid 417), which read /etc/passwd, read /home/u/.ssh/id_rsa and started tar "
     "(pid 418).",
-    ".x (pid 418) executed /usr/bin/tar; it read /home/u/.ssh/id_rsa and wrote /tmp/k.tgz (4 KB).",
+    // "started tar (pid 418)" was told: the child's exec of /usr/bin/tar is not told again.
+    "tar (pid 418) read /home/u/.ssh/id_rsa and wrote /tmp/k.tgz (4 KB).",
     ".x (pid 417) read /tmp/k.tgz, sent 4 KB to 127.0.0.3:4444, deleted /tmp/k.tgz, wrote /home/u/.bashrc "
     "(40 bytes) and deleted /tmp/.x.",
 };
