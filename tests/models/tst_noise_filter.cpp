@@ -8,6 +8,8 @@
 #include <QElapsedTimer>
 #include <QtTest>
 
+#include <random>
+
 using namespace provscope;
 using namespace scripted;
 
@@ -53,6 +55,7 @@ private slots:
     void sharedNeedsEnoughReaders();
     void burstGap();
     void largeView();
+    void randomGraphsAddUp();
 };
 
 void TestNoiseFilter::systemPaths_data()
@@ -505,6 +508,76 @@ void TestNoiseFilter::largeView()
     QCOMPARE(shown.nodeCount(), 14013 - 2 - 10 - 10000 + 1 + 2000);
     QCOMPARE(shown.edgeCount(), 12000);
     QVERIFY2(elapsed < 5000, "generous: a shared CI machine; about 0.25 s at -O2");
+}
+
+void TestNoiseFilter::randomGraphsAddUp()
+{
+    // On random graphs (every edge type, between any nodes): the report's
+    // figures add up to what is shown, the node map agrees with the result,
+    // the point of interest stays, and every shown node is connected to it.
+    std::mt19937 rng(20261122);
+    const char *paths[] = {"/tmp/a", "/tmp/b", "/usr/lib/l.so", "/etc/passwd", "/home/u/.ssh/id_rsa",
+                           "/dev/null", "/proc/1/stat", "/tmp/sh-1", "/etc/hostname", "/var/log/x"};
+    for (int round = 0; round < 500; ++round) {
+        ProvenanceGraph view;
+        const int nodes = 1 + int(rng() % 30);
+        for (int i = 0; i < nodes; ++i) {
+            switch (rng() % 4) {
+            case 0: process(view, 1 + rng() % 6, rng() % 3, rng() % 2 ? "sh" : "a", "/bin/a", int(rng() % 3)); break;
+            case 1: view.addFile(paths[rng() % 10]); break;
+            case 2: view.addSocket("127.0.0.1", uint16_t(rng() % 3), rng() % 2 ? "127.0.0.3" : "", 80); break;
+            default: view.addPipe("pipe:[1]");
+            }
+        }
+        const int n = view.nodeCount();
+        const int edges = int(rng() % 60);
+        for (int e = 0; e < edges; ++e)
+            edge(view, int(rng() % n), int(rng() % n), EdgeType(rng() % 12), (rng() % 50) * ms(100), 0, rng() % 5000);
+        if (rng() % 4)
+            view.setPoi(int(rng() % n));
+        NoiseOptions options;
+        options.sharedReaderMin = 1 + int(rng() % 3);
+        NoiseReport report;
+        std::vector<int> map;
+        const ProvenanceGraph shown = applyNoiseFilters(view, options, &report, &map);
+        int hidden = 0, edgesHidden = 0, groups = 0;
+        for (const auto &filter : report.filters) {
+            hidden += filter.nodesHidden;
+            edgesHidden += filter.edgesHidden;
+        }
+        for (const GraphNode &node : shown.nodes())
+            groups += node.collapsed > 0;
+        QCOMPARE(report.nodesAfter, shown.nodeCount());
+        QCOMPARE(report.edgesAfter, shown.edgeCount());
+        QCOMPARE(report.nodesBefore - hidden + groups, report.nodesAfter);
+        QCOMPARE(report.edgesBefore - edgesHidden, report.edgesAfter);
+        for (int i = 0; i < n; ++i) {
+            const int m = map[size_t(i)];
+            QVERIFY(m >= -1 && m < shown.nodeCount());
+            if (m >= 0 && shown.node(m).collapsed == 0)
+                QCOMPARE(shown.node(m).key, view.node(i).key);
+        }
+        if (view.poi() < 0)
+            continue;
+        QCOMPARE(shown.node(shown.poi()).key, view.node(view.poi()).key);
+        std::vector<char> seen(size_t(shown.nodeCount()), 0);
+        std::vector<int> stack{shown.poi()};
+        seen[size_t(shown.poi())] = 1;
+        while (!stack.empty()) {
+            const int node = stack.back();
+            stack.pop_back();
+            for (const auto *list : {&shown.inEdges(node), &shown.outEdges(node)}) {
+                for (const int e : *list) {
+                    const int other = shown.edge(e).from == node ? shown.edge(e).to : shown.edge(e).from;
+                    if (!seen[size_t(other)]) {
+                        seen[size_t(other)] = 1;
+                        stack.push_back(other);
+                    }
+                }
+            }
+        }
+        QVERIFY(std::all_of(seen.begin(), seen.end(), [](char c) { return c != 0; }));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestNoiseFilter)
