@@ -69,6 +69,10 @@ Result<AnalysisResult> analyzeProvenance(const SessionGraph &session, const Poin
     // cheap next to the search's own per-node arrays.
     std::vector<int> toView(static_cast<size_t>(graph.nodeCount()), -1);
     auto viewOf = [&](int sessionNode) { return toView[static_cast<size_t>(sessionNode)]; };
+    size_t reached = 0;
+    for (const TrackResult *part : parts)
+        reached += part->nodes.size();
+    view.reserveNodes(reached);
     for (const TrackResult *part : parts)
         for (const TrackedNode &n : part->nodes) {
             int &v = toView[static_cast<size_t>(n.node)];
@@ -79,21 +83,21 @@ Result<AnalysisResult> analyzeProvenance(const SessionGraph &session, const Poin
             v = view.addNode(std::move(copy));
             result.sessionNode.push_back(n.node);
         }
-    std::vector<int> edges;
+    std::vector<int> followed;
     for (const TrackResult *part : parts)
-        edges.insert(edges.end(), part->edges.begin(), part->edges.end());
-    std::sort(edges.begin(), edges.end());
-    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
-    view.reserveEdges(edges.size());
-    for (int e : edges) {
-        GraphEdge copy = graph.edge(e);
-        copy.from = viewOf(copy.from);
-        copy.to = viewOf(copy.to);
-        if (copy.from < 0 || copy.to < 0)
-            continue; // cannot happen: a followed edge's ends were reached
+        followed.insert(followed.end(), part->edges.begin(), part->edges.end());
+    std::sort(followed.begin(), followed.end());
+    followed.erase(std::unique(followed.begin(), followed.end()), followed.end());
+    std::vector<GraphEdge> edges;
+    edges.reserve(followed.size());
+    auto take = [&](int e, int from, int to) {
+        GraphEdge &copy = edges.emplace_back(graph.edge(e));
+        copy.from = from;
+        copy.to = to;
         copy.eventIds = session.eventIdsOf(e);
-        view.appendEdge(std::move(copy));
-    }
+    };
+    for (int e : followed)
+        take(e, viewOf(graph.edge(e).from), viewOf(graph.edge(e).to)); // a followed edge's ends were reached
     // Opens and unlinks between shown nodes: never followed (no data moves),
     // but they tell which files a process touched (drawn dashed).
     size_t touches = 0;
@@ -102,21 +106,14 @@ Result<AnalysisResult> analyzeProvenance(const SessionGraph &session, const Poin
         if (graph.node(from).kind != NodeKind::Process)
             continue;
         for (int e : graph.outEdges(from)) {
-            const GraphEdge &edge = graph.edge(e);
-            if (isFlowEdge(edge.type))
+            if (isFlowEdge(graph.edge(e).type) || viewOf(graph.edge(e).to) < 0)
                 continue;
-            const int to = viewOf(edge.to);
-            if (to < 0)
-                continue;
-            GraphEdge copy = edge;
-            copy.from = v;
-            copy.to = to;
-            copy.eventIds = session.eventIdsOf(e);
-            view.appendEdge(std::move(copy));
+            take(e, v, viewOf(graph.edge(e).to));
             if (++touches >= kMaxTouchEdges)
                 break;
         }
     }
+    view.setEdges(std::move(edges));
     // The point of interest: every node the search started from is marked;
     // view.poi() is the first of them.
     const bool forward = options.scope == TrackScope::Forward;

@@ -116,6 +116,13 @@ std::vector<int64_t> SessionGraph::eventIdsOf(int edge) const
             m_eventIds.begin() + m_eventStart[static_cast<size_t>(edge) + 1]};
 }
 
+GraphEdge SessionGraph::edgeWithEvents(int edge) const
+{
+    GraphEdge copy = m_graph.edge(edge);
+    copy.eventIds = eventIdsOf(edge);
+    return copy;
+}
+
 size_t SessionGraph::eventIdCount(int edge) const
 {
     if (edge < 0 || edge >= m_graph.edgeCount() || m_eventStart.empty())

@@ -72,6 +72,8 @@ public:
     // event when recorded; a Version edge: none).
     std::vector<int64_t> eventIdsOf(int edge) const;
     size_t eventIdCount(int edge) const;
+    // A copy of the edge with its eventIds filled (for views built by hand).
+    GraphEdge edgeWithEvents(int edge) const;
 
     // The session file (empty for fromGraph()).
     const std::string &sessionPath() const { return m_sessionPath; }

@@ -78,6 +78,7 @@ private slots:
     void reduceKeepsReachability();
     void cancelAndProgress();
     void badFileFails();
+    void fromHandBuiltGraph();
 };
 
 void TestSessionGraph::execStartsVersions()
@@ -302,6 +303,8 @@ void TestSessionGraph::eventIdsAndEdgeOfEvent()
         QCOMPARE(g->stats().rawEdges, size_t(6));
         QCOMPARE(g->stats().edges, reduce ? size_t(2) : size_t(6));
         QVERIFY(g->graph().edge(w).eventIds.empty()); // the session graph keeps ids in eventIdsOf()
+        QCOMPARE(g->edgeWithEvents(w).eventIds, std::vector<int64_t>{write});
+        QCOMPARE(g->edgeWithEvents(w).to, g->graph().edge(w).to);
     }
 }
 
@@ -423,6 +426,60 @@ void TestSessionGraph::badFileFails()
     auto bad = SessionGraph::build(junk.fileName().toStdString());
     QVERIFY(!bad);
     QVERIFY2(QString::fromStdString(bad.error()).contains("junk.provscope"), bad.error().c_str());
+}
+
+void TestSessionGraph::fromHandBuiltGraph()
+{
+    ProvenanceGraph g;
+    const int shell = g.addProcess(10, 5, "sh", "/bin/sh");
+    const int file = g.addFile("/tmp/f");
+    const int reader = g.addProcess(11, 6, "cat", "/bin/cat");
+    auto append = [](ProvenanceGraph &graph, int from, int to, EdgeType type, uint64_t ts, int64_t id) {
+        GraphEdge e;
+        e.from = from;
+        e.to = to;
+        e.type = type;
+        e.tsNs = e.teNs = ts;
+        e.count = 1;
+        e.eventIds = {id};
+        graph.appendEdge(e);
+    };
+    auto add = [&](int from, int to, EdgeType type, uint64_t ts, int64_t id) { append(g, from, to, type, ts, id); };
+    add(shell, file, EdgeType::Write, 10, 1);
+    add(shell, file, EdgeType::Write, 20, 2); // merges with the first: nothing in between
+    add(file, reader, EdgeType::Read, 30, 3);
+    add(reader, file, EdgeType::Open, 25, 4); // not a flow: blocks nothing, never followed
+    g.setBootToEpochNs(77);
+    const auto reduced = SessionGraph::fromGraph(g, true);
+    const auto raw = SessionGraph::fromGraph(g, false);
+    QCOMPARE(raw->graph().edgeCount(), 4);
+    QCOMPARE(reduced->graph().edgeCount(), 3);
+    QCOMPARE(reduced->stats().rawEdges, size_t(4));
+    QCOMPARE(reduced->graph().bootToEpochNs(), int64_t(77));
+    QVERIFY(reduced->sessionPath().empty());
+    const int merged = reduced->edgeOfEvent(1);
+    QCOMPARE(reduced->edgeOfEvent(2), merged);
+    QCOMPARE(reduced->eventIdsOf(merged), (std::vector<int64_t>{1, 2}));
+    QCOMPARE(reduced->graph().edge(merged).teNs, uint64_t(20));
+    QCOMPARE(raw->eventIdsOf(raw->edgeOfEvent(2)), std::vector<int64_t>{2});
+    for (const auto &s : {reduced, raw}) {
+        const auto back = reachedKeys(*s, s->graph().findNode(ProvenanceGraph::keyForProcess(11, 6)), TrackDirection::Backward);
+        QCOMPARE(back, (std::set<std::string>{"proc:11@6", "file:/tmp/f", "proc:10@5"}));
+        const auto fromFile = reachedKeys(*s, s->graph().findNode("file:/tmp/f"), TrackDirection::Backward);
+        QVERIFY(!fromFile.count("proc:11@6")); // the open is not followed
+        auto poi = s->resolve(PointOfInterest::event(3));
+        QVERIFY(poi);
+        QCOMPARE(poi->front().edge, s->edgeOfEvent(3));
+    }
+    // Sparse ids use the sorted index.
+    ProvenanceGraph sparse;
+    const int a = sparse.addFile("/a"), p = sparse.addProcess(1, 1, "p", "");
+    append(sparse, a, p, EdgeType::Read, 1, 5);
+    append(sparse, p, a, EdgeType::Write, 2, 5'000'000'000);
+    const auto s = SessionGraph::fromGraph(sparse, false);
+    QCOMPARE(s->edgeOfEvent(5), 0);
+    QCOMPARE(s->edgeOfEvent(5'000'000'000), 1);
+    QCOMPARE(s->edgeOfEvent(6), -1);
 }
 
 QTEST_GUILESS_MAIN(TestSessionGraph)
