@@ -1,12 +1,14 @@
 // The provenance graph a user gets from a session: a shell forks a child that
 // execs curl, which connects to 127.0.0.1:8000, receives, and writes /tmp/x;
-// cat reads /tmp/x. Written with the real SessionWriter, read back with the
-// SessionReader, built by GraphBuilder, exported as PNG, SVG and DOT.
-#include "graph_builder.h"
+// cat reads /tmp/x. Written with the real SessionWriter, read as a session
+// graph, tracked both ways from a point of interest (analyzeProvenance),
+// exported as PNG, SVG and DOT.
 #include "graph_export.h"
 #include "graph_painter.h"
 #include "point_of_interest.h"
+#include "provenance_analysis.h"
 #include "provenance_graph.h"
+#include "session_graph.h"
 #include "session_reader.h"
 #include "session_writer.h"
 
@@ -154,7 +156,9 @@ int node(const ProvenanceGraph &g, const std::string &key)
     return g.findNode(key);
 }
 
-const std::string curlKey = ProvenanceGraph::keyForProcess(kCurl, kCurlStart);
+// curl's process before its exec (forked from the shell) and after it.
+const std::string curlForkKey = ProvenanceGraph::keyForProcess(kCurl, kCurlStart);
+const std::string curlKey = ProvenanceGraph::keyForProcessVersion(kCurl, kCurlStart, 1);
 const std::string shellKey = ProvenanceGraph::keyForProcess(kShell, kShellStart);
 const std::string catKey = ProvenanceGraph::keyForProcess(kCat, kCatStart);
 const std::string socketKey = ProvenanceGraph::keyForSocket("127.0.0.1", 40000, "127.0.0.1", 8000);
@@ -175,13 +179,21 @@ class TestProvenanceGraph : public QObject {
     Q_OBJECT
     std::unique_ptr<Session> m_session;
 
-    Result<ProvenanceGraph> build(const std::string &poiText, GraphBuildOptions options = {})
+    std::shared_ptr<const SessionGraph> m_graph;
+
+    // What a user sees for poiText: ancestry and descendants, as the graph tab shows them.
+    Result<ProvenanceGraph> build(const std::string &poiText, TrackLimits limits = {-1, 2000})
     {
         Result<PointOfInterest> poi = PointOfInterest::parse(poiText);
         if (!poi)
             return makeError(poi.error());
-        GraphBuilder builder(*m_session->reader);
-        return builder.build(*poi, options);
+        AnalysisOptions options;
+        options.scope = TrackScope::Both;
+        options.limits = limits;
+        Result<AnalysisResult> result = analyzeProvenance(*m_graph, *poi, options);
+        if (!result)
+            return makeError(result.error());
+        return std::move(result->view);
     }
 
 private slots:
@@ -191,6 +203,9 @@ private slots:
         tzset();
         m_session = writeScenario();
         QVERIFY2(m_session, "could not write the test session with SessionWriter");
+        auto graph = SessionGraph::build(m_session->path);
+        QVERIFY2(graph, graph ? "" : graph.error().c_str());
+        m_graph = *graph;
     }
 
     void edgesRunTheWayInformationFlows()
@@ -199,20 +214,23 @@ private slots:
         QVERIFY2(built.ok(), built.ok() ? "" : built.error().c_str());
         const ProvenanceGraph &g = *built;
         QCOMPARE(g.bootToEpochNs(), kBootToEpoch);
-        const int curl = node(g, curlKey), shell = node(g, shellKey), cat = node(g, catKey);
+        const int curl = node(g, curlKey), forked = node(g, curlForkKey), shell = node(g, shellKey), cat = node(g, catKey);
         const int image = node(g, ProvenanceGraph::keyForFile("/usr/bin/curl"));
         const int sock = node(g, socketKey);
         const int tmp = node(g, ProvenanceGraph::keyForFile("/tmp/x"));
         const int done = node(g, ProvenanceGraph::keyForFile("/tmp/x.done"));
-        QVERIFY(curl >= 0 && shell >= 0 && cat >= 0 && image >= 0 && sock >= 0 && tmp >= 0 && done >= 0);
-        QCOMPARE(g.poi(), curl);
-        QVERIFY(g.node(curl).isPoi);
+        QVERIFY(curl >= 0 && forked >= 0 && shell >= 0 && cat >= 0 && image >= 0 && sock >= 0 && tmp >= 0 && done >= 0);
+        // Both versions of the process are the point of interest.
+        QCOMPARE(g.poi(), forked);
+        QVERIFY(g.node(curl).isPoi && g.node(forked).isPoi);
         QCOMPARE(g.node(curl).label, std::string("curl (1001)"));
         QCOMPARE(g.node(curl).exe, std::string("/usr/bin/curl"));
+        QCOMPARE(g.node(curl).version, 1);
+        QVERIFY(g.findEdge(forked, curl, EdgeType::Version) >= 0);
         QCOMPARE(g.node(sock).kind, NodeKind::Socket);
         QCOMPARE(g.node(sock).label, std::string("127.0.0.1:8000"));
 
-        QVERIFY(g.findEdge(shell, curl, EdgeType::Fork) >= 0);
+        QVERIFY(g.findEdge(shell, forked, EdgeType::Fork) >= 0);
         QVERIFY(g.findEdge(image, curl, EdgeType::Exec) >= 0);
         QVERIFY(g.findEdge(curl, sock, EdgeType::Connect) >= 0);
         QVERIFY(g.findEdge(curl, sock, EdgeType::Send) >= 0);
@@ -226,7 +244,7 @@ private slots:
         QCOMPARE(g.findEdge(cat, tmp, EdgeType::Read), -1);
         QCOMPARE(g.findEdge(tmp, curl, EdgeType::Write), -1);
         // The fork edge carries the shell's clone event.
-        QCOMPARE(g.edge(g.findEdge(shell, curl, EdgeType::Fork)).eventIds, std::vector<int64_t>{1});
+        QCOMPARE(g.edge(g.findEdge(shell, forked, EdgeType::Fork)).eventIds, std::vector<int64_t>{1});
         // A failed open and a close make no node or edge.
         QCOMPARE(node(g, ProvenanceGraph::keyForFile("/nonexistent")), -1);
         // The shell's other child (pid 1001 reused) is a sibling: no flow links it to curl.
@@ -278,25 +296,22 @@ private slots:
         QCOMPARE(g.inEdges(f), std::vector<int>{0});
     }
 
-    void plainNeighbourhoodIncludesSiblings()
+    void descendantsIncludeTheReusedPid()
     {
-        GraphBuildOptions options;
-        options.directed = false;
-        Result<ProvenanceGraph> built = build("proc:1001@2000000", options);
+        Result<ProvenanceGraph> built = build("proc:1000");
         QVERIFY(built.ok());
         const ProvenanceGraph &g = *built;
         // The reused pid's later process is a distinct node with its own name.
         const int sleep = node(g, ProvenanceGraph::keyForProcess(kCurl, kReusedStart));
-        QVERIFY(sleep >= 0 && sleep != node(g, curlKey));
+        QVERIFY(sleep >= 0 && sleep != node(g, curlForkKey));
         QCOMPARE(g.node(sleep).label, std::string("sleep (1001)"));
         QVERIFY(g.findEdge(node(g, shellKey), sleep, EdgeType::Fork) >= 0);
+        QVERIFY(g.findEdge(node(g, shellKey), node(g, curlForkKey), EdgeType::Fork) >= 0);
     }
 
     void depthLimitsTheNeighbourhood()
     {
-        GraphBuildOptions options;
-        options.depth = 1;
-        Result<ProvenanceGraph> built = build("proc:1001@2000000", options);
+        Result<ProvenanceGraph> built = build("proc:1001@2000000", {1, -1});
         QVERIFY(built.ok());
         QVERIFY(node(*built, ProvenanceGraph::keyForFile("/tmp/x")) >= 0); // one hop
         QCOMPARE(node(*built, catKey), -1);                                 // two hops
@@ -304,9 +319,7 @@ private slots:
 
     void nodeCapSaysWhatWasLeftOut()
     {
-        GraphBuildOptions options;
-        options.maxNodes = 3;
-        Result<ProvenanceGraph> built = build("proc:1001@2000000", options);
+        Result<ProvenanceGraph> built = build("proc:1001@2000000", {-1, 3});
         QVERIFY(built.ok());
         QVERIFY(built->nodeCount() <= 3);
         QVERIFY(built->omittedNodes() > 0);
@@ -322,7 +335,8 @@ private slots:
         QCOMPARE(g.poi(), tmp);
         QVERIFY(g.findEdge(node(g, curlKey), tmp, EdgeType::Write) >= 0);
         QVERIFY(g.findEdge(tmp, node(g, catKey), EdgeType::Read) >= 0);
-        QVERIFY(node(g, shellKey) >= 0); // depth 2: curl's parent
+        QVERIFY(node(g, shellKey) >= 0); // curl's parent
+        QCOMPARE(node(g, ProvenanceGraph::keyForProcess(kHasher, kHasherStart)), -1); // read curl's image only
         // Starting from curl's image, whoever read it is downstream.
         Result<ProvenanceGraph> image = build("file:/usr/bin/curl");
         QVERIFY(image.ok());
