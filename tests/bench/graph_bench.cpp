@@ -7,12 +7,13 @@
 //   provscope-bench-graph cpr SESSION [EDGES=1000000]
 //       builds the unreduced graph, then times reduceCausalityPreserving() alone on its
 //       first EDGES raw edges (in edge order: event order, forks first).
-//   provscope-bench-graph track SESSION [--reduce cpr|none]
+//   provscope-bench-graph track SESSION [--reduce cpr|none] [--poi SELECTOR [--max-nodes N]]
 //       builds the graph once, picks 20 points of interest from it (deterministic: see
 //       pickPoints) and times analyzeProvenance() (resolve + track + cut) for each, backward,
 //       backward with hideNoise and both directions, with the default limits (the CLI's and
 //       the graph tab's): median and max per mode; also backward without limits from every
-//       fourth point (the worst case: everything the point can reach).
+//       fourth point (the worst case: everything the point can reach). With --poi, only that
+//       point, backward, with the node limit N (-1: none): for profiling one search.
 // Each mode prints one JSON line on stdout (progress on stderr).
 #include "point_of_interest.h"
 #include "provenance_analysis.h"
@@ -226,6 +227,32 @@ struct Mode {
     bool defaultLimits;
 };
 
+int runTrackOne(const std::string &path, bool reduce, const std::string &selector, int maxNodes)
+{
+    auto poi = PointOfInterest::parse(selector);
+    if (!poi) {
+        std::fprintf(stderr, "provscope-bench-graph: %s\n", poi.error().c_str());
+        return 2;
+    }
+    double buildSeconds = 0;
+    const auto session = buildOrDie(path, reduce, &buildSeconds);
+    AnalysisOptions options;
+    options.limits = {-1, maxNodes};
+    const auto started = Clock::now();
+    const double cpuStarted = cpuSeconds();
+    auto result = analyzeProvenance(*session, *poi, options);
+    const double seconds = secondsSince(started), cpu = cpuSeconds() - cpuStarted;
+    if (!result) {
+        std::fprintf(stderr, "provscope-bench-graph: %s\n", result.error().c_str());
+        return 1;
+    }
+    std::printf("{\"mode\":\"track\",\"poi\":%s,\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"track_seconds\":%.3f,"
+                "\"nodes\":%d,\"edges\":%d,\"cut\":%s,\"peak_rss_mb\":%.1f}\n",
+                jsonString(selector).c_str(), seconds, cpu, result->trackSeconds, result->view.nodeCount(),
+                result->view.edgeCount(), result->cut ? "true" : "false", peakMb());
+    return 0;
+}
+
 int runTrack(const std::string &path, bool reduce)
 {
     double buildSeconds = 0;
@@ -296,7 +323,7 @@ int usage()
 {
     std::fprintf(stderr, "usage: provscope-bench-graph build SESSION [--reduce cpr|none]\n"
                          "       provscope-bench-graph cpr SESSION [EDGES=1000000]\n"
-                         "       provscope-bench-graph track SESSION [--reduce cpr|none]\n");
+                         "       provscope-bench-graph track SESSION [--reduce cpr|none] [--poi SELECTOR [--max-nodes N]]\n");
     return 2;
 }
 
@@ -310,10 +337,16 @@ int main(int argc, char **argv)
     const std::string path = argv[2];
     bool reduce = true;
     size_t cprEdges = 1'000'000;
+    std::string poi;
+    int maxNodes = -1;
     for (int i = 3; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--reduce" && i + 1 < argc && (std::strcmp(argv[i + 1], "cpr") == 0 || std::strcmp(argv[i + 1], "none") == 0)) {
             reduce = std::strcmp(argv[++i], "cpr") == 0;
+        } else if (mode == "track" && arg == "--poi" && i + 1 < argc) {
+            poi = argv[++i];
+        } else if (mode == "track" && arg == "--max-nodes" && i + 1 < argc) {
+            maxNodes = std::atoi(argv[++i]);
         } else if (mode == "cpr" && !arg.empty() && arg.find_first_not_of("0123456789") == std::string::npos) {
             cprEdges = std::strtoull(arg.c_str(), nullptr, 10);
         } else {
@@ -325,6 +358,6 @@ int main(int argc, char **argv)
     if (mode == "cpr")
         return runCpr(path, cprEdges);
     if (mode == "track")
-        return runTrack(path, reduce);
+        return poi.empty() ? runTrack(path, reduce) : runTrackOne(path, reduce, poi, maxNodes);
     return usage();
 }
