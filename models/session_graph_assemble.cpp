@@ -194,6 +194,23 @@ void SessionGraphScan::reduceAndAssemble(SessionGraph &out)
     m_stats.reduceSeconds = secondsSince(start);
 }
 
+void SessionGraphScan::releaseTables()
+{
+    m_pathById = SqliteStatement();
+    m_nameById = SqliteStatement();
+    m_db.reset();
+    std::vector<ProcRow>().swap(m_procs);
+    std::vector<SocketRow>().swap(m_sockets);
+    std::vector<SyscallRoles>().swap(m_roles);
+    std::vector<int>().swap(m_fileNode);
+    std::vector<Identity>().swap(m_identityRows);
+    std::vector<int64_t>().swap(m_identityStart);
+    std::vector<int64_t>().swap(m_identityCursor);
+    std::vector<int>().swap(m_currentNode);
+    m_identityNode = {};
+    m_clones = {};
+}
+
 Result<std::shared_ptr<const SessionGraph>> SessionGraphScan::run()
 {
     const auto start = Clock::now();
@@ -239,6 +256,7 @@ Result<std::shared_ptr<const SessionGraph>> SessionGraphScan::run()
     out->m_sessionPath = m_path;
     out->m_recording = m_recording;
     out->m_stats = m_stats;
+    releaseTables(); // before the tracker is built: the peak is there
     out->finish();
     if (m_options.progress)
         m_options.progress(100);

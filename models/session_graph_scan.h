@@ -131,6 +131,7 @@ private:
     Result<void> scanEvents();
     void addForks();
     void reduceAndAssemble(SessionGraph &out);
+    void releaseTables();
     bool push(RawEdge edge, int from, EdgeType type, int64_t eventId);
 
     int processNode(int64_t row, uint64_t ts);
