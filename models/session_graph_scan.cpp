@@ -195,32 +195,60 @@ void SessionGraphScan::advanceIdentity(int64_t fileId, int64_t eventId)
     const Identity &id = m_identityRows[static_cast<size_t>(begin + cursor - 1)];
     if (m_currentNode.size() <= f)
         m_currentNode.resize(f + 1, -1);
-    auto [it, fresh] = m_identityNode.emplace(std::pair(id.dev, id.ino), -1);
-    if (!fresh && m_currentNode[f] == it->second)
+    auto [it, fresh] = m_identityNode.emplace(std::pair(id.dev, id.ino), IdentityNode{});
+    if (!fresh && m_currentNode[f] == it->second.node)
         return; // the same file again: its path is known already
     auto path = pathOf(fileId);
     if (!path) {
         m_error = path.error();
         return;
     }
-    if (fresh) {
-        GraphNode node;
-        node.kind = isPipePath(*path) ? NodeKind::Pipe : NodeKind::File;
-        node.key = ProvenanceGraph::keyForFileIdentity(id.dev, id.ino);
-        node.path = *path;
-        node.paths.push_back(*path);
-        node.label = baseName(*path);
-        if (node.label != *path)
-            node.detail = *path;
-        node.dev = id.dev;
-        node.ino = id.ino;
-        it->second = m_graph.addNode(std::move(node));
-    } else {
-        GraphNode &node = m_graph.mutableNode(it->second);
-        if (std::find(node.paths.begin(), node.paths.end(), *path) == node.paths.end())
-            node.paths.push_back(*path);
+    // A path the identity's node never had: a new file that got the inode
+    // number of a deleted one (or, rarely, a hard link): a node of its own.
+    // A rename adds the new name first, so a renamed file stays one node.
+    if (fresh || it->second.stale || !hasPath(m_graph.node(it->second.node), *path)) {
+        it->second.node = identityNode(id.dev, id.ino, it->second.generation++, *path);
+        it->second.stale = false;
     }
-    m_currentNode[f] = it->second;
+    m_currentNode[f] = it->second.node;
+}
+
+bool SessionGraphScan::hasPath(const GraphNode &node, const std::string &path)
+{
+    return std::find(node.paths.begin(), node.paths.end(), path) != node.paths.end();
+}
+
+int SessionGraphScan::identityNode(uint64_t dev, uint64_t ino, int generation, const std::string &path)
+{
+    GraphNode node;
+    node.kind = isPipePath(path) ? NodeKind::Pipe : NodeKind::File;
+    node.key = ProvenanceGraph::keyForFileIdentity(dev, ino);
+    if (generation > 0)
+        node.key += "/" + std::to_string(generation + 1);
+    node.path = path;
+    node.paths.push_back(path);
+    node.label = baseName(path);
+    if (node.label != path)
+        node.detail = path;
+    node.dev = dev;
+    node.ino = ino;
+    return m_graph.addNode(std::move(node));
+}
+
+// The path was unlinked: what is next found there is another file, even with
+// the same inode number (no new file_ids row is written then).
+void SessionGraphScan::unlinked(int64_t fileId)
+{
+    if (!m_identities || fileId <= 0 || static_cast<size_t>(fileId) >= m_currentNode.size())
+        return;
+    int &current = m_currentNode[static_cast<size_t>(fileId)];
+    if (current < 0)
+        return;
+    const GraphNode &node = m_graph.node(current);
+    auto it = m_identityNode.find(std::pair(node.dev, node.ino));
+    if (it != m_identityNode.end() && it->second.node == current)
+        it->second.stale = true;
+    current = -1;
 }
 
 int SessionGraphScan::fileNode(int64_t fileId, int64_t eventId)
@@ -229,8 +257,28 @@ int SessionGraphScan::fileNode(int64_t fileId, int64_t eventId)
         return -1;
     if (m_identities) {
         advanceIdentity(fileId, eventId);
-        if (static_cast<size_t>(fileId) < m_currentNode.size() && m_currentNode[static_cast<size_t>(fileId)] >= 0)
-            return m_currentNode[static_cast<size_t>(fileId)];
+        if (static_cast<size_t>(fileId) < m_currentNode.size()) {
+            int &current = m_currentNode[static_cast<size_t>(fileId)];
+            if (current >= 0)
+                return current;
+            // Unlinked before: the identity recorded last for this path, as a new file.
+            const int64_t begin = m_identityStart[static_cast<size_t>(fileId)];
+            const int64_t cursor = m_identityCursor[static_cast<size_t>(fileId)];
+            if (cursor > 0) {
+                const Identity &id = m_identityRows[static_cast<size_t>(begin + cursor - 1)];
+                auto it = m_identityNode.find(std::pair(id.dev, id.ino));
+                if (it != m_identityNode.end() && it->second.stale) {
+                    auto path = pathOf(fileId);
+                    if (!path) {
+                        m_error = path.error();
+                        return -1;
+                    }
+                    it->second.node = identityNode(id.dev, id.ino, it->second.generation++, *path);
+                    it->second.stale = false;
+                    return current = it->second.node;
+                }
+            }
+        }
     }
     return pathNode(fileId);
 }
@@ -372,14 +420,15 @@ Result<void> SessionGraphScan::scanEvents()
                 continue;
             const GraphNode &old = m_graph.node(from);
             if (m_identities && old.ino != 0) {
-                // One node: the new name joins its paths and names it from now on.
-                advanceIdentity(file2, id);
+                // One node: the new name joins its paths (first, so the new
+                // name's identity row finds it there) and names it from now on.
                 auto path = pathOf(file2);
                 if (!path)
                     return makeError(path.error());
                 GraphNode &node = m_graph.mutableNode(from);
-                if (std::find(node.paths.begin(), node.paths.end(), *path) == node.paths.end())
+                if (!hasPath(node, *path))
                     node.paths.push_back(*path);
+                advanceIdentity(file2, id);
                 if (m_currentNode.size() <= static_cast<size_t>(std::max(file, file2)))
                     m_currentNode.resize(static_cast<size_t>(std::max(file, file2)) + 1, -1);
                 m_currentNode[static_cast<size_t>(file2)] = from;
@@ -406,6 +455,8 @@ Result<void> SessionGraphScan::scanEvents()
         const int process = processNode(proc, ts);
         edge.to = flowIntoProcess(role) ? process : object;
         push(edge, flowIntoProcess(role) ? object : process, type, id);
+        if (role == FlowRole::Unlink)
+            unlinked(file);
     }
     if (!m_error.empty())
         return makeError(m_error);

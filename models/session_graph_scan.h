@@ -141,6 +141,9 @@ private:
     int socketNode(int64_t socketId);
     Result<std::string> pathOf(int64_t fileId);
     void advanceIdentity(int64_t fileId, int64_t eventId);
+    int identityNode(uint64_t dev, uint64_t ino, int generation, const std::string &path);
+    void unlinked(int64_t fileId);
+    static bool hasPath(const GraphNode &node, const std::string &path);
     const SyscallRoles &rolesOf(int64_t syscall);
 
     std::string m_path;
@@ -164,7 +167,12 @@ private:
             return std::hash<uint64_t>()(p.first * 0x9e3779b97f4a7c15ULL ^ p.second);
         }
     };
-    std::unordered_map<std::pair<uint64_t, uint64_t>, int, PairHash> m_identityNode;
+    struct IdentityNode {
+        int node = -1;       // the node of the file that has this (dev, ino) now
+        int generation = 0;  // files seen with it so far (inode numbers are reused)
+        bool stale = false;  // its path was unlinked
+    };
+    std::unordered_map<std::pair<uint64_t, uint64_t>, IdentityNode, PairHash> m_identityNode;
     // Clone events: (process row, child pid) -> (ts, id).
     std::map<std::pair<int64_t, uint32_t>, std::vector<std::pair<uint64_t, int64_t>>> m_clones;
     session_graph_detail::RawEdges m_raw;

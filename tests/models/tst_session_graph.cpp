@@ -71,6 +71,7 @@ private slots:
     void pidReuseIsTwoProcesses();
     void renameChainByPath();
     void renameKeepsOneNodeWithIdentity();
+    void reusedInodeIsAnotherFile();
     void loopbackEndsAreOneNode();
     void forksFromProcessTable();
     void eventIdsAndEdgeOfEvent();
@@ -201,6 +202,46 @@ void TestSessionGraph::renameKeepsOneNodeWithIdentity()
     QVERIFY(byNewName);
     QCOMPARE(byNewName->size(), size_t(1));
     QCOMPARE(byNewName->front().node, file);
+}
+
+void TestSessionGraph::reusedInodeIsAnotherFile()
+{
+    QTemporaryDir dir;
+    SessionScript s;
+    auto on = [&](uint64_t dev, uint64_t ino) {
+        s.last().dev = dev;
+        s.last().ino = ino;
+    };
+    s.event(1, B, "write", B + 100, "/tmp/a", 1);
+    on(64, 500);
+    s.event(1, B, "unlink", B + 110, "/tmp/a");
+    s.event(2, B, "write", B + 200, "/tmp/b", 1); // another file, the freed inode number
+    on(64, 500);
+    s.event(3, B, "read", B + 300, "/tmp/b", 1);
+    on(64, 500);
+    s.event(4, B, "write", B + 400, "/tmp/c", 1);
+    on(64, 600);
+    s.event(4, B, "unlink", B + 410, "/tmp/c");
+    s.event(5, B, "write", B + 500, "/tmp/c", 1); // the same path and inode number again: a new file
+    on(64, 600);
+    s.event(6, B, "read", B + 600, "/tmp/c", 1);
+    on(64, 600);
+    auto g = buildOrFail(s.write(dir));
+    QVERIFY(g);
+    if (node(*g, ProvenanceGraph::keyForFileIdentity(64, 500)) < 0)
+        QSKIP("the session has no file identities (format without file_ids)");
+    QVERIFY(node(*g, ProvenanceGraph::keyForFileIdentity(64, 500) + "/2") >= 0);
+    QVERIFY(node(*g, ProvenanceGraph::keyForFileIdentity(64, 600) + "/2") >= 0);
+    const auto fromB = reachedKeys(*g, node(*g, proc(3, B)), TrackDirection::Backward);
+    QVERIFY(fromB.count(proc(2, B)));
+    QVERIFY(!fromB.count(proc(1, B)));
+    const auto fromC = reachedKeys(*g, node(*g, proc(6, B)), TrackDirection::Backward);
+    QVERIFY(fromC.count(proc(5, B)));
+    QVERIFY(!fromC.count(proc(4, B)));
+    // The unlink is on the old file.
+    const int oldC = node(*g, ProvenanceGraph::keyForFileIdentity(64, 600));
+    QCOMPARE(edgesBetween(*g, proc(4, B), ProvenanceGraph::keyForFileIdentity(64, 600), EdgeType::Unlink).size(), size_t(1));
+    QCOMPARE(g->graph().node(oldC).paths, std::vector<std::string>{"/tmp/c"});
 }
 
 void TestSessionGraph::loopbackEndsAreOneNode()
