@@ -35,7 +35,7 @@ cat "$session" >/dev/null
 run() { # NAME ARGS...: one measurement, its JSON line kept as $out/NAME.json
     local name="$1"
     shift
-    "$@" 2>"$out/$name.err" | tail -n 1 >"$out/$name.json"
+    "$@" 2>"$out/$name.err" | tail -n 1 >"$out/$name.json" || echo "$name: exit status $? (see $out/$name.err)" >&2
 }
 run build_cpr "$bin/provscope-bench-graph" build "$session" --reduce cpr
 run build_none "$bin/provscope-bench-graph" build "$session" --reduce none
