@@ -83,6 +83,8 @@ public:
     static std::string keyForProcessVersion(uint32_t pid, uint64_t startNs, int version);
     static std::string keyForFile(std::string_view path);
     // A file known by device and inode (its paths live in GraphNode::paths).
+    // The session graph adds "/N" for the N-th file seen with the same inode
+    // number (inode numbers are reused once a file is deleted).
     static std::string keyForFileIdentity(uint64_t dev, uint64_t ino);
     static std::string keyForSocket(std::string_view laddr, uint16_t lport,
                                     std::string_view raddr, uint16_t rport);

@@ -5,7 +5,11 @@
 // not a database query. Nodes: process versions (an exec starts a new version
 // of the instance, linked by a Version edge), files (by dev+inode when the
 // session recorded it, else by path; renames keep one node with every path),
-// sockets (both ends of a loopback connection are one node), pipes. Edges:
+// sockets (both ends of a loopback connection are one node), pipes. Keys:
+// ProvenanceGraph::keyForProcessVersion() (proc:PID@START[/vN]),
+// keyForFileIdentity() (inode:DEV:INO[/N]: a reused inode number is another
+// file) or keyForFile() when no identity was recorded, keyForSocket(),
+// keyForPipe(). Open and unlink edges are kept but never followed. Edges:
 // one per raw event (DESIGN.md: provenance directions), forks from the
 // process table, each with ts, te, count, bytes and its event ids.
 // With reduce (the default) CPR (cpr_reduction.h) merges edges after the scan,

@@ -5,6 +5,9 @@
 #include "session_graph.h"
 
 #include "session_graph_script.h"
+#include "sqlite_database.h"
+
+#include <sqlite3.h>
 
 #include <QtTest>
 
@@ -80,6 +83,8 @@ private slots:
     void cancelAndProgress();
     void badFileFails();
     void fromHandBuiltGraph();
+    void withoutIdentitiesFilesArePaths();
+    void sessionWithoutEvents();
 };
 
 void TestSessionGraph::execStartsVersions()
@@ -521,6 +526,53 @@ void TestSessionGraph::fromHandBuiltGraph()
     QCOMPARE(s->edgeOfEvent(5), 0);
     QCOMPARE(s->edgeOfEvent(5'000'000'000), 1);
     QCOMPARE(s->edgeOfEvent(6), -1);
+}
+
+void TestSessionGraph::withoutIdentitiesFilesArePaths()
+{
+    // A session from before file identities (no file_ids table): files by path, renames as edges.
+    QTemporaryDir dir;
+    SessionScript s;
+    s.event(30, B, "write", B + 100, "/tmp/a", 1);
+    s.last().dev = 64;
+    s.last().ino = 1234;
+    s.rename(30, B, B + 200, "/tmp/a", "/tmp/b");
+    s.event(32, B, "read", B + 400, "/tmp/b", 1);
+    const std::string path = s.write(dir);
+    {
+        auto db = SqliteDatabase::open(path, SQLITE_OPEN_READWRITE);
+        QVERIFY(db);
+        auto has = (*db)->hasTable("file_ids");
+        QVERIFY(has);
+        if (*has)
+            QVERIFY((*db)->exec("DROP TABLE file_ids"));
+    }
+    auto g = buildOrFail(path);
+    QVERIFY(g);
+    QCOMPARE(node(*g, ProvenanceGraph::keyForFileIdentity(64, 1234)), -1);
+    QCOMPARE(edgesBetween(*g, "file:/tmp/a", "file:/tmp/b", EdgeType::Rename).size(), size_t(1));
+    QCOMPARE(g->graph().node(node(*g, "file:/tmp/a")).paths, std::vector<std::string>{"/tmp/a"});
+    const auto back = reachedKeys(*g, node(*g, proc(32, B)), TrackDirection::Backward);
+    QVERIFY(back.count(proc(30, B)));
+}
+
+void TestSessionGraph::sessionWithoutEvents()
+{
+    QTemporaryDir dir;
+    SessionScript s;
+    s.process(5, B, 0, 0, "idle", "/usr/bin/idle");
+    auto g = buildOrFail(s.write(dir));
+    QVERIFY(g);
+    QCOMPARE(g->graph().edgeCount(), 0);
+    QCOMPARE(g->stats().eventsRead, int64_t(0));
+    QCOMPARE(g->stats().reductionRatio(), 1.0);
+    QCOMPARE(g->edgeOfEvent(1), -1);
+    auto idle = g->resolve(PointOfInterest::processLatest(5));
+    QVERIFY(idle);
+    QCOMPARE(g->graph().node(idle->front().node).label, std::string("idle (5)"));
+    QCOMPARE(g->graph().node(idle->front().node).exe, std::string("/usr/bin/idle"));
+    QVERIFY(!g->resolve(PointOfInterest::event(1)));
+    QVERIFY(!g->resolve(PointOfInterest::file("/x")));
 }
 
 QTEST_GUILESS_MAIN(TestSessionGraph)
