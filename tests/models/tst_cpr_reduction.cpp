@@ -113,6 +113,7 @@ private slots:
     void emptyInput();
     void oracleCatchesANaiveMerge();
     void oracleOnRandomGraphs();
+    void opensBlockNothingWhenNotFollowed();
     void timing1M();
 };
 
@@ -255,6 +256,57 @@ void TstCprReduction::oracleCatchesANaiveMerge()
     std::vector<GraphEdge> in2{edge(0, 1, 1), edge(2, 0, 2, 2, EdgeType::Write), edge(0, 1, 3)};
     std::vector<GraphEdge> naive2{edge(0, 1, 1, 3), edge(2, 0, 2, 2, EdgeType::Write)};
     QVERIFY(!reachabilityDifference(3, in2, naive2).isEmpty());
+}
+
+// flowsOnly: Open and Unlink edges (never followed by the session graph's
+// tracker) block no merge; reachability over the flows is still the same, and
+// the opens themselves still merge only where nothing flowed in between.
+void TstCprReduction::opensBlockNothingWhenNotFollowed()
+{
+    auto flows = [](const std::vector<GraphEdge> &edges) {
+        std::vector<GraphEdge> out;
+        for (const GraphEdge &e : edges)
+            if (isFlowEdge(e.type))
+                out.push_back(e);
+        return out;
+    };
+    // A read, an open by the reader, a read again: the open no longer splits the reads.
+    const std::vector<GraphEdge> in{edge(0, 1, 1, 1, EdgeType::Read, 1), edge(1, 2, 2, 2, EdgeType::Open, 2),
+                                    edge(0, 1, 3, 3, EdgeType::Read, 3)};
+    QCOMPARE(reduceCausalityPreserving(3, in).edges.size(), size_t(3));
+    const CprResult r = reduceCausalityPreserving(3, in, true);
+    QCOMPARE(r.edges.size(), size_t(2));
+    QCOMPARE(r.edges[0].eventIds, (std::vector<int64_t>{1, 3}));
+
+    std::mt19937_64 rng(7);
+    size_t kept = 0, keptAll = 0;
+    for (int g = 0; g < 1500; ++g) {
+        const int nodes = std::uniform_int_distribution<int>(2, 7)(rng);
+        const int count = std::uniform_int_distribution<int>(5, 35)(rng);
+        const int maxTime = std::uniform_int_distribution<int>(2, 10)(rng);
+        std::vector<GraphEdge> graph;
+        for (int i = 0; i < count; ++i) {
+            const int from = std::uniform_int_distribution<int>(0, nodes - 1)(rng);
+            const int to = std::uniform_int_distribution<int>(0, nodes - 1)(rng);
+            const uint64_t ts = std::uniform_int_distribution<uint64_t>(0, static_cast<uint64_t>(maxTime))(rng);
+            const uint64_t te = ts + (std::uniform_int_distribution<int>(0, 2)(rng) == 0 ? std::uniform_int_distribution<uint64_t>(0, 3)(rng) : 0);
+            const int kind = std::uniform_int_distribution<int>(0, 3)(rng);
+            const EdgeType type = kind == 0 ? EdgeType::Open : kind == 1 ? EdgeType::Unlink : kind == 2 ? EdgeType::Write : EdgeType::Read;
+            graph.push_back(edge(from, to, ts, te, type, i + 1, 1));
+        }
+        std::stable_sort(graph.begin(), graph.end(), [](const GraphEdge &a, const GraphEdge &b) { return a.tsNs < b.tsNs; });
+        const CprResult reduced = reduceCausalityPreserving(nodes, graph, true);
+        const QString diff = reachabilityDifference(nodes, flows(graph), flows(reduced.edges));
+        if (!diff.isEmpty())
+            QFAIL(qPrintable(QStringLiteral("graph %1: %2\nin:  %3\nout: %4").arg(g).arg(diff, describe(graph), describe(reduced.edges))));
+        size_t ids = 0;
+        for (const GraphEdge &e : reduced.edges)
+            ids += e.eventIds.size();
+        QCOMPARE(ids, graph.size());
+        kept += reduced.edges.size();
+        keptAll += reduceCausalityPreserving(nodes, graph).edges.size();
+    }
+    QVERIFY(kept < keptAll); // opens that block nothing let more merge
 }
 
 void TstCprReduction::oracleOnRandomGraphs()
