@@ -7,13 +7,14 @@
 //   provscope-bench-graph cpr SESSION [EDGES=1000000]
 //       builds the unreduced graph, then times reduceCausalityPreserving() alone on its
 //       first EDGES raw edges (in edge order: event order, forks first).
-//   provscope-bench-graph track SESSION [--reduce cpr|none] [--poi SELECTOR [--max-nodes N]]
+//   provscope-bench-graph track SESSION [--reduce cpr|none] [--poi SELECTOR [--max-nodes N] [--hide-noise]]
 //       builds the graph once, picks 20 points of interest from it (deterministic: see
 //       pickPoints) and times analyzeProvenance() (resolve + track + cut) for each, backward,
 //       backward with hideNoise and both directions, with the default limits (the CLI's and
 //       the graph tab's): median and max per mode; also backward without limits from every
 //       fourth point (the worst case: everything the point can reach). With --poi, only that
-//       point, backward, with the node limit N (-1: none): for profiling one search.
+//       point, backward, with the node limit N (-1: none) and what each noise filter hid:
+//       for profiling and inspecting one search.
 // Each mode prints one JSON line on stdout (progress on stderr).
 #include "point_of_interest.h"
 #include "provenance_analysis.h"
@@ -227,7 +228,7 @@ struct Mode {
     bool defaultLimits;
 };
 
-int runTrackOne(const std::string &path, bool reduce, const std::string &selector, int maxNodes)
+int runTrackOne(const std::string &path, bool reduce, const std::string &selector, int maxNodes, bool hideNoise)
 {
     auto poi = PointOfInterest::parse(selector);
     if (!poi) {
@@ -238,6 +239,7 @@ int runTrackOne(const std::string &path, bool reduce, const std::string &selecto
     const auto session = buildOrDie(path, reduce, &buildSeconds);
     AnalysisOptions options;
     options.limits = {-1, maxNodes};
+    options.hideNoise = hideNoise;
     const auto started = Clock::now();
     const double cpuStarted = cpuSeconds();
     auto result = analyzeProvenance(*session, *poi, options);
@@ -246,10 +248,17 @@ int runTrackOne(const std::string &path, bool reduce, const std::string &selecto
         std::fprintf(stderr, "provscope-bench-graph: %s\n", result.error().c_str());
         return 1;
     }
+    std::string filters;
+    for (const NoiseFilterCount &f : result->noise.filters)
+        filters += (filters.empty() ? "" : ",") + std::string("{\"name\":") + jsonString(f.name) +
+                   ",\"nodes_hidden\":" + std::to_string(f.nodesHidden) +
+                   ",\"edges_hidden\":" + std::to_string(f.edgesHidden) + "}";
     std::printf("{\"mode\":\"track\",\"poi\":%s,\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"track_seconds\":%.3f,"
-                "\"nodes\":%d,\"edges\":%d,\"cut\":%s,\"peak_rss_mb\":%.1f}\n",
-                jsonString(selector).c_str(), seconds, cpu, result->trackSeconds, result->view.nodeCount(),
-                result->view.edgeCount(), result->cut ? "true" : "false", peakMb());
+                "\"unfiltered_nodes\":%d,\"unfiltered_edges\":%d,\"nodes\":%d,\"edges\":%d,\"cut\":%s,"
+                "\"noise\":[%s],\"peak_rss_mb\":%.1f}\n",
+                jsonString(selector).c_str(), seconds, cpu, result->trackSeconds, result->unfiltered.nodeCount(),
+                result->unfiltered.edgeCount(), result->view.nodeCount(), result->view.edgeCount(),
+                result->cut ? "true" : "false", filters.c_str(), peakMb());
     return 0;
 }
 
@@ -323,7 +332,7 @@ int usage()
 {
     std::fprintf(stderr, "usage: provscope-bench-graph build SESSION [--reduce cpr|none]\n"
                          "       provscope-bench-graph cpr SESSION [EDGES=1000000]\n"
-                         "       provscope-bench-graph track SESSION [--reduce cpr|none] [--poi SELECTOR [--max-nodes N]]\n");
+                         "       provscope-bench-graph track SESSION [--reduce cpr|none] [--poi SELECTOR [--max-nodes N] [--hide-noise]]\n");
     return 2;
 }
 
@@ -339,6 +348,7 @@ int main(int argc, char **argv)
     size_t cprEdges = 1'000'000;
     std::string poi;
     int maxNodes = -1;
+    bool hideNoise = false;
     for (int i = 3; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--reduce" && i + 1 < argc && (std::strcmp(argv[i + 1], "cpr") == 0 || std::strcmp(argv[i + 1], "none") == 0)) {
@@ -347,6 +357,8 @@ int main(int argc, char **argv)
             poi = argv[++i];
         } else if (mode == "track" && arg == "--max-nodes" && i + 1 < argc) {
             maxNodes = std::atoi(argv[++i]);
+        } else if (mode == "track" && arg == "--hide-noise") {
+            hideNoise = true;
         } else if (mode == "cpr" && !arg.empty() && arg.find_first_not_of("0123456789") == std::string::npos) {
             cprEdges = std::strtoull(arg.c_str(), nullptr, 10);
         } else {
@@ -358,6 +370,6 @@ int main(int argc, char **argv)
     if (mode == "cpr")
         return runCpr(path, cprEdges);
     if (mode == "track")
-        return poi.empty() ? runTrack(path, reduce) : runTrackOne(path, reduce, poi, maxNodes);
+        return poi.empty() ? runTrack(path, reduce) : runTrackOne(path, reduce, poi, maxNodes, hideNoise);
     return usage();
 }
