@@ -5,8 +5,8 @@
 //       SessionGraph::build(): wall time, the builder's own split (read+map / reduce),
 //       events, nodes, raw and kept edges, the reduction ratio, peak memory.
 //   provscope-bench-graph cpr SESSION [EDGES=1000000]
-//       builds the unreduced graph, then times reduceCausalityPreserving() alone on its
-//       first EDGES raw edges (in edge order: event order, forks first).
+//       builds the unreduced graph, then times reduceCausalityPreserving() alone (flowsOnly,
+//       as SessionGraph uses it) on its first EDGES raw edges, in the graph's edge order.
 //   provscope-bench-graph track SESSION [--reduce cpr|none] [--poi SELECTOR [--max-nodes N] [--hide-noise]]
 //       builds the graph once, picks 20 points of interest from it (deterministic: see
 //       pickPoints) and times analyzeProvenance() (resolve + track + cut) for each, backward,
@@ -127,7 +127,8 @@ int runCpr(const std::string &path, size_t count)
     const long long rssBefore = statusKb("VmRSS");
     const auto started = Clock::now();
     const double cpuStarted = cpuSeconds();
-    CprResult reduced = reduceCausalityPreserving(graph.nodeCount(), std::move(edges));
+    // flowsOnly, as the session graph reduces: open/unlink edges merge but block nothing.
+    CprResult reduced = reduceCausalityPreserving(graph.nodeCount(), std::move(edges), true);
     const double cprSeconds = secondsSince(started);
     const double cprCpu = cpuSeconds() - cpuStarted;
     std::printf("{\"mode\":\"cpr\",\"edges_in\":%zu,\"edges_out\":%zu,\"ratio\":%.3f,\"seconds\":%.3f,\"cpu_seconds\":%.3f,"
