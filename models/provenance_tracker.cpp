@@ -17,6 +17,16 @@ ProvenanceTracker::ProvenanceTracker(int nodeCount, const std::vector<TrackEdge>
     build(edges, [](const TrackEdge &) { return false; });
 }
 
+std::unique_ptr<ProvenanceTracker> ProvenanceTracker::overGraph(const ProvenanceGraph &graph, bool flowsOnly)
+{
+    std::unique_ptr<ProvenanceTracker> tracker(new ProvenanceTracker());
+    tracker->m_graph = &graph;
+    tracker->m_flowsOnly = flowsOnly;
+    tracker->m_nodeCount = graph.nodeCount();
+    tracker->m_edgeCount = graph.edgeCount();
+    return tracker;
+}
+
 // GraphEdge or TrackEdge: both have from, to, tsNs, teNs (no lean copy of a
 // million-edge graph is made).
 template <class Edges, class Skip>
@@ -58,6 +68,14 @@ void ProvenanceTracker::build(const Edges &edges, Skip skip)
 
 TrackEdge ProvenanceTracker::edgeAt(int edge) const
 {
+    if (m_graph) {
+        if (edge < 0 || edge >= m_edgeCount)
+            return {};
+        const GraphEdge &g = m_graph->edge(edge);
+        if (m_flowsOnly && !isFlowEdge(g.type))
+            return {};
+        return {g.from, g.to, g.tsNs, g.teNs};
+    }
     if (edge < 0 || edge >= m_edgeCount || m_inArc[static_cast<size_t>(edge)] < 0)
         return {};
     const int64_t pos = m_inArc[static_cast<size_t>(edge)];
@@ -108,7 +126,7 @@ TrackResult ProvenanceTracker::track(const std::vector<TrackPoi> &pois, TrackDir
     }
     if (starts.empty())
         return {};
-    return search(forward ? m_out : m_in, forward, starts, limits);
+    return search(forward, starts, limits);
 }
 
 TrackBothResult ProvenanceTracker::trackBoth(TrackPoi poi, TrackLimits limits) const
@@ -146,8 +164,27 @@ TrackBothResult ProvenanceTracker::trackBoth(const std::vector<TrackPoi> &pois, 
     return both;
 }
 
-TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, const std::vector<Start> &starts,
-                                      TrackLimits limits) const
+template <class F>
+void ProvenanceTracker::forEachArc(bool forward, int node, F &&f) const
+{
+    if (m_graph) {
+        // The graph's own adjacency, in edge order like the arrays below.
+        const std::vector<GraphEdge> &edges = m_graph->edges();
+        for (int e : forward ? m_graph->outEdges(node) : m_graph->inEdges(node)) {
+            const GraphEdge &g = edges[static_cast<size_t>(e)];
+            if (m_flowsOnly && !isFlowEdge(g.type))
+                continue;
+            f(forward ? Arc{~g.teNs, ~g.tsNs, g.to, e} : Arc{g.tsNs, g.teNs, g.from, e});
+        }
+        return;
+    }
+    const Csr &csr = forward ? m_out : m_in;
+    const Arc *end = csr.arcs.data() + csr.start[static_cast<size_t>(node) + 1];
+    for (const Arc *a = csr.arcs.data() + csr.start[static_cast<size_t>(node)]; a != end; ++a)
+        f(*a);
+}
+
+TrackResult ProvenanceTracker::search(bool forward, const std::vector<Start> &starts, TrackLimits limits) const
 {
     // Values are thresholds mapped so that larger is better in both directions
     // (forward uses ~t); 0 marks "reached but not expanded" (an edge's endpoint).
@@ -226,11 +263,6 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, const std::v
         used.push_back(start.firstEdge);
     }
 
-    auto arcsOf = [&](int node) {
-        return std::pair{csr.arcs.data() + csr.start[static_cast<size_t>(node)],
-                         csr.arcs.data() + csr.start[static_cast<size_t>(node) + 1]};
-    };
-
     if (limits.maxDepth < 0) {
         // Best threshold first: thresholds only fall along a path, so (as in
         // Dijkstra) a node's first pop carries its final threshold and a node
@@ -253,26 +285,25 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, const std::v
             heap.pop();
             if (s.value != best[static_cast<size_t>(s.node)] || s.depth != depth[static_cast<size_t>(s.node)])
                 continue; // superseded by a better state of the same node
-            const auto [begin, end] = arcsOf(s.node);
-            for (const Arc *a = begin; a != end; ++a) {
-                if (a->gate > s.value)
-                    continue;
-                const uint64_t nv = std::min(s.value, a->cap);
-                const size_t m = static_cast<size_t>(a->other);
+            forEachArc(forward, s.node, [&](const Arc &a) {
+                if (a.gate > s.value)
+                    return;
+                const uint64_t nv = std::min(s.value, a.cap);
+                const size_t m = static_cast<size_t>(a.other);
                 const int nd = isRoot[m] ? 0 : s.depth + 1; // the roots stay at depth 0
                 if (depth[m] < 0) {
-                    if (!admit(a->other, nd, nv))
-                        continue;
+                    if (!admit(a.other, nd, nv))
+                        return;
                 } else if (nv > best[m] || (nv == best[m] && nd < depth[m])) {
                     best[m] = nv;
                     depth[m] = nd;
                 } else {
-                    used.push_back(a->edge);
-                    continue;
+                    used.push_back(a.edge);
+                    return;
                 }
-                used.push_back(a->edge);
-                heap.push({nv, nd, a->other});
-            }
+                used.push_back(a.edge);
+                heap.push({nv, nd, a.other});
+            });
         }
     } else {
         // Depth-limited: rounds of relaxation give, exactly, the best threshold
@@ -307,27 +338,26 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, const std::v
                 break;
             next.clear();
             for (const auto &[node, value] : frontier) {
-                const auto [begin, end] = arcsOf(node);
-                for (const Arc *a = begin; a != end; ++a) {
-                    if (a->gate > value)
-                        continue;
-                    const uint64_t nv = std::min(value, a->cap);
-                    const size_t m = static_cast<size_t>(a->other);
+                forEachArc(forward, node, [&, value = value](const Arc &a) {
+                    if (a.gate > value)
+                        return;
+                    const uint64_t nv = std::min(value, a.cap);
+                    const size_t m = static_cast<size_t>(a.other);
                     if (depth[m] < 0) {
-                        if (!admit(a->other, d + 1, nv))
-                            continue;
+                        if (!admit(a.other, d + 1, nv))
+                            return;
                     } else if (nv > best[m]) {
                         best[m] = nv;
                     } else {
-                        used.push_back(a->edge);
-                        continue;
+                        used.push_back(a.edge);
+                        return;
                     }
-                    used.push_back(a->edge);
+                    used.push_back(a.edge);
                     if (!queued[m]) {
                         queued[m] = 1;
-                        next.push_back(a->other);
+                        next.push_back(a.other);
                     }
-                }
+                });
             }
             // Snapshot the values so the next round extends paths by one hop only.
             frontier.clear();
@@ -340,11 +370,10 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, const std::v
             addSeeds(); // maxDepth 1: the far ends are the last frontier
         // What the last round would have reached: the depth cut.
         for (const auto &[node, value] : frontier) {
-            const auto [begin, end] = arcsOf(node);
-            for (const Arc *a = begin; a != end; ++a) {
-                const size_t m = static_cast<size_t>(a->other);
-                if (a->gate > value || depth[m] >= 0)
-                    continue;
+            forEachArc(forward, node, [&, value = value](const Arc &a) {
+                const size_t m = static_cast<size_t>(a.other);
+                if (a.gate > value || depth[m] >= 0)
+                    return;
                 result.depthCut = true;
                 if (omitted.empty())
                     omitted.assign(n, 0);
@@ -352,7 +381,7 @@ TrackResult ProvenanceTracker::search(const Csr &csr, bool forward, const std::v
                     omitted[m] = 1;
                     ++result.omittedNodes;
                 }
-            }
+            });
         }
     }
 

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 namespace provscope {
@@ -84,6 +85,11 @@ public:
     ProvenanceTracker(int nodeCount, const std::vector<GraphEdge> &edges, bool flowsOnly = false);
     ProvenanceTracker(int nodeCount, const std::vector<TrackEdge> &edges);
 
+    // Tracks over the graph's own adjacency (outEdges/inEdges) instead of
+    // arrays of its own: no memory per edge, a little slower per edge. The
+    // graph must outlive the tracker and not change. flowsOnly as above.
+    static std::unique_ptr<ProvenanceTracker> overGraph(const ProvenanceGraph &graph, bool flowsOnly);
+
     int nodeCount() const { return m_nodeCount; }
     int edgeCount() const { return m_edgeCount; }
 
@@ -121,7 +127,10 @@ private:
     template <class Edges, class Skip>
     void build(const Edges &edges, Skip skip);
     bool startOf(TrackPoi poi, bool forward, Start &start) const;
-    TrackResult search(const Csr &csr, bool forward, const std::vector<Start> &starts, TrackLimits limits) const;
+    TrackResult search(bool forward, const std::vector<Start> &starts, TrackLimits limits) const;
+    template <class F>
+    void forEachArc(bool forward, int node, F &&f) const;
+    ProvenanceTracker() = default;
 
     int m_nodeCount = 0;
     int m_edgeCount = 0;
@@ -131,6 +140,8 @@ private:
     TrackEdge edgeAt(int edge) const;
     Csr m_in;  // backward: incoming arcs, other = source
     Csr m_out; // forward: outgoing arcs, other = target
+    const ProvenanceGraph *m_graph = nullptr; // overGraph(): arcs come from here
+    bool m_flowsOnly = false;
 };
 
 } // namespace provscope

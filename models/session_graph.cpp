@@ -94,7 +94,8 @@ void SessionGraph::finish()
     }
     m_stats.edges = m_graph.edges().size();
     // Open and unlink move no data: shown, never followed.
-    m_tracker = std::make_unique<ProvenanceTracker>(m_graph.nodeCount(), m_graph.edges(), true);
+    // Tracking reads the graph's own adjacency: no second copy of every edge.
+    m_tracker = ProvenanceTracker::overGraph(m_graph, true);
 }
 
 int SessionGraph::edgeOfEvent(int64_t eventId) const

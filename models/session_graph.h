@@ -85,6 +85,8 @@ public:
 private:
     friend class SessionGraphScan;
     SessionGraph() = default;
+    SessionGraph(const SessionGraph &) = delete; // the tracker points into m_graph
+    SessionGraph &operator=(const SessionGraph &) = delete;
     // Moves the edges' eventIds into the flat arrays, builds the event index and the tracker.
     void finish();
     ProvenanceGraph m_graph;

@@ -166,6 +166,7 @@ private slots:
     void severalRootsAreTheUnion();
     void timedNodeStartsAtItsMoment();
     void flowsOnlySkipsOpens();
+    void overGraphAgreesWithArrays();
     void timingOnTwoMillionEdges();
 };
 
@@ -619,6 +620,55 @@ void TestProvenanceTracker::flowsOnlySkipsOpens()
     QCOMPARE(nodeSet(flows.track(TrackPoi::ofNode(0), TrackDirection::Forward)), (QSet<int>{0}));
     QVERIFY(flows.track(TrackPoi::ofEdge(0), TrackDirection::Backward).nodes.empty()); // not a flow: no search
     QCOMPARE(flows.track(TrackPoi::ofEdge(1), TrackDirection::Backward).edges, std::vector<int>{1});
+}
+
+// The tracker over a graph's own adjacency gives exactly what the one with
+// arrays of its own gives: nodes, thresholds, depths, edges and cuts.
+void TestProvenanceTracker::overGraphAgreesWithArrays()
+{
+    std::mt19937 rng(99);
+    for (int round = 0; round < 150; ++round) {
+        const int nodeCount = 1 + static_cast<int>(rng() % 9);
+        ProvenanceGraph graph;
+        for (int n = 0; n < nodeCount; ++n)
+            graph.addFile("/n" + std::to_string(n));
+        std::vector<GraphEdge> edges;
+        for (int i = 0, count = static_cast<int>(rng() % 30); i < count; ++i) {
+            GraphEdge e;
+            e.from = static_cast<int>(rng() % static_cast<unsigned>(nodeCount));
+            e.to = static_cast<int>(rng() % static_cast<unsigned>(nodeCount));
+            e.tsNs = 1 + rng() % 20;
+            e.teNs = e.tsNs + (rng() % 3 == 0 ? rng() % 6 : 0);
+            e.type = rng() % 4 == 0 ? EdgeType::Open : EdgeType::Read;
+            edges.push_back(e);
+        }
+        graph.setEdges(edges);
+        for (bool flowsOnly : {false, true}) {
+            const ProvenanceTracker arrays(nodeCount, graph.edges(), flowsOnly);
+            const auto over = ProvenanceTracker::overGraph(graph, flowsOnly);
+            QCOMPARE(over->nodeCount(), arrays.nodeCount());
+            std::vector<TrackPoi> pois;
+            for (int n = 0; n < nodeCount; ++n)
+                pois.push_back(TrackPoi::ofNode(n));
+            for (int e = 0; e < graph.edgeCount(); ++e)
+                pois.push_back(TrackPoi::ofEdge(e));
+            for (const TrackPoi &poi : pois)
+                for (TrackDirection d : {TrackDirection::Backward, TrackDirection::Forward})
+                    for (TrackLimits limits : {TrackLimits{-1, -1}, TrackLimits{1, -1}, TrackLimits{2, 3}, TrackLimits{-1, 2}}) {
+                        const TrackResult a = arrays.track(poi, d, limits), b = over->track(poi, d, limits);
+                        QCOMPARE(b.nodes.size(), a.nodes.size());
+                        for (size_t i = 0; i < a.nodes.size(); ++i) {
+                            QCOMPARE(b.nodes[i].node, a.nodes[i].node);
+                            QCOMPARE(b.nodes[i].thresholdNs, a.nodes[i].thresholdNs);
+                            QCOMPARE(b.nodes[i].depth, a.nodes[i].depth);
+                        }
+                        QCOMPARE(b.edges, a.edges);
+                        QCOMPARE(b.depthCut, a.depthCut);
+                        QCOMPARE(b.nodeCut, a.nodeCut);
+                        QCOMPARE(b.omittedNodes, a.omittedNodes);
+                    }
+        }
+    }
 }
 
 void TestProvenanceTracker::timingOnTwoMillionEdges()
