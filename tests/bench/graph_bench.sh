@@ -10,7 +10,8 @@
 #     backward with hideNoise, both directions, with the default limits (target < 1 s each),
 #     and backward without limits from 5 of them;
 #   - layout time (provscope-bench-layout) for views of 100, 1,000 and 5,000 nodes cut from
-#     the session and for generated ones of the same shape, offscreen.
+#     the session (as the graph tab shows them: noise hidden) and for generated ones of that
+#     shape, offscreen; also without edge labels and with the engine Auto did not pick.
 # Wall times on a busy machine include waiting for the CPU: CPU times are printed beside them.
 #   tests/bench/graph_bench.sh [BIN_DIR] [SESSION=/tmp/provscope-bench-10M-graph.provscope] [EVENTS=10000000]
 # PROVSCOPE_BENCH_NO_LAYOUT=1 skips the layout runs; PROVSCOPE_BENCH_JSON=DIR keeps every JSON line.
@@ -43,7 +44,7 @@ run cpr_1m "$bin/provscope-bench-graph" cpr "$session" 1000000
 run track_cpr "$bin/provscope-bench-graph" track "$session" --reduce cpr
 if [ -z "${PROVSCOPE_BENCH_NO_LAYOUT:-}" ]; then
     export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
-    run layout_session "$bin/provscope-bench-layout" "$session"
+    run layout_session "$bin/provscope-bench-layout" "$session" --compare-engines
     run layout_synthetic "$bin/provscope-bench-layout" --synthetic --compare-engines
 fi
 
@@ -101,6 +102,9 @@ for name in ("layout_session", "layout_synthetic"):
             line = f"  {v['target']:5} -> {v['nodes']:5} nodes {v['edges']:7,} edges: "
             a = v["auto"]
             line += f"{a.get('engine', '?'):5} {a['ms']:9.1f} ms wall {a['cpu_ms']:9.1f} ms cpu"
+            if "no_labels" in v:
+                n = v["no_labels"]
+                line += f"   (no edge labels: {n['ms']:.1f} ms wall)"
             if "other" in v:
                 o = v["other"]
                 line += f"   ({o.get('engine', '?')}: {o['ms']:.1f} ms wall, {o['cpu_ms']:.1f} ms cpu)"

@@ -8,8 +8,9 @@
 //   provscope-bench-layout --synthetic [--compare-engines]
 //       generated views shaped like them (a fork tree of processes, each with a fan-out of
 //       files it reads and writes, some files handed from writer to reader, a few sockets).
-// --compare-engines also lays each view out with the engine Auto did not pick (dot on
-// 1,000 nodes, sfdp on 100; never dot on 5,000). Needs a QGuiApplication: run with
+// --compare-engines also lays each view out without edge labels (GraphLayout::compute with
+// the painter's node sizes) and with the engine Auto did not pick (dot on 1,000 nodes, sfdp
+// on 100; never dot on 5,000). Needs a QGuiApplication: run with
 // QT_QPA_PLATFORM=offscreen. One JSON line on stdout.
 #include "graph_painter.h"
 #ifdef PROVSCOPE_BENCH_HAS_SESSION_GRAPH
@@ -179,12 +180,18 @@ std::vector<View> sessionViews(const std::string &, const std::vector<int> &)
 }
 #endif
 
-std::string timeLayout(const ProvenanceGraph &graph, LayoutEngine engine)
+// labels false: GraphLayout::compute() with the painter's node sizes and no edge labels,
+// to tell what the labels cost Graphviz.
+std::string timeLayout(const ProvenanceGraph &graph, LayoutEngine engine, bool labels = true)
 {
     const GraphPainter painter(graph);
+    std::vector<QSizeF> nodeSizes;
+    if (!labels)
+        for (const GraphNode &node : graph.nodes())
+            nodeSizes.push_back(painter.nodeSize(node));
     const auto started = Clock::now();
     const double cpuStarted = cpuMs();
-    auto layout = painter.layout(graph, engine);
+    auto layout = labels ? painter.layout(graph, engine) : GraphLayout::compute(graph, nodeSizes, {}, engine);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     const double cpu = cpuMs() - cpuStarted;
     char buffer[256];
@@ -232,6 +239,7 @@ int main(int argc, char **argv)
                 ",\"nodes\":" + std::to_string(nodes) + ",\"edges\":" + std::to_string(view.graph.edgeCount()) +
                 ",\"auto\":" + timeLayout(view.graph, LayoutEngine::Auto);
         if (compare) {
+            json += ",\"no_labels\":" + timeLayout(view.graph, LayoutEngine::Auto, false);
             if (nodes <= GraphLayout::kDotNodeLimit)
                 json += ",\"other\":" + timeLayout(view.graph, LayoutEngine::Sfdp);
             else if (nodes <= 2000)
