@@ -8,12 +8,13 @@
 // Deterministic: a fixed seed and splitmix64, so two runs write the same events.
 //
 // The default output is what the event-table benchmark (table_bench.sh, issue 4) measured and
-// stays byte for byte the same. --graph-rich (issue 5: the graph benchmarks) makes it a graph
+// stays the same, event for event. --graph-rich (issue 5: the graph benchmarks) makes it a graph
 // worth tracking, with the same number of events and nearly the same mix; its extra choices
 // come from a second random stream, so the base activity is the same draw for draw:
 //  - files are read or written as they were opened: only /tmp, /var/log and build/ files are
 //    opened for writing (half the time; otherwise read), libraries and /etc are only read, so
-//    files written by one process are read by others without every process writing libc;
+//    files written by one process are read by others without every process writing libc
+//    (so of the file I/O events about 1 in 8 is a write instead of 2 in 5);
 //  - a connect, the traffic on its fd and its close name one socket (same local port), so a
 //    socket has traffic both ways on one node;
 //  - pids wrap within a small range (pid_max-like, skipping live ones): pid reuse;
@@ -22,6 +23,8 @@
 //    /tmp/.cache/dl_N, a child executes it, it reads ~/.ssh/id_rsa and /etc/passwd, writes and
 //    renames an archive, sends it to 127.0.0.3:4444 and adds /etc/cron.d/dl_N, then stays
 //    busy as an ordinary process.
+// The generator itself is in synthetic_session.{h,cpp}, its --graph-rich parts in
+// synthetic_session_rich.cpp.
 #include "synthetic_session.h"
 
 #include <chrono>
