@@ -57,6 +57,16 @@ public:
     // Selects the event and scrolls to it, wherever the filter and sort show it;
     // false when it is not shown (filtered out, unknown).
     bool selectEventId(int64_t id);
+    // Selects the rows of these events (a graph node's or edge's) and scrolls to the
+    // first, which becomes current; at most kMaxSelectedEvents rows. Says how many
+    // the display filter hides (events_tab_select.cpp).
+    static constexpr int kMaxSelectedEvents = 5000;
+    struct EventSelection {
+        int requested = 0; // distinct ids asked for
+        int selected = 0;  // rows selected
+        int hidden = 0;    // not shown by the current filter (or unknown)
+    };
+    EventSelection selectEvents(const std::vector<int64_t> &ids);
 
     // Long operations (filter, find, sort) show there with Cancel (may be null).
     void setTaskProgress(TaskProgress *progress);

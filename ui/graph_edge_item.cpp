@@ -5,10 +5,11 @@
 
 namespace provscope {
 
-GraphEdgeItem::GraphEdgeItem(std::shared_ptr<const GraphPainter> painter, const GraphEdge &edge,
+GraphEdgeItem::GraphEdgeItem(std::shared_ptr<const GraphPainter> painter, const GraphEdge &edge, int index,
                              const EdgeGeometry &geometry)
     : m_painter(std::move(painter))
     , m_edge(edge)
+    , m_index(index)
     , m_geometry(geometry)
 {
     setFlag(QGraphicsItem::ItemIsSelectable);
@@ -33,6 +34,20 @@ GraphEdgeItem::GraphEdgeItem(std::shared_ptr<const GraphPainter> painter, const 
     setToolTip(m_painter->edgeLabel(m_edge));
 }
 
+void GraphEdgeItem::setPainter(std::shared_ptr<const GraphPainter> painter)
+{
+    m_painter = std::move(painter);
+    update();
+}
+
+void GraphEdgeItem::setHighlighted(bool on)
+{
+    if (m_highlighted == on)
+        return;
+    m_highlighted = on;
+    update();
+}
+
 QRectF GraphEdgeItem::boundingRect() const
 {
     return m_bounds;
@@ -53,7 +68,7 @@ QPainterPath GraphEdgeItem::shape() const
 
 void GraphEdgeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
 {
-    m_painter->paintEdge(*painter, m_edge, m_geometry, isSelected());
+    m_painter->paintEdge(*painter, m_edge, m_geometry, isSelected() || m_highlighted);
 }
 
 } // namespace provscope

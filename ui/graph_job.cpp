@@ -1,33 +1,67 @@
 #include "graph_job.h"
 
 #include "graph_painter.h"
-#include "session_reader.h"
+#include "session_graph.h"
+
+#include <QElapsedTimer>
+#include <QObject>
 
 namespace provscope {
 
-GraphJobResult runGraphJob(const QString &sessionPath, const PointOfInterest &poi,
-                           const GraphBuildOptions &options)
+const ProvenanceGraph &analysisBase(const AnalysisResult &analysis, bool hideNoise)
+{
+    return hideNoise ? analysis.view : analysis.unfiltered;
+}
+
+GraphJobResult runGraphJob(const GraphJobRequest &request)
 {
     GraphJobResult result;
-    result.poi = poi;
-    auto reader = SessionReader::open(sessionPath.toStdString());
-    if (!reader) {
-        result.error = QString::fromStdString(reader.error());
+    result.revision = request.revision;
+    result.analyzed = request.analyze;
+    result.poi = request.poi;
+    result.session = request.session;
+    QElapsedTimer timer;
+    std::shared_ptr<const ProvenanceGraph> shown = request.shown;
+    if (request.analyze) {
+        if (!result.session) {
+            timer.start();
+            SessionGraphOptions options;
+            options.reduce = true;
+            options.cancelled = request.cancelled.get();
+            options.progress = request.progress;
+            auto built = SessionGraph::build(request.sessionPath.toStdString(), options);
+            if (!built) {
+                result.error = QString::fromStdString(built.error());
+                return result;
+            }
+            result.session = std::move(built.value());
+            result.sessionBuilt = true;
+            result.sessionSeconds = double(timer.nsecsElapsed()) / 1e9;
+        }
+        timer.start();
+        auto analysis = analyzeProvenance(*result.session, request.poi, request.options);
+        if (!analysis) {
+            result.error = QString::fromStdString(analysis.error());
+            return result;
+        }
+        result.analysis = std::make_shared<const AnalysisResult>(std::move(analysis.value()));
+        result.analysisSeconds = double(timer.nsecsElapsed()) / 1e9;
+        GraphViewSpec spec;
+        shown = std::make_shared<const ProvenanceGraph>(
+            composeView(analysisBase(*result.analysis, request.options.hideNoise), result.session.get(), spec));
+    }
+    if (!shown) {
+        result.error = QObject::tr("Nothing to lay out.");
         return result;
     }
-    GraphBuilder builder(*reader.value());
-    auto graph = builder.build(poi, options);
-    if (!graph) {
-        result.error = QString::fromStdString(graph.error());
-        return result;
-    }
-    auto shared = std::make_shared<const ProvenanceGraph>(std::move(graph.value()));
-    auto layout = GraphPainter(*shared).layout(*shared);
+    timer.start();
+    auto layout = GraphPainter(*shown).layout(*shown);
     if (!layout) {
         result.error = QString::fromStdString(layout.error());
         return result;
     }
-    result.graph = std::move(shared);
+    result.layoutSeconds = double(timer.nsecsElapsed()) / 1e9;
+    result.graph = std::move(shown);
     result.layout = std::move(layout.value());
     result.ok = true;
     return result;

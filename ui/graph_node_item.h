@@ -1,5 +1,6 @@
 #pragma once
-// One provenance graph node in the scene, painted by the shared GraphPainter.
+// One provenance graph node in the scene, painted by the shared GraphPainter,
+// with the view's own marks: a pin, and the highlight of a path through it.
 #include "graph_painter.h"
 
 #include <QGraphicsItem>
@@ -20,6 +21,11 @@ public:
     const GraphNode &node() const { return m_node; }
     // A painter with other annotations (marks): repaints, and the tooltip lists the notes.
     void setPainter(std::shared_ptr<const GraphPainter> painter);
+    void setPinned(bool pinned);
+    bool isPinned() const { return m_pinned; }
+    // On the highlighted path: drawn as selected.
+    void setHighlighted(bool on);
+    bool isHighlighted() const { return m_highlighted; }
 
 private:
     void updateToolTip();
@@ -28,6 +34,8 @@ private:
     GraphNode m_node;
     int m_index;
     QRectF m_rect; // in item coordinates, centred on the origin
+    bool m_pinned = false;
+    bool m_highlighted = false;
 };
 
 } // namespace provscope

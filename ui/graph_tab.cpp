@@ -3,61 +3,128 @@
 #include "annotation_set.h"
 #include "graph_edge_item.h"
 #include "graph_export.h"
+#include "graph_legend.h"
+#include "graph_minimap.h"
 #include "graph_node_item.h"
 #include "graph_painter.h"
+#include "graph_status.h"
+#include "session_graph.h"
 #include "task_progress.h"
 #include "zoomable_graphics_view.h"
 
 #include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
 #include <QGraphicsScene>
-#include <QContextMenuEvent>
-#include <QLabel>
-#include <QMenu>
-#include <QMouseEvent>
-#include <QSpinBox>
 #include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPointer>
+#include <QSpinBox>
 #include <QToolBar>
 #include <QVBoxLayout>
-#include <QFile>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace provscope {
 
-namespace {
-QString describe(const PointOfInterest &poi)
-{
-    if (poi.kind == PointOfInterest::Kind::File)
-        return QObject::tr("file %1").arg(QString::fromStdString(poi.path));
-    return QObject::tr("process %1").arg(poi.pid);
-}
-} // namespace
-
 GraphTab::GraphTab(QWidget *parent)
     : QWidget(parent)
-    , m_toolBar(new QToolBar(this))
-    , m_depth(new QSpinBox(this))
     , m_status(new QLabel(this))
     , m_scene(new QGraphicsScene(this))
     , m_view(new ZoomableGraphicsView(this))
 {
+    m_pool.setMaxThreadCount(1);
     m_view->setScene(m_scene);
     m_view->viewport()->installEventFilter(this);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_status->setContentsMargins(6, 0, 6, 0);
+    m_status->setContentsMargins(6, 2, 6, 2);
     m_status->setMinimumWidth(100);
     m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setWordWrap(true);
+    createToolBar();
 
-    m_depth->setRange(1, 6);
-    m_depth->setValue(2);
+    m_legend = new GraphLegend(m_view);
+    m_minimap = new GraphMinimap(m_view);
+    m_legendAction->setChecked(true);
+    m_minimapAction->setChecked(true);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_toolBar);
+    layout->addWidget(m_status);
+    layout->addWidget(m_view, 1);
+
+    connect(&m_job, &QFutureWatcher<GraphJobResult>::finished, this, &GraphTab::onJobFinished);
+    connect(m_scene, &QGraphicsScene::selectionChanged, this, &GraphTab::onSceneSelectionChanged);
+    setStatus(tr("Select an event, then choose its process or file to see its provenance graph."));
+}
+
+GraphTab::~GraphTab()
+{
+    // The scene's items go with it: no selection news to a tab half destroyed.
+    m_scene->disconnect(this);
+    if (m_jobCancelled)
+        m_jobCancelled->store(true);
+    if (m_job.isRunning())
+        m_job.waitForFinished();
+}
+
+void GraphTab::createToolBar()
+{
+    m_toolBar = new QToolBar(this);
+    m_toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+
+    m_scope = new QComboBox(this);
+    m_scope->addItem(tr("Backward"), int(TrackScope::Backward));
+    m_scope->addItem(tr("Forward"), int(TrackScope::Forward));
+    m_scope->addItem(tr("Both"), int(TrackScope::Both));
+    m_scope->setCurrentIndex(2);
+    m_scope->setToolTip(tr("Backward: how it came to be; forward: what it touched afterwards (time-respecting)"));
+    connect(m_scope, &QComboBox::currentIndexChanged, this, &GraphTab::retrack);
+
+    m_depth = new QSpinBox(this);
+    m_depth->setRange(0, 50);
+    m_depth->setValue(0);
     m_depth->setPrefix(tr("Depth "));
-    m_depth->setToolTip(tr("Hops from the point of interest"));
-    connect(m_depth, &QSpinBox::valueChanged, this, [this] {
-        if (m_hasPoi)
-            showGraph(m_lastPoi);
+    m_depth->setSpecialValueText(tr("Depth \u221e"));
+    m_depth->setToolTip(tr("Hops from the point of interest (\u221e: as far as the flows go)"));
+    connect(m_depth, &QSpinBox::valueChanged, this, &GraphTab::retrack);
+
+    m_nodeLimit = new QSpinBox(this);
+    m_nodeLimit->setRange(10, 5000);
+    m_nodeLimit->setSingleStep(50);
+    m_nodeLimit->setValue(150);
+    m_nodeLimit->setPrefix(tr("Max "));
+    m_nodeLimit->setSuffix(tr(" nodes"));
+    m_nodeLimit->setToolTip(tr("Node limit of the tracking; the status says how many more there are"));
+    connect(m_nodeLimit, &QSpinBox::valueChanged, this, &GraphTab::retrack);
+
+    m_hideNoise = new QCheckBox(tr("Hide noise"), this);
+    m_hideNoise->setChecked(true);
+    m_hideNoise->setToolTip(tr("Hide libraries, /proc, /sys, locale...; group shared read-only and temporary "
+                               "files; merge bursts. Reversible."));
+    connect(m_hideNoise, &QCheckBox::toggled, this, [this](bool hide) {
+        m_spec.skipNoise = hide;
+        if (m_analysis)
+            relayout(hide ? tr("noise hidden") : tr("noise shown"));
     });
 
-    m_toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_search = new QLineEdit(this);
+    m_search->setPlaceholderText(tr("Find node (label, path, address, pid)"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setMaximumWidth(260);
+    connect(m_search, &QLineEdit::returnPressed, this, [this] { findNext(m_search->text()); });
+
+    m_toolBar->addWidget(m_scope);
     m_toolBar->addWidget(m_depth);
+    m_toolBar->addWidget(m_nodeLimit);
+    m_toolBar->addWidget(m_hideNoise);
+    m_toolBar->addSeparator();
+    m_toolBar->addWidget(m_search);
+    m_showHidden = m_toolBar->addAction(tr("Show Hidden (0)"), this, &GraphTab::showHidden);
+    m_showHidden->setEnabled(false);
     m_toolBar->addSeparator();
     QAction *zoomIn = m_toolBar->addAction(tr("Zoom In"), m_view, &ZoomableGraphicsView::zoomIn);
     zoomIn->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence::ZoomIn});
@@ -65,45 +132,109 @@ GraphTab::GraphTab(QWidget *parent)
     QAction *zoomOut = m_toolBar->addAction(tr("Zoom Out"), m_view, &ZoomableGraphicsView::zoomOut);
     zoomOut->setShortcut(QKeySequence::ZoomOut);
     zoomOut->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    QAction *fit = m_toolBar->addAction(tr("Zoom to Fit"), m_view, &ZoomableGraphicsView::zoomToFit);
+    QAction *fit = m_toolBar->addAction(tr("Fit"), m_view, &ZoomableGraphicsView::zoomToFit);
+    fit->setToolTip(tr("Zoom to fit (Ctrl+0)"));
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     fit->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_toolBar->addAction(tr("1:1"), m_view, &ZoomableGraphicsView::resetZoom);
+    m_legendAction = m_toolBar->addAction(tr("Legend"));
+    m_legendAction->setCheckable(true);
+    connect(m_legendAction, &QAction::toggled, this, [this](bool on) {
+        m_legend->setVisible(on && m_graph);
+    });
+    m_minimapAction = m_toolBar->addAction(tr("Minimap"));
+    m_minimapAction->setCheckable(true);
+    connect(m_minimapAction, &QAction::toggled, this, [this](bool on) {
+        m_minimap->setVisible(on && m_graph);
+    });
+    QAction *find = new QAction(tr("Find Node"), this);
+    find->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+    find->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(find, &QAction::triggered, this, [this] {
+        m_search->setFocus();
+        m_search->selectAll();
+    });
     // Shortcuts of a toolbar only fire when it is visible; they are also on the tab.
-    addActions({zoomIn, zoomOut, fit});
-
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(0);
-    // The status sits beside the toolbar (not in it) so it can grow with its text.
-    auto *top = new QHBoxLayout;
-    top->setContentsMargins(0, 0, 0, 0);
-    top->addWidget(m_toolBar);
-    top->addWidget(m_status, 1);
-    layout->addLayout(top);
-    layout->addWidget(m_view, 1);
-
-    connect(&m_job, &QFutureWatcher<GraphJobResult>::finished, this, &GraphTab::onJobFinished);
-    setStatus(tr("Select an event, then choose its process or file to see its provenance graph."));
+    addActions({zoomIn, zoomOut, fit, find});
 }
 
-GraphTab::~GraphTab()
+void GraphTab::setScope(TrackScope scope)
 {
-    if (m_job.isRunning())
-        m_job.waitForFinished();
+    m_scope->setCurrentIndex(m_scope->findData(int(scope)));
+}
+
+TrackScope GraphTab::scope() const
+{
+    return TrackScope(m_scope->currentData().toInt());
+}
+
+void GraphTab::setDepth(int depth)
+{
+    m_depth->setValue(depth);
+}
+
+void GraphTab::setNodeLimit(int nodes)
+{
+    m_nodeLimit->setValue(nodes);
+}
+
+void GraphTab::setHideNoise(bool hide)
+{
+    m_hideNoise->setChecked(hide);
+}
+
+bool GraphTab::hideNoise() const
+{
+    return m_hideNoise->isChecked();
 }
 
 void GraphTab::setSessionPath(const QString &path)
 {
     m_sessionPath = path;
-    ++m_sessionGeneration; // a layout still running for the previous session is dropped
+    ++m_sessionGeneration; // a job still running for the previous session is dropped
+    ++m_revision;
+    if (m_jobCancelled)
+        m_jobCancelled->store(true);
     m_waiting.reset();
     m_hasPoi = false;
+    m_sessionStale = false;
+    m_session.reset();
+    m_analysis.reset();
+    m_composed.reset();
     m_graph.reset();
+    m_spec = {};
+    m_spec.skipNoise = hideNoise();
+    m_pins.clear();
+    m_pathNodes.clear();
+    m_pathEdges.clear();
     m_scene->clear();
     m_layout = {};
+    m_legend->hide();
+    m_minimap->hide();
+    updateHiddenAction();
+    finishProgress();
     setStatus(path.isEmpty() ? tr("No session open.")
                              : tr("Select an event, then choose its process or file to see its provenance graph."));
+}
+
+void GraphTab::retrack()
+{
+    if (m_hasPoi)
+        showGraph(m_lastPoi);
+}
+
+GraphJobRequest GraphTab::analyzeRequest(const PointOfInterest &poi) const
+{
+    GraphJobRequest request;
+    request.analyze = true;
+    request.sessionPath = m_sessionPath;
+    request.session = m_sessionStale ? nullptr : m_session;
+    request.poi = poi;
+    request.options.scope = scope();
+    request.options.limits.maxDepth = m_depth->value() == 0 ? -1 : m_depth->value();
+    request.options.limits.maxNodes = m_nodeLimit->value();
+    request.options.hideNoise = hideNoise();
+    return request;
 }
 
 void GraphTab::showGraph(const PointOfInterest &poi)
@@ -112,30 +243,61 @@ void GraphTab::showGraph(const PointOfInterest &poi)
         return;
     m_lastPoi = poi;
     m_hasPoi = true;
-    if (m_job.isRunning()) {
-        m_waiting = poi; // Graphviz runs one layout at a time; the newest request wins
-        return;
-    }
-    startJob(poi);
+    requestJob(analyzeRequest(poi));
 }
 
-void GraphTab::startJob(const PointOfInterest &poi)
+void GraphTab::requestJob(GraphJobRequest request)
 {
-    GraphBuildOptions options;
-    options.depth = m_depth->value();
-    setStatus(tr("Building the graph of %1…").arg(describe(poi)));
+    request.revision = ++m_revision;
+    if (m_jobActive) {
+        m_waiting = std::move(request); // one job at a time; the newest request wins
+        return;
+    }
+    startJob(std::move(request));
+}
+
+void GraphTab::startJob(GraphJobRequest request)
+{
+    if (request.analyze) {
+        if (m_sessionStale) {
+            m_session.reset();
+            m_sessionStale = false;
+        }
+        if (!request.session)
+            request.session = m_session;
+        setStatus(request.session ? tr("Tracking from %1…").arg(describePoi(request.poi))
+                                  : tr("Reading the session for the graph of %1…").arg(describePoi(request.poi)));
+    }
     m_abandoned = false;
+    m_jobCancelled = std::make_shared<std::atomic<bool>>(false);
+    request.cancelled = m_jobCancelled;
     if (m_progress && !m_progressToken) {
-        // Graphviz cannot be interrupted: Cancel lets the layout finish unseen.
-        m_progressToken = m_progress->begin(tr("Laying out the graph of %1").arg(describe(poi)), [this] {
+        // Graphviz cannot be interrupted: Cancel stops reading the session, or lets
+        // the layout finish unseen.
+        const QString what = request.analyze && !request.session ? tr("Reading the session graph")
+                                                                 : tr("Laying out the graph");
+        m_progressToken = m_progress->begin(what, [this] {
             m_abandoned = true;
             m_waiting.reset();
+            if (m_jobCancelled)
+                m_jobCancelled->store(true);
             finishProgress();
             setStatus(tr("Graph cancelled."));
         });
     }
+    if (m_progress && m_progressToken && !request.session && request.analyze) {
+        QPointer<TaskProgress> progress = m_progress;
+        const int token = m_progressToken;
+        request.progress = [progress, token](int percent) {
+            QMetaObject::invokeMethod(progress, [progress, token, percent] {
+                if (progress)
+                    progress->setProgress(token, percent / 100.0);
+            }, Qt::QueuedConnection);
+        };
+    }
     m_jobSessionGeneration = m_sessionGeneration;
-    m_job.setFuture(QtConcurrent::run(&m_pool, runGraphJob, m_sessionPath, poi, options));
+    m_jobActive = true;
+    m_job.setFuture(QtConcurrent::run(&m_pool, [request = std::move(request)] { return runGraphJob(request); }));
 }
 
 void GraphTab::finishProgress()
@@ -154,60 +316,121 @@ void GraphTab::waitUntilIdle()
 
 bool GraphTab::isBusy() const
 {
-    return m_job.isRunning() || m_waiting.has_value();
+    return m_jobActive || m_waiting.has_value();
 }
 
 void GraphTab::onJobFinished()
 {
+    m_jobActive = false;
     GraphJobResult result = m_job.result();
-    if (m_jobSessionGeneration != m_sessionGeneration && !m_waiting) {
-        finishProgress(); // a graph of a session that is no longer open
+    const bool sameSession = m_jobSessionGeneration == m_sessionGeneration;
+    // The session graph is worth keeping whatever became of the rest.
+    if (sameSession && result.sessionBuilt && result.session && !m_sessionStale)
+        m_session = result.session;
+    if (m_waiting) {
+        GraphJobRequest next = std::move(*m_waiting);
+        m_waiting.reset();
+        if (next.analyze && !next.session)
+            next.session = m_session;
+        startJob(std::move(next));
+        return; // the finished result is already stale
+    }
+    if (!sameSession || result.revision != m_revision) {
+        finishProgress();
         return;
     }
-    if (m_abandoned && !m_waiting) {
+    if (m_abandoned) {
         m_abandoned = false;
         return;
     }
-    if (m_waiting) {
-        const PointOfInterest next = *m_waiting;
-        m_waiting.reset();
-        startJob(next);
-        return; // the finished result is already stale
-    }
     finishProgress();
     if (!result.ok) {
-        setStatus(tr("No graph for %1: %2").arg(describe(result.poi), result.error));
+        if (result.analyzed)
+            setStatus(tr("No graph for %1: %2").arg(describePoi(result.poi), result.error));
+        else
+            setStatus(tr("The graph could not be laid out: %1").arg(result.error));
         emit graphFailed(result.error);
         return;
     }
-    m_graph = result.graph;
-    m_layout = std::move(result.layout);
-    m_painter = std::make_shared<const GraphPainter>(*m_graph);
-    populateScene();
-    applyAnnotations();
-    QString text = tr("Graph of %1: %2 nodes, %3 edges (%4)")
-                       .arg(describe(result.poi))
-                       .arg(m_graph->nodeCount())
-                       .arg(m_graph->edgeCount())
-                       .arg(QString::fromStdString(m_layout.engine));
-    if (m_graph->omittedNodes() > 0)
-        text += tr(", %1 more nodes left out").arg(m_graph->omittedNodes());
-    setStatus(text);
+    showResult(result);
     emit graphReady();
 }
 
-void GraphTab::populateScene()
+void GraphTab::showResult(GraphJobResult &result)
 {
+    const bool fresh = result.analyzed;
+    if (fresh) {
+        m_analysis = result.analysis;
+        m_spec = {};
+        m_spec.skipNoise = hideNoise();
+        m_pins.clear();
+        m_composed = result.graph;
+        m_note.clear();
+    }
+    m_graph = result.graph;
+    m_layout = std::move(result.layout);
+    applyPins(m_layout, *m_graph, m_pins);
+    m_painter = std::make_shared<const GraphPainter>(*m_graph);
+    populateScene(!fresh);
+    applyAnnotations();
+    updateHiddenAction();
+    updateStatus();
+}
+
+void GraphTab::updateStatus()
+{
+    if (!m_graph)
+        return;
+    GraphStatusInput input;
+    input.poi = m_lastPoi;
+    input.scope = m_analysis ? scope() : TrackScope::Backward;
+    input.shown = m_graph.get();
+    input.analysis = m_analysis.get();
+    input.session = m_session.get();
+    input.hideNoise = hideNoise();
+    input.spec = &m_spec;
+    input.pinned = int(m_pins.size());
+    input.engine = QString::fromStdString(m_layout.engine);
+    QString text = graphStatusText(input);
+    if (!m_note.isEmpty())
+        text += QStringLiteral(" \u00b7 ") + m_note;
+    setStatus(text);
+}
+
+void GraphTab::populateScene(bool keepView)
+{
+    const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
+    const QTransform transform = m_view->transform();
+    m_selecting = true;
     m_scene->clear();
+    m_pathNodes.clear();
+    m_pathEdges.clear();
     const auto &edges = m_graph->edges();
     for (size_t i = 0; i < edges.size() && i < m_layout.edges.size(); ++i)
-        m_scene->addItem(new GraphEdgeItem(m_painter, edges[i], m_layout.edges[i]));
+        m_scene->addItem(new GraphEdgeItem(m_painter, edges[i], int(i), m_layout.edges[i]));
     const auto &nodes = m_graph->nodes();
-    for (size_t i = 0; i < nodes.size() && i < m_layout.nodes.size(); ++i)
-        m_scene->addItem(new GraphNodeItem(m_painter, nodes[i], int(i), m_layout.nodes[i]));
+    for (size_t i = 0; i < nodes.size() && i < m_layout.nodes.size(); ++i) {
+        auto *item = new GraphNodeItem(m_painter, nodes[i], int(i), m_layout.nodes[i]);
+        item->setPinned(m_pins.count(nodes[i].key) > 0);
+        m_scene->addItem(item);
+    }
     m_scene->setSceneRect(m_layout.boundingBox.adjusted(-GraphPainter::kMargin, -GraphPainter::kMargin,
                                                         GraphPainter::kMargin, GraphPainter::kMargin));
-    showReadable();
+    m_selecting = false;
+    m_searchAt = -1;
+    m_legend->setGraph(m_graph, m_painter);
+    m_legend->setVisible(m_legendAction->isChecked());
+    m_minimap->setVisible(m_minimapAction->isChecked());
+    m_minimap->setScene(m_scene);
+    placeOverlays();
+    if (keepView) {
+        // An edit: the view stays where it was (pinned nodes stay put on screen).
+        m_view->setTransform(transform);
+        m_view->centerOn(centre);
+    } else {
+        showReadable();
+    }
+    m_minimap->refresh();
 }
 
 void GraphTab::showReadable()
@@ -223,6 +446,23 @@ void GraphTab::showReadable()
     const int poi = m_graph->poi();
     if (poi >= 0 && size_t(poi) < m_layout.nodes.size())
         m_view->centerOn(m_layout.nodes[size_t(poi)].center);
+}
+
+void GraphTab::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    placeOverlays();
+}
+
+void GraphTab::placeOverlays()
+{
+    // Legend bottom-left, minimap bottom-right, over the view's viewport.
+    const QRect area = m_view->viewport()->geometry();
+    m_legend->adjustSize();
+    m_legend->move(area.left() + 8, area.bottom() - m_legend->height() - 8);
+    const QSize mini = m_minimap->sizeHint();
+    m_minimap->resize(mini);
+    m_minimap->move(area.right() - mini.width() - 8, area.bottom() - mini.height() - 8);
 }
 
 Result<void> GraphTab::exportPng(const QString &path) const
@@ -272,68 +512,9 @@ void GraphTab::applyAnnotations()
     for (QGraphicsItem *item : m_scene->items()) {
         if (auto *node = dynamic_cast<GraphNodeItem *>(item))
             node->setPainter(m_painter);
+        else if (auto *edge = dynamic_cast<GraphEdgeItem *>(item))
+            edge->setPainter(m_painter);
     }
-}
-
-QMenu *GraphTab::createNodeMenu(int nodeIndex, QWidget *parent)
-{
-    auto *menu = new QMenu(parent);
-    const bool usable = m_graph && nodeIndex >= 0 && nodeIndex < m_graph->nodeCount() && m_annotations
-        && !m_annotations->sessionPath().isEmpty();
-    QAction *tag = menu->addAction(tr("Tag…"), this, [this, nodeIndex] { annotateNode(nodeIndex, Annotation::Kind::Tag); });
-    QAction *comment = menu->addAction(tr("Comment…"), this,
-                                       [this, nodeIndex] { annotateNode(nodeIndex, Annotation::Kind::Comment); });
-    tag->setEnabled(usable);
-    comment->setEnabled(usable);
-    return menu;
-}
-
-bool GraphTab::annotateNode(int nodeIndex, Annotation::Kind kind)
-{
-    if (!m_graph || nodeIndex < 0 || nodeIndex >= m_graph->nodeCount() || !m_annotations)
-        return false;
-    const GraphNode &node = m_graph->node(nodeIndex);
-    // A process node stands for its process: the tag shows wherever the process does.
-    const bool process = node.kind == NodeKind::Process;
-    const Annotation::Target target = process ? Annotation::Target::Process : Annotation::Target::Node;
-    const std::string key = process ? Annotation::processTarget(node.pid, node.startNs) : node.key;
-    QString what = QString::fromStdString(node.label);
-    if (!node.detail.empty())
-        what += QStringLiteral(" (%1)").arg(QString::fromStdString(node.detail));
-    const auto text = m_prompt(this, kind, what, QString());
-    if (!text)
-        return false;
-    return m_annotations->add(target, key, kind, *text) != 0;
-}
-
-bool GraphTab::eventFilter(QObject *watched, QEvent *event)
-{
-    // Double-click on a node: rebuild the graph around it.
-    if (watched == m_view->viewport() && event->type() == QEvent::MouseButtonDblClick) {
-        const auto *mouse = static_cast<QMouseEvent *>(event);
-        for (QGraphicsItem *item : m_view->items(mouse->position().toPoint())) {
-            if (auto *nodeItem = dynamic_cast<GraphNodeItem *>(item)) {
-                const GraphNode &node = nodeItem->node();
-                if (node.kind == NodeKind::Process)
-                    showGraph(PointOfInterest::process(node.pid, node.startNs));
-                else if (node.kind == NodeKind::File && !node.path.empty())
-                    showGraph(PointOfInterest::file(node.path));
-                return true;
-            }
-        }
-    }
-    if (watched == m_view->viewport() && event->type() == QEvent::ContextMenu) {
-        const auto *menuEvent = static_cast<QContextMenuEvent *>(event);
-        for (QGraphicsItem *item : m_view->items(menuEvent->pos())) {
-            if (auto *nodeItem = dynamic_cast<GraphNodeItem *>(item)) {
-                QMenu *menu = createNodeMenu(nodeItem->nodeIndex(), this);
-                menu->setAttribute(Qt::WA_DeleteOnClose);
-                menu->popup(menuEvent->globalPos());
-                return true;
-            }
-        }
-    }
-    return QWidget::eventFilter(watched, event);
 }
 
 void GraphTab::setStatus(const QString &text)

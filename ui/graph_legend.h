@@ -1,0 +1,32 @@
+#pragma once
+// The legend over the graph view's bottom-left corner: node kinds, marks and
+// edge colours, drawn by GraphPainter::paintLegend (the report page's legend).
+// Click it to fold it down to its title.
+#include <QWidget>
+
+#include <memory>
+
+namespace provscope {
+
+class GraphPainter;
+class ProvenanceGraph;
+
+class GraphLegend : public QWidget {
+    Q_OBJECT
+public:
+    explicit GraphLegend(QWidget *parent = nullptr);
+
+    void setGraph(std::shared_ptr<const ProvenanceGraph> graph, std::shared_ptr<const GraphPainter> painter);
+    bool isFolded() const { return m_folded; }
+    void setFolded(bool folded);
+    QSize sizeHint() const override;
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+
+private:
+    bool m_folded = false;
+};
+
+} // namespace provscope
