@@ -8,6 +8,9 @@
 #include "session_reader.h"
 
 #include <algorithm>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <unordered_map>
 
 namespace provscope {
@@ -149,26 +152,38 @@ void SessionGraphScan::reduceAndAssemble(SessionGraph &out)
             keptOf[i] = static_cast<uint32_t>(kept++);
     }
     std::vector<uint32_t>().swap(order);
-    std::vector<GraphEdge> edges(kept);
+    intervals.shrink_to_fit();
+    // What each kept edge adds up to, in small arrays, so the raw edges are
+    // gone before the (larger) final edges are made.
+    struct Kept {
+        int32_t from = -1, to = -1;
+        EdgeType type = EdgeType::Read;
+        uint64_t count = 0, bytes = 0;
+    };
+    std::vector<Kept> sums(kept);
+    std::vector<uint64_t> rawTimes; // without CPR: each kept edge is one raw edge (ts, te)
+    if (!m_options.reduce)
+        rawTimes.resize(2 * kept);
     std::vector<int64_t> &starts = out.m_eventStart;
     starts.assign(kept + 1, 0);
     for (size_t i = 0; i < rawCount; ++i) {
         const RawEdge &e = m_raw[i];
         const size_t k = keptOf[i];
-        GraphEdge &g = edges[k];
-        if (g.count == 0) {
-            g.from = e.from();
-            g.to = e.to;
-            g.type = e.type();
-            g.tsNs = m_options.reduce ? intervals[k].first : e.ts;
-            g.teNs = m_options.reduce ? intervals[k].second : std::max(e.te, e.ts);
+        Kept &sum = sums[k];
+        if (sum.count == 0) {
+            sum.from = e.from();
+            sum.to = e.to;
+            sum.type = e.type();
+            if (!m_options.reduce) {
+                rawTimes[2 * k] = e.ts;
+                rawTimes[2 * k + 1] = std::max(e.te, e.ts);
+            }
         }
-        g.count += e.count ? e.count : 1;
-        g.bytes += e.bytes;
+        sum.count += e.count ? e.count : 1;
+        sum.bytes += e.bytes;
         if (e.event != RawEdge::kNoEvent)
             ++starts[k];
     }
-    std::vector<std::pair<uint64_t, uint64_t>>().swap(intervals);
     // Counts -> offsets; the ids are filled in id order, so each edge's come out
     // ascending (fork edges hold one clone id each).
     int64_t sum = 0;
@@ -190,6 +205,26 @@ void SessionGraphScan::reduceAndAssemble(SessionGraph &out)
     starts[0] = 0;
     m_raw.clear();
     std::vector<uint32_t>().swap(keptOf);
+#ifdef __GLIBC__
+    // The raw edges' chunks came from the heap once glibc raised its mmap
+    // threshold: hand their pages back before the final edges are made.
+    malloc_trim(0);
+#endif
+
+    std::vector<GraphEdge> edges(kept);
+    for (size_t k = 0; k < kept; ++k) {
+        GraphEdge &g = edges[k];
+        g.from = sums[k].from;
+        g.to = sums[k].to;
+        g.type = sums[k].type;
+        g.count = sums[k].count;
+        g.bytes = sums[k].bytes;
+        g.tsNs = m_options.reduce ? intervals[k].first : rawTimes[2 * k];
+        g.teNs = m_options.reduce ? intervals[k].second : rawTimes[2 * k + 1];
+    }
+    std::vector<Kept>().swap(sums);
+    std::vector<uint64_t>().swap(rawTimes);
+    std::vector<std::pair<uint64_t, uint64_t>>().swap(intervals);
     m_graph.setEdges(std::move(edges));
     m_stats.reduceSeconds = secondsSince(start);
 }
