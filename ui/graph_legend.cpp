@@ -13,17 +13,14 @@ namespace provscope {
 
 namespace {
 constexpr int kPad = 6;
-QString title(bool folded)
-{
-    return folded ? QObject::tr("\u25b8 Legend") : QObject::tr("\u25be Legend");
-}
+const QString kFoldedTitle = QStringLiteral("\u25b8 Legend");
 } // namespace
 
 GraphLegend::GraphLegend(QWidget *parent)
     : QWidget(parent)
 {
     setCursor(Qt::PointingHandCursor);
-    setToolTip(tr("Click to fold or unfold the legend"));
+    setToolTip(tr("Click to unfold or fold the legend"));
     hide();
 }
 
@@ -44,13 +41,12 @@ void GraphLegend::setFolded(bool folded)
 
 QSize GraphLegend::sizeHint() const
 {
-    const QFontMetrics metrics(GraphPainter::font());
-    const QSize head(metrics.horizontalAdvance(title(m_folded)) + 2 * kPad, metrics.height() + kPad);
-    if (m_folded)
-        return head;
+    if (m_folded) {
+        const QFontMetrics metrics(GraphPainter::font());
+        return QSize(metrics.horizontalAdvance(kFoldedTitle) + 2 * kPad, metrics.height() + kPad);
+    }
     const QSizeF legend = GraphPainter::legendSize();
-    return QSize(std::max(head.width(), int(std::ceil(legend.width())) + 2 * kPad),
-                 head.height() + int(std::ceil(legend.height())) + kPad);
+    return QSize(int(std::ceil(legend.width())) + 2 * kPad, int(std::ceil(legend.height())) + 2 * kPad);
 }
 
 void GraphLegend::paintEvent(QPaintEvent *)
@@ -60,14 +56,15 @@ void GraphLegend::paintEvent(QPaintEvent *)
     painter.setPen(QColor(170, 170, 170));
     painter.setBrush(QColor(255, 255, 255, 235));
     painter.drawRoundedRect(QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4);
-    const QFontMetrics metrics(GraphPainter::font());
-    painter.setFont(GraphPainter::font());
-    painter.setPen(QColor(60, 60, 60));
-    painter.drawText(QPoint(kPad, kPad / 2 + metrics.ascent()), title(m_folded));
-    if (m_folded)
+    if (m_folded) {
+        const QFontMetrics metrics(GraphPainter::font());
+        painter.setFont(GraphPainter::font());
+        painter.setPen(QColor(60, 60, 60));
+        painter.drawText(QPoint(kPad, kPad / 2 + metrics.ascent()), kFoldedTitle);
         return;
-    const QSizeF legend = GraphPainter::legendSize();
-    GraphPainter::paintLegend(painter, QRectF(QPointF(kPad, metrics.height() + kPad), legend));
+    }
+    // The painter's legend has its own title; a click anywhere folds it.
+    GraphPainter::paintLegend(painter, QRectF(QPointF(kPad, kPad), GraphPainter::legendSize()));
 }
 
 void GraphLegend::mousePressEvent(QMouseEvent *event)

@@ -1,7 +1,8 @@
 #pragma once
 // The legend over the graph view's bottom-left corner: node kinds, marks and
 // edge colours, drawn by GraphPainter::paintLegend (the report page's legend).
-// Click it to fold it down to its title.
+// Folded to a small "Legend" tab at first (it would cover a good part of a
+// small view); a click unfolds or folds it.
 #include <QWidget>
 
 #include <memory>
@@ -26,7 +27,7 @@ protected:
     void mousePressEvent(QMouseEvent *event) override;
 
 private:
-    bool m_folded = false;
+    bool m_folded = true;
 };
 
 } // namespace provscope

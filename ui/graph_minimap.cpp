@@ -3,6 +3,8 @@
 #include <QMouseEvent>
 #include <QScrollBar>
 
+#include <algorithm>
+
 namespace provscope {
 
 GraphMinimap::GraphMinimap(QGraphicsView *main)
@@ -31,6 +33,17 @@ void GraphMinimap::refresh()
         return;
     fitInView(scene()->sceneRect(), Qt::KeepAspectRatio);
     viewport()->update();
+}
+
+QSize GraphMinimap::sizeHint() const
+{
+    constexpr int kWidth = 240, kHeight = 160, kMin = 60;
+    const QRectF rect = scene() ? scene()->sceneRect() : QRectF();
+    if (rect.width() <= 0 || rect.height() <= 0)
+        return {kWidth, kHeight};
+    const qreal scale = std::min(kWidth / rect.width(), kHeight / rect.height());
+    return {std::max(kMin, int(rect.width() * scale)) + 2 * frameWidth(),
+            std::max(kMin, int(rect.height() * scale)) + 2 * frameWidth()};
 }
 
 QRectF GraphMinimap::visibleSceneRect() const

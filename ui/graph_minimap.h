@@ -15,7 +15,8 @@ public:
     void refresh();
     // The part of the scene the main view shows, in scene coordinates.
     QRectF visibleSceneRect() const;
-    QSize sizeHint() const override { return {220, 150}; }
+    // At most 240 x 160, shaped like the scene (no thin strip in a large box).
+    QSize sizeHint() const override;
 
 protected:
     void drawForeground(QPainter *painter, const QRectF &rect) override;

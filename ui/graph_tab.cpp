@@ -95,7 +95,7 @@ void GraphTab::createToolBar()
     m_nodeLimit = new QSpinBox(this);
     m_nodeLimit->setRange(10, 5000);
     m_nodeLimit->setSingleStep(50);
-    m_nodeLimit->setValue(150);
+    m_nodeLimit->setValue(400);
     m_nodeLimit->setPrefix(tr("Max "));
     m_nodeLimit->setSuffix(tr(" nodes"));
     m_nodeLimit->setToolTip(tr("Node limit of the tracking; the status says how many more there are"));

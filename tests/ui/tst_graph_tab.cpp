@@ -9,11 +9,14 @@
 #include "graph_minimap.h"
 #include "graph_node_item.h"
 #include "graph_tab.h"
+#include "task_progress.h"
 #include "session_graph.h"
 #include "workstation_fixture.h"
 #include "zoomable_graphics_view.h"
 
 #include <QElapsedTimer>
+#include <QFile>
+#include <QPushButton>
 #include <QGraphicsScene>
 #include <QImage>
 #include <QLineEdit>
@@ -101,6 +104,8 @@ private slots:
     void searchSelectsAndCycles();
     void pngShowsWhatIsShown();
     void newSessionDropsCache();
+    void unreadableSessionFails();
+    void cancelDropsTheResult();
     void nodeSelectsEventsAndBack();
     void filteredEventsAreReported();
 
@@ -429,6 +434,45 @@ void TstGraphTab::newSessionDropsCache()
     QVERIFY2(tab.statusText().startsWith(QStringLiteral("No graph for file /no/such/file")), qPrintable(tab.statusText()));
     // The session graph was still kept for the next request.
     QVERIFY(tab.sessionGraph());
+}
+
+void TstGraphTab::unreadableSessionFails()
+{
+    const QString bogus = m_dir.filePath(QStringLiteral("not-a-session.provscope"));
+    QFile file(bogus);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("this is not an SQLite file, nor a session");
+    file.close();
+    GraphTab tab;
+    tab.setSessionPath(bogus);
+    QSignalSpy failed(&tab, &GraphTab::graphFailed);
+    tab.showGraph(PointOfInterest::process(kChildPid, kChildStart));
+    QVERIFY(failed.wait(60000));
+    QVERIFY(!tab.hasGraph());
+    QVERIFY(!tab.sessionGraph());
+    QVERIFY2(tab.statusText().contains(QStringLiteral("not-a-session.provscope")), qPrintable(tab.statusText()));
+}
+
+void TstGraphTab::cancelDropsTheResult()
+{
+    TaskProgress progress;
+    GraphTab tab;
+    tab.setTaskProgress(&progress);
+    tab.setSessionPath(m_scanner);
+    tab.showGraph(PointOfInterest::file("/tmp/report.txt"));
+    QVERIFY(progress.isBusy());
+    progress.cancelButton()->click();
+    settle(tab);
+    QVERIFY(!tab.isBusy());
+    QVERIFY(!tab.hasGraph());
+    QCOMPARE(tab.statusText(), QStringLiteral("Graph cancelled."));
+    QVERIFY(!progress.isBusy());
+    // The next request is shown as usual.
+    QSignalSpy ready(&tab, &GraphTab::graphReady);
+    tab.showGraph(PointOfInterest::file("/tmp/report.txt"));
+    QVERIFY(ready.wait(60000));
+    QVERIFY(tab.hasGraph());
+    QVERIFY(!progress.isBusy());
 }
 
 void TstGraphTab::nodeSelectsEventsAndBack()
