@@ -456,6 +456,9 @@ bool GraphTab::annotateNode(int nodeIndex, Annotation::Kind kind)
 
 bool GraphTab::eventFilter(QObject *watched, QEvent *event)
 {
+    // The viewport shrinks when scroll bars appear: the overlays keep to its corners.
+    if (watched == m_view->viewport() && event->type() == QEvent::Resize)
+        placeOverlays();
     if (watched == m_view->viewport() && event->type() == QEvent::MouseButtonDblClick) {
         // Double-click on a node: its next neighbours from the session graph.
         const int node = nodeAt(static_cast<QMouseEvent *>(event)->position().toPoint());
