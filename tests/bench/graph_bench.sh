@@ -8,7 +8,7 @@
 #   - CPR alone (reduceCausalityPreserving) on the first 1,000,000 raw edges (target < 2 s);
 #   - analyzeProvenance() (resolve + track + cut) from 20 points of interest, backward,
 #     backward with hideNoise, both directions, with the default limits (target < 1 s each),
-#     and backward without limits from 5 of them;
+#     and backward without limits from 5 of them; on the CPR graph and on the raw one;
 #   - layout time (provscope-bench-layout) for views of 100, 1,000 and 5,000 nodes cut from
 #     the session (as the graph tab shows them: noise hidden) and for generated ones of that
 #     shape, offscreen; also without edge labels and with the engine Auto did not pick.
@@ -42,6 +42,7 @@ run build_cpr "$bin/provscope-bench-graph" build "$session" --reduce cpr
 run build_none "$bin/provscope-bench-graph" build "$session" --reduce none
 run cpr_1m "$bin/provscope-bench-graph" cpr "$session" 1000000
 run track_cpr "$bin/provscope-bench-graph" track "$session" --reduce cpr
+run track_none "$bin/provscope-bench-graph" track "$session" --reduce none
 if [ -z "${PROVSCOPE_BENCH_NO_LAYOUT:-}" ]; then
     export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
     run layout_session "$bin/provscope-bench-layout" "$session" --compare-engines
@@ -76,23 +77,24 @@ if r:
     print(f"{'CPR alone, 1M edges':22} {r['seconds']:7.2f} s wall {r['cpu_seconds']:7.2f} s cpu  "
           f"{r['edges_in']:,} -> {r['edges_out']:,} (ratio {r['ratio']:.2f})  target < 2 s "
           f"{verdict(r['seconds'], 2.0)}")
-r = load("track_cpr")
-if r:
-    print()
-    print(f"analyzeProvenance from {r['points']} points of interest (CPR graph; target < 1 s each)")
-    for m in r["modes"]:
-        runs = m["runs"]
-        cut = sum(1 for x in runs if x.get("cut"))
-        errors = [x for x in runs if "error" in x]
-        nodes = sorted(x.get("nodes", 0) for x in runs)
-        edges = sorted(x.get("edges", 0) for x in runs)
-        target = "" if m["name"].endswith("unlimited") else f"  {verdict(m['max_ms'], 1000.0)}"
-        print(f"  {m['name']:22} median {m['median_ms']:9.1f} ms  max {m['max_ms']:9.1f} ms  "
-              f"mean cpu {m['mean_cpu_ms']:8.1f} ms  ({len(runs)} runs, {cut} cut, "
-              f"median view {nodes[len(nodes) // 2]:,} nodes / {edges[len(edges) // 2]:,} edges){target}")
-        for x in errors:
-            print(f"      {x['poi']}: {x['error']}")
-    print(f"  peak memory {r['peak_rss_mb']:.0f} MB")
+for name, graph in (("track_cpr", "CPR graph"), ("track_none", "--reduce none")):
+    r = load(name)
+    if r:
+        print()
+        print(f"analyzeProvenance from {r['points']} points of interest ({graph}; target < 1 s each)")
+        for m in r["modes"]:
+            runs = m["runs"]
+            cut = sum(1 for x in runs if x.get("cut"))
+            errors = [x for x in runs if "error" in x]
+            nodes = sorted(x.get("nodes", 0) for x in runs)
+            edges = sorted(x.get("edges", 0) for x in runs)
+            target = "" if m["name"].endswith("unlimited") else f"  {verdict(m['max_ms'], 1000.0)}"
+            print(f"  {m['name']:22} median {m['median_ms']:9.1f} ms  max {m['max_ms']:9.1f} ms  "
+                  f"mean cpu {m['mean_cpu_ms']:8.1f} ms  ({len(runs)} runs, {cut} cut, "
+                  f"median view {nodes[len(nodes) // 2]:,} nodes / {edges[len(edges) // 2]:,} edges){target}")
+            for x in errors:
+                print(f"      {x['poi']}: {x['error']}")
+        print(f"  peak memory {r['peak_rss_mb']:.0f} MB")
 for name in ("layout_session", "layout_synthetic"):
     r = load(name) if os.path.exists(os.path.join(out, name + ".json")) else None
     if r:
