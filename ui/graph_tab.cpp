@@ -369,6 +369,14 @@ void GraphTab::showResult(GraphJobResult &result)
     }
     m_graph = result.graph;
     m_layout = std::move(result.layout);
+    // Where the time went, for the curious (status tooltip).
+    QStringList timing;
+    if (result.sessionBuilt)
+        timing << tr("session graph read in %1 s").arg(result.sessionSeconds, 0, 'f', 2);
+    if (fresh)
+        timing << tr("tracked in %1 s").arg(result.analysisSeconds, 0, 'f', 3);
+    timing << tr("laid out in %1 s").arg(result.layoutSeconds, 0, 'f', 2);
+    m_timing = timing.join(QStringLiteral(", "));
     applyPins(m_layout, *m_graph, m_pins);
     m_painter = std::make_shared<const GraphPainter>(*m_graph);
     populateScene(!fresh);
@@ -395,6 +403,7 @@ void GraphTab::updateStatus()
     if (!m_note.isEmpty())
         text += QStringLiteral(" \u00b7 ") + m_note;
     setStatus(text);
+    m_status->setToolTip(m_timing);
 }
 
 void GraphTab::populateScene(bool keepView)

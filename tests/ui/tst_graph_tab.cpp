@@ -181,6 +181,20 @@ void TstGraphTab::tracksAndShowsStatus()
     QVERIFY(tab.legend()->isVisible());
     QVERIFY(tab.minimap()->isVisible());
     QVERIFY(tab.minimap()->visibleSceneRect().intersects(tab.scene()->sceneRect()));
+    // Zoomed in, a click on the minimap's far corner moves the view there.
+    tab.view()->resetTransform();
+    tab.view()->scale(2, 2);
+    tab.view()->centerOn(tab.scene()->sceneRect().topLeft());
+    const QRectF before = tab.minimap()->visibleSceneRect();
+    QVERIFY(!before.contains(tab.scene()->sceneRect()));
+    const QPoint corner = tab.minimap()->mapFromScene(tab.scene()->sceneRect().bottomRight()) - QPoint(3, 3);
+    QTest::mouseClick(tab.minimap()->viewport(), Qt::LeftButton, {}, corner);
+    const QRectF after = tab.minimap()->visibleSceneRect();
+    QVERIFY2(after.center().x() > before.center().x() || after.center().y() > before.center().y(),
+             qPrintable(QStringLiteral("%1,%2 -> %3,%4").arg(before.center().x()).arg(before.center().y())
+                            .arg(after.center().x()).arg(after.center().y())));
+    // The status tooltip says where the time went.
+    QVERIFY2(tab.timingText().contains(QStringLiteral("laid out in")), qPrintable(tab.timingText()));
 }
 
 void TstGraphTab::hideNoiseIsReversible()
