@@ -383,6 +383,8 @@ void TestProvenanceE2e::backwardFromTheConnectionYieldsEveryStep()
     const AnalysisResult result = analyze(reduce, connectionPoi(), TrackScope::Backward);
     QVERIFY(result.view.nodeCount() > 0);
     QVERIFY(!result.cut);
+    qInfo("backward: %d nodes, %d edges in %.4f s", result.view.nodeCount(), result.view.edgeCount(),
+          result.trackSeconds);
     const QStringList absent = missing(result.view, chainSteps());
     QVERIFY2(absent.isEmpty(), qPrintable("backtracking from " + QString::fromStdString(connectionPoi().toString())
                                           + " misses: " + absent.join("; ")));
@@ -413,6 +415,8 @@ void TestProvenanceE2e::forwardFromTheDownloadReachesSendAndPersistence()
     const AnalysisResult result = analyze(reduce, downloadPoi(), TrackScope::Forward);
     QVERIFY(result.view.nodeCount() > 0);
     QVERIFY(!result.cut);
+    qInfo("forward: %d nodes, %d edges in %.4f s", result.view.nodeCount(), result.view.edgeCount(),
+          result.trackSeconds);
     const int sinkPort = step("send").value("port").toInt();
     const int sendPid = stepPid("send");
     const QString rc = step("persistence").value("path").toString();
