@@ -28,7 +28,11 @@ while [ $# -gt 0 ]; do
         *) echo "provscope-attack-chain: unknown argument '$1'" >&2; echo "$usage" >&2; exit 2 ;;
     esac
 done
-for tool in curl python3 tar; do
+# Debian's python3, not a pyenv/virtualenv shim found first on PATH (shims are
+# shell scripts: dozens of processes in every backtrack through the servers).
+python=python3
+[ -x /usr/bin/python3 ] && python=/usr/bin/python3
+for tool in curl "$python" tar; do
     command -v "$tool" >/dev/null || { echo "provscope-attack-chain: $tool is missing (packaging/debian-packages.txt)" >&2; exit 3; }
 done
 [ -x "$activity" ] || { echo "provscope-attack-chain: no activity generator at $activity" >&2; exit 3; }
@@ -87,19 +91,30 @@ listening() { # PID ADDR PORT: wait until PID accepts on ADDR:PORT
     done
     return 1
 }
+ready_file() { # PID FILE: wait until PID has created FILE (a stat, no connection)
+    local i
+    for ((i = 0; i < 200; i++)); do
+        kill -0 "$1" 2>/dev/null || return 1
+        [ -e "$2" ] && return 0
+        read -r -t 0.05 <> "$work/pause"
+    done
+    return 1
+}
 sink_port=0
 received="$work/received.tar"
+sink_ready="$work/listener.ready"
 for attempt in 1 2 3 4 5; do
     sink_port=$((20000 + RANDOM % 12000))
-    python3 -c '
+    "$python" -c '
 import socket, sys
-addr, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+addr, port, out, ready = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 server = socket.socket()
 server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 server.bind((addr, port))
 server.listen(4)
 server.settimeout(60)
-while True:  # readiness probes connect and send nothing; the payload ends it
+open(ready, "w").close()  # no probe connection: only the payload ever reaches 127.0.0.3
+while True:  # a connection that sends nothing is ignored; the payload ends it
     conn, _ = server.accept()
     conn.settimeout(10)
     data = b""
@@ -113,9 +128,9 @@ while True:  # readiness probes connect and send nothing; the payload ends it
         with open(out, "wb") as f:
             f.write(data)
         break
-' 127.0.0.3 "$sink_port" "$received" &
+' 127.0.0.3 "$sink_port" "$received" "$sink_ready" &
     sink_pid=$!
-    listening "$sink_pid" 127.0.0.3 "$sink_port" && break
+    ready_file "$sink_pid" "$sink_ready" && break
     kill "$sink_pid" 2>/dev/null
     sink_pid=0
 done
@@ -140,7 +155,7 @@ printf '%s\n' '#!/bin/bash' \
 http_pid=0
 for attempt in 1 2 3 4 5; do
     http_port=$((20000 + RANDOM % 12000))
-    python3 -m http.server --bind 127.0.0.1 --directory "$www" "$http_port" >> "$work/http.log" 2>&1 &
+    "$python" -m http.server --bind 127.0.0.1 --directory "$www" "$http_port" >> "$work/http.log" 2>&1 &
     http_pid=$!
     listening "$http_pid" 127.0.0.1 "$http_port" && break
     kill "$http_pid" 2>/dev/null
