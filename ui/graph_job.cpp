@@ -55,7 +55,21 @@ GraphJobResult runGraphJob(const GraphJobRequest &request)
         return result;
     }
     timer.start();
-    auto layout = GraphPainter(*shown).layout(*shown);
+    // Graphviz places each edge label as a node of its own: on a view of a few
+    // thousand edges dot then takes minutes. Such views are laid out without
+    // edge labels (an edge's tooltip still has it).
+    Result<GraphLayoutResult> layout = makeError(std::string());
+    const GraphPainter painter(*shown);
+    if (shown->edgeCount() > kLabelledEdgeLimit) {
+        std::vector<QSizeF> sizes;
+        sizes.reserve(size_t(shown->nodeCount()));
+        for (const GraphNode &node : shown->nodes())
+            sizes.push_back(painter.nodeSize(node));
+        layout = GraphLayout::compute(*shown, sizes);
+        result.edgeLabelsOff = true;
+    } else {
+        layout = painter.layout(*shown);
+    }
     if (!layout) {
         result.error = QString::fromStdString(layout.error());
         return result;

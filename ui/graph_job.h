@@ -32,6 +32,9 @@ struct GraphJobRequest {
     std::function<void(int percent)> progress;     // session graph build, from the worker
 };
 
+// Views with more edges are laid out without edge labels (see runGraphJob).
+constexpr int kLabelledEdgeLimit = 600;
+
 struct GraphJobResult {
     int revision = 0;
     bool analyzed = false;
@@ -43,6 +46,7 @@ struct GraphJobResult {
     std::shared_ptr<const AnalysisResult> analysis;
     std::shared_ptr<const ProvenanceGraph> graph;  // what was laid out
     GraphLayoutResult layout;
+    bool edgeLabelsOff = false;                    // too many edges for labelled layout
     double sessionSeconds = 0, analysisSeconds = 0, layoutSeconds = 0;
 };
 

@@ -377,6 +377,7 @@ void GraphTab::showResult(GraphJobResult &result)
         timing << tr("tracked in %1 s").arg(result.analysisSeconds, 0, 'f', 3);
     timing << tr("laid out in %1 s").arg(result.layoutSeconds, 0, 'f', 2);
     m_timing = timing.join(QStringLiteral(", "));
+    m_edgeLabelsOff = result.edgeLabelsOff;
     applyPins(m_layout, *m_graph, m_pins);
     m_painter = std::make_shared<const GraphPainter>(*m_graph);
     populateScene(!fresh);
@@ -400,6 +401,8 @@ void GraphTab::updateStatus()
     input.pinned = int(m_pins.size());
     input.engine = QString::fromStdString(m_layout.engine);
     QString text = graphStatusText(input);
+    if (m_edgeLabelsOff)
+        text += QStringLiteral(" \u00b7 ") + tr("edge labels off above %1 edges (hover an edge)").arg(kLabelledEdgeLimit);
     if (!m_note.isEmpty())
         text += QStringLiteral(" \u00b7 ") + m_note;
     setStatus(text);

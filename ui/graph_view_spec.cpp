@@ -68,14 +68,31 @@ ProvenanceGraph composeView(const ProvenanceGraph &base, const SessionGraph *ses
     }
     if (base.poi() >= 0)
         out.setPoi(baseMap[size_t(base.poi())]);
+    // One picture edge per (from, to, type): parallel edges (kept apart by CPR
+    // or tracking for their times) merge into one with every event id, the
+    // earliest ts, the latest te and the summed count and bytes. Thousands of
+    // parallel edges would make dot take minutes and the picture unreadable.
+    std::unordered_map<EdgeKey, size_t, EdgeKeyHash> merged;
+    std::vector<GraphEdge> edges;
+    const auto merge = [&](const GraphEdge &edge, int from, int to) {
+        const auto [it, inserted] = merged.emplace(EdgeKey{from, to, edge.type}, edges.size());
+        if (inserted) {
+            edges.push_back(edge);
+            edges.back().from = from;
+            edges.back().to = to;
+            return;
+        }
+        GraphEdge &into = edges[it->second];
+        into.tsNs = std::min(into.tsNs, edge.tsNs);
+        into.teNs = std::max(into.teNs, edge.teNs);
+        into.count += edge.count;
+        into.bytes += edge.bytes;
+        into.eventIds.insert(into.eventIds.end(), edge.eventIds.begin(), edge.eventIds.end());
+    };
     for (const GraphEdge &edge : base.edges()) {
         const int from = baseMap[size_t(edge.from)], to = baseMap[size_t(edge.to)];
-        if (from < 0 || to < 0)
-            continue;
-        GraphEdge copy = edge;
-        copy.from = from;
-        copy.to = to;
-        out.appendEdge(std::move(copy));
+        if (from >= 0 && to >= 0)
+            merge(edge, from, to);
     }
 
     // Expansions whose anchor is shown (an earlier one may have brought it in).
@@ -98,31 +115,16 @@ ProvenanceGraph composeView(const ProvenanceGraph &base, const SessionGraph *ses
             }
             kept.push_back(std::move(expansion));
         }
-        // Session edges between an added node and any shown node, merged per (from, to, type).
+        // Session edges between an added node and any shown node.
         std::unordered_set<int> seen;
-        std::unordered_map<EdgeKey, size_t, EdgeKeyHash> merged;
-        std::vector<GraphEdge> edges;
         const auto take = [&](int e) {
             if (!seen.insert(e).second)
                 return;
             const GraphEdge &edge = sg.edge(e);
             const int from = out.findNode(sg.node(edge.from).key);
             const int to = out.findNode(sg.node(edge.to).key);
-            if (from < 0 || to < 0)
-                return;
-            const auto [it, inserted] = merged.emplace(EdgeKey{from, to, edge.type}, edges.size());
-            if (inserted) {
-                edges.push_back(edge);
-                edges.back().from = from;
-                edges.back().to = to;
-                return;
-            }
-            GraphEdge &into = edges[it->second];
-            into.tsNs = std::min(into.tsNs, edge.tsNs);
-            into.teNs = std::max(into.teNs, edge.teNs);
-            into.count += edge.count;
-            into.bytes += edge.bytes;
-            into.eventIds.insert(into.eventIds.end(), edge.eventIds.begin(), edge.eventIds.end());
+            if (from >= 0 && to >= 0)
+                merge(edge, from, to);
         };
         for (const auto &entry : added) {
             for (int e : sg.inEdges(entry.second))
@@ -130,20 +132,21 @@ ProvenanceGraph composeView(const ProvenanceGraph &base, const SessionGraph *ses
             for (int e : sg.outEdges(entry.second))
                 take(e);
         }
-        for (GraphEdge &edge : edges) {
-            std::sort(edge.eventIds.begin(), edge.eventIds.end());
-            out.appendEdge(std::move(edge));
-        }
-        if (!added.empty()) {
-            // Added nodes are judged in the picture they joined; the others keep the
-            // analysis' judgement (made on everything it tracked).
-            ProvenanceGraph judged = out;
-            classifySecurityRelevance(judged);
-            for (const auto &entry : added)
-                out.mutableNode(entry.first).flags = judged.node(entry.first).flags;
-        }
     }
-    spec.expansions = std::move(kept);
+    for (GraphEdge &edge : edges) {
+        std::sort(edge.eventIds.begin(), edge.eventIds.end());
+        out.appendEdge(std::move(edge));
+    }
+    if (!added.empty()) {
+        // Added nodes are judged in the picture they joined; the others keep the
+        // analysis' judgement (made on everything it tracked).
+        ProvenanceGraph judged = out;
+        classifySecurityRelevance(judged);
+        for (const auto &entry : added)
+            out.mutableNode(entry.first).flags = judged.node(entry.first).flags;
+    }
+    if (session)
+        spec.expansions = std::move(kept); // without a session graph nothing was expanded
     for (auto it = spec.folded.begin(); it != spec.folded.end();)
         it = out.findNode(it->first) < 0 ? spec.folded.erase(it) : std::next(it);
     return out;

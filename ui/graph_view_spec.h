@@ -32,9 +32,10 @@ struct GraphViewSpec {
 
 // base (the analysis' view or unfiltered graph) minus hidden and folded
 // nodes, plus each expansion whose anchor is shown, with the session edges
-// between an added node and any shown node (edges of one (from, to, type)
-// merged: the view is a picture, tracking runs on the session graph). Drops
-// from spec the expansions and folds whose node is no longer shown.
+// between an added node and any shown node. Edges of one (from, to, type),
+// base's too, merge into one (the view is a picture; tracking runs on the
+// session graph). Drops from spec the expansions and folds whose node is no
+// longer shown.
 ProvenanceGraph composeView(const ProvenanceGraph &base, const SessionGraph *session, GraphViewSpec &spec);
 
 // The session neighbours of node key (both directions) not in shown, not

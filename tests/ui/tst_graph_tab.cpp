@@ -42,8 +42,8 @@ std::string scannedPath(int i)
     return "/data/f" + std::string(i < 10 ? "0" : "") + std::to_string(i);
 }
 
-// A scanner reads libc, then 60 files one after another, then writes a report.
-QString writeScannerSession(const QString &path)
+// A scanner reads libc, then 60 (files) files one after another, then writes a report.
+QString writeScannerSession(const QString &path, int files = kScannedFiles)
 {
     ProcessInfo scanner;
     scanner.pid = kScannerPid;
@@ -63,10 +63,11 @@ QString writeScannerSession(const QString &path)
         events.push_back(e);
     };
     add(1000, "read", "/usr/lib/x86_64-linux-gnu/libc.so.6", 832);
-    for (int i = 0; i < kScannedFiles; ++i)
+    for (int i = 0; i < files; ++i)
         add(10000 + uint64_t(i) * 1000, "read", scannedPath(i), 100);
-    add(200000, "write", "/tmp/report.txt", 4096);
-    return writeSession(path, clockOnlyMeta(), {{{scanner}, events, {}}}, kBase + 300000);
+    const uint64_t end = 10000 + uint64_t(files) * 1000;
+    add(end + 1000, "write", "/tmp/report.txt", 4096);
+    return writeSession(path, clockOnlyMeta(), {{{scanner}, events, {}}}, kBase + end + 100000);
 }
 
 GraphNodeItem *nodeItem(GraphTab &tab, int node)
@@ -106,6 +107,7 @@ private slots:
     void newSessionDropsCache();
     void unreadableSessionFails();
     void cancelDropsTheResult();
+    void largeViewDropsEdgeLabels();
     void nodeSelectsEventsAndBack();
     void filteredEventsAreReported();
 
@@ -487,6 +489,28 @@ void TstGraphTab::cancelDropsTheResult()
     QVERIFY(ready.wait(60000));
     QVERIFY(tab.hasGraph());
     QVERIFY(!progress.isBusy());
+}
+
+void TstGraphTab::largeViewDropsEdgeLabels()
+{
+    // 700 edges: Graphviz would place 700 label nodes; the view is laid out without.
+    const QString path = m_dir.filePath(QStringLiteral("large.provscope"));
+    const QString error = writeScannerSession(path, 699);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    GraphTab tab;
+    tab.setScope(TrackScope::Backward);
+    tab.setNodeLimit(1000);
+    QVERIFY(build(tab, path, PointOfInterest::file("/tmp/report.txt")));
+    QCOMPARE(tab.graph()->edgeCount(), 700);
+    QVERIFY2(tab.statusText().contains(QStringLiteral("edge labels off")), qPrintable(tab.statusText()));
+    for (const EdgeGeometry &edge : tab.layoutResult().edges)
+        QVERIFY(!edge.hasLabel);
+    // Folding the 699 leaves brings it back under the limit: labelled again.
+    QVERIFY(tab.foldLeaves(nodeOf(tab, ProvenanceGraph::keyForProcess(kScannerPid, kScannerStart))));
+    QVERIFY(settle(tab));
+    QCOMPARE(tab.graph()->edgeCount(), 1);
+    QVERIFY(tab.layoutResult().edges.at(0).hasLabel);
+    QVERIFY(!tab.statusText().contains(QStringLiteral("edge labels off")));
 }
 
 void TstGraphTab::nodeSelectsEventsAndBack()
