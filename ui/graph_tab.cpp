@@ -366,6 +366,7 @@ void GraphTab::showResult(GraphJobResult &result)
         m_pins.clear();
         m_composed = result.graph;
         m_note.clear();
+        m_focusKey.clear();
     }
     m_graph = result.graph;
     m_layout = std::move(result.layout);
@@ -436,9 +437,12 @@ void GraphTab::populateScene(bool keepView)
     m_minimap->setScene(m_scene);
     placeOverlays();
     if (keepView) {
-        // An edit: the view stays where it was (pinned nodes stay put on screen).
+        // An edit keeps the zoom; the view centres on the node just expanded, or stays.
         m_view->setTransform(transform);
-        m_view->centerOn(centre);
+        const int focus = m_focusKey.empty() ? -1 : m_graph->findNode(m_focusKey);
+        m_view->centerOn(focus >= 0 && size_t(focus) < m_layout.nodes.size() ? m_layout.nodes[size_t(focus)].center
+                                                                            : centre);
+        m_focusKey.clear();
     } else {
         showReadable();
     }

@@ -227,6 +227,7 @@ private:
     QString m_note;        // what the last edit did
     QString m_timing;      // where the last job's time went
     bool m_edgeLabelsOff = false;
+    std::string m_focusKey; // the node the next edit's layout is centred on
     std::vector<int> m_pathNodes, m_pathEdges;
     bool m_selecting = false; // selection set by code: no eventsSelected
     QString m_searchText;

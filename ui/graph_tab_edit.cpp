@@ -97,6 +97,7 @@ bool GraphTab::expandNode(int node)
         m_spec.expansions.push_back({key, std::move(candidates)});
     else
         it->added.insert(it->added.end(), candidates.begin(), candidates.end());
+    m_focusKey = key; // the new layout is shown around it
     QString note = tr("%1: %2 neighbours added").arg(QString::fromStdString(shown.label)).arg(take);
     if (left > 0)
         note += tr(", %1 more (double-click again or Show More)").arg(left);
@@ -299,6 +300,16 @@ void GraphTab::onSceneSelectionChanged()
         else
             m_note = tr("path of %1 edges%2").arg(path.edges.size()).arg(path.directed ? QString() : tr(" (ignoring direction)"));
         updateStatus();
+        // Bring the whole path into view when it fits at this zoom.
+        QRectF bounds;
+        for (int node : m_pathNodes) {
+            if (size_t(node) < m_layout.nodes.size())
+                bounds |= m_layout.nodes[size_t(node)].rect();
+        }
+        const QRectF shown = m_view->mapToScene(m_view->viewport()->rect()).boundingRect();
+        if (!bounds.isEmpty() && !shown.contains(bounds) && bounds.width() <= shown.width()
+            && bounds.height() <= shown.height())
+            m_view->centerOn(bounds.center());
     }
     applyHighlight();
     if (!m_selecting)

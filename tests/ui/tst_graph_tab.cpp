@@ -246,6 +246,9 @@ void TstGraphTab::doubleClickExpandsInStepsAndCollapse()
     QCOMPARE(nodeOf(tab, ProvenanceGraph::keyForFile(scannedPath(25))), -1);
     QCOMPARE(tab.scene()->items().size(), qsizetype(tab.graph()->nodeCount() + tab.graph()->edgeCount()));
     QVERIFY2(tab.statusText().contains(QStringLiteral("35 more")), qPrintable(tab.statusText()));
+    // The view is centred on the node that was expanded.
+    const QPointF centre = tab.layoutResult().nodes.at(size_t(nodeOf(tab, scannerKey))).center;
+    QVERIFY(tab.view()->mapToScene(tab.view()->viewport()->rect()).boundingRect().contains(centre));
 
     // "Show more" from the context menu adds the next 25.
     scanner = nodeOf(tab, scannerKey);
