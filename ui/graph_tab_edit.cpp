@@ -196,8 +196,8 @@ void GraphTab::selectNode(int node, bool add)
         m_scene->clearSelection();
     for (QGraphicsItem *item : m_scene->items()) {
         if (auto *nodeItem = dynamic_cast<GraphNodeItem *>(item); nodeItem && nodeItem->nodeIndex() == node) {
+            m_view->centerOn(nodeItem); // first: a path the selection makes is then brought into view
             nodeItem->setSelected(true);
-            m_view->centerOn(nodeItem);
         }
     }
 }
@@ -300,16 +300,19 @@ void GraphTab::onSceneSelectionChanged()
         else
             m_note = tr("path of %1 edges%2").arg(path.edges.size()).arg(path.directed ? QString() : tr(" (ignoring direction)"));
         updateStatus();
-        // Bring the whole path into view when it fits at this zoom.
+        // Bring the whole path into view: centred when it fits at this zoom, else zoomed out to it.
         QRectF bounds;
         for (int node : m_pathNodes) {
             if (size_t(node) < m_layout.nodes.size())
                 bounds |= m_layout.nodes[size_t(node)].rect();
         }
+        bounds.adjust(-30, -30, 30, 30);
         const QRectF shown = m_view->mapToScene(m_view->viewport()->rect()).boundingRect();
-        if (!bounds.isEmpty() && !shown.contains(bounds) && bounds.width() <= shown.width()
-            && bounds.height() <= shown.height())
+        if (m_pathNodes.size() > 1 && !shown.contains(bounds)) {
+            if (bounds.width() > shown.width() || bounds.height() > shown.height())
+                m_view->fitInView(bounds, Qt::KeepAspectRatio);
             m_view->centerOn(bounds.center());
+        }
     }
     applyHighlight();
     if (!m_selecting)
