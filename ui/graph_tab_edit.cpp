@@ -273,8 +273,8 @@ bool GraphTab::selectEvent(int64_t eventId)
     if (std::binary_search(current.begin(), current.end(), eventId))
         return true; // the selection already stands for it
     for (int e = 0; e < m_graph->edgeCount(); ++e) {
-        const auto &ids = m_graph->edge(e).eventIds;
-        if (std::find(ids.begin(), ids.end(), eventId) == ids.end())
+        const auto &ids = m_graph->edge(e).eventIds; // sorted by composeView()
+        if (!std::binary_search(ids.begin(), ids.end(), eventId))
             continue;
         m_selecting = true;
         selectEdge(e);
