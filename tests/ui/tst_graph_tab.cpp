@@ -110,6 +110,7 @@ private slots:
     void largeViewDropsEdgeLabels();
     void nodeSelectsEventsAndBack();
     void filteredEventsAreReported();
+    void manyEventsAreCapped();
 
 private:
     bool build(GraphTab &tab, const QString &session, const PointOfInterest &poi);
@@ -573,6 +574,26 @@ void TstGraphTab::filteredEventsAreReported()
     QCOMPARE(shown.selected, 1);
     QCOMPARE(shown.hidden, 1);
     QCOMPARE(window.eventsTab()->currentEventId(), int64_t(RowRead + 1));
+}
+
+void TstGraphTab::manyEventsAreCapped()
+{
+    // A node can stand for more events than a table selection should hold.
+    const QString path = m_dir.filePath(QStringLiteral("reads.provscope"));
+    const QString error = writeRepeatedReadSession(path, EventsTab::kMaxSelectedEvents + 1000);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    MainWindow window;
+    showWithSession(window, path);
+    showEventsTab(window);
+    std::vector<int64_t> ids;
+    for (int64_t id = EventsTab::kMaxSelectedEvents + 1000; id >= 1; --id)
+        ids.push_back(id);
+    const EventsTab::EventSelection shown = window.eventsTab()->selectEvents(ids);
+    QCOMPARE(shown.requested, EventsTab::kMaxSelectedEvents + 1000);
+    QCOMPARE(shown.selected, EventsTab::kMaxSelectedEvents);
+    QCOMPARE(shown.hidden, 0);
+    QCOMPARE(window.eventTable()->selectionModel()->selectedRows().size(), qsizetype(EventsTab::kMaxSelectedEvents));
+    QCOMPARE(window.eventsTab()->currentEventId(), int64_t(1)); // the first of them
 }
 
 QTEST_MAIN(TstGraphTab)
