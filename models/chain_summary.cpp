@@ -11,7 +11,7 @@ namespace provscope {
 
 namespace {
 
-enum class Verb { Net, Write, Read, Exec, Unlink, Open, Fork };
+enum class Verb { Net, Write, Read, Exec, Unlink, Open, Fork, Rename };
 
 // One thing a process did to one object, possibly over several edges.
 struct Phrase {
@@ -148,6 +148,7 @@ private:
         case EdgeType::Connect:
         case EdgeType::Open:
         case EdgeType::Unlink:
+        case EdgeType::Renamed:
         case EdgeType::Fork: return isProcess(edge.from) ? edge.from : -1;
         case EdgeType::Read:
         case EdgeType::Recv:
@@ -194,7 +195,8 @@ private:
             return false; // told with the exec: "executed SCRIPT with INTERPRETER"
         switch (edge.type) {
         case EdgeType::Version: return false;
-        case EdgeType::Rename: return true;
+        case EdgeType::Rename:
+        case EdgeType::Renamed: return true;
         // Deleting a file the chain moved data through covers a track.
         case EdgeType::Unlink: return isProcess(edge.from) && m_inFlow[static_cast<size_t>(edge.to)];
         // Opening a secret without reading it still shows interest in it.
@@ -259,6 +261,12 @@ private:
                 break;
             case Verb::Unlink: items.push_back("deleted " + name); break;
             case Verb::Open: items.push_back("opened " + name); break;
+            case Verb::Rename: {
+                const GraphNode &file = m_view.node(p.object);
+                items.push_back(file.paths.size() >= 2 ? "renamed " + file.paths.front() + " to " + file.paths.back()
+                                                       : "renamed " + name);
+                break;
+            }
             case Verb::Fork: items.push_back("started " + name); break;
             }
             previous = &p;
@@ -313,6 +321,7 @@ private:
                 break;
             case EdgeType::Unlink: verb = Verb::Unlink; object = edge.to; break;
             case EdgeType::Open: verb = Verb::Open; object = edge.to; break;
+            case EdgeType::Renamed: verb = Verb::Rename; object = edge.to; break;
             case EdgeType::Fork: verb = Verb::Fork; object = latestVersion(edge.to); break;
             default: continue;
             }

@@ -115,7 +115,8 @@ QColor GraphPainter::edgeColor(EdgeType type)
     case EdgeType::Exec: return QColor(0x7d, 0x3c, 0x98);
     case EdgeType::Version: return QColor(0xa5, 0x4c, 0xd6); // lighter purple, dashed
     case EdgeType::Fork: return QColor(0x33, 0x33, 0x33);
-    case EdgeType::Rename: return QColor(0x9a, 0x6a, 0x1c);
+    case EdgeType::Rename:
+    case EdgeType::Renamed: return QColor(0x9a, 0x6a, 0x1c);
     case EdgeType::Open:
     case EdgeType::Unlink: return QColor(0x88, 0x88, 0x88);
     }

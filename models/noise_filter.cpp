@@ -223,7 +223,7 @@ NoiseFilterCount collapseSharedReadOnly(WorkGraph &work, bool enabled, int reade
     std::vector<int> members;
     for (int index = 0; index < static_cast<int>(work.nodes.size()); ++index) {
         if (!work.foldable(index)
-            || work.hasIn(index, {EdgeType::Write, EdgeType::Rename, EdgeType::Unlink})
+            || work.hasIn(index, {EdgeType::Write, EdgeType::Rename, EdgeType::Renamed, EdgeType::Unlink})
             || work.hasOut(index, {EdgeType::Exec, EdgeType::Rename}))
             continue;
         std::set<int> readers;

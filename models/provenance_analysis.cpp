@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <unordered_set>
 
 namespace provscope {
 
@@ -83,6 +84,28 @@ Result<AnalysisResult> analyzeProvenance(const SessionGraph &session, const Poin
             v = view.addNode(std::move(copy));
             result.sessionNode.push_back(n.node);
         }
+    // What a process point of interest itself opened, renamed or deleted is
+    // shown even when no data flowed: those objects are why it was picked.
+    const bool forwardStart = options.scope == TrackScope::Forward;
+    std::unordered_set<int> touchedLeftOut; // over the node limit
+    for (const TrackPoi &root : *roots) {
+        const int start = startNode(graph, root, forwardStart);
+        if (poi.kind != PointOfInterest::Kind::Process || graph.node(start).kind != NodeKind::Process)
+            continue;
+        for (int e : graph.outEdges(start)) {
+            const int target = graph.edge(e).to;
+            if (isFlowEdge(graph.edge(e).type) || toView[static_cast<size_t>(target)] >= 0)
+                continue;
+            if (options.limits.maxNodes >= 0 && view.nodeCount() >= options.limits.maxNodes) {
+                touchedLeftOut.insert(target);
+                continue;
+            }
+            GraphNode copy = graph.node(target);
+            copy.isPoi = false;
+            toView[static_cast<size_t>(target)] = view.addNode(std::move(copy));
+            result.sessionNode.push_back(target);
+        }
+    }
     std::vector<int> followed;
     for (const TrackResult *part : parts)
         followed.insert(followed.end(), part->edges.begin(), part->edges.end());
@@ -116,7 +139,7 @@ Result<AnalysisResult> analyzeProvenance(const SessionGraph &session, const Poin
     view.setEdges(std::move(edges));
     // The point of interest: every node the search started from is marked;
     // view.poi() is the first of them.
-    const bool forward = options.scope == TrackScope::Forward;
+    const bool forward = forwardStart;
     int poiNode = -1;
     for (const TrackPoi &root : *roots) {
         const int v = viewOf(startNode(graph, root, forward));
@@ -128,6 +151,8 @@ Result<AnalysisResult> analyzeProvenance(const SessionGraph &session, const Poin
     }
     view.setPoi(poiNode);
 
+    result.cut = !touchedLeftOut.empty();
+    result.omittedNodes = static_cast<int>(touchedLeftOut.size());
     for (const TrackResult *part : parts) {
         result.cut = result.cut || part->cut();
         result.omittedNodes += part->omittedNodes;

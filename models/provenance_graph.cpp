@@ -30,13 +30,14 @@ std::string_view edgeTypeName(EdgeType type)
     case EdgeType::Open: return "open";
     case EdgeType::Unlink: return "unlink";
     case EdgeType::Version: return "version";
+    case EdgeType::Renamed: return "renamed";
     }
     return "unknown";
 }
 
 bool isFlowEdge(EdgeType type)
 {
-    return type != EdgeType::Open && type != EdgeType::Unlink;
+    return type != EdgeType::Open && type != EdgeType::Unlink && type != EdgeType::Renamed;
 }
 
 static std::string endpoint(std::string_view addr, uint16_t port)

@@ -19,7 +19,9 @@ enum class NodeKind { Process, File, Socket, Pipe };
 // are shown dashed so a skeleton graph tells which files a process touched.
 // Version links a process's image before an exec to the one after it (the
 // same process instance, a new version of its node).
-enum class EdgeType { Read, Write, Exec, Fork, Connect, Accept, Send, Recv, Rename, Open, Unlink, Version };
+// Renamed is a process renaming a file that keeps one node (its identity is
+// recorded, so both names are paths of that node): like Open, shown, not a flow.
+enum class EdgeType { Read, Write, Exec, Fork, Connect, Accept, Send, Recv, Rename, Open, Unlink, Version, Renamed };
 
 // Security relevance of a node (GraphNode::flags), set by
 // classifySecurityRelevance() (security_relevance.h) and shown by the painter.
@@ -35,7 +37,7 @@ enum NodeFlag : uint32_t {
 
 std::string_view nodeKindName(NodeKind kind);   // "process", "file", "socket", "pipe"
 std::string_view edgeTypeName(EdgeType type);   // "read", "write", "exec", ...
-bool isFlowEdge(EdgeType type);                 // false for Open and Unlink
+bool isFlowEdge(EdgeType type);                 // false for Open, Unlink and Renamed
 
 struct GraphNode {
     NodeKind kind = NodeKind::File;

@@ -208,7 +208,7 @@ bool isModified(const ProvenanceGraph &graph, int file)
 {
     for (const int index : graph.inEdges(file)) {
         const EdgeType type = graph.edge(index).type;
-        if (type == EdgeType::Write || type == EdgeType::Rename)
+        if (type == EdgeType::Write || type == EdgeType::Rename || type == EdgeType::Renamed)
             return true;
     }
     return false;

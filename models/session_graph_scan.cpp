@@ -433,6 +433,9 @@ Result<void> SessionGraphScan::scanEvents()
                     m_currentNode.resize(static_cast<size_t>(std::max(file, file2)) + 1, -1);
                 m_currentNode[static_cast<size_t>(file2)] = from;
                 m_currentNode[static_cast<size_t>(file)] = -1;
+                // Who renamed it stays visible (not a flow: never followed).
+                edge.to = from;
+                push(edge, processNode(proc, ts), EdgeType::Renamed, id);
                 continue;
             }
             edge.to = pathNode(file2);

@@ -39,15 +39,6 @@ struct EdgeKeyHash {
     }
 };
 
-bool isNoiseNode(const GraphNode &node)
-{
-    if (node.kind != NodeKind::File)
-        return false;
-    if (isSystemNoisePath(node.path))
-        return true;
-    return std::any_of(node.paths.begin(), node.paths.end(), [](const std::string &p) { return isSystemNoisePath(p); });
-}
-
 } // namespace
 
 ProvenanceGraph composeView(const ProvenanceGraph &base, const SessionGraph *session, GraphViewSpec &spec)
@@ -120,7 +111,7 @@ ProvenanceGraph composeView(const ProvenanceGraph &base, const SessionGraph *ses
         const auto take = [&](int e) {
             if (!seen.insert(e).second)
                 return;
-            const GraphEdge &edge = sg.edge(e);
+            const GraphEdge edge = session->edgeWithEvents(e); // the session graph keeps ids apart
             const int from = out.findNode(sg.node(edge.from).key);
             const int to = out.findNode(sg.node(edge.to).key);
             if (from >= 0 && to >= 0)
@@ -176,7 +167,7 @@ std::vector<std::string> expansionCandidates(const SessionGraph &session, const 
         const GraphNode &node = sg.node(other);
         if (shown.findNode(node.key) >= 0 || spec.hidden.count(node.key))
             continue;
-        if (spec.skipNoise && isNoiseNode(node))
+        if (spec.skipNoise && isSystemNoiseFile(sg, other))
             continue;
         order.emplace_back(ts, node.key, other);
     }
