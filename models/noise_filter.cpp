@@ -102,7 +102,7 @@ struct WorkGraph {
     bool foldable(int index) const
     {
         const GraphNode &n = node(index);
-        if (!nodeAlive[static_cast<size_t>(index)] || index == poi || n.kind != NodeKind::File || n.collapsed > 0
+        if (!nodeAlive[static_cast<size_t>(index)] || index == poi || n.isPoi || n.kind != NodeKind::File || n.collapsed > 0
             || n.flags != 0 || n.path.empty())
             return false;
         for (const auto &path : n.paths) {
@@ -362,9 +362,17 @@ NoiseFilterCount hideUnconnected(WorkGraph &work)
     NoiseFilterCount count{"unconnected", 0, 0};
     if (work.poi < 0)
         return count; // nothing to be connected to
+    // Every node the search started from counts (a path or an address can
+    // name several), not only the first.
     std::vector<char> reached(work.nodes.size(), 0);
     std::vector<int> stack{work.poi};
     reached[static_cast<size_t>(work.poi)] = 1;
+    for (size_t index = 0; index < work.nodes.size(); ++index) {
+        if (work.nodes[index].isPoi && !reached[index]) {
+            reached[index] = 1;
+            stack.push_back(static_cast<int>(index));
+        }
+    }
     while (!stack.empty()) {
         const int node = stack.back();
         stack.pop_back();
@@ -481,8 +489,7 @@ ProvenanceGraph applyNoiseFilters(const ProvenanceGraph &view, const NoiseOption
     for (size_t index = 0; index < work.nodes.size(); ++index) {
         if (!work.nodeAlive[index])
             continue;
-        GraphNode node = work.nodes[index];
-        node.isPoi = false;
+        GraphNode node = work.nodes[index]; // keeps isPoi: every start node stays marked
         resultIndex[index] = result.addNode(std::move(node));
     }
     for (size_t e = 0; e < work.edges.size(); ++e) {

@@ -50,6 +50,7 @@ private slots:
     void nodeMap();
     void filtersOff();
     void poiNeverHidden();
+    void everyStartNodeCounts();
     void writtenLibraryStays();
     void tempFileRules();
     void sharedNeedsEnoughReaders();
@@ -295,6 +296,30 @@ void TestNoiseFilter::poiNeverHidden()
     applyNoiseFilters(none, NoiseOptions{}, &report);
     QCOMPARE(report.nodesAfter, 2);
     QCOMPARE(report.filters[4].nodesHidden, 0);
+}
+
+// A path or an address can name several nodes (a reused inode, several
+// connections): what is connected to any of them stays, even when the first
+// one the search started from has no edge at all.
+void TestNoiseFilter::everyStartNodeCounts()
+{
+    ProvenanceGraph view;
+    const int oldIdentity = view.addFile("/srv/report.txt");
+    GraphNode second = view.node(oldIdentity);
+    second.key = "inode:1:2";
+    const int newIdentity = view.addNode(second);
+    const int writer = process(view, 7, 1, "writer", "/usr/bin/writer", 0);
+    const int source = view.addFile("/srv/draft.txt");
+    edge(view, source, writer, EdgeType::Read, 4);
+    edge(view, writer, newIdentity, EdgeType::Write, 5);
+    view.mutableNode(newIdentity).isPoi = true;
+    view.setPoi(oldIdentity); // marks it too
+    NoiseReport report;
+    const ProvenanceGraph shown = applyNoiseFilters(view, NoiseOptions{}, &report);
+    QCOMPARE(shown.nodeCount(), 4);
+    QCOMPARE(report.filters[4].nodesHidden, 0);
+    QVERIFY(shown.node(shown.findNode("inode:1:2")).isPoi);
+    QCOMPARE(shown.node(shown.poi()).key, view.node(oldIdentity).key);
 }
 
 void TestNoiseFilter::writtenLibraryStays()
