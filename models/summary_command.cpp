@@ -15,8 +15,9 @@ constexpr const char *kUsage =
     "usage: provscope-cli summary FILE --poi SELECTOR [--direction backward|forward|both]\n"
     "                             [--reduce cpr|none] [--hide-noise] [--depth N] [--max-nodes N] [--steps]\n"
     "  Prints the chain of activity tracked from the point of interest in plain\n"
-    "  language, e.g. \"bash (pid 412) downloaded from 127.0.0.1:8000 with curl, wrote\n"
-    "  /tmp/.x, executed it; ...\". SELECTOR and the tracking options are those of\n"
+    "  language, e.g. \"bash (pid 412) ran /usr/bin/curl (pid 415), which downloaded\n"
+    "  4 KB from 127.0.0.1:8000 and wrote /tmp/.x (4 KB). bash (pid 412) ran /tmp/.x\n"
+    "  (pid 417), ...\". SELECTOR and the tracking options are those of\n"
     "  `provscope-cli graph` (direction both by default). --steps: one step per line,\n"
     "  with its local time.\n";
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The main job without a display: record this machine for 10 seconds while a small
-# activity generator runs, then draw the provenance graph of that activity.
+# The main job without a display: record this machine for 10 seconds while the scripted
+# attack chain (a loopback download, execute, read a fake ssh key, archive, send it to
+# 127.0.0.3) runs beside unrelated activity, then backtrack from the exfiltration
+# connection: a report page (PNG) of the provenance graph and the chain in plain language.
 set -euo pipefail
 bin="$1"
 out_dir="${PROVSCOPE_OUTPUT_DIR:-$PWD}"
 stamp="$(date +%Y%m%d-%H%M%S)"
 session="$out_dir/provscope-$stamp.provscope"
-graph="$out_dir/provscope-$stamp-graph.png"
+report="$out_dir/provscope-$stamp-report.png"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 
@@ -16,11 +18,18 @@ echo "provscope: recording this machine for 10 seconds into $session"
 "${run_root[@]}" "$bin/provscope-capture" -o "$session" --duration 10 >/dev/null &
 capture=$!
 sleep 2
-workload_report="$("$bin/provscope-workload" "$scratch")"
-workload_pid="$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' <<<"$workload_report" | head -n1)"
+"$bin/provscope-attack-chain" --unrelated 4 > "$scratch/chain.jsonl"
 wait "$capture"
 
-"$bin/provscope-cli" info "$session"
-"$bin/provscope-cli" graph "$session" --poi "proc:$workload_pid" --format png -o "$graph"
+send_line="$(grep '"step":"send"' "$scratch/chain.jsonl")"
+addr="$(sed -n 's/.*"addr":"\([^"]*\)".*/\1/p' <<<"$send_line")"
+port="$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' <<<"$send_line")"
+poi="net:$addr:$port"
+
+"$bin/provscope-cli" info "$session" >/dev/null
+echo "provscope: backtracking from the exfiltration connection ($poi)"
+"$bin/provscope-cli" graph "$session" --poi "$poi" --direction backward --hide-noise \
+    --format png --report --title "How did data reach $addr:$port?" -o "$report"
+"$bin/provscope-cli" summary "$session" --poi "$poi" --direction backward --hide-noise
 echo "session: $session"
-echo "graph:   $graph"
+echo "report:  $report"
