@@ -1,6 +1,7 @@
 #include "graph_export.h"
 
 #include "graph_painter.h"
+#include "save_atomically.h"
 
 #include <QGuiApplication>
 #include <QPainter>
@@ -33,23 +34,6 @@ std::string dotQuote(std::string_view text)
 std::string hexColor(const QColor &color)
 {
     return color.name().toStdString();
-}
-
-// Writes through QSaveFile: a temporary file beside the target, renamed on
-// commit, discarded on any failure.
-template <class Writer>
-Result<void> saveAtomically(const std::string &path, Writer &&write)
-{
-    QSaveFile file(QString::fromStdString(path));
-    if (!file.open(QIODevice::WriteOnly))
-        return makeError("cannot write " + path + ": " + file.errorString().toStdString());
-    if (Result<void> written = write(file); !written) {
-        file.cancelWriting();
-        return written;
-    }
-    if (!file.commit())
-        return makeError("cannot write " + path + ": " + file.errorString().toStdString());
-    return {};
 }
 
 Result<void> writeTextAtomically(const std::string &path, const std::string &text)

@@ -1,5 +1,7 @@
 #include "graph_report.h"
 
+#include "save_atomically.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFontMetricsF>
@@ -65,21 +67,6 @@ QString nodeName(const GraphNode &node)
     if (node.kind == NodeKind::File && !node.path.empty())
         name = QString::fromStdString(node.path); // the full path says more than the base name
     return name;
-}
-
-template <class Writer>
-Result<void> saveAtomically(const std::string &path, Writer &&write)
-{
-    QSaveFile file(QString::fromStdString(path));
-    if (!file.open(QIODevice::WriteOnly))
-        return makeError("cannot write " + path + ": " + file.errorString().toStdString());
-    if (Result<void> written = write(file); !written) {
-        file.cancelWriting();
-        return written;
-    }
-    if (!file.commit())
-        return makeError("cannot write " + path + ": " + file.errorString().toStdString());
-    return {};
 }
 
 bool haveGuiApplication()

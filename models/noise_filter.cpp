@@ -1,5 +1,6 @@
 #include "noise_filter.h"
 
+#include "path_text.h"
 #include "security_relevance.h"
 
 #include <algorithm>
@@ -12,21 +13,7 @@ namespace provscope {
 
 namespace {
 
-bool startsWith(std::string_view text, std::string_view prefix)
-{
-    return text.substr(0, prefix.size()) == prefix;
-}
-
-bool endsWith(std::string_view text, std::string_view suffix)
-{
-    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-// path is dir itself or lies below it.
-bool under(std::string_view path, std::string_view dir)
-{
-    return startsWith(path, dir) && (path.size() == dir.size() || path[dir.size()] == '/');
-}
+using namespace path_text;
 
 // Character devices every program reads or writes: hidden even when written.
 bool isDeviceSink(std::string_view path)

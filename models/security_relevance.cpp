@@ -1,5 +1,7 @@
 #include "security_relevance.h"
 
+#include "path_text.h"
+
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -8,26 +10,7 @@ namespace provscope {
 
 namespace {
 
-bool startsWith(std::string_view text, std::string_view prefix)
-{
-    return text.substr(0, prefix.size()) == prefix;
-}
-
-bool endsWith(std::string_view text, std::string_view suffix)
-{
-    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-bool contains(std::string_view text, std::string_view part)
-{
-    return text.find(part) != std::string_view::npos;
-}
-
-// path is dir itself or lies below it.
-bool under(std::string_view path, std::string_view dir)
-{
-    return startsWith(path, dir) && (path.size() == dir.size() || path[dir.size()] == '/');
-}
+using namespace path_text;
 
 std::string_view baseName(std::string_view path)
 {

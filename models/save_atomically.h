@@ -1,0 +1,30 @@
+#pragma once
+// Writes a file whole or not at all: through QSaveFile (a temporary file beside
+// the target, renamed on commit, discarded on any failure), so a failed or
+// cancelled export never leaves a partial file or touches the old one.
+#include "result.h"
+
+#include <QSaveFile>
+#include <QString>
+
+#include <string>
+
+namespace provscope {
+
+// write(QSaveFile &) -> Result<void> fills the file; its error is returned as is.
+template <class Writer>
+Result<void> saveAtomically(const std::string &path, Writer &&write)
+{
+    QSaveFile file(QString::fromStdString(path));
+    if (!file.open(QIODevice::WriteOnly))
+        return makeError("cannot write " + path + ": " + file.errorString().toStdString());
+    if (Result<void> written = write(file); !written) {
+        file.cancelWriting();
+        return written;
+    }
+    if (!file.commit())
+        return makeError("cannot write " + path + ": " + file.errorString().toStdString());
+    return {};
+}
+
+} // namespace provscope
