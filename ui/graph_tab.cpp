@@ -248,6 +248,12 @@ void GraphTab::showGraph(const PointOfInterest &poi)
 
 void GraphTab::requestJob(GraphJobRequest request)
 {
+    // An edit made while a tracking runs or waits would be composed from the
+    // previous analysis and replace the new one: track again with the toolbar
+    // as it is now instead (a new analysis starts without edits anyway).
+    const bool analysisPending = (m_jobActive && m_jobAnalyzing) || (m_waiting && m_waiting->analyze);
+    if (!request.analyze && analysisPending && m_hasPoi)
+        request = analyzeRequest(m_lastPoi);
     request.revision = ++m_revision;
     if (m_jobActive) {
         m_waiting = std::move(request); // one job at a time; the newest request wins
@@ -297,6 +303,7 @@ void GraphTab::startJob(GraphJobRequest request)
     }
     m_jobSessionGeneration = m_sessionGeneration;
     m_jobActive = true;
+    m_jobAnalyzing = request.analyze;
     m_job.setFuture(QtConcurrent::run(&m_pool, [request = std::move(request)] { return runGraphJob(request); }));
 }
 
@@ -324,8 +331,10 @@ void GraphTab::onJobFinished()
     m_jobActive = false;
     GraphJobResult result = m_job.result();
     const bool sameSession = m_jobSessionGeneration == m_sessionGeneration;
-    // The session graph is worth keeping whatever became of the rest.
-    if (sameSession && result.sessionBuilt && result.session && !m_sessionStale)
+    // The session graph is worth keeping whatever became of the rest; when the
+    // live session grew meanwhile it still serves expansions of what is shown,
+    // and the next tracking reads the session again (m_sessionStale).
+    if (sameSession && result.sessionBuilt && result.session)
         m_session = result.session;
     if (m_waiting) {
         GraphJobRequest next = std::move(*m_waiting);

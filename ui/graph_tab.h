@@ -142,6 +142,8 @@ public:
     void setTextPrompt(AnnotationTextPrompt prompt) { m_prompt = std::move(prompt); }
     // The annotation part of a node's context menu (Tag…, Comment…); the caller owns it.
     QMenu *createNodeMenu(int nodeIndex, QWidget *parent);
+    // Runs action on the node with key in the graph now shown (no-op when it is gone).
+    void onNode(const std::string &key, const std::function<void(int)> &action);
     // The whole context menu of a node: expand, show more, collapse, fold, pin, hide,
     // track from here, then Tag…/Comment…; of the background (node < 0): show hidden, fit.
     QMenu *createContextMenu(int nodeIndex, QWidget *parent);
@@ -210,6 +212,7 @@ private:
     QThreadPool m_pool;
     QFutureWatcher<GraphJobResult> m_job;
     bool m_jobActive = false; // started and its finished() not handled yet
+    bool m_jobAnalyzing = false; // the running job tracks (not only lays out)
     std::shared_ptr<std::atomic<bool>> m_jobCancelled;
     std::optional<GraphJobRequest> m_waiting; // requested while a job ran
     PointOfInterest m_lastPoi;

@@ -378,14 +378,25 @@ int GraphTab::findNext(const QString &text)
 
 // ---- menus and mouse --------------------------------------------------------
 
+void GraphTab::onNode(const std::string &key, const std::function<void(int)> &action)
+{
+    const int node = m_graph && !key.empty() ? m_graph->findNode(key) : -1;
+    if (node >= 0)
+        action(node);
+}
+
 QMenu *GraphTab::createNodeMenu(int nodeIndex, QWidget *parent)
 {
     auto *menu = new QMenu(parent);
     const bool usable = m_graph && nodeIndex >= 0 && nodeIndex < m_graph->nodeCount() && m_annotations
         && !m_annotations->sessionPath().isEmpty();
-    QAction *tag = menu->addAction(tr("Tag…"), this, [this, nodeIndex] { annotateNode(nodeIndex, Annotation::Kind::Tag); });
-    QAction *comment = menu->addAction(tr("Comment…"), this,
-                                       [this, nodeIndex] { annotateNode(nodeIndex, Annotation::Kind::Comment); });
+    // The menu is not modal: a layout may finish while it is open, so the
+    // actions find their node again by key (nothing happens when it is gone).
+    const std::string key = usable ? m_graph->node(nodeIndex).key : std::string();
+    QAction *tag = menu->addAction(tr("Tag…"), this, [this, key] { onNode(key, [&](int n) { annotateNode(n, Annotation::Kind::Tag); }); });
+    QAction *comment = menu->addAction(tr("Comment…"), this, [this, key] {
+        onNode(key, [&](int n) { annotateNode(n, Annotation::Kind::Comment); });
+    });
     tag->setEnabled(usable);
     comment->setEnabled(usable);
     return menu;
@@ -413,18 +424,22 @@ QMenu *GraphTab::createContextMenu(int node, QWidget *parent)
     const bool expanded = m_spec.hasExpansion(key);
     const int step = std::min(remaining, kExpandStep);
     if (expanded)
-        insert(tr("Show %1 More Neighbours (%2 left)").arg(step).arg(remaining), remaining > 0, [this, node] { expandNode(node); });
+        insert(tr("Show %1 More Neighbours (%2 left)").arg(step).arg(remaining), remaining > 0,
+               [this, key] { onNode(key, [&](int n) { expandNode(n); }); });
     else
-        insert(tr("Expand Neighbours (%1)").arg(remaining), remaining > 0, [this, node] { expandNode(node); });
-    insert(tr("Collapse"), expanded, [this, node] { collapseNode(node); });
+        insert(tr("Expand Neighbours (%1)").arg(remaining), remaining > 0,
+               [this, key] { onNode(key, [&](int n) { expandNode(n); }); });
+    insert(tr("Collapse"), expanded, [this, key] { onNode(key, [&](int n) { collapseNode(n); }); });
     if (m_spec.folded.count(key))
-        insert(tr("Unfold Leaves (%1)").arg(m_spec.folded.at(key).size()), true, [this, node] { unfoldLeaves(node); });
+        insert(tr("Unfold Leaves (%1)").arg(m_spec.folded.at(key).size()), true,
+               [this, key] { onNode(key, [&](int n) { unfoldLeaves(n); }); });
     else
         insert(tr("Fold Leaves (%1)").arg(leafNeighbours(*m_graph, node).size()),
-               !leafNeighbours(*m_graph, node).empty(), [this, node] { foldLeaves(node); });
+               !leafNeighbours(*m_graph, node).empty(), [this, key] { onNode(key, [&](int n) { foldLeaves(n); }); });
     const bool pinned = isPinned(node);
-    insert(pinned ? tr("Unpin") : tr("Pin in Place"), true, [this, node, pinned] { setPinned(node, !pinned); });
-    insert(tr("Hide"), node != m_graph->poi(), [this, node] { hideNode(node); });
+    insert(pinned ? tr("Unpin") : tr("Pin in Place"), true,
+           [this, key, pinned] { onNode(key, [&](int n) { setPinned(n, !pinned); }); });
+    insert(tr("Hide"), node != m_graph->poi(), [this, key] { onNode(key, [&](int n) { hideNode(n); }); });
     const GraphNode &n = m_graph->node(node);
     std::optional<PointOfInterest> poi;
     if (n.kind == NodeKind::Process)

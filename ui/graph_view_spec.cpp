@@ -92,8 +92,10 @@ ProvenanceGraph composeView(const ProvenanceGraph &base, const SessionGraph *ses
     if (session) {
         const ProvenanceGraph &sg = session->graph();
         for (GraphExpansion &expansion : spec.expansions) {
-            if (out.findNode(expansion.anchor) < 0)
+            if (out.findNode(expansion.anchor) < 0) {
+                kept.push_back(std::move(expansion)); // back when its anchor is shown again
                 continue;
+            }
             for (const std::string &key : expansion.added) {
                 if (removed.count(key) || out.findNode(key) >= 0)
                     continue;
@@ -111,11 +113,10 @@ ProvenanceGraph composeView(const ProvenanceGraph &base, const SessionGraph *ses
         const auto take = [&](int e) {
             if (!seen.insert(e).second)
                 return;
-            const GraphEdge edge = session->edgeWithEvents(e); // the session graph keeps ids apart
-            const int from = out.findNode(sg.node(edge.from).key);
-            const int to = out.findNode(sg.node(edge.to).key);
-            if (from >= 0 && to >= 0)
-                merge(edge, from, to);
+            const int from = out.findNode(sg.node(sg.edge(e).from).key);
+            const int to = out.findNode(sg.node(sg.edge(e).to).key);
+            if (from >= 0 && to >= 0) // the session graph keeps event ids apart: copy only these
+                merge(session->edgeWithEvents(e), from, to);
         };
         for (const auto &entry : added) {
             for (int e : sg.inEdges(entry.second))

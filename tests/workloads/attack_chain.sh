@@ -169,7 +169,7 @@ printf '{"step":"servers","http_pid":%d,"http_port":%d,"served":"%s","listener_p
 # --- the chain ---
 drop="$work/.x"
 url="http://127.0.0.1:$http_port/x.sh"
-curl -sS -o "$drop" "$url" &
+curl -sS --noproxy '*' -o "$drop" "$url" &
 curl_pid=$!
 wait "$curl_pid" || fail "curl could not download $url"
 printf '{"step":"download","pid":%d,"url":"%s","path":"%s"}\n' "$curl_pid" "$url" "$drop"
