@@ -30,6 +30,8 @@ static __always_inline __u32 put_io_args(struct scratch *s, struct ps_syscall_re
 {
 	long di = regs->di, si = regs->si, dx = regs->dx, r10 = regs->r10, r9 = regs->r9;
 	long in = di, out = -1;
+	__u64 ino;
+	__u32 dev;
 
 	switch (kind) {
 	case PS_SC_PREADV: case PS_SC_PWRITEV: case PS_SC_PREADV2: case PS_SC_PWRITEV2:
@@ -67,7 +69,13 @@ static __always_inline __u32 put_io_args(struct scratch *s, struct ps_syscall_re
 		if (ret > 0)
 			r->bytes = ret;
 		pos = put_fd_slot(s, r, pos, PS_STR_PATH, task, in);
-		return put_fd_slot(s, r, pos, PS_STR_PATH2, task, out);
+		/* the record's identity is str[0]'s: keep it over the output's */
+		ino = r->ino;
+		dev = r->dev;
+		pos = put_fd_slot(s, r, pos, PS_STR_PATH2, task, out);
+		r->ino = ino;
+		r->dev = dev;
+		return pos;
 	}
 	pos = put_fd_slot(s, r, pos, PS_STR_PATH, task, in);
 	return put_empties(s, pos, 2);

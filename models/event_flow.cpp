@@ -34,6 +34,8 @@ FlowRole flowRoleOf(std::string_view name, bool onSocket)
         return FlowRole::Unlink;
     if (in(name, {"rename", "renameat", "renameat2"}))
         return FlowRole::Rename;
+    if (in(name, {"sendfile", "sendfile64", "splice", "copy_file_range"}))
+        return FlowRole::Copy;
     return FlowRole::None; // close, bind, listen, exit, clone (forks come from the process table)
 }
 
@@ -58,6 +60,7 @@ EdgeType flowEdgeType(FlowRole role)
     case FlowRole::Open: return EdgeType::Open;
     case FlowRole::Unlink: return EdgeType::Unlink;
     case FlowRole::Rename: return EdgeType::Rename;
+    case FlowRole::Copy: return EdgeType::Write; // and a read: see the session graph scan
     case FlowRole::None: break;
     }
     return EdgeType::Read;

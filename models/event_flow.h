@@ -11,7 +11,9 @@
 
 namespace provscope {
 
-enum class FlowRole : uint8_t { None, Read, Write, Recv, Send, Connect, Accept, Exec, Open, Unlink, Rename };
+// Copy: sendfile, splice, copy_file_range move data from str[0]'s object
+// through the process into str[1]'s (or the socket): two edges, a read and a write.
+enum class FlowRole : uint8_t { None, Read, Write, Recv, Send, Connect, Accept, Exec, Open, Unlink, Rename, Copy };
 
 // onSocket: the event's object is a socket with an address (read on a socket is recv).
 FlowRole flowRoleOf(std::string_view syscall, bool onSocket);

@@ -442,6 +442,24 @@ Result<void> SessionGraphScan::scanEvents()
             push(edge, from, type, id);
             continue;
         }
+        if (role == FlowRole::Copy) {
+            // In through the process, out of it: the input file (or socket) is
+            // read, the output file (or socket) written, at the same time.
+            const int64_t file2 = rows->columnInt64(7);
+            const int process = processNode(proc, ts);
+            const int source = file > 0 ? fileNode(file, id) : (onSocket ? socketNode(socket) : -1);
+            const int sink = file2 > 0 ? fileNode(file2, id) : (onSocket && file > 0 ? socketNode(socket) : -1);
+            if (source >= 0) {
+                RawEdge in = edge;
+                in.to = process;
+                push(in, source, file > 0 ? EdgeType::Read : EdgeType::Recv, id);
+            }
+            if (sink >= 0) {
+                edge.to = sink;
+                push(edge, process, file2 > 0 ? EdgeType::Write : EdgeType::Send, id);
+            }
+            continue;
+        }
         if (role == FlowRole::Exec) {
             // A successful exec starts the next version, with or without its image.
             const int image = file > 0 ? fileNode(file, id) : -1;

@@ -73,6 +73,7 @@ private slots:
     void execStartsVersions();
     void pidReuseIsTwoProcesses();
     void renameChainByPath();
+    void copiesCarryData();
     void renameKeepsOneNodeWithIdentity();
     void reusedInodeIsAnotherFile();
     void loopbackEndsAreOneNode();
@@ -171,6 +172,37 @@ void TestSessionGraph::renameChainByPath()
     QVERIFY(!back.count(proc(33, B + 3)));
     const auto forward = reachedKeys(*g, node(*g, proc(30, B)), TrackDirection::Forward);
     QVERIFY(forward.count(proc(32, B + 2)));
+}
+
+// cp (copy_file_range), sendfile and splice move data from the first file
+// through the process into the second file or the socket: curl's download
+// copied elsewhere and run is still traced back to curl.
+void TestSessionGraph::copiesCarryData()
+{
+    QTemporaryDir dir;
+    SessionScript s;
+    s.socketEvent(40, B, "connect", B + 50, "127.0.0.1", 40000, "127.0.0.1", 8000);
+    s.socketEvent(40, B, "recvfrom", B + 60, "127.0.0.1", 40000, "127.0.0.1", 8000, 100);
+    s.event(40, B, "write", B + 100, "/tmp/a", 100);
+    s.event(41, B + 1, "copy_file_range", B + 200, "/tmp/a", 100);
+    s.last().path2 = "/tmp/b";
+    s.event(42, B + 2, "read", B + 300, "/tmp/b", 100);
+    s.event(43, B + 3, "sendfile", B + 400, "/tmp/b", 100);
+    s.last().laddr = "127.0.0.1";
+    s.last().lport = 41000;
+    s.last().raddr = "127.0.0.3";
+    s.last().rport = 4444;
+    auto g = buildOrFail(s.write(dir));
+    QVERIFY(g);
+    QCOMPARE(edgesBetween(*g, "file:/tmp/a", proc(41, B + 1), EdgeType::Read).size(), size_t(1));
+    QCOMPARE(edgesBetween(*g, proc(41, B + 1), "file:/tmp/b", EdgeType::Write).size(), size_t(1));
+    const auto back = reachedKeys(*g, node(*g, proc(42, B + 2)), TrackDirection::Backward);
+    QVERIFY(back.count(proc(40, B)));
+    const auto forward = reachedKeys(*g, node(*g, "file:/tmp/a"), TrackDirection::Forward);
+    QVERIFY(forward.count(proc(43, B + 3)));
+    QVERIFY(std::any_of(forward.begin(), forward.end(), [](const std::string &key) {
+        return key.rfind("sock:", 0) == 0 && key.find("127.0.0.3:4444") != std::string::npos;
+    }));
 }
 
 void TestSessionGraph::renameKeepsOneNodeWithIdentity()
