@@ -14,6 +14,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sys/stat.h>
 
 namespace provscope {
 
@@ -201,6 +202,14 @@ int runGraphCommand(const std::vector<std::string> &args)
     if (help) {
         std::cout << kUsage;
         return 0;
+    }
+    // The evidence is never the output (the same file under another name included).
+    struct stat session{}, output{};
+    if (::stat(options.analysis.session.c_str(), &session) == 0 && ::stat(options.output.c_str(), &output) == 0
+        && session.st_dev == output.st_dev && session.st_ino == output.st_ino) {
+        std::cerr << "provscope-cli graph: refusing to write over the session file " << options.analysis.session
+                  << ": choose another -o\n";
+        return 2;
     }
     int exitCode = 1;
     Result<AnalysisRun> run = runAnalysis(options.analysis, exitCode);

@@ -73,7 +73,8 @@ bool isPersistencePath(std::string_view path)
     if (std::find(files.begin(), files.end(), path) != files.end())
         return true;
     // /etc/rc.d/..., /etc/rc0.d/ ... /etc/rcS.d/
-    if (startsWith(path, "/etc/rc") && (path.substr(7, 3) == ".d/" || path.substr(8, 3) == ".d/"))
+    if (startsWith(path, "/etc/rc")
+        && ((path.size() > 7 && path.substr(7, 3) == ".d/") || (path.size() > 8 && path.substr(8, 3) == ".d/")))
         return true;
     static constexpr std::array<std::string_view, 4> homeDirs = {
         "/.config/systemd/user/", "/.local/share/systemd/user/", "/.config/autostart/", "/.kde/Autostart/"};

@@ -274,7 +274,7 @@ Result<std::shared_ptr<const SessionGraph>> SessionGraphScan::run()
                             " + (SELECT count(*) FROM files)");
         rows && rows->step() && rows->columnInt64(0) > 0)
         m_graph.reserveNodes(static_cast<size_t>(rows->columnInt64(0)));
-    for (auto step : {&SessionGraphScan::loadProcesses, &SessionGraphScan::loadSockets,
+    for (auto step : {&SessionGraphScan::checkDenseIds, &SessionGraphScan::loadProcesses, &SessionGraphScan::loadSockets,
                       &SessionGraphScan::loadIdentities, &SessionGraphScan::scanEvents})
         if (auto done = (this->*step)(); !done)
             return makeError(done.error());

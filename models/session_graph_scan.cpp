@@ -11,6 +11,26 @@ namespace provscope {
 
 using namespace session_graph_detail;
 
+// Tables are read into arrays indexed by row id: ids far beyond the row count
+// mean a damaged (or crafted) file, refused before anything is allocated.
+Result<void> SessionGraphScan::checkDenseIds()
+{
+    for (const char *table : {"processes", "sockets", "files"}) {
+        auto rows = prepare(std::string("SELECT COALESCE(max(id), 0), count(*) FROM ") + table);
+        if (!rows)
+            return makeError(rows.error());
+        if (auto row = rows->step(); !row || !*row)
+            return makeError(m_path + ": cannot read " + table + (row ? "" : ": " + row.error()));
+        const int64_t maxId = rows->columnInt64(0), count = rows->columnInt64(1);
+        if (maxId < 0 || maxId > 4 * count + 65536)
+            return makeError(m_path + ": damaged session: " + table + " ids reach " + std::to_string(maxId) + " for "
+                             + std::to_string(count) + " rows");
+        if (std::string_view(table) == "files")
+            m_maxFileId = maxId;
+    }
+    return {};
+}
+
 Result<void> SessionGraphScan::loadProcesses()
 {
     auto rows = prepare("SELECT p.id, p.pid, p.start_ns, p.ppid, p.parent_start_ns, cs.text, bs.text, f.path"
@@ -161,6 +181,8 @@ Result<std::string> SessionGraphScan::pathOf(int64_t fileId)
 
 int SessionGraphScan::pathNode(int64_t fileId)
 {
+    if (fileId <= 0 || fileId > m_maxFileId)
+        return -1;
     if (static_cast<size_t>(fileId) >= m_fileNode.size())
         m_fileNode.resize(static_cast<size_t>(fileId) + 1, -1);
     int &node = m_fileNode[static_cast<size_t>(fileId)];
@@ -253,7 +275,7 @@ void SessionGraphScan::unlinked(int64_t fileId)
 
 int SessionGraphScan::fileNode(int64_t fileId, int64_t eventId)
 {
-    if (fileId <= 0 || fileId > (int64_t(1) << 31))
+    if (fileId <= 0 || fileId > m_maxFileId)
         return -1;
     if (m_identities) {
         advanceIdentity(fileId, eventId);
@@ -261,6 +283,8 @@ int SessionGraphScan::fileNode(int64_t fileId, int64_t eventId)
             int &current = m_currentNode[static_cast<size_t>(fileId)];
             if (current >= 0)
                 return current;
+            if (static_cast<size_t>(fileId) >= m_identityCursor.size())
+                return pathNode(fileId); // no identity was ever recorded for this path
             // Unlinked before: the identity recorded last for this path, as a new file.
             const int64_t begin = m_identityStart[static_cast<size_t>(fileId)];
             const int64_t cursor = m_identityCursor[static_cast<size_t>(fileId)];
@@ -413,7 +437,7 @@ Result<void> SessionGraphScan::scanEvents()
         const EdgeType type = flowEdgeType(role);
         if (role == FlowRole::Rename) {
             const int64_t file2 = rows->columnInt64(7);
-            if (file <= 0 || file2 <= 0)
+            if (file <= 0 || file2 <= 0 || file2 > m_maxFileId)
                 continue;
             const int from = fileNode(file, id);
             if (from < 0)

@@ -125,6 +125,7 @@ private:
             return makeError(m_path + ": " + st.error());
         return std::move(st.value());
     }
+    Result<void> checkDenseIds();
     Result<void> loadProcesses();
     Result<void> loadSockets();
     Result<void> loadIdentities();
@@ -177,6 +178,7 @@ private:
     std::map<std::pair<int64_t, uint32_t>, std::vector<std::pair<uint64_t, int64_t>>> m_clones;
     session_graph_detail::RawEdges m_raw;
     int64_t m_firstEventId = 0;
+    int64_t m_maxFileId = 0; // files.id never exceeds this (checkDenseIds)
     bool m_recording = false;
     SessionGraphStats m_stats;
     std::string m_error;

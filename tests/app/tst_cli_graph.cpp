@@ -87,6 +87,12 @@ QStringList nodeField(const QJsonObject &graph, const char *field)
 
 } // namespace
 
+static QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
 class TestCliGraph : public QObject {
     Q_OBJECT
     QTemporaryDir m_dir;
@@ -357,6 +363,9 @@ private slots:
                                        << 2 << "--report is for png or pdf";
         QTest::newRow("bad format") << QStringList{"graph", "S", "--poi", "proc:416", "--format", "docx", "-o", out}
                                     << 2 << "unknown graph format 'docx'";
+        QTest::newRow("output is the session") << QStringList{"graph", "S", "--poi", "proc:416", "--format", "json",
+                                                              "-o", "S"}
+                                               << 2 << "refusing to write over the session file";
         QTest::newRow("summary without poi") << QStringList{"summary", "S"} << 2 << "missing --poi";
         QTest::newRow("summary bad selector") << QStringList{"summary", "S", "--poi", "event:x"} << 2
                                               << "bad point of interest";
@@ -368,11 +377,15 @@ private slots:
         QFETCH(QStringList, args);
         QFETCH(int, exitCode);
         QFETCH(QString, message);
-        args.replace(1, m_session);
-        for (QString &arg : args)
-            if (arg.startsWith("out."))
+        for (QString &arg : args) {
+            if (arg == "S")
+                arg = m_session;
+            else if (arg.startsWith("out."))
                 arg = m_dir.filePath(arg);
+        }
+        const QByteArray sessionBefore = readAll(m_session);
         const Run run = cli(args);
+        QCOMPARE(readAll(m_session), sessionBefore); // the evidence is never touched
         QCOMPARE(run.exitCode, exitCode);
         QVERIFY2(run.err.contains(message), qPrintable(run.err));
         QVERIFY(run.out.isEmpty());

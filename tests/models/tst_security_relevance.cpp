@@ -79,6 +79,7 @@ void TestSecurityRelevance::fileRules_data()
         {"/lib/systemd/system/ssh.service", true, kFlagPersistence},
         {"/etc/rc.local", true, kFlagEtcWrite | kFlagPersistence},
         {"/etc/rc3.d/S99evil", true, kFlagEtcWrite | kFlagPersistence},
+        {"/etc/rc", true, kFlagEtcWrite}, // shorter than "/etc/rc.d/": once threw out_of_range
         {"/home/u/.bashrc", true, kFlagPersistence},
         {"/home/u/.bashrc", false, 0},
         {"/root/.profile", true, kFlagPersistence},

@@ -86,6 +86,8 @@ private slots:
     void fromHandBuiltGraph();
     void withoutIdentitiesFilesArePaths();
     void sessionWithoutEvents();
+    void damagedIdsAreRefused_data();
+    void damagedIdsAreRefused();
 };
 
 void TestSessionGraph::execStartsVersions()
@@ -607,4 +609,43 @@ void TestSessionGraph::sessionWithoutEvents()
 }
 
 QTEST_GUILESS_MAIN(TestSessionGraph)
+// Ids far beyond the rows (a damaged or crafted file) are refused with the
+// table's name, before any array is sized by them; out-of-range references
+// in events are skipped.
+void TestSessionGraph::damagedIdsAreRefused_data()
+{
+    QTest::addColumn<QString>("damage");
+    QTest::addColumn<QString>("message"); // empty: the graph builds
+    QTest::newRow("process id") << "UPDATE processes SET id = 2000000000 WHERE id = (SELECT max(id) FROM processes)"
+                                << "damaged session: processes ids reach 2000000000";
+    QTest::newRow("file id") << "UPDATE files SET id = 1500000000 WHERE id = (SELECT max(id) FROM files)"
+                             << "damaged session: files ids reach 1500000000";
+    QTest::newRow("rename target") << "UPDATE events SET file2 = 4611686018427387904 WHERE file2 IS NOT NULL" << "";
+}
+
+void TestSessionGraph::damagedIdsAreRefused()
+{
+    QFETCH(QString, damage);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    SessionScript s;
+    s.event(30, B, "write", B + 100, "/tmp/a", 1);
+    s.rename(30, B, B + 200, "/tmp/a", "/tmp/b");
+    s.event(32, B, "read", B + 400, "/tmp/b", 1);
+    const std::string path = s.write(dir);
+    {
+        auto db = SqliteDatabase::open(path, SQLITE_OPEN_READWRITE);
+        QVERIFY(db);
+        QVERIFY((*db)->exec(damage.toStdString()));
+    }
+    auto built = SessionGraph::build(path);
+    if (message.isEmpty()) {
+        QVERIFY2(built, built ? "" : built.error().c_str());
+        return;
+    }
+    QVERIFY(!built);
+    QVERIFY2(QString::fromStdString(built.error()).contains(message), built.error().c_str());
+    QVERIFY(QString::fromStdString(built.error()).startsWith(QString::fromStdString(path)));
+}
+
 #include "tst_session_graph.moc"
