@@ -136,8 +136,8 @@ Result<PointOfInterest> PointOfInterest::parse(std::string_view text)
             return processLatest(pid);
         uint64_t start = 0;
         if (!parseNumber(rest.substr(at + 1), start))
-            return makeError("bad point of interest " + quoted
-                             + ": START_NS must be the process start time in boot ns as stored (" + kForms + ")");
+            return makeError("bad point of interest " + quoted + ": START_NS must be the process start time in"
+                             " epoch ns, as provscope-cli prints it (" + kForms + ")");
         return process(pid, start);
     }
     if (text.rfind("file:", 0) == 0) {
