@@ -1,12 +1,14 @@
 #include "graph_tab.h"
 
 #include "annotation_set.h"
+#include "chain_summary.h"
 #include "graph_edge_item.h"
 #include "graph_export.h"
 #include "graph_legend.h"
 #include "graph_minimap.h"
 #include "graph_node_item.h"
 #include "graph_painter.h"
+#include "graph_report.h"
 #include "graph_status.h"
 #include "session_graph.h"
 #include "task_progress.h"
@@ -501,12 +503,37 @@ Result<void> GraphTab::exportPng(const QString &path) const
 Result<GraphTab::PngExportJob> GraphTab::pngExportJob(const QString &path,
                                                       std::shared_ptr<std::atomic<bool>> cancelled) const
 {
+    return exportJob(path, ExportRequest{}, std::move(cancelled));
+}
+
+Result<GraphTab::PngExportJob> GraphTab::exportJob(const QString &path, const ExportRequest &request,
+                                                   std::shared_ptr<std::atomic<bool>> cancelled) const
+{
     if (!m_graph)
         return makeError(tr("There is no graph to export: build one first.").toStdString());
     std::vector<Annotation> notes = m_annotations ? m_annotations->annotations() : std::vector<Annotation>();
-    // writePng writes a temporary file and renames it over path (QSaveFile): whole or untouched.
-    return PngExportJob([graph = m_graph, layout = m_layout, notes = std::move(notes), path, cancelled] {
-        return GraphExport::writePng(QFile::encodeName(path).toStdString(), *graph, layout, 1.0, notes, cancelled.get());
+    const QString title = request.title.isEmpty() ? tr("Provenance of %1").arg(describePoi(m_lastPoi)) : request.title;
+    // Every writer goes through a temporary file renamed over path (QSaveFile): whole or untouched.
+    return PngExportJob([graph = m_graph, layout = m_layout, notes = std::move(notes), file = QFile::encodeName(path).toStdString(),
+                         request, title, cancelled]() -> Result<void> {
+        switch (request.kind) {
+        case ExportKind::Png: return GraphExport::writePng(file, *graph, layout, request.scale, notes, cancelled.get());
+        case ExportKind::Svg: return GraphExport::writeSvg(file, *graph, layout, notes);
+        case ExportKind::Dot: return GraphExport::writeDot(file, *graph, notes);
+        case ExportKind::Json: return GraphExport::writeJson(file, *graph);
+        case ExportKind::ReportPng:
+        case ExportKind::ReportPdf: {
+            ReportOptions report;
+            report.title = title.toStdString();
+            report.summary = summarizeChain(*graph);
+            report.annotations = notes;
+            report.scale = request.scale;
+            return request.kind == ExportKind::ReportPdf
+                ? GraphReport::writePdf(file, *graph, layout, report, cancelled.get())
+                : GraphReport::writePng(file, *graph, layout, report, cancelled.get());
+        }
+        }
+        return makeError("unknown export");
     });
 }
 

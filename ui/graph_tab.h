@@ -133,6 +133,17 @@ public:
     // was set by then. Fails when there is no graph.
     using PngExportJob = std::function<Result<void>()>;
     Result<PngExportJob> pngExportJob(const QString &path, std::shared_ptr<std::atomic<bool>> cancelled) const;
+    // Any export of what is shown: the picture (PNG at a scale, SVG), the graph as
+    // DOT or JSON, or the report page (PNG or PDF: title, summary, graph, legend,
+    // timeline, notes). Same whole-or-untouched rule as the PNG.
+    enum class ExportKind { Png, Svg, Dot, Json, ReportPng, ReportPdf };
+    struct ExportRequest {
+        ExportKind kind = ExportKind::Png;
+        qreal scale = 1.0;  // PNG pixels per point
+        QString title;      // report; empty: "Provenance of <point of interest>"
+    };
+    Result<PngExportJob> exportJob(const QString &path, const ExportRequest &request,
+                                   std::shared_ptr<std::atomic<bool>> cancelled) const;
 
     // The annotations shown on the nodes and edited from their context menu (may be null).
     void setAnnotationSet(AnnotationSet *set);

@@ -198,7 +198,7 @@ void MainWindow::createActions()
     m_openAction->setShortcut(QKeySequence::Open);
     connect(m_openAction, &QAction::triggered, this, &MainWindow::openFileDialog);
 
-    m_exportAction = new QAction(tr("&Export Graph as PNG…"), this);
+    m_exportAction = new QAction(tr("&Export Graph…"), this);
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportGraphDialog);
 
@@ -495,10 +495,15 @@ void MainWindow::showGraphOfSelectedFile()
 
 bool MainWindow::exportGraphPng(const QString &path)
 {
+    return exportGraph(path, GraphTab::ExportRequest{});
+}
+
+bool MainWindow::exportGraph(const QString &path, const GraphTab::ExportRequest &request)
+{
     // Drawing and encoding a large graph takes a while: it runs on a worker from a copy
     // of the graph, into a temporary file renamed over the target only when complete.
     auto cancelled = std::make_shared<std::atomic<bool>>(false);
-    auto job = m_graphTab->pngExportJob(path, cancelled);
+    auto job = m_graphTab->exportJob(path, request, cancelled);
     if (!job) {
         reportError(tr("Export failed"), QString::fromStdString(job.error()));
         return false;
@@ -526,14 +531,40 @@ void MainWindow::exportGraphDialog()
                                            "Provenance Graph tab (or Graph → Graph of this Process)."));
         return;
     }
+    using Kind = GraphTab::ExportKind;
+    struct Choice {
+        QString filter;
+        Kind kind;
+        qreal scale;
+        const char *suffix;
+    };
+    const Choice choices[] = {
+        {tr("PNG image, as shown (*.png)"), Kind::Png, 1.0, ".png"},
+        {tr("PNG image, twice the resolution (*.png)"), Kind::Png, 2.0, ".png"},
+        {tr("SVG drawing (*.svg)"), Kind::Svg, 1.0, ".svg"},
+        {tr("Graphviz DOT (*.dot)"), Kind::Dot, 1.0, ".dot"},
+        {tr("JSON nodes and edges (*.json)"), Kind::Json, 1.0, ".json"},
+        {tr("Report page, PDF (*.pdf)"), Kind::ReportPdf, 1.0, ".pdf"},
+        {tr("Report page, PNG (*.png)"), Kind::ReportPng, 2.0, ".png"},
+    };
+    QStringList filters;
+    for (const Choice &choice : choices)
+        filters << choice.filter;
     const QString dir = m_sessionPath.isEmpty() ? QDir::homePath() : QFileInfo(m_sessionPath).absolutePath();
     const QString suggested = QDir(dir).filePath(QFileInfo(m_sessionPath).completeBaseName() + QStringLiteral("-graph.png"));
-    QString path = QFileDialog::getSaveFileName(this, tr("Export Graph as PNG"), suggested, tr("PNG images (*.png)"));
+    QString selected = filters.first();
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Graph"), suggested, filters.join(QStringLiteral(";;")),
+                                                &selected);
     if (path.isEmpty())
         return;
-    if (!path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive))
-        path += QStringLiteral(".png");
-    exportGraphPng(path);
+    const Choice &choice = choices[std::max<qsizetype>(filters.indexOf(selected), 0)];
+    const QString suffix = QString::fromLatin1(choice.suffix);
+    if (!path.endsWith(suffix, Qt::CaseInsensitive))
+        path += suffix;
+    GraphTab::ExportRequest request;
+    request.kind = choice.kind;
+    request.scale = choice.scale;
+    exportGraph(path, request);
 }
 
 void MainWindow::startCapture()

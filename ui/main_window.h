@@ -2,6 +2,7 @@
 // The provscope workstation: menus, the event table with its details pane, the
 // provenance graph tab, the status bar and live capture.
 #include "event.h"
+#include "graph_tab.h"
 #include "helper_launcher.h"
 #include "point_of_interest.h"
 
@@ -31,7 +32,6 @@ class AnnotationsPanel;
 struct Annotation;
 class ProcessTreeTab;
 class FilterBar;
-class GraphTab;
 class SessionReader;
 class SessionStatusBar;
 class TaskProgress;
@@ -61,6 +61,8 @@ public:
     void showGraphOfSelectedFile();
     // Writes the graph tab's graph as PNG; reports the path (or the error).
     bool exportGraphPng(const QString &path);
+    // Any format of GraphTab::exportJob, with progress and Cancel (false on failure).
+    bool exportGraph(const QString &path, const GraphTab::ExportRequest &request);
 
     QTabWidget *tabs() const { return m_tabs; }
     EventsTab *eventsTab() const { return m_eventsTab; }

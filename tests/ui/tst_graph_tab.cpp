@@ -19,6 +19,9 @@
 #include <QPushButton>
 #include <QGraphicsScene>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QMenu>
 #include <QSignalSpy>
@@ -104,6 +107,7 @@ private slots:
     void ctrlClickHighlightsPath();
     void searchSelectsAndCycles();
     void pngShowsWhatIsShown();
+    void exportsEveryFormat();
     void newSessionDropsCache();
     void unreadableSessionFails();
     void cancelDropsTheResult();
@@ -404,6 +408,48 @@ void TstGraphTab::searchSelectsAndCycles()
     QVERIFY(!seen.count(-1));
     QCOMPARE(tab.findNext(QStringLiteral("no-such-node")), -1);
     QVERIFY(tab.statusText().contains(QStringLiteral("no node matches")));
+}
+
+// File → Export Graph… offers the picture at two resolutions, SVG, DOT, JSON and
+// the report page as PDF or PNG: each file holds what is shown.
+void TstGraphTab::exportsEveryFormat()
+{
+    GraphTab tab;
+    tab.resize(1100, 700);
+    tab.setScope(TrackScope::Backward);
+    QVERIFY(build(tab, m_scanner, PointOfInterest::file("/tmp/report.txt")));
+    using Kind = GraphTab::ExportKind;
+    const auto write = [&](const QString &name, Kind kind, qreal scale) {
+        GraphTab::ExportRequest request;
+        request.kind = kind;
+        request.scale = scale;
+        auto job = tab.exportJob(m_dir.filePath(name), request, std::make_shared<std::atomic<bool>>(false));
+        QVERIFY2(job, job ? "" : job.error().c_str());
+        const Result<void> written = (*job)();
+        QVERIFY2(written, written ? "" : written.error().c_str());
+    };
+    const auto read = [&](const QString &name) {
+        QFile file(m_dir.filePath(name));
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    };
+    write(QStringLiteral("x1.png"), Kind::Png, 1.0);
+    write(QStringLiteral("x2.png"), Kind::Png, 2.0);
+    write(QStringLiteral("x.svg"), Kind::Svg, 1.0);
+    write(QStringLiteral("x.dot"), Kind::Dot, 1.0);
+    write(QStringLiteral("x.json"), Kind::Json, 1.0);
+    write(QStringLiteral("x.pdf"), Kind::ReportPdf, 1.0);
+    write(QStringLiteral("report.png"), Kind::ReportPng, 1.0);
+    const QImage one(m_dir.filePath(QStringLiteral("x1.png"))), two(m_dir.filePath(QStringLiteral("x2.png")));
+    QVERIFY(!one.isNull() && !two.isNull());
+    QVERIFY(std::abs(two.width() - 2 * one.width()) <= 2);
+    QVERIFY(read(QStringLiteral("x.svg")).contains("<svg"));
+    QVERIFY(read(QStringLiteral("x.dot")).startsWith("digraph"));
+    const QJsonObject json = QJsonDocument::fromJson(read(QStringLiteral("x.json"))).object();
+    QCOMPARE(json.value(QStringLiteral("nodes")).toArray().size(), tab.graph()->nodeCount());
+    QCOMPARE(json.value(QStringLiteral("edges")).toArray().size(), tab.graph()->edgeCount());
+    QVERIFY(read(QStringLiteral("x.pdf")).startsWith("%PDF"));
+    const QImage report(m_dir.filePath(QStringLiteral("report.png")));
+    QVERIFY(report.height() > one.height()); // title, summary, legend and timeline around the graph
 }
 
 void TstGraphTab::pngShowsWhatIsShown()
