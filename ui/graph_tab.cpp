@@ -525,6 +525,7 @@ Result<GraphTab::PngExportJob> GraphTab::exportJob(const QString &path, const Ex
         case ExportKind::ReportPdf: {
             ReportOptions report;
             report.title = title.toStdString();
+            report.caseNotes = request.caseNotes.toStdString();
             report.summary = summarizeChain(*graph);
             report.annotations = notes;
             report.scale = request.scale;

@@ -141,6 +141,7 @@ public:
         ExportKind kind = ExportKind::Png;
         qreal scale = 1.0;  // PNG pixels per point
         QString title;      // report; empty: "Provenance of <point of interest>"
+        QString caseNotes;  // report; empty: no section
     };
     Result<PngExportJob> exportJob(const QString &path, const ExportRequest &request,
                                    std::shared_ptr<std::atomic<bool>> cancelled) const;

@@ -24,6 +24,8 @@
 #include <QDockWidget>
 #include <QDir>
 #include <QFileDialog>
+#include <QInputDialog>
+#include <QLineEdit>
 #include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
@@ -564,6 +566,16 @@ void MainWindow::exportGraphDialog()
     GraphTab::ExportRequest request;
     request.kind = choice.kind;
     request.scale = choice.scale;
+    if (choice.kind == Kind::ReportPdf || choice.kind == Kind::ReportPng) {
+        bool ok = false;
+        request.title = QInputDialog::getText(this, tr("Report"), tr("Title:"), QLineEdit::Normal,
+                                              tr("How did this happen?"), &ok);
+        if (!ok)
+            return;
+        request.caseNotes = QInputDialog::getMultiLineText(this, tr("Report"), tr("Case notes (optional):"), {}, &ok);
+        if (!ok)
+            return;
+    }
     exportGraph(path, request);
 }
 

@@ -423,6 +423,7 @@ void TstGraphTab::exportsEveryFormat()
         GraphTab::ExportRequest request;
         request.kind = kind;
         request.scale = scale;
+        request.caseNotes = QStringLiteral("Case 7: found on host web-2.");
         auto job = tab.exportJob(m_dir.filePath(name), request, std::make_shared<std::atomic<bool>>(false));
         QVERIFY2(job, job ? "" : job.error().c_str());
         const Result<void> written = (*job)();
