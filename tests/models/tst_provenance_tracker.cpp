@@ -2,6 +2,7 @@
 // brute-force fixpoint of the same rule on small random graphs, and a timing
 // on about two million random edges.
 #include "provenance_tracker.h"
+#include "tracker_test_helpers.h"
 
 #include <QElapsedTimer>
 #include <QSet>
@@ -14,29 +15,9 @@
 #include <random>
 
 using namespace provscope;
+using namespace provscope::tracker_test;
 
 namespace {
-
-TrackEdge edge(int from, int to, uint64_t ts, uint64_t te = 0)
-{
-    return {from, to, ts, te == 0 ? ts : te};
-}
-
-QSet<int> nodeSet(const TrackResult &r)
-{
-    QSet<int> set;
-    for (const TrackedNode &n : r.nodes)
-        set.insert(n.node);
-    return set;
-}
-
-const TrackedNode *find(const TrackResult &r, int node)
-{
-    for (const TrackedNode &n : r.nodes)
-        if (n.node == node)
-            return &n;
-    return nullptr;
-}
 
 bool usesEdge(const TrackResult &r, int edgeIndex)
 {

@@ -2,6 +2,7 @@
 // node as of a moment, flows only (opens and unlinks never followed), and the
 // tracker over a graph's own adjacency, each checked against the plain form.
 #include "provenance_tracker.h"
+#include "tracker_test_helpers.h"
 
 #include <QSet>
 #include <QtTest>
@@ -11,31 +12,7 @@
 #include <set>
 
 using namespace provscope;
-
-namespace {
-
-TrackEdge edge(int from, int to, uint64_t ts, uint64_t te = 0)
-{
-    return {from, to, ts, te == 0 ? ts : te};
-}
-
-QSet<int> nodeSet(const TrackResult &r)
-{
-    QSet<int> set;
-    for (const TrackedNode &n : r.nodes)
-        set.insert(n.node);
-    return set;
-}
-
-const TrackedNode *find(const TrackResult &r, int node)
-{
-    for (const TrackedNode &n : r.nodes)
-        if (n.node == node)
-            return &n;
-    return nullptr;
-}
-
-} // namespace
+using namespace provscope::tracker_test;
 
 class TestTrackerModes : public QObject {
     Q_OBJECT
