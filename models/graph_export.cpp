@@ -158,13 +158,7 @@ Result<void> GraphExport::writePng(const std::string &path, const ProvenanceGrap
     const QImage image = painter.renderImage(graph, layout, scale);
     if (image.isNull())
         return makeError("cannot render the graph: image too large or out of memory");
-    return saveAtomically(path, [&](QSaveFile &file) -> Result<void> {
-        if (!image.save(&file, "PNG"))
-            return makeError("cannot write " + path + ": PNG encoding failed");
-        if (cancelled && cancelled->load())
-            return makeError("export of " + path + " cancelled");
-        return {};
-    });
+    return savePngAtomically(path, image, cancelled);
 }
 
 Result<void> GraphExport::writeSvg(const std::string &path, const ProvenanceGraph &graph,

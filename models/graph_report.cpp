@@ -369,13 +369,7 @@ Result<void> GraphReport::writePng(const std::string &path, const ProvenanceGrap
     const QImage image = GraphReport(graph, layout, options).renderImage();
     if (image.isNull())
         return makeError("cannot render the report: image too large or out of memory");
-    return saveAtomically(path, [&](QSaveFile &file) -> Result<void> {
-        if (!image.save(&file, "PNG"))
-            return makeError("cannot write " + path + ": PNG encoding failed");
-        if (cancelled && cancelled->load())
-            return makeError("export of " + path + " cancelled");
-        return {};
-    });
+    return savePngAtomically(path, image, cancelled);
 }
 
 Result<void> GraphReport::writePdf(const std::string &path, const ProvenanceGraph &graph,

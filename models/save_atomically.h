@@ -4,9 +4,11 @@
 // cancelled export never leaves a partial file or touches the old one.
 #include "result.h"
 
+#include <QImage>
 #include <QSaveFile>
 #include <QString>
 
+#include <atomic>
 #include <string>
 
 namespace provscope {
@@ -25,6 +27,20 @@ Result<void> saveAtomically(const std::string &path, Writer &&write)
     if (!file.commit())
         return makeError("cannot write " + path + ": " + file.errorString().toStdString());
     return {};
+}
+
+// A rendered image as PNG; once *cancelled is set (by another thread while the
+// image is encoded) path is left as it was.
+inline Result<void> savePngAtomically(const std::string &path, const QImage &image,
+                                      const std::atomic<bool> *cancelled = nullptr)
+{
+    return saveAtomically(path, [&](QSaveFile &file) -> Result<void> {
+        if (!image.save(&file, "PNG"))
+            return makeError("cannot write " + path + ": PNG encoding failed");
+        if (cancelled && cancelled->load())
+            return makeError("export of " + path + " cancelled");
+        return {};
+    });
 }
 
 } // namespace provscope
