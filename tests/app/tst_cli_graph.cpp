@@ -2,6 +2,7 @@
 // file: a scripted chain (download over loopback, write, execute, read an ssh
 // key, send to 127.0.0.3:4444, append to ~/.bashrc) beside an unrelated logger,
 // written with the real SessionWriter, and the real binary with no display.
+#include "../models/headless_cli.h"
 #include "../models/test_session_file.h"
 
 #include <QDir>
@@ -21,10 +22,7 @@ namespace {
 constexpr uint64_t kSec = 1'000'000'000ull;
 constexpr int64_t kOffset = 1'700'000'000'000'000'000LL;
 
-struct Run {
-    int exitCode = -1;
-    QString out, err;
-};
+using Run = CliRun;
 
 ProcessInfo process(uint32_t pid, uint64_t start, uint32_t ppid, uint64_t parentStart, const char *comm,
                     const char *exe)
@@ -99,27 +97,7 @@ class TestCliGraph : public QObject {
     QString m_session;
     QString m_cli;
 
-    Run cli(const QStringList &args)
-    {
-        QProcess process;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("QT_QPA_PLATFORM")); // a headless box: the CLI picks offscreen itself
-        env.remove(QStringLiteral("DISPLAY"));
-        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
-        process.setProcessEnvironment(env);
-        process.start(m_cli, args);
-        Run run;
-        if (!process.waitForFinished(60000)) {
-            process.kill();
-            process.waitForFinished();
-            run.err = QStringLiteral("timed out");
-            return run;
-        }
-        run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-        run.out = QString::fromUtf8(process.readAllStandardOutput());
-        run.err = QString::fromUtf8(process.readAllStandardError());
-        return run;
-    }
+    Run cli(const QStringList &args) { return runHeadlessCli(m_cli, args); }
     Run graph(const QStringList &args) { return cli(QStringList{"graph", m_session} + args); }
 
     QStringList outputs() const

@@ -1,5 +1,6 @@
 // `provscope-cli graph` as a user runs it: no display, a session file, a point
 // of interest, and an output that is either complete or not there at all.
+#include "headless_cli.h"
 #include "session_writer.h"
 
 #include <QDir>
@@ -17,10 +18,7 @@ using namespace provscope;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QString out, err;
-};
+using Run = CliRun;
 
 } // namespace
 
@@ -30,28 +28,7 @@ class TestGraphCommand : public QObject {
     QString m_session;
     QString m_cli;
 
-    Run cli(const QStringList &args)
-    {
-        QProcess process;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        // Like a headless lab box: no display and no platform chosen for us.
-        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
-        env.remove(QStringLiteral("DISPLAY"));
-        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
-        process.setProcessEnvironment(env);
-        process.start(m_cli, QStringList{QStringLiteral("graph")} + args);
-        Run run;
-        if (!process.waitForFinished(60000)) {
-            process.kill();
-            process.waitForFinished();
-            run.err = QStringLiteral("timed out");
-            return run;
-        }
-        run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-        run.out = QString::fromUtf8(process.readAllStandardOutput());
-        run.err = QString::fromUtf8(process.readAllStandardError());
-        return run;
-    }
+    Run cli(const QStringList &args) { return runHeadlessCli(m_cli, QStringList{QStringLiteral("graph")} + args); }
 
     QStringList leftovers() const
     {
