@@ -24,18 +24,7 @@ constexpr int64_t kOffset = 1'700'000'000'000'000'000LL;
 
 using Run = CliRun;
 
-ProcessInfo process(uint32_t pid, uint64_t start, uint32_t ppid, uint64_t parentStart, const char *comm,
-                    const char *exe)
-{
-    ProcessInfo p;
-    p.pid = pid;
-    p.startNs = start;
-    p.ppid = ppid;
-    p.parentStartNs = parentStart;
-    p.comm = comm;
-    p.exe = exe;
-    return p;
-}
+using test::processInfo;
 
 Event syscallEvent(uint32_t pid, uint64_t start, const char *comm, const char *syscall, double at, std::string path = {},
             uint64_t bytes = 0)
@@ -121,10 +110,10 @@ private slots:
         m_session = m_dir.filePath(QStringLiteral("case.provscope"));
         const uint64_t bash = 100 * kSec, curl = 110 * kSec, dropper = 120 * kSec, logger = 50 * kSec;
         CaptureBatch batch;
-        batch.processes = {process(412, bash, 1, 0, "bash", "/usr/bin/bash"),
-                           process(415, curl, 412, bash, "curl", "/usr/bin/curl"),
-                           process(416, dropper, 412, bash, ".x", "/tmp/.x"),
-                           process(300, logger, 1, 0, "logger", "/usr/bin/logger")};
+        batch.processes = {processInfo(412, bash, 1, 0, "bash", "/usr/bin/bash"),
+                           processInfo(415, curl, 412, bash, "curl", "/usr/bin/curl"),
+                           processInfo(416, dropper, 412, bash, ".x", "/tmp/.x"),
+                           processInfo(300, logger, 1, 0, "logger", "/usr/bin/logger")};
         std::vector<Event> &e = batch.events;
         e.push_back(socketEvent(415, curl, "curl", "connect", 111, "127.0.0.1", 41000, "127.0.0.1", 8000));
         e.push_back(socketEvent(415, curl, "curl", "recvfrom", 111.1, "127.0.0.1", 41000, "127.0.0.1", 8000, 4096));

@@ -22,14 +22,7 @@ struct SessionScript {
     ProcessInfo &process(uint32_t pid, uint64_t startNs, uint32_t ppid, uint64_t parentStartNs, const char *comm,
                          const char *exe = "")
     {
-        ProcessInfo p;
-        p.pid = pid;
-        p.startNs = startNs;
-        p.ppid = ppid;
-        p.parentStartNs = parentStartNs;
-        p.comm = comm;
-        p.exe = exe;
-        processes.push_back(p);
+        processes.push_back(processInfo(pid, startNs, ppid, parentStartNs, comm, exe));
         return processes.back();
     }
     // Returns the event id.

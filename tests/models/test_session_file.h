@@ -11,6 +11,20 @@
 
 namespace provscope::test {
 
+// A process instance as the process table keeps it.
+inline ProcessInfo processInfo(uint32_t pid, uint64_t startNs, uint32_t ppid, uint64_t parentStartNs, const char *comm,
+                               const char *exe)
+{
+    ProcessInfo p;
+    p.pid = pid;
+    p.startNs = startNs;
+    p.ppid = ppid;
+    p.parentStartNs = parentStartNs;
+    p.comm = comm;
+    p.exe = exe;
+    return p;
+}
+
 // Metadata of a test capture on host with boot id bootId: tool "test", kernel
 // "6.1.0-test", an empty capture configuration.
 inline SessionMeta testSessionMeta(std::string host, std::string bootId, int64_t bootToEpochNs,

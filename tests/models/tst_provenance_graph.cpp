@@ -11,6 +11,7 @@
 #include "session_graph.h"
 #include "session_reader.h"
 #include "session_writer.h"
+#include "test_session_file.h"
 
 #include <QFile>
 #include <QImage>
@@ -34,13 +35,7 @@ constexpr uint64_t kHasherStart = 4000000;
 ProcessInfo process(uint32_t pid, uint64_t start, uint32_t ppid, uint64_t parentStart, const char *comm,
                     const char *exe)
 {
-    ProcessInfo p;
-    p.pid = pid;
-    p.startNs = start;
-    p.ppid = ppid;
-    p.parentStartNs = parentStart;
-    p.comm = comm;
-    p.exe = exe;
+    ProcessInfo p = test::processInfo(pid, start, ppid, parentStart, comm, exe);
     p.argv = {exe};
     return p;
 }
