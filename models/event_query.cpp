@@ -4,6 +4,7 @@
 #include "filter_exec.h"
 #include "filter_parser.h"
 #include "id_run.h"
+#include "parallel_id_scan.h"
 #include "socket_name_matcher.h"
 #include "session_connection.h"
 #include "session_reader.h"
@@ -14,12 +15,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -574,8 +571,24 @@ struct EventQuery::Impl {
                                     " AND e.id < ?" + std::to_string(n + 2) + " AND (" + condition + ") ORDER BY e.id";
         const int threads = scanThreads > 0 ? scanThreads
                                             : std::clamp(int(std::thread::hardware_concurrency()), 1, kMaxScanThreads);
-        if (!live && threads > 1 && *maxId - std::max<int64_t>(firstId, 1) >= scanRange)
-            return parallelScan(scanSql, bindAll, n, cand, run, firstId, *maxId, threads);
+        if (!live && threads > 1 && *maxId - std::max<int64_t>(firstId, 1) >= scanRange) {
+            ParallelScan scan;
+            scan.sessionPath = path;
+            scan.sql = scanSql;
+            scan.rangeParam = n + 1;
+            scan.bind = bindAll;
+            scan.setUp = [this](SqliteDatabase &db) {
+                sqlite3_create_function_v2(db.handle(), "provscope_in", 2, SQLITE_UTF8, this, inSetFunction, nullptr,
+                                           nullptr, nullptr);
+            };
+            scan.candidates = &cand;
+            scan.firstId = firstId;
+            scan.maxId = *maxId;
+            scan.rangeSize = scanRange;
+            scan.threads = threads;
+            scan.progressSteps = kProgressSteps;
+            return runParallelScan(scan, run);
+        }
         auto st = statement(scanSql);
         if (!st)
             return makeError(st.error());
@@ -615,138 +628,6 @@ struct EventQuery::Impl {
                 break;
             lo = hi;
         }
-        return {};
-    }
-
-    // The scan on worker threads, each with its own read-only connection, taking id
-    // ranges in turn (at most a few ahead of the one handed out); the calling thread
-    // hands each range's ids out in order and offers the caller a heartbeat while it
-    // waits. A cancel stops the workers' statements through their progress handlers.
-    Result<void> parallelScan(const std::string &sql, const std::function<void(SqliteStatement &)> &bindAll, int n,
-                              const std::optional<Candidates> &cand, IdRun &run, int64_t firstId, int64_t maxId,
-                              int threads)
-    {
-        const int64_t start = std::max<int64_t>(firstId, 1);
-        const size_t ranges = size_t((maxId - start) / scanRange + 1); // the last one is open-ended
-        const size_t ahead = size_t(threads) * 4;
-        struct Slot {
-            bool done = false;
-            std::vector<int64_t> ids;
-        };
-        std::vector<Slot> slots(ranges);
-        std::mutex mutex;
-        std::condition_variable changed;
-        size_t nextRange = 0, handedOut = 0;
-        std::string failure;
-        std::atomic<bool> stop{false};
-        auto fail = [&](const std::string &message) {
-            std::lock_guard lock(mutex);
-            if (failure.empty() && !stop)
-                failure = message;
-            stop = true;
-            changed.notify_all();
-        };
-        auto worker = [&] {
-            auto opened = openSessionReadOnly(path, false); // scans run on finished sessions only
-            if (!opened)
-                return fail(opened.error());
-            SqliteDatabase &db = *opened.value();
-            sqlite3_create_function_v2(db.handle(), "provscope_in", 2, SQLITE_UTF8, this, inSetFunction, nullptr,
-                                       nullptr, nullptr);
-            sqlite3_progress_handler(
-                db.handle(), kProgressSteps,
-                [](void *flag) { return static_cast<std::atomic<bool> *>(flag)->load() ? 1 : 0; }, &stop);
-            auto prepared = SqliteStatement::prepare(db, sql);
-            if (!prepared)
-                return fail(path + ": " + prepared.error());
-            SqliteStatement &s = prepared.value();
-            for (;;) {
-                size_t r = 0;
-                {
-                    std::unique_lock lock(mutex);
-                    changed.wait(lock, [&] { return stop || nextRange >= ranges || nextRange < handedOut + ahead; });
-                    if (stop || nextRange >= ranges)
-                        return;
-                    r = nextRange++;
-                }
-                const int64_t lo = start + int64_t(r) * scanRange;
-                const int64_t hi = r + 1 == ranges ? std::numeric_limits<int64_t>::max() : lo + scanRange;
-                std::vector<int64_t> ids;
-                std::vector<int64_t>::const_iterator next, end;
-                if (cand) {
-                    next = std::lower_bound(cand->ids.cbegin(), cand->ids.cend(), lo);
-                    end = cand->ids.cend();
-                }
-                bindAll(s);
-                s.bindInt64(n + 1, lo);
-                s.bindInt64(n + 2, hi);
-                for (;;) {
-                    auto row = s.step();
-                    if (!row) {
-                        s.reset();
-                        return fail(path + ": " + row.error());
-                    }
-                    if (!*row)
-                        break;
-                    const int64_t id = s.columnInt64(0);
-                    if (cand) {
-                        while (next != end && *next < id)
-                            ++next;
-                        if ((next != end && *next == id) == cand->complement)
-                            continue;
-                    }
-                    ids.push_back(id);
-                }
-                s.reset();
-                std::lock_guard lock(mutex);
-                slots[r].ids = std::move(ids);
-                slots[r].done = true;
-                changed.notify_all();
-            }
-        };
-        std::vector<std::thread> pool;
-        for (int t = 0; t < threads; ++t)
-            pool.emplace_back(worker);
-        const double maxIdF = double(std::max<int64_t>(maxId, 1));
-        for (size_t r = 0; r < ranges; ++r) {
-            std::vector<int64_t> ids;
-            {
-                std::unique_lock lock(mutex);
-                while (!slots[r].done && !stop) {
-                    changed.wait_for(lock, std::chrono::milliseconds(20));
-                    if (slots[r].done || stop)
-                        break;
-                    lock.unlock();
-                    const bool go = run.heartbeat();
-                    lock.lock();
-                    if (!go)
-                        stop = true;
-                }
-                if (!slots[r].done)
-                    break;
-                ids = std::move(slots[r].ids);
-                handedOut = r + 1;
-            }
-            changed.notify_all();
-            bool go = true;
-            for (int64_t id : ids) {
-                if (!run.push(id)) {
-                    go = false;
-                    break;
-                }
-            }
-            if (!go || !run.progress(r + 1 == ranges ? 1.0 : double(start + int64_t(r + 1) * scanRange - 1) / maxIdF))
-                break;
-        }
-        {
-            std::lock_guard lock(mutex);
-            stop = true;
-        }
-        changed.notify_all();
-        for (std::thread &t : pool)
-            t.join();
-        if (!failure.empty() && !run.stopped())
-            return makeError(failure);
         return {};
     }
 
