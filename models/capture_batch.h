@@ -1,6 +1,7 @@
 #pragma once
 // What a capture source hands on in one go: a batch of records in arrival order.
 #include "event.h"
+#include "flow.h"
 
 #include <vector>
 
@@ -9,9 +10,14 @@ namespace provscope {
 struct CaptureBatch {
     std::vector<ProcessInfo> processes; // new or updated processes (fork, exec, exit)
     std::vector<Event> events;
-    std::vector<LossRecord> losses;
+    std::vector<LossRecord> losses;    // eBPF, queue and pcap drops ("pcap:IFACE")
+    std::vector<Flow> flows;           // ended flows and periodic snapshots of open ones
+    std::vector<DnsRecord> dnsRecords;
 
-    bool empty() const { return processes.empty() && events.empty() && losses.empty(); }
+    bool empty() const
+    {
+        return processes.empty() && events.empty() && losses.empty() && flows.empty() && dnsRecords.empty();
+    }
 };
 
 // Running totals a capture reports (status bar, `info`, closing stats).
