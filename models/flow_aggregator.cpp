@@ -1,0 +1,349 @@
+// FlowAggregator: one hash table of bidirectional 5-tuples (the key puts the smaller
+// address:port first), an intrusive list of the open flows in order of their last packet
+// (idle flows are at its head, the ones a flush must re-send at its tail) and a FIFO of
+// ended flows waiting out closeLinger. Every step is O(1) per packet or per flow handed
+// out, so an import of millions of packets never scans the table.
+#include "flow_aggregator.h"
+
+#include "dns_message.h"
+#include "packet_decoder.h"
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <unordered_map>
+
+namespace provscope {
+namespace {
+
+struct FlowKey {
+    uint8_t a[16];
+    uint8_t b[16];
+    uint16_t portA, portB;
+    uint8_t proto, family;
+    uint8_t pad[2];
+
+    bool operator==(const FlowKey &o) const { return std::memcmp(this, &o, sizeof *this) == 0; }
+};
+static_assert(sizeof(FlowKey) == 40);
+
+struct FlowKeyHash {
+    size_t operator()(const FlowKey &k) const
+    {
+        uint64_t w[5];
+        std::memcpy(w, &k, sizeof w);
+        uint64_t h = 0x9e3779b97f4a7c15ull;
+        for (uint64_t x : w) {
+            h ^= x;
+            h *= 0xff51afd7ed558ccdull;
+            h ^= h >> 32;
+        }
+        return size_t(h);
+    }
+};
+
+struct Entry {
+    uint64_t id = 0;
+    int64_t firstEpoch = 0, lastEpoch = 0, endEpoch = 0;
+    uint64_t packets[2] = {}, bytes[2] = {}; // [0]: initiator -> responder
+    uint8_t tcpFlags = 0;
+    uint8_t finMask = 0;       // bit d: direction d sent a FIN
+    bool initiatorIsA = true;
+    bool ended = false;
+    bool dirty = false;        // changed since it was last handed out
+    uint16_t interfaceIndex = 0;
+    Entry *prev = nullptr, *next = nullptr; // open-flow list, oldest activity first
+    const FlowKey *key = nullptr;
+};
+
+struct EndedRef {
+    FlowKey key;
+    uint64_t id;
+    int64_t deadline; // endEpoch + closeLinger
+};
+
+struct DnsLabel {
+    int64_t epoch;
+    std::string name;
+};
+constexpr size_t kLabelsPerAddress = 8;
+
+} // namespace
+
+struct FlowAggregator::Impl {
+    FlowAggregatorOptions options;
+    FlowAggregatorStats stats;
+    uint64_t nextId = 1;
+    std::unordered_map<FlowKey, Entry, FlowKeyHash> table;
+    Entry *head = nullptr, *tail = nullptr;
+    std::deque<EndedRef> endedQueue;
+    std::vector<Flow> pending;        // ended flows replaced by a new one in addFrame
+    std::vector<DnsRecord> dns;
+    std::unordered_map<std::string, std::vector<DnsLabel>> labels; // address -> names, oldest first
+    std::vector<std::string> interfaces{std::string()};
+    uint16_t lastInterface = 0;
+    int64_t nextFlushEpoch = std::numeric_limits<int64_t>::min();
+    DecodedPacket packet;
+
+    void unlink(Entry &e)
+    {
+        (e.prev ? e.prev->next : head) = e.next;
+        (e.next ? e.next->prev : tail) = e.prev;
+        e.prev = e.next = nullptr;
+    }
+    void append(Entry &e)
+    {
+        e.prev = tail;
+        e.next = nullptr;
+        (tail ? tail->next : head) = &e;
+        tail = &e;
+    }
+    bool linked(const Entry &e) const { return e.prev || e.next || head == &e; }
+
+    uint16_t interfaceIndex(const std::string &name)
+    {
+        if (interfaces[lastInterface] == name)
+            return lastInterface;
+        auto it = std::find(interfaces.begin(), interfaces.end(), name);
+        if (it == interfaces.end() && interfaces.size() < std::numeric_limits<uint16_t>::max())
+            it = interfaces.insert(interfaces.end(), name);
+        lastInterface = it == interfaces.end() ? 0 : uint16_t(it - interfaces.begin());
+        return lastInterface;
+    }
+
+    std::string dnsLabel(const std::string &address, int64_t untilEpoch) const
+    {
+        auto it = labels.find(address);
+        if (it == labels.end())
+            return {};
+        for (auto label = it->second.rbegin(); label != it->second.rend(); ++label)
+            if (label->epoch <= untilEpoch)
+                return label->name;
+        return {};
+    }
+
+    Flow materialize(const Entry &e, bool ended) const
+    {
+        const FlowKey &k = *e.key;
+        Flow f;
+        f.key = e.id;
+        f.proto = k.proto;
+        f.src = addressText(k.family, e.initiatorIsA ? k.a : k.b);
+        f.dst = addressText(k.family, e.initiatorIsA ? k.b : k.a);
+        f.sport = e.initiatorIsA ? k.portA : k.portB;
+        f.dport = e.initiatorIsA ? k.portB : k.portA;
+        f.packetsOut = e.packets[0];
+        f.bytesOut = e.bytes[0];
+        f.packetsIn = e.packets[1];
+        f.bytesIn = e.bytes[1];
+        f.tcpFlags = e.tcpFlags;
+        f.firstNs = e.firstEpoch - options.bootToEpochNs;
+        f.lastNs = e.lastEpoch - options.bootToEpochNs;
+        f.ended = ended;
+        f.interfaceName = interfaces[e.interfaceIndex];
+        f.dnsName = dnsLabel(f.dst, e.lastEpoch);
+        return f;
+    }
+
+    void start(Entry &e, bool senderIsA, const DecodedPacket &p, int64_t epochNs, uint16_t iface)
+    {
+        const bool synAck = p.proto == kProtoTcp && (p.tcpFlags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck);
+        e = Entry{};
+        e.id = nextId++;
+        e.firstEpoch = e.lastEpoch = epochNs;
+        // A SYN-ACK seen first (the SYN was missed): its receiver opened the connection.
+        e.initiatorIsA = synAck ? !senderIsA : senderIsA;
+        e.interfaceIndex = iface;
+    }
+
+    void endFlow(Entry &e, int64_t epochNs)
+    {
+        e.ended = true;
+        e.endEpoch = epochNs;
+        if (linked(e))
+            unlink(e);
+        endedQueue.push_back({*e.key, e.id, epochNs + options.closeLingerNs});
+    }
+
+    void countPacket(const DecodedPacket &p, int64_t epochNs, uint32_t wireLength, const std::string &interfaceName)
+    {
+        FlowKey key;
+        std::memset(&key, 0, sizeof key);
+        const size_t addressLength = p.family == 6 ? 16 : 4;
+        const int order = std::memcmp(p.src, p.dst, addressLength);
+        const bool senderIsA = order < 0 || (order == 0 && p.sport <= p.dport);
+        std::memcpy(key.a, senderIsA ? p.src : p.dst, addressLength);
+        std::memcpy(key.b, senderIsA ? p.dst : p.src, addressLength);
+        key.portA = senderIsA ? p.sport : p.dport;
+        key.portB = senderIsA ? p.dport : p.sport;
+        key.proto = p.proto;
+        key.family = p.family;
+
+        auto [it, inserted] = table.try_emplace(key);
+        Entry &e = it->second;
+        if (!inserted) {
+            const bool bareSyn = p.proto == kProtoTcp && (p.tcpFlags & (kTcpSyn | kTcpAck)) == kTcpSyn;
+            const bool restart = e.ended ? (epochNs > e.endEpoch + options.closeLingerNs || bareSyn)
+                                         : epochNs - e.lastEpoch > options.inactivityTimeoutNs;
+            if (restart) {
+                // The old flow is complete (its stale endedQueue entry is skipped by id).
+                pending.push_back(materialize(e, true));
+                if (linked(e))
+                    unlink(e);
+                inserted = true;
+            }
+        }
+        if (inserted) {
+            start(e, senderIsA, p, epochNs, interfaceIndex(interfaceName));
+            e.key = &it->first;
+        }
+        const int d = senderIsA == e.initiatorIsA ? 0 : 1;
+        ++e.packets[d];
+        e.bytes[d] += wireLength;
+        e.tcpFlags |= p.tcpFlags;
+        e.firstEpoch = std::min(e.firstEpoch, epochNs);
+        e.lastEpoch = std::max(e.lastEpoch, epochNs);
+        if (e.ended)
+            return; // a late ACK or retransmission within closeLinger
+        if (p.proto == kProtoTcp) {
+            if (p.tcpFlags & kTcpFin)
+                e.finMask |= uint8_t(1 << d);
+            if ((p.tcpFlags & kTcpRst) || e.finMask == 3) {
+                endFlow(e, epochNs);
+                return;
+            }
+        }
+        e.dirty = true;
+        if (e.next || !linked(e)) { // move to the tail: the most recently active
+            if (linked(e))
+                unlink(e);
+            append(e);
+        }
+    }
+
+    void parseDns(const DecodedPacket &p, int64_t epochNs)
+    {
+        if (p.payloadLength < 3 || !(p.payload[2] & 0x80))
+            return; // a query (or nothing): only answers tell names
+        Result<DnsMessage> message = parseDnsResponse(p.payload, p.payloadLength);
+        if (!message) {
+            ++stats.malformedDns;
+            return;
+        }
+        ++stats.dnsResponses;
+        const std::string server = p.srcText();
+        for (DnsAnswer &a : message->answers) {
+            DnsRecord r;
+            r.tsNs = epochNs - options.bootToEpochNs;
+            r.queryName = message->queryNameFor(a.name);
+            r.name = std::move(a.name);
+            r.type = a.type;
+            r.value = std::move(a.value);
+            r.ttl = a.ttl;
+            r.server = server;
+            if (r.type != kDnsTypeCname && !r.queryName.empty()) {
+                std::vector<DnsLabel> &list = labels[r.value];
+                if (list.size() == kLabelsPerAddress)
+                    list.erase(list.begin());
+                list.push_back({epochNs, r.queryName});
+            }
+            dns.push_back(std::move(r));
+        }
+    }
+};
+
+FlowAggregator::FlowAggregator(FlowAggregatorOptions options) : m_impl(std::make_unique<Impl>())
+{
+    m_impl->options = options;
+    m_impl->nextId = options.firstKey;
+    m_impl->table.reserve(1 << 16);
+}
+
+FlowAggregator::~FlowAggregator() = default;
+
+void FlowAggregator::addFrame(int linkType, int64_t epochNs, const uint8_t *data, uint32_t capturedLength,
+                              uint32_t wireLength, const std::string &interfaceName)
+{
+    Impl &m = *m_impl;
+    ++m.stats.frames;
+    if (m.nextFlushEpoch == std::numeric_limits<int64_t>::min())
+        m.nextFlushEpoch = epochNs + m.options.flushIntervalNs;
+    DecodedPacket &p = m.packet;
+    switch (decodePacket(linkType, data, capturedLength, p)) {
+    case DecodedPacket::Kind::Malformed:
+        ++m.stats.malformedFrames;
+        if (m.stats.firstMalformed.empty())
+            m.stats.firstMalformed = "frame " + std::to_string(m.stats.frames) + ": " + p.reason;
+        return;
+    case DecodedPacket::Kind::Other:
+        ++m.stats.otherFrames;
+        return;
+    case DecodedPacket::Kind::Flow:
+        break;
+    }
+    ++m.stats.flowPackets;
+    m.countPacket(p, epochNs, std::max(wireLength, capturedLength), interfaceName);
+    if (p.proto == kProtoUdp && (p.sport == 53 || p.dport == 53))
+        m.parseDns(p, epochNs);
+}
+
+void FlowAggregator::collect(int64_t nowEpochNs, std::vector<Flow> &flows, std::vector<DnsRecord> &dnsRecords)
+{
+    Impl &m = *m_impl;
+    for (Flow &f : m.pending)
+        flows.push_back(std::move(f));
+    m.pending.clear();
+    // Ended flows whose linger is over.
+    while (!m.endedQueue.empty() && m.endedQueue.front().deadline < nowEpochNs) {
+        const EndedRef ref = m.endedQueue.front();
+        m.endedQueue.pop_front();
+        auto it = m.table.find(ref.key);
+        if (it == m.table.end() || it->second.id != ref.id || !it->second.ended)
+            continue; // replaced by a newer flow on the same 5-tuple
+        flows.push_back(m.materialize(it->second, true));
+        m.table.erase(it);
+    }
+    // Idle flows: the list is ordered by last activity, so they are at its head.
+    while (m.head && nowEpochNs - m.head->lastEpoch > m.options.inactivityTimeoutNs) {
+        Entry &e = *m.head;
+        flows.push_back(m.materialize(e, true));
+        m.unlink(e);
+        m.table.erase(m.table.find(*e.key)); // by iterator: the key lives in the node
+    }
+    // Periodic flush: the flows changed since the last one form the list's tail.
+    if (m.options.flushIntervalNs > 0 && nowEpochNs >= m.nextFlushEpoch) {
+        for (Entry *e = m.tail; e && e->dirty; e = e->prev) {
+            flows.push_back(m.materialize(*e, false));
+            e->dirty = false;
+        }
+        m.nextFlushEpoch = nowEpochNs + m.options.flushIntervalNs;
+    }
+    for (DnsRecord &r : m.dns)
+        dnsRecords.push_back(std::move(r));
+    m.dns.clear();
+}
+
+void FlowAggregator::finish(std::vector<Flow> &flows, std::vector<DnsRecord> &dnsRecords)
+{
+    Impl &m = *m_impl;
+    for (Flow &f : m.pending)
+        flows.push_back(std::move(f));
+    m.pending.clear();
+    const size_t first = flows.size();
+    for (const auto &[key, e] : m.table)
+        flows.push_back(m.materialize(e, e.ended));
+    std::sort(flows.begin() + ptrdiff_t(first), flows.end(), [](const Flow &x, const Flow &y) { return x.key < y.key; });
+    m.table.clear();
+    m.endedQueue.clear();
+    m.head = m.tail = nullptr;
+    for (DnsRecord &r : m.dns)
+        dnsRecords.push_back(std::move(r));
+    m.dns.clear();
+}
+
+const FlowAggregatorStats &FlowAggregator::stats() const { return m_impl->stats; }
+
+size_t FlowAggregator::openFlows() const { return m_impl->table.size(); }
+
+} // namespace provscope

@@ -1,0 +1,46 @@
+#pragma once
+// Decodes one captured frame down to its TCP or UDP header: the 5-tuple, TCP flags and
+// the payload span. Strictly bounded by the captured length; never allocates on the
+// common path (only a malformed frame builds its reason text).
+//
+// IP fragments: only a fragment at offset 0 carries the transport header, so it is the
+// flow packet (counted with its own frame length); later fragments decode as Other.
+// For a complete datagram this gives the same packet count as `tshark -z conv,udp`
+// (which, reassembling, counts the datagram once, at its LAST fragment); the bytes
+// differ by the first and last fragments' length difference. Fragments are rare on
+// the links this tool captures (loopback MTU 64 KiB, PMTU discovery for TCP).
+#include <cstdint>
+#include <string>
+
+namespace provscope {
+
+// LINKTYPE_RAW as stored in files; libpcap maps it to DLT_RAW (12 or 14) when reading.
+inline constexpr int kLinkTypeRawFile = 101;
+
+struct DecodedPacket {
+    enum class Kind : uint8_t {
+        Flow,      // TCP or UDP over IPv4/IPv6: the fields below are set
+        Other,     // not a flow packet (ARP, ICMP, non-first fragment, unknown link type)
+        Malformed, // headers cut short or inconsistent: see reason
+    };
+    Kind kind = Kind::Other;
+    uint8_t family = 0;       // 4 or 6
+    uint8_t proto = 0;        // kProtoTcp or kProtoUdp
+    uint8_t tcpFlags = 0;
+    uint16_t sport = 0, dport = 0;
+    uint8_t src[16] = {}, dst[16] = {}; // IPv4 uses the first 4 bytes
+    const uint8_t *payload = nullptr;   // transport payload as far as it was captured
+    uint32_t payloadLength = 0;
+    std::string reason;       // Malformed: "IPv4 header length 4 < 20"
+
+    std::string srcText() const;  // numeric, as inet_ntop writes it
+    std::string dstText() const;
+};
+
+// Decodes a frame of link type linkType (DLT_*). Returns out.kind; out is fully reset.
+DecodedPacket::Kind decodePacket(int linkType, const uint8_t *data, uint32_t capturedLength, DecodedPacket &out);
+
+// Numeric text of a 4- or 16-byte address (inet_ntop).
+std::string addressText(uint8_t family, const uint8_t *address);
+
+} // namespace provscope
