@@ -1,0 +1,75 @@
+#include "session_graph_dns.h"
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+
+namespace provscope {
+namespace {
+
+// Sockets may record an IPv4 peer as ::ffff:a.b.c.d; DNS answers are plain a.b.c.d.
+std::string_view canonicalAddress(std::string_view address)
+{
+    constexpr std::string_view mapped = "::ffff:";
+    if (address.size() > mapped.size() && address.substr(0, mapped.size()) == mapped
+        && address.find('.') != std::string_view::npos)
+        return address.substr(mapped.size());
+    return address;
+}
+
+struct Answer {
+    int64_t tsNs = 0;
+    const std::string *name = nullptr; // into the records
+};
+
+} // namespace
+
+void nameSocketsByDns(ProvenanceGraph &graph, std::vector<DnsRecord> records)
+{
+    std::unordered_map<std::string_view, std::vector<Answer>> byAddress;
+    for (const DnsRecord &r : records) {
+        if (r.type != kDnsTypeA && r.type != kDnsTypeAaaa)
+            continue;
+        const std::string &name = r.queryName.empty() ? r.name : r.queryName;
+        if (name.empty() || r.value.empty())
+            continue;
+        byAddress[canonicalAddress(r.value)].push_back({r.tsNs, &name});
+    }
+    if (byAddress.empty())
+        return;
+    for (auto &[address, answers] : byAddress)
+        std::stable_sort(answers.begin(), answers.end(), [](const Answer &a, const Answer &b) { return a.tsNs < b.tsNs; });
+
+    for (int n = 0; n < graph.nodeCount(); ++n) {
+        const GraphNode &node = graph.node(n);
+        if (node.kind != NodeKind::Socket || node.raddr.empty())
+            continue;
+        const auto found = byAddress.find(canonicalAddress(node.raddr));
+        if (found == byAddress.end())
+            continue;
+        // The socket's last use: the latest end of any of its edges.
+        bool used = false;
+        uint64_t lastNs = 0;
+        for (const std::vector<int> *edges : {&graph.outEdges(n), &graph.inEdges(n)})
+            for (int e : *edges) {
+                used = true;
+                lastNs = std::max(lastNs, std::max(graph.edge(e).teNs, graph.edge(e).tsNs));
+            }
+        const std::vector<Answer> &answers = found->second;
+        const Answer *pick = nullptr;
+        if (!used) {
+            pick = &answers.back();
+        } else {
+            // Boot ns: an answer before boot (negative) is before any edge.
+            auto after = std::upper_bound(answers.begin(), answers.end(), lastNs, [](uint64_t t, const Answer &a) {
+                return a.tsNs >= 0 && uint64_t(a.tsNs) > t;
+            });
+            if (after != answers.begin())
+                pick = &*(after - 1);
+        }
+        if (pick)
+            graph.mutableNode(n).dnsName = *pick->name;
+    }
+}
+
+} // namespace provscope
