@@ -5,6 +5,8 @@
 #   - generates the pcap once (kept while it exists: delete it to regenerate);
 #   - baselines on the same warm file: `tcpdump -r FILE -w /dev/null` (reading and writing
 #     every packet, median of RUNS) and `tshark -q -z conv,tcp -z conv,udp` (once: slow);
+#   - the import's first half alone (provscope-bench-pcapread: readCaptureFile + FlowAggregator,
+#     no session), so the store's share is the rest;
 #   - RUNS imports into a new session each: wall time (median), packets/s, CPU time and peak
 #     RSS (/usr/bin/time -v);
 #   - checks the imported session against tshark's conversation tables: TCP and UDP flow
@@ -13,7 +15,8 @@
 #     the same "N kB" / "N MB" figure tshark prints), and byte totals against
 #     `tshark -z io,stat` sums of frame.len; also against the generator's own ground truth.
 # Prints PASS or FAIL (exit status 1 on FAIL) and the figures, with the import's time as a
-# ratio of tcpdump's and tshark's.
+# ratio of tcpdump's and tshark's. Wall and CPU times both: on a shared machine wall time
+# includes waiting for a core.
 #   tests/bench/import_bench.sh [BIN_DIR] [PACKETS=1000000] [RUNS=5] [WORK_DIR=/tmp/provscope-bench-import]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -47,18 +50,36 @@ now() { date +%s.%N; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 # Baseline 1: libpcap reading (and writing) every packet, what any import must at least do.
-tcpdump_times=""
-for _ in $(seq "$runs"); do
+tcpdump_times="" ; tcpdump_cpu=""
+for i in $(seq "$runs"); do
     t0=$(now)
-    tcpdump -r "$pcap" -w /dev/null 2>/dev/null
+    /usr/bin/time -f '%U %S' -o "$work/tcpdump-time-$i.txt" tcpdump -r "$pcap" -w /dev/null 2>/dev/null
     tcpdump_times="$tcpdump_times $(echo "$(now) - $t0" | bc)"
+    tcpdump_cpu="$tcpdump_cpu $(awk '{print $1 + $2}' "$work/tcpdump-time-$i.txt")"
 done
 tcpdump_s=$(echo "$tcpdump_times" | median)
+tcpdump_cpu_s=$(echo "$tcpdump_cpu" | median)
+
+# The import's first half alone (readCaptureFile + FlowAggregator, no session): what the
+# store adds is the import's time minus this. CPU time too: wall time on a shared machine
+# includes waiting for a core.
+read_times="" ; read_cpu=""
+if [ -x "$bin/provscope-bench-pcapread" ]; then
+    for i in $(seq "$runs"); do
+        /usr/bin/time -f '%U %S' -o "$work/read-time-$i.txt" "$bin/provscope-bench-pcapread" "$pcap" >"$work/read-$i.json"
+        read_times="$read_times $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$work/read-$i.json")"
+        read_cpu="$read_cpu $(awk '{print $1 + $2}' "$work/read-time-$i.txt")"
+    done
+fi
+read_s=$(echo "${read_times:-0}" | median)
+read_cpu_s=$(echo "${read_cpu:-0}" | median)
 
 # Baseline 2 and the reference counts: tshark's conversation tables.
 t0=$(now)
-tshark -q -z conv,tcp -z conv,udp -r "$pcap" >"$work/tshark-conv.txt" 2>"$work/tshark-conv.err"
+/usr/bin/time -f '%U %S' -o "$work/tshark-time.txt" tshark -q -z conv,tcp -z conv,udp -r "$pcap" \
+    >"$work/tshark-conv.txt" 2>"$work/tshark-conv.err"
 tshark_s=$(echo "$(now) - $t0" | bc)
+tshark_cpu_s=$(awk '{print $1 + $2}' "$work/tshark-time.txt")
 tshark -q -r "$pcap" -z 'io,stat,0,SUM(frame.len)frame.len && tcp,SUM(frame.len)frame.len && udp' \
     >"$work/tshark-io.txt" 2>"$work/tshark-io.err"
 
@@ -90,11 +111,12 @@ sed 's/^/  /' "$work/import-$runs.out" "$work/import-$runs.err"
 "$bin/provscope-cli" flows "$session" >"$work/flows.jsonl"
 "$bin/provscope-cli" info "$session" >"$work/info.txt" 2>&1 || true
 
-python3 - "$work" "$truth" "$packets" "$import_s" "$cpu_s" "$rss_kb" "$tcpdump_s" "$tshark_s" <<'PY'
+python3 - "$work" "$truth" "$packets" "$import_s" "$cpu_s" "$rss_kb" "$tcpdump_s" "$tshark_s" "$read_s" "$read_cpu_s" \
+    "$tcpdump_cpu_s" "$tshark_cpu_s" <<'PY'
 import json, re, sys
 work, truth_path = sys.argv[1], sys.argv[2]
 packets = int(sys.argv[3])
-import_s, cpu_s, rss_kb, tcpdump_s, tshark_s = map(float, sys.argv[4:9])
+import_s, cpu_s, rss_kb, tcpdump_s, tshark_s, read_s, read_cpu_s, tcpdump_cpu_s, tshark_cpu_s = map(float, sys.argv[4:13])
 truth = json.load(open(truth_path))
 failures = []
 
@@ -193,13 +215,19 @@ print()
 print("packets:                 %d (%d TCP conversations, %d UDP)" % (packets, report["tcp"]["tshark_conversations"], report["udp"]["tshark_conversations"]))
 print("import (median wall):    %.3f s  -> %.0f packets/s  (CPU %.3f s, %.0f packets per CPU second)" % (import_s, pps, cpu_s, packets / cpu_s if cpu_s > 0 else 0))
 print("import peak RSS:         %.1f MB" % (rss_kb / 1024))
-print("tcpdump -r -w /dev/null: %.3f s  -> %.0f packets/s; import takes %.2fx its time" % (tcpdump_s, packets / tcpdump_s, import_s / tcpdump_s))
-print("tshark -z conv,tcp/udp:  %.3f s  -> %.0f packets/s; import takes %.3fx its time (%.1fx faster)" % (tshark_s, packets / tshark_s, import_s / tshark_s, tshark_s / import_s))
+if read_s > 0:
+    print("read+aggregate alone:    %.3f s  -> %.0f packets/s  (CPU %.3f s): the store takes the other %.0f%% of the import's CPU"
+          % (read_s, packets / read_s, read_cpu_s, 100 * max(cpu_s - read_cpu_s, 0) / cpu_s if cpu_s > 0 else 0))
+print("tcpdump -r -w /dev/null: %.3f s  -> %.0f packets/s  (CPU %.3f s); import takes %.2fx its wall time, %.2fx its CPU"
+      % (tcpdump_s, packets / tcpdump_s, tcpdump_cpu_s, import_s / tcpdump_s, cpu_s / tcpdump_cpu_s if tcpdump_cpu_s > 0 else 0))
+print("tshark -z conv,tcp/udp:  %.3f s  -> %.0f packets/s  (CPU %.3f s); import takes %.3fx its wall time (%.1fx faster), %.3fx its CPU"
+      % (tshark_s, packets / tshark_s, tshark_cpu_s, import_s / tshark_s, tshark_s / import_s, cpu_s / tshark_cpu_s if tshark_cpu_s > 0 else 0))
 for proto in ("tcp", "udp"):
     print("%s: %s" % (proto, json.dumps(report[proto])))
 print("per-direction check:     %d conversations, %d directions differ" % (len(conv), len(mismatched)))
 print(json.dumps(dict(bench="import", packets=packets, import_s=import_s, packets_per_s=round(pps), cpu_s=cpu_s,
-                      peak_rss_kb=int(rss_kb), tcpdump_s=tcpdump_s, tshark_s=tshark_s, counts=report,
+                      peak_rss_kb=int(rss_kb), read_aggregate_s=read_s, read_aggregate_cpu_s=read_cpu_s,
+                      tcpdump_s=tcpdump_s, tcpdump_cpu_s=tcpdump_cpu_s, tshark_s=tshark_s, tshark_cpu_s=tshark_cpu_s, counts=report,
                       direction_mismatches=len(mismatched), pass_=not failures)))
 if failures:
     print("FAIL")
