@@ -12,6 +12,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 namespace provscope {
 namespace {
@@ -30,6 +31,10 @@ namespace {
 // Version 2 appends, when the session has table file_ids (format 1.2), its section
 // (kFileIdsTable) after the others; without that table its stream, and so its
 // digest, is version 1's. Removing or adding the table changes the digest.
+// Version 3 appends, when the session has table flows (format 1.3), a section
+// "meta-1.3" with one row (key, value) per key of kFlowMetaKeys (value NULL when
+// absent), then the sections of kFlowTables (each when present). Without table flows
+// its stream, and so its digest, is version 2's.
 constexpr const char *kMetaKeys[] = {
     "format_version", "tool_version",   "host",          "kernel",
     "boot_id",        "boot_to_epoch_ns", "capture_start_ns", "capture_end_ns",
@@ -55,6 +60,13 @@ constexpr TableColumns kTables[] = {
     {"losses", "id, first_ts, last_ts, cpu, count, source, before_event"},
 };
 constexpr TableColumns kFileIdsTable = {"file_ids", "id, file, dev, ino, first_event"};
+constexpr const char *kFlowMetaKeys[] = {"flow_count", "dns_count"};
+constexpr TableColumns kFlowTables[] = {
+    {"flows",
+     "id, proto, src, sport, dst, dport, packets_out, bytes_out, packets_in, bytes_in, tcp_flags,"
+     " first_ts, last_ts, ended, iface, dns_name, proc, peer_proc"},
+    {"dns", "id, ts, name, type, value, ttl, query_name, server"},
+};
 
 enum : uint8_t { TagNull = 0, TagInteger = 1, TagReal = 2, TagText = 3, TagBlob = 4 };
 
@@ -185,30 +197,59 @@ Result<void> hashTable(SqliteDatabase &db, const TableColumns &t, DigestStream &
 
 } // namespace
 
+// A meta section: its name, then one row (key, value or NULL) per key.
+Result<void> hashMeta(SqliteDatabase &db, const char *section, const char *const *keys, size_t count,
+                      DigestStream &stream)
+{
+    auto st = SqliteStatement::prepare(db, "SELECT value FROM meta WHERE key = ?1");
+    if (!st)
+        return makeError(st.error());
+    stream.text(section);
+    for (size_t i = 0; i < count; ++i) {
+        auto value = metaValue(*st, keys[i]);
+        if (!value)
+            return makeError(value.error());
+        stream.byte('R');
+        stream.text(keys[i]);
+        if (*value)
+            stream.text(**value);
+        else
+            stream.byte(TagNull);
+    }
+    stream.byte('E');
+    return {};
+}
+
+// Version 3's addition: the flow counts and tables of a format 1.3 session.
+Result<void> hashFlows(SqliteDatabase &db, DigestStream &stream)
+{
+    auto present = hasTable(db, kFlowTables[0].table);
+    if (!present)
+        return makeError(present.error());
+    if (!*present)
+        return {};
+    if (auto done = hashMeta(db, "meta-1.3", kFlowMetaKeys, std::size(kFlowMetaKeys), stream); !done)
+        return done;
+    for (const TableColumns &t : kFlowTables) {
+        auto has = hasTable(db, t.table);
+        if (!has)
+            return makeError(has.error());
+        if (*has) {
+            if (auto done = hashTable(db, t, stream); !done)
+                return done;
+        }
+    }
+    return {};
+}
+
 Result<std::string> computeEvidenceDigest(SqliteDatabase &db, int version)
 {
     if (version < 1 || version > kEvidenceDigestVersion)
         return makeError("cannot compute an evidence digest of version " + std::to_string(version) +
                          "; this provscope computes versions 1 to " + std::to_string(kEvidenceDigestVersion));
     DigestStream stream;
-    {
-        auto st = SqliteStatement::prepare(db, "SELECT value FROM meta WHERE key = ?1");
-        if (!st)
-            return makeError("cannot compute the evidence digest: " + st.error());
-        stream.text("meta");
-        for (const char *key : kMetaKeys) {
-            auto value = metaValue(*st, key);
-            if (!value)
-                return makeError("cannot compute the evidence digest: " + value.error());
-            stream.byte('R');
-            stream.text(key);
-            if (*value)
-                stream.text(**value);
-            else
-                stream.byte(TagNull);
-        }
-        stream.byte('E');
-    }
+    if (auto done = hashMeta(db, "meta", kMetaKeys, std::size(kMetaKeys), stream); !done)
+        return makeError("cannot compute the evidence digest: " + done.error());
     for (const TableColumns &t : kTables) {
         if (auto done = hashTable(db, t, stream); !done)
             return makeError("cannot compute the evidence digest: " + done.error());
@@ -221,6 +262,10 @@ Result<std::string> computeEvidenceDigest(SqliteDatabase &db, int version)
             if (auto done = hashTable(db, kFileIdsTable, stream); !done)
                 return makeError("cannot compute the evidence digest: " + done.error());
         }
+    }
+    if (version >= 3) {
+        if (auto done = hashFlows(db, stream); !done)
+            return makeError("cannot compute the evidence digest: " + done.error());
     }
     return stream.hexDigest();
 }

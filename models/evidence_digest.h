@@ -1,13 +1,15 @@
 #pragma once
 // The SHA-256 digest of a session's evidence: what was captured (capture facts in
-// meta, strings, files, sockets, processes, events, losses), serialized row by row in
-// id order in a fixed, documented form (evidence_digest.cpp, README "Evidence
+// meta, strings, files, sockets, processes, events, losses, file identities, flows,
+// DNS records), serialized row by row in id order in a fixed, documented form (evidence_digest.cpp, README "Evidence
 // handling"), so a third party can recompute it. Not covered: the digest itself, the
 // custody log, annotations and any other meta key. Stored in meta as evidence_sha256
 // and evidence_digest_version when recording ends (SessionWriter::finish).
 // Version 2 (format 1.2) also covers file_ids when the session has that table; for a
 // session without it (1.1 and older) a version-2 digest equals the version-1 one, so
 // older sessions verify as before, whichever version they recorded.
+// Version 3 (format 1.3) also covers the flow counts and the flows and dns tables when
+// the session has them; without them a version-3 digest equals the version-2 one.
 #include "custody_log.h"
 #include "result.h"
 
@@ -19,7 +21,7 @@ namespace provscope {
 
 class SqliteDatabase;
 
-inline constexpr int kEvidenceDigestVersion = 2;
+inline constexpr int kEvidenceDigestVersion = 3;
 inline constexpr const char *kEvidenceDigestKey = "evidence_sha256";
 inline constexpr const char *kEvidenceDigestVersionKey = "evidence_digest_version";
 

@@ -217,6 +217,8 @@ Result<void> SessionReader::Impl::loadMeta()
     counts.files = toInt(values, "file_count");
     counts.sockets = toInt(values, "socket_count");
     counts.lostEvents = toInt(values, "lost_events");
+    counts.flows = toInt(values, "flow_count");
+    counts.dnsRecords = toInt(values, "dns_count");
     return {};
 }
 
@@ -224,9 +226,10 @@ Result<void> SessionReader::Impl::detectFeatures()
 {
     auto columns = SqliteStatement::prepare(
         *db, "SELECT m.name, c.name FROM sqlite_schema m, pragma_table_info(m.name) c"
-             " WHERE m.type = 'table' AND m.name IN ('events', 'losses', 'file_ids')");
+             " WHERE m.type = 'table' AND m.name IN ('events', 'losses', 'file_ids', 'flows', 'dns')");
     if (!columns)
         return makeError(columns.error());
+    bool flowsTable = false, dnsTable = false;
     for (;;) {
         auto row = columns->step();
         if (!row)
@@ -241,7 +244,12 @@ Result<void> SessionReader::Impl::detectFeatures()
             features.lossPosition = true;
         if (table == "file_ids")
             features.fileIds = true;
+        if (table == "flows")
+            flowsTable = true;
+        if (table == "dns")
+            dnsTable = true;
     }
+    features.flows = flowsTable && dnsTable;
     return {};
 }
 
@@ -520,6 +528,82 @@ Result<std::vector<FileIdentity>> SessionReader::fileIdentities() const
     return collectRows(*st, m_impl->path, [](const SqliteStatement &row) {
         return FileIdentity{row.columnInt64(0), row.columnText(1), uint64_t(row.columnInt64(2)),
                             uint64_t(row.columnInt64(3)), row.columnInt64(4)};
+    });
+}
+
+bool SessionReader::hasFlowTables() const { return m_impl->features.flows; }
+
+Result<std::vector<Flow>> SessionReader::flows() const
+{
+    if (!m_impl->features.flows)
+        return std::vector<Flow>();
+    Impl::Use use(*m_impl);
+    if (!use.ready())
+        return makeError(use.ready().error());
+    auto st = SqliteStatement::prepare(
+        *m_impl->db,
+        "SELECT f.id, f.proto, s.text, f.sport, d.text, f.dport, f.packets_out, f.bytes_out, f.packets_in,"
+        " f.bytes_in, f.tcp_flags, f.first_ts, f.last_ts, f.ended, i.text, n.text, p.pid, p.start_ns, pc.text,"
+        " q.pid, q.start_ns, qc.text FROM flows f"
+        " LEFT JOIN strings s ON s.id = f.src LEFT JOIN strings d ON d.id = f.dst"
+        " LEFT JOIN strings i ON i.id = f.iface LEFT JOIN strings n ON n.id = f.dns_name"
+        " LEFT JOIN processes p ON p.id = f.proc LEFT JOIN strings pc ON pc.id = p.comm"
+        " LEFT JOIN processes q ON q.id = f.peer_proc LEFT JOIN strings qc ON qc.id = q.comm"
+        " ORDER BY f.first_ts, f.id");
+    if (!st)
+        return makeError(m_impl->path + ": " + st.error());
+    return collectRows(*st, m_impl->path, [](const SqliteStatement &row) {
+        Flow f;
+        f.key = uint64_t(row.columnInt64(0));
+        f.proto = uint8_t(row.columnInt64(1));
+        f.src = row.columnText(2);
+        f.sport = uint16_t(row.columnInt64(3));
+        f.dst = row.columnText(4);
+        f.dport = uint16_t(row.columnInt64(5));
+        f.packetsOut = uint64_t(row.columnInt64(6));
+        f.bytesOut = uint64_t(row.columnInt64(7));
+        f.packetsIn = uint64_t(row.columnInt64(8));
+        f.bytesIn = uint64_t(row.columnInt64(9));
+        f.tcpFlags = uint8_t(row.columnInt64(10));
+        f.firstNs = row.columnInt64(11);
+        f.lastNs = row.columnInt64(12);
+        f.ended = row.columnInt64(13) != 0;
+        f.interfaceName = row.columnText(14);
+        f.dnsName = row.columnText(15);
+        f.pid = uint32_t(row.columnInt64(16));
+        f.procStartNs = uint64_t(row.columnInt64(17));
+        f.comm = row.columnText(18);
+        f.peerPid = uint32_t(row.columnInt64(19));
+        f.peerStartNs = uint64_t(row.columnInt64(20));
+        f.peerComm = row.columnText(21);
+        return f;
+    });
+}
+
+Result<std::vector<DnsRecord>> SessionReader::dnsRecords() const
+{
+    if (!m_impl->features.flows)
+        return std::vector<DnsRecord>();
+    Impl::Use use(*m_impl);
+    if (!use.ready())
+        return makeError(use.ready().error());
+    auto st = SqliteStatement::prepare(
+        *m_impl->db, "SELECT r.ts, n.text, r.type, v.text, r.ttl, q.text, s.text FROM dns r"
+                     " LEFT JOIN strings n ON n.id = r.name LEFT JOIN strings v ON v.id = r.value"
+                     " LEFT JOIN strings q ON q.id = r.query_name LEFT JOIN strings s ON s.id = r.server"
+                     " ORDER BY r.id");
+    if (!st)
+        return makeError(m_impl->path + ": " + st.error());
+    return collectRows(*st, m_impl->path, [](const SqliteStatement &row) {
+        DnsRecord r;
+        r.tsNs = row.columnInt64(0);
+        r.name = row.columnText(1);
+        r.type = uint16_t(row.columnInt64(2));
+        r.value = row.columnText(3);
+        r.ttl = uint32_t(row.columnInt64(4));
+        r.queryName = row.columnText(5);
+        r.server = row.columnText(6);
+        return r;
     });
 }
 

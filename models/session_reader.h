@@ -5,6 +5,7 @@
 // and refresh() follows its growth.
 // One SessionReader per thread (its prepared statements are reused).
 #include "event.h"
+#include "flow.h"
 #include "result.h"
 #include "session_schema.h"
 
@@ -84,6 +85,14 @@ public:
     // Every file identity in the order written (by first event); empty for a session
     // older than format 1.2.
     Result<std::vector<FileIdentity>> fileIdentities() const;
+    // Format 1.3: whether the session has the flows and dns tables. False for an older
+    // session: its flows were not recorded (not the same as none seen).
+    bool hasFlowTables() const;
+    // Every flow ordered by first packet (then key), comm/peerComm from the processes
+    // table; empty without the tables.
+    Result<std::vector<Flow>> flows() const;
+    // Every DNS answer in the order stored; empty without the tables.
+    Result<std::vector<DnsRecord>> dnsRecords() const;
 
     const std::string &path() const;
 

@@ -13,6 +13,7 @@ struct SchemaFeatures {
     bool identity = false;     // 1.1: events.ext, processes namespaces and base_*
     bool lossPosition = false; // 1.1: losses.before_event
     bool fileIds = false;      // 1.2: table file_ids
+    bool flows = false;        // 1.3: tables flows and dns
 };
 
 // "SELECT ... FROM events e JOIN processes p ..." without WHERE: callers add it.

@@ -86,6 +86,41 @@ CREATE TABLE file_ids(
 )sql";
 }
 
+// A flow row is its key (Flow::key: unique in the session, re-sent by periodic
+// flushes, so the writer upserts it), the 5-tuple with addresses interned (a host
+// talks to few peers), per-direction counts, and the initiator's and responder's
+// process rows when attribution found them (NULL: not attributed, never guessed).
+// Times are boot ns like events'. DNS records keep every answer seen, in arrival order.
+const char *createFlowTablesStatement()
+{
+    return R"sql(
+CREATE TABLE IF NOT EXISTS flows(
+    id INTEGER PRIMARY KEY,
+    proto INTEGER NOT NULL,
+    src INTEGER NOT NULL REFERENCES strings(id), sport INTEGER NOT NULL,
+    dst INTEGER NOT NULL REFERENCES strings(id), dport INTEGER NOT NULL,
+    packets_out INTEGER NOT NULL, bytes_out INTEGER NOT NULL,
+    packets_in INTEGER NOT NULL, bytes_in INTEGER NOT NULL,
+    tcp_flags INTEGER NOT NULL,
+    first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL,
+    ended INTEGER NOT NULL,
+    iface INTEGER REFERENCES strings(id),
+    dns_name INTEGER REFERENCES strings(id),
+    proc INTEGER REFERENCES processes(id),
+    peer_proc INTEGER REFERENCES processes(id));
+CREATE INDEX IF NOT EXISTS flows_by_first_ts ON flows(first_ts);
+CREATE TABLE IF NOT EXISTS dns(
+    id INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    name INTEGER NOT NULL REFERENCES strings(id),
+    type INTEGER NOT NULL,
+    value INTEGER NOT NULL REFERENCES strings(id),
+    ttl INTEGER NOT NULL,
+    query_name INTEGER REFERENCES strings(id),
+    server INTEGER REFERENCES strings(id));
+)sql";
+}
+
 const char *createCustodyLogStatement()
 {
     return R"sql(

@@ -18,8 +18,11 @@ inline constexpr int kSessionFormatMajor = 1;
 // use the defaults of Event / ProcessInfo.
 // 1.2 added the file_ids table: a file's identity (dev, ino) over time. A 1.1
 // file lacks it (no identities known); a 1.1 reader ignores it.
-inline constexpr int kSessionFormatMinor = 2;
-// "1.2": what this version writes. A reader opens any 1.x.
+// 1.3 added the flows and dns tables (libpcap: 5-tuple flows joined to processes,
+// passive DNS answers) and their counts in meta. A 1.2 file lacks them: readers show
+// flows as not recorded; a 1.2 reader ignores them.
+inline constexpr int kSessionFormatMinor = 3;
+// "1.3": what this version writes. A reader opens any 1.x.
 std::string sessionFormatVersion();
 
 // Totals kept in the meta table (never a COUNT(*) on open).
@@ -29,6 +32,8 @@ struct SessionCounts {
     int64_t files = 0;      // distinct paths
     int64_t sockets = 0;    // distinct (family, laddr, lport, raddr, rport)
     int64_t lostEvents = 0; // sum of loss record counts
+    int64_t flows = 0;      // distinct flow keys (1.3)
+    int64_t dnsRecords = 0; // DNS answer records (1.3)
 };
 
 namespace schema {
@@ -37,6 +42,9 @@ const char *createStatements();
 // Tables a 1.x reader needs; a session lacking one is damaged.
 inline constexpr const char *kRequiredTables[] = {"meta", "strings", "files", "sockets",
                                                   "processes", "events", "losses"};
+// The flows and dns tables of format 1.3. IF NOT EXISTS: run by the writer after
+// createStatements() and by an import into an older session.
+const char *createFlowTablesStatement();
 // The custody log (optional in 1.1: created by the first custody entry; a session
 // without it has none). IF NOT EXISTS: safe to run on any session.
 const char *createCustodyLogStatement();

@@ -1,6 +1,8 @@
 #include "session_writer.h"
 
 #include "evidence_digest.h"
+#include "flow_attribution.h"
+#include "flow_store.h"
 #include "session_file_check.h"
 #include "session_file_ids.h"
 #include "sqlite_database.h"
@@ -17,6 +19,16 @@
 
 namespace provscope {
 namespace {
+
+// A flow not (fully) attributed is tried again on later appends until the capture's
+// clock (latest event or flow time) is this far past its last packet: its socket
+// events (a connect delivered after the flow was flushed) have all arrived by then.
+constexpr int64_t kAttributionSettleNs = 30'000'000'000;
+// Socket event ranges older than this (behind the clock) are forgotten: flows are
+// flushed (60 s) and time out (300 s) well within it.
+constexpr int64_t kAttributionHorizonNs = 600'000'000'000;
+// At most this many flows wait for a late attribution (then the oldest are given up).
+constexpr size_t kMaxPendingFlows = 100'000;
 
 // What the writer remembers of a process row: its id, the immutable base values
 // events are compared with, and the merged record for upserts.
@@ -57,6 +69,12 @@ struct SessionWriter::Impl {
     std::unordered_map<std::string, int64_t> strings, files, sockets;
     std::map<std::pair<uint32_t, uint64_t>, ProcessRow> processes;
     SessionFileIds fileIds;
+    FlowStore flowStore;
+    FlowAttributor attributor;
+    std::unordered_map<uint64_t, Flow> pendingFlows; // by key: not fully attributed yet
+    uint64_t attributorEventsAtRetry = 0;
+    int64_t latestFlowNs = 0;
+    int64_t lastPruneNs = 0;
     SessionCounts counts;
     int64_t nextEventId = 1;
     bool finished = false;
@@ -75,6 +93,10 @@ struct SessionWriter::Impl {
     Result<void> putMeta(const std::string &key, const std::string &value);
     Result<void> putCounts();
     Result<void> appendUnlocked(CaptureBatch &batch);
+    Result<void> storeFlows(CaptureBatch &batch);
+    Result<void> retryAttribution(bool final);
+    std::optional<int64_t> processRowId(uint32_t pid, uint64_t startNs) const;
+    void fillComms(Flow &flow) const;
     Result<void> insertLossRow(const LossRecord &loss);
     bool outOfSpace(const std::string &message) const;
 };
@@ -357,7 +379,8 @@ Result<void> SessionWriter::Impl::putCounts()
     const std::pair<const char *, int64_t> values[] = {
         {"event_count", counts.events},   {"process_count", counts.processes},
         {"file_count", counts.files},     {"socket_count", counts.sockets},
-        {"lost_events", counts.lostEvents},
+        {"lost_events", counts.lostEvents}, {"flow_count", counts.flows},
+        {"dns_count", counts.dnsRecords},
     };
     for (const auto &[key, value] : values) {
         if (auto done = putMeta(key, std::to_string(value)); !done)
@@ -380,7 +403,92 @@ Result<void> SessionWriter::Impl::appendUnlocked(CaptureBatch &batch)
         if (auto done = insertLossRow(loss); !done)
             return done;
     }
+    if (auto done = storeFlows(batch); !done)
+        return done;
     return putCounts();
+}
+
+std::optional<int64_t> SessionWriter::Impl::processRowId(uint32_t pid, uint64_t startNs) const
+{
+    auto it = processes.find(std::make_pair(pid, startNs));
+    return it == processes.end() ? std::nullopt : std::optional<int64_t>(it->second.id);
+}
+
+void SessionWriter::Impl::fillComms(Flow &flow) const
+{
+    if (auto it = processes.find(std::make_pair(flow.pid, flow.procStartNs)); flow.pid && it != processes.end())
+        flow.comm = it->second.info.comm;
+    if (auto it = processes.find(std::make_pair(flow.peerPid, flow.peerStartNs));
+        flow.peerPid && it != processes.end())
+        flow.peerComm = it->second.info.comm;
+}
+
+Result<void> SessionWriter::Impl::storeFlows(CaptureBatch &batch)
+{
+    // The batch's socket events first: a flow is attributed to the events stored with it.
+    for (const Event &e : batch.events)
+        attributor.addEvent(e);
+    for (Flow &flow : batch.flows) {
+        attributor.attribute(flow);
+        fillComms(flow); // what a live view shows, as a reader would
+        auto isNew = flowStore.putFlow(flow);
+        if (!isNew)
+            return makeError(isNew.error());
+        if (*isNew)
+            ++counts.flows;
+        latestFlowNs = std::max(latestFlowNs, flow.lastNs);
+        if (!flow.pid || !flow.peerPid)
+            pendingFlows[flow.key] = flow;
+        else
+            pendingFlows.erase(flow.key);
+    }
+    for (const DnsRecord &record : batch.dnsRecords) {
+        if (auto done = flowStore.putDns(record); !done)
+            return done;
+        ++counts.dnsRecords;
+    }
+    return retryAttribution(false);
+}
+
+Result<void> SessionWriter::Impl::retryAttribution(bool final)
+{
+    if (pendingFlows.empty())
+        return {};
+    // Only new events can attribute more.
+    if (attributor.eventsAdded() != attributorEventsAtRetry) {
+        attributorEventsAtRetry = attributor.eventsAdded();
+        for (auto &[key, flow] : pendingFlows) {
+            if (attributor.attribute(flow)) {
+                if (auto done = flowStore.updateAttribution(flow); !done)
+                    return done;
+            }
+        }
+    }
+    if (final) {
+        pendingFlows.clear();
+        return {};
+    }
+    const int64_t clock = std::max(attributor.latestEventNs(), latestFlowNs);
+    for (auto it = pendingFlows.begin(); it != pendingFlows.end();) {
+        const bool settled = (it->second.pid && it->second.peerPid) || it->second.lastNs + kAttributionSettleNs < clock;
+        it = settled ? pendingFlows.erase(it) : std::next(it);
+    }
+    if (pendingFlows.size() > kMaxPendingFlows) {
+        std::vector<int64_t> lasts;
+        lasts.reserve(pendingFlows.size());
+        for (const auto &entry : pendingFlows)
+            lasts.push_back(entry.second.lastNs);
+        auto middle = lasts.begin() + std::ptrdiff_t(lasts.size() / 2);
+        std::nth_element(lasts.begin(), middle, lasts.end());
+        const int64_t cut = *middle;
+        for (auto it = pendingFlows.begin(); it != pendingFlows.end();)
+            it = it->second.lastNs < cut ? pendingFlows.erase(it) : std::next(it);
+    }
+    if (clock - lastPruneNs > 60'000'000'000) {
+        attributor.prune(clock - kAttributionHorizonNs);
+        lastPruneNs = clock;
+    }
+    return {};
 }
 
 SessionWriter::SessionWriter() : m_impl(std::make_unique<Impl>()) {}
@@ -426,6 +534,8 @@ Result<std::unique_ptr<SessionWriter>> SessionWriter::create(const std::string &
             return fail(tx.begun().error());
         if (auto done = d.db->exec(schema::createStatements()); !done)
             return fail(done.error());
+        if (auto done = d.db->exec(schema::createFlowTablesStatement()); !done)
+            return fail(done.error());
         struct Prepared {
             SqliteStatement *target;
             const char *sql;
@@ -462,6 +572,13 @@ Result<std::unique_ptr<SessionWriter>> SessionWriter::create(const std::string &
         }
         if (auto done = d.fileIds.prepare(*d.db); !done)
             return fail(done.error());
+        Impl *impl = &d;
+        auto flowsPrepared = d.flowStore.prepare(
+            *d.db,
+            [impl](const std::string &text) { return impl->intern(impl->strings, impl->insertString, text); },
+            [impl](uint32_t pid, uint64_t startNs) { return impl->processRowId(pid, startNs); });
+        if (!flowsPrepared)
+            return fail(flowsPrepared.error());
         const std::pair<const char *, std::string> values[] = {
             {"format_version", sessionFormatVersion()},
             {"tool_version", meta.toolVersion},
@@ -545,6 +662,14 @@ Result<void> SessionWriter::setCaptureConfig(const std::string &json)
     return d.putMeta("capture_config", json);
 }
 
+Result<void> SessionWriter::setCaptureStart(uint64_t captureStartNs)
+{
+    Impl &d = *m_impl;
+    if (d.finished)
+        return makeError("session " + d.path + " is finished");
+    return d.putMeta("capture_start_ns", std::to_string(captureStartNs));
+}
+
 Result<void> SessionWriter::finish(uint64_t captureEndNs)
 {
     Impl &d = *m_impl;
@@ -553,6 +678,9 @@ Result<void> SessionWriter::finish(uint64_t captureEndNs)
     {
         SqliteTransaction tx(*d.db);
         Result<void> done = tx.begun();
+        // Flows flushed before their socket events: a last try with every event known.
+        if (done && d.failure.empty())
+            done = d.retryAttribution(true);
         if (done)
             done = d.putMeta("capture_end_ns", std::to_string(captureEndNs));
         if (done)
@@ -576,6 +704,7 @@ Result<void> SessionWriter::finish(uint64_t captureEndNs)
     d.insertString = {}; d.insertFile = {}; d.insertSocket = {}; d.insertProcess = {};
     d.updateProcess = {}; d.setProcessBase = {}; d.insertEvent = {}; d.insertLoss = {}; d.setMeta = {};
     d.fileIds.clear();
+    d.flowStore.clear();
     // One self-contained file: fold the WAL in and leave WAL mode.
     sqlite3_busy_timeout(d.db->handle(), 5000);
     if (auto done = d.db->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !done)

@@ -27,7 +27,11 @@ public:
 
     // Stores one batch in one transaction: processes are upserted (a later record for
     // the same (pid, startNs) fills in exe/argv/exit), events get dense ids 1, 2, 3...
-    // written back into batch.events[i].id, losses are appended. Counts in meta
+    // written back into batch.events[i].id, losses are appended. Flows are upserted by
+    // key (the last version wins) and attributed to the processes of the socket events
+    // stored so far (flow_attribution.h), written back into batch.flows with comm and
+    // peerComm; one not attributed yet is tried again on later appends and at finish()
+    // (its connect may arrive after it). DNS records are appended. Counts in meta
     // are updated in the same transaction, so a live reader sees consistent totals.
     Result<void> append(CaptureBatch &batch);
     // After append() failed: whether it failed for lack of space (SQLITE_FULL, ENOSPC).
@@ -39,6 +43,8 @@ public:
     Result<void> appendFinalLoss(const LossRecord &loss);
     // Replaces the capture configuration JSON stored in meta.
     Result<void> setCaptureConfig(const std::string &json);
+    // Replaces the capture start (boot ns): an import knows it once the file is read.
+    Result<void> setCaptureStart(uint64_t captureStartNs);
     // Records the end, checkpoints the WAL, switches to journal_mode=DELETE and closes.
     // Afterwards append() fails.
     Result<void> finish(uint64_t captureEndNs);

@@ -38,6 +38,34 @@ std::vector<CaptureBatch> batchesWithIds()
             e.ino = 4000 + std::hash<std::string>()(e.path) % 1000 + (++n > 6 ? 1 : 0);
         }
     }
+    // Format 1.3: the flow of the sample's connect (attributed to bash) and a DNS answer.
+    Flow flow;
+    flow.key = 1;
+    flow.proto = kProtoTcp;
+    flow.src = "127.0.0.1";
+    flow.sport = 40000;
+    flow.dst = "127.0.0.1";
+    flow.dport = 8080;
+    flow.packetsOut = 4;
+    flow.bytesOut = 300;
+    flow.packetsIn = 3;
+    flow.bytesIn = 2000;
+    flow.tcpFlags = kTcpSyn | kTcpAck | kTcpFin;
+    flow.firstNs = int64_t(kBoot + 1050);
+    flow.lastNs = int64_t(kBoot + 1300);
+    flow.ended = true;
+    flow.interfaceName = "lo";
+    flow.dnsName = "svc.example";
+    batches.back().flows.push_back(flow);
+    DnsRecord dns;
+    dns.tsNs = int64_t(kBoot + 1000);
+    dns.name = "svc.example";
+    dns.type = kDnsTypeA;
+    dns.value = "127.0.0.1";
+    dns.ttl = 60;
+    dns.queryName = "svc.example";
+    dns.server = "127.0.0.53";
+    batches.back().dnsRecords.push_back(dns);
     return batches;
 }
 
@@ -64,6 +92,7 @@ private slots:
     void tamperingIsDetected_data();
     void tamperingIsDetected();
     void format11VerifiesAsBefore();
+    void format12VerifiesAsBefore();
     void nonEvidenceMetaIgnored();
     void verifyLeavesFileUntouched();
     void noDigest();
@@ -153,6 +182,13 @@ void TestEvidenceDigest::tamperingIsDetected_data()
     QTest::newRow("file identity moved") << "UPDATE file_ids SET first_event = first_event + 1 WHERE id = 1";
     QTest::newRow("file identity removed") << "DELETE FROM file_ids WHERE id = (SELECT MAX(id) FROM file_ids)";
     QTest::newRow("file identities dropped") << "DROP TABLE file_ids";
+    QTest::newRow("flow bytes") << "UPDATE flows SET bytes_in = bytes_in + 1";
+    QTest::newRow("flow process") << "UPDATE flows SET proc = NULL";
+    QTest::newRow("flow removed") << "DELETE FROM flows";
+    QTest::newRow("dns value") << "UPDATE dns SET value = (SELECT id FROM strings WHERE text = 'bash')";
+    QTest::newRow("dns removed") << "DELETE FROM dns";
+    QTest::newRow("flow count") << "UPDATE meta SET value = '7' WHERE key = 'flow_count'";
+    QTest::newRow("flows dropped") << "DROP TABLE flows";
 }
 
 void TestEvidenceDigest::tamperingIsDetected()
@@ -201,6 +237,46 @@ void TestEvidenceDigest::format11VerifiesAsBefore()
     QVERIFY(v1Of12);
     QVERIFY(*v1Of12 != m_digest);
     // Tampering with a 1.1 session is still seen.
+    QVERIFY(execSql(old, "UPDATE events SET ret = 99 WHERE id = 1"));
+    auto tampered = checkEvidence(old.toStdString());
+    QVERIFY(tampered);
+    QCOMPARE(int(tampered->state), int(EvidenceCheck::State::Changed));
+}
+
+void TestEvidenceDigest::format12VerifiesAsBefore()
+{
+    // A 1.2 session (no flows, no dns) recorded a version-2 digest: it still verifies,
+    // and its version-3 digest is the same value. A 1.3 session's version 3 covers flows.
+    {
+        auto db = SqliteDatabase::open(m_session.toStdString(), SQLITE_OPEN_READONLY);
+        QVERIFY(db);
+        auto v2Of13 = computeEvidenceDigest(**db, 2);
+        QVERIFY(v2Of13);
+        QVERIFY(*v2Of13 != m_digest);
+        auto flows = SqliteStatement::prepare(**db, "SELECT COUNT(*) FROM flows WHERE proc IS NOT NULL");
+        QVERIFY(flows && *flows->step());
+        QCOMPARE(flows->columnInt64(0), int64_t(1)); // the sample's flow is attributed
+    }
+    const QString old = copyOf(m_session, m_dir.filePath("v12.provscope"));
+    QVERIFY(execSql(old, "DROP TABLE flows; DROP TABLE dns; DELETE FROM meta WHERE key IN ('flow_count', 'dns_count');"
+                         " UPDATE meta SET value = '1.2' WHERE key = 'format_version';"));
+    std::string v2, v3;
+    {
+        auto db = SqliteDatabase::open(old.toStdString(), SQLITE_OPEN_READWRITE);
+        QVERIFY(db);
+        auto two = computeEvidenceDigest(**db, 2);
+        auto three = computeEvidenceDigest(**db, 3);
+        QVERIFY(two && three);
+        v2 = *two;
+        v3 = *three;
+        QVERIFY((*db)->exec("UPDATE meta SET value = '" + v2 + "' WHERE key = 'evidence_sha256';"
+                            " UPDATE meta SET value = '2' WHERE key = 'evidence_digest_version'"));
+    }
+    QCOMPARE(v3, v2);
+    auto check = checkEvidence(old.toStdString());
+    QVERIFY2(check, check ? "" : check.error().c_str());
+    QCOMPARE(int(check->state), int(EvidenceCheck::State::Unchanged));
+    QCOMPARE(check->version, 2);
     QVERIFY(execSql(old, "UPDATE events SET ret = 99 WHERE id = 1"));
     auto tampered = checkEvidence(old.toStdString());
     QVERIFY(tampered);

@@ -125,6 +125,7 @@ private slots:
     void opensFormat10();
     void writesFormat12FileIds();
     void opensFormat11();
+    void opensFormat12WithoutFlows();
     void lossesArePlaced();
     void bytesPerEvent();
 };
@@ -216,8 +217,8 @@ void TestSessionFormat::writesFormat12FileIds()
     }
     auto reader = SessionReader::open(path);
     QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
-    QCOMPARE((*reader)->meta().formatVersion, std::string("1.2"));
-    QCOMPARE(sessionFormatVersion(), std::string("1.2"));
+    QCOMPARE((*reader)->meta().formatVersion, std::string("1.3"));
+    QCOMPARE(sessionFormatVersion(), std::string("1.3"));
     auto ids = (*reader)->fileIdentities();
     QVERIFY2(ids, ids.ok() ? "" : ids.error().c_str());
     using Row = std::tuple<std::string, uint64_t, uint64_t, int64_t>;
@@ -265,6 +266,49 @@ void TestSessionFormat::opensFormat11()
     QVERIFY2(check, check.ok() ? "" : check.error().c_str());
     QCOMPARE(int(check->state), int(EvidenceCheck::State::Unchanged));
     QCOMPARE(check->version, 1);
+}
+
+void TestSessionFormat::opensFormat12WithoutFlows()
+{
+    // A 1.2 file (no flows, no dns tables): opens, its flows are "not recorded" (no
+    // tables, no counts), not an error; its events read as before and it verifies.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("v12.provscope");
+    const std::vector<Event> written = writeSample(path.toStdString());
+    QVERIFY(!written.empty());
+    {
+        auto fresh = SessionReader::open(path.toStdString());
+        QVERIFY(fresh);
+        QVERIFY((*fresh)->hasFlowTables());
+    }
+    QVERIFY(execSql(path, "DROP TABLE flows; DROP TABLE dns; DELETE FROM meta WHERE key IN ('flow_count', 'dns_count');"
+                          " UPDATE meta SET value = '1.2' WHERE key = 'format_version'; PRAGMA journal_mode = DELETE;"));
+    {
+        auto db = SqliteDatabase::open(path.toStdString(), SQLITE_OPEN_READWRITE);
+        QVERIFY(db);
+        auto digest = computeEvidenceDigest(**db, 2);
+        QVERIFY(digest);
+        QVERIFY((*db)->exec("UPDATE meta SET value = '" + *digest + "' WHERE key = 'evidence_sha256';"
+                            " UPDATE meta SET value = '2' WHERE key = 'evidence_digest_version';"));
+    }
+    auto reader = SessionReader::open(path.toStdString());
+    QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
+    QCOMPARE((*reader)->meta().formatVersion, std::string("1.2"));
+    QVERIFY(!(*reader)->hasFlowTables());
+    auto flows = (*reader)->flows();
+    auto dns = (*reader)->dnsRecords();
+    QVERIFY2(flows && dns, flows.ok() ? "dns" : flows.error().c_str());
+    QVERIFY(flows->empty() && dns->empty());
+    QCOMPARE((*reader)->counts().flows, int64_t(0));
+    QCOMPARE((*reader)->counts().dnsRecords, int64_t(0));
+    auto events = (*reader)->eventsByIdRange(1, 100);
+    QVERIFY(events);
+    QCOMPARE(events->size(), written.size());
+    reader = makeError("closed");
+    auto check = checkEvidence(path.toStdString());
+    QVERIFY2(check, check.ok() ? "" : check.error().c_str());
+    QCOMPARE(int(check->state), int(EvidenceCheck::State::Unchanged));
+    QCOMPARE(check->version, 2);
 }
 
 void TestSessionFormat::versionCheck_data()

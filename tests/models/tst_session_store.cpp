@@ -45,7 +45,7 @@ void TestSessionStore::roundTrip()
     QVERIFY2(reader, reader.ok() ? "" : reader.error().c_str());
     const SessionReader &r = **reader;
     const SessionMeta want = sampleMeta();
-    QCOMPARE(r.meta().formatVersion, std::string("1.2"));
+    QCOMPARE(r.meta().formatVersion, std::string("1.3"));
     QCOMPARE(r.meta().toolVersion, want.toolVersion);
     QCOMPARE(r.meta().host, want.host);
     QCOMPARE(r.meta().kernel, want.kernel);
