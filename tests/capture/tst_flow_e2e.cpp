@@ -1,0 +1,602 @@
+// The network layer end to end, as a user meets it: provscope-capture records a
+// scripted loopback exchange (provscope-net-exchange: TCP, UDP both ways, a DNS
+// answer from a local responder, TCP to the answered address) with libpcap on lo
+// while tcpdump writes the same traffic to a file. The flows the CLI prints must be
+// the exchange's, packet for packet and byte for byte as tcpdump's file counts them
+// (read here with libpcap, independently of provscope's decoder), with the TCP
+// flags, the DNS name on the answered connection only and the pids of both ends;
+// importing tcpdump's file must give the same flows (attributed when imported into
+// the live session); a truncated copy imports what precedes the cut and says where
+// it stopped; a text file is refused. Needs root (port 53, eBPF), BTF and tcpdump.
+#include "session_reader.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <map>
+
+#include "../models/headless_cli.h"
+
+using namespace provscope;
+
+namespace {
+
+constexpr int kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
+const QString kName = QStringLiteral("files.provscope.test");
+
+// A flow as the CLI prints it or as counted here from a pcap file. Numbers are read
+// from the text: epoch ns do not fit a double.
+struct FlowRow {
+    QString proto, src, dst, dnsName, comm, peerComm;
+    int sport = 0, dport = 0, flags = 0;
+    qint64 packetsOut = 0, bytesOut = 0, packetsIn = 0, bytesIn = 0, packets = 0, bytes = 0;
+    qint64 payloadOut = 0, payloadIn = 0; // counted here only
+    qint64 firstNs = 0, lastNs = 0, pid = 0, peerPid = 0;
+    QString tuple() const { return QStringLiteral("%1 %2:%3 -> %4:%5").arg(proto, src).arg(sport).arg(dst).arg(dport); }
+};
+
+qint64 number(const QString &line, const QString &field)
+{
+    const QRegularExpression re("\"" + field + "\":(-?[0-9]+)");
+    const QRegularExpressionMatch m = re.match(line);
+    return m.hasMatch() ? m.captured(1).toLongLong() : 0;
+}
+
+// tcp_flags as a number or as names ("SYN|ACK|FIN", "FIN,SYN,ACK"...).
+int flagsOf(const QString &line, const QJsonValue &value)
+{
+    if (value.isDouble())
+        return int(number(line, "tcp_flags"));
+    int flags = 0;
+    const QString text = value.toString().toUpper();
+    const std::pair<const char *, int> names[] = {{"FIN", 0x01}, {"SYN", 0x02}, {"RST", 0x04}, {"PSH", 0x08},
+                                                  {"ACK", 0x10}, {"URG", 0x20}, {"ECE", 0x40}, {"CWR", 0x80}};
+    for (const auto &[name, bit] : names)
+        if (text.contains(QLatin1String(name)))
+            flags |= bit;
+    return flags;
+}
+
+QList<FlowRow> parseFlows(const QString &out)
+{
+    QList<FlowRow> rows;
+    for (const QString &line : out.split('\n', Qt::SkipEmptyParts)) {
+        const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+        if (o.isEmpty())
+            continue;
+        FlowRow r;
+        r.proto = o.value("proto").toString().toLower();
+        r.src = o.value("src").toString();
+        r.dst = o.value("dst").toString();
+        r.sport = int(number(line, "sport"));
+        r.dport = int(number(line, "dport"));
+        r.packets = number(line, "packets");
+        r.bytes = number(line, "bytes");
+        r.packetsOut = number(line, "packets_out");
+        r.bytesOut = number(line, "bytes_out");
+        r.packetsIn = number(line, "packets_in");
+        r.bytesIn = number(line, "bytes_in");
+        r.flags = flagsOf(line, o.value("tcp_flags"));
+        r.firstNs = number(line, "first_ts_ns");
+        r.lastNs = number(line, "last_ts_ns");
+        r.dnsName = o.value("dns_name").toString();
+        r.pid = number(line, "pid");
+        r.peerPid = number(line, "peer_pid");
+        r.comm = o.value("comm").toString();
+        r.peerComm = o.value("peer_comm").toString();
+        rows << r;
+    }
+    return rows;
+}
+
+// The oracle: flows counted from a pcap file with libpcap alone (Ethernet, IPv4,
+// TCP/UDP, as tcpdump writes lo). The first packet's sender is the initiator.
+struct PcapFlows {
+    QList<FlowRow> flows; // in order of first packet
+    int records = 0;
+    QString error;        // libpcap's complaint when reading stopped early
+};
+
+PcapFlows readPcap(const QString &path)
+{
+    PcapFlows result;
+    char err[PCAP_ERRBUF_SIZE] = {};
+    pcap_t *p = pcap_open_offline_with_tstamp_precision(QFile::encodeName(path).constData(),
+                                                        PCAP_TSTAMP_PRECISION_NANO, err);
+    if (!p) {
+        result.error = err;
+        return result;
+    }
+    std::map<QString, int> index; // both orientations of a 5-tuple -> flow
+    pcap_pkthdr *h = nullptr;
+    const u_char *d = nullptr;
+    int rc = 0;
+    while ((rc = pcap_next_ex(p, &h, &d)) == 1) {
+        ++result.records;
+        if (pcap_datalink(p) != DLT_EN10MB || h->caplen < 14 + 20 || d[12] != 0x08 || d[13] != 0x00)
+            continue;
+        const u_char *ip = d + 14;
+        const int ihl = (ip[0] & 0x0f) * 4, proto = ip[9], total = ip[2] << 8 | ip[3];
+        const u_char *l4 = ip + ihl;
+        if ((proto != 6 && proto != 17) || h->caplen < uint32_t(14 + ihl + 20))
+            continue;
+        char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, ip + 12, a, sizeof a);
+        inet_ntop(AF_INET, ip + 16, b, sizeof b);
+        const int sport = l4[0] << 8 | l4[1], dport = l4[2] << 8 | l4[3];
+        const QString name = proto == 6 ? "tcp" : "udp";
+        const QString forward = QStringLiteral("%1 %2:%3 %4:%5").arg(name, a).arg(sport).arg(b).arg(dport);
+        const QString backward = QStringLiteral("%1 %2:%3 %4:%5").arg(name, b).arg(dport).arg(a).arg(sport);
+        const qint64 ts = qint64(h->ts.tv_sec) * 1'000'000'000 + h->ts.tv_usec; // nano precision
+        auto it = index.find(forward);
+        bool out = true;
+        if (it == index.end() && (it = index.find(backward)) != index.end())
+            out = false;
+        if (it == index.end()) {
+            FlowRow f;
+            f.proto = name;
+            f.src = a;
+            f.dst = b;
+            f.sport = sport;
+            f.dport = dport;
+            f.firstNs = ts;
+            result.flows << f;
+            it = index.emplace(forward, int(result.flows.size()) - 1).first;
+        }
+        FlowRow &f = result.flows[it->second];
+        const int payload = proto == 6 ? total - ihl - (l4[12] >> 4) * 4 : (l4[4] << 8 | l4[5]) - 8;
+        (out ? f.packetsOut : f.packetsIn) += 1;
+        (out ? f.bytesOut : f.bytesIn) += h->len;
+        (out ? f.payloadOut : f.payloadIn) += payload;
+        if (proto == 6)
+            f.flags |= l4[13];
+        f.packets = f.packetsOut + f.packetsIn;
+        f.bytes = f.bytesOut + f.bytesIn;
+        f.lastNs = ts;
+    }
+    if (rc == -1)
+        result.error = pcap_geterr(p);
+    pcap_close(p);
+    return result;
+}
+
+// Byte offsets of a classic pcap file's records (24-byte file header, 16-byte record
+// headers with the captured length at +8, in the writer's byte order).
+QList<qint64> recordOffsets(const QByteArray &file)
+{
+    QList<qint64> offsets;
+    const bool swapped = file.size() >= 4 && (uchar(file[0]) == 0xa1 || uchar(file[0]) == 0x4d);
+    for (qint64 at = 24; at + 16 <= file.size();) {
+        offsets << at;
+        const auto *p = reinterpret_cast<const uchar *>(file.constData() + at + 8);
+        const quint32 caplen = swapped ? quint32(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]
+                                       : quint32(p[3]) << 24 | p[2] << 16 | p[1] << 8 | p[0];
+        at += 16 + caplen;
+    }
+    return offsets;
+}
+
+QString flagNames(int flags)
+{
+    QStringList names;
+    const char *all[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+    for (int bit = 0; bit < 8; ++bit)
+        if (flags & (1 << bit))
+            names << all[bit];
+    return names.join('|');
+}
+
+// What differs between a flow the CLI printed and the oracle's (empty: the same).
+QStringList differences(const FlowRow &got, const FlowRow &want, qint64 timeSlackNs)
+{
+    QStringList diffs;
+    auto check = [&](const char *what, qint64 g, qint64 w) {
+        if (g != w)
+            diffs << QStringLiteral("%1 %2 (tcpdump's file: %3)").arg(what).arg(g).arg(w);
+    };
+    check("packets_out", got.packetsOut, want.packetsOut);
+    check("packets_in", got.packetsIn, want.packetsIn);
+    check("bytes_out", got.bytesOut, want.bytesOut);
+    check("bytes_in", got.bytesIn, want.bytesIn);
+    check("packets", got.packets, want.packets);
+    check("bytes", got.bytes, want.bytes);
+    if (got.flags != want.flags)
+        diffs << QStringLiteral("tcp_flags %1 (tcpdump's file: %2)").arg(flagNames(got.flags), flagNames(want.flags));
+    if (qAbs(got.firstNs - want.firstNs) > timeSlackNs || qAbs(got.lastNs - want.lastNs) > timeSlackNs)
+        diffs << QStringLiteral("first/last_ts_ns %1/%2 (tcpdump's file: %3/%4, slack %5 ns)")
+                     .arg(got.firstNs).arg(got.lastNs).arg(want.firstNs).arg(want.lastNs).arg(timeSlackNs);
+    return diffs;
+}
+
+bool canBind(int type, const char *ip, int port)
+{
+    const int s = socket(AF_INET, type, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(uint16_t(port));
+    inet_pton(AF_INET, ip, &a.sin_addr);
+    const bool ok = s >= 0 && bind(s, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
+    if (s >= 0)
+        close(s);
+    return ok;
+}
+
+} // namespace
+
+class TestFlowE2e : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void exchangeIsInTcpdumpsFile();
+    void liveFlowsAreTheExchange_data();
+    void liveFlowsAreTheExchange();
+    void bpfFilterKeepsOnlyTheExchange();
+    void dnsNameOnlyOnTheAnsweredConnection();
+    void dnsRecordsAreStored();
+    void importedFileGivesTheSameFlows();
+    void importIntoTheLiveSessionAttributesTheFlows();
+    void truncatedFileImportsWhatPrecedesTheCut();
+    void textFileIsRefused();
+
+private:
+    QString binary(const QString &name) const { return m_binDir + "/" + name; }
+    CliRun cli(const QStringList &args) const { return runHeadlessCli(binary("provscope-cli"), args); }
+    QList<FlowRow> flowsOf(const QString &session);
+    // The exchange's flow in rows (exact 5-tuple, initiator first), or null.
+    const FlowRow *find(const QList<FlowRow> &rows, const QJsonObject &step, int *count = nullptr) const;
+    const FlowRow &oracle(const QString &step) const;
+
+    QString m_binDir, m_tmp, m_session, m_pcap, m_filter;
+    QTemporaryDir m_dir;
+    std::map<QString, QJsonObject> m_steps;
+    PcapFlows m_oracle;
+    QList<FlowRow> m_live;
+    const QStringList m_exchange{"tcp", "udp", "dns", "answered"};
+};
+
+void TestFlowE2e::initTestCase()
+{
+    if (geteuid() != 0)
+        QSKIP("LIVE CAPTURE NOT TESTED: tst_flow_e2e must run as root (eBPF, libpcap, a DNS responder on port 53)");
+    if (!QFileInfo::exists("/sys/kernel/btf/vmlinux"))
+        QSKIP("LIVE CAPTURE NOT TESTED: this kernel has no BTF (/sys/kernel/btf/vmlinux)");
+    const QString tcpdump = QStandardPaths::findExecutable("tcpdump", {"/usr/bin", "/usr/sbin", "/bin", "/sbin"});
+    if (tcpdump.isEmpty())
+        QSKIP("LIVE CAPTURE NOT TESTED: tcpdump is not installed (packaging/debian-packages.txt)");
+    m_binDir = qEnvironmentVariable("PROVSCOPE_BIN_DIR", QCoreApplication::applicationDirPath());
+    QVERIFY(m_dir.isValid());
+    // PROVSCOPE_E2E_KEEP=1 keeps the session, tcpdump's file and the workload's output.
+    if (qEnvironmentVariableIntValue("PROVSCOPE_E2E_KEEP")) {
+        m_dir.setAutoRemove(false);
+        qInfo("kept: %s", qPrintable(m_dir.path()));
+    }
+    m_tmp = QFileInfo(m_dir.path()).canonicalFilePath();
+    m_session = m_tmp + "/live.provscope";
+    m_pcap = m_tmp + "/tcpdump.pcap";
+
+    // Server ports below the ephemeral range, free on their addresses right now.
+    int base = 0;
+    for (int attempt = 0; attempt < 50 && !base; ++attempt) {
+        const int b = 20000 + int(QRandomGenerator::global()->bounded(12000));
+        if (canBind(SOCK_STREAM, "127.0.0.1", b) && canBind(SOCK_DGRAM, "127.0.0.75", b + 1)
+            && canBind(SOCK_STREAM, "127.0.0.78", b + 2))
+            base = b;
+    }
+    QVERIFY2(base, "no free server ports for the exchange");
+    QVERIFY2(canBind(SOCK_DGRAM, "127.0.0.77", 53), "127.0.0.77:53 is taken");
+    m_filter = QStringLiteral("(host 127.0.0.1 and tcp port %1) or (host 127.0.0.75 and udp port %2)"
+                              " or (host 127.0.0.77 and udp port 53) or (host 127.0.0.78 and tcp port %3)")
+                   .arg(base).arg(base + 1).arg(base + 2);
+
+    QProcess dump;
+    dump.start(tcpdump, {"-i", "lo", "-U", "-s", "0", "--time-stamp-precision=nano", "-w", m_pcap, m_filter});
+    QVERIFY2(dump.waitForStarted(), "tcpdump did not start");
+    QByteArray dumpErr;
+    for (int i = 0; i < 100 && !dumpErr.contains("listening on"); ++i) {
+        dump.waitForReadyRead(100);
+        dumpErr += dump.readAllStandardError();
+    }
+    QVERIFY2(dumpErr.contains("listening on"), dumpErr.constData());
+
+    QProcess capture;
+    capture.start(binary("provscope-capture"), {"-o", m_session, "--interface", "lo", "--bpf-filter", m_filter, "--",
+                                                binary("provscope-net-exchange"), "--port-base", QString::number(base)});
+    const bool finished = capture.waitForFinished(120000);
+    dump.terminate(); // tcpdump -U has written every packet; SIGTERM closes the file cleanly
+    dump.waitForFinished(10000);
+    QVERIFY2(finished, "provscope-capture did not stop when the exchange exited");
+    const QByteArray out = capture.readAllStandardOutput(), err = capture.readAllStandardError();
+    if (!m_dir.autoRemove()) {
+        QFile kept(m_tmp + "/exchange.out");
+        if (kept.open(QIODevice::WriteOnly))
+            kept.write(out + "\n--- stderr ---\n" + err);
+    }
+    for (const QByteArray &line : out.split('\n')) {
+        const QJsonObject step = QJsonDocument::fromJson(line).object();
+        if (step.contains("step"))
+            m_steps[step.value("step").toString()] = step;
+    }
+    QVERIFY2(!m_steps.count("failed"), qPrintable(m_steps["failed"].value("why").toString() + "\n" + err));
+    QVERIFY2(capture.exitStatus() == QProcess::NormalExit && capture.exitCode() == 0, err.constData());
+    for (const QString &name : m_exchange)
+        QVERIFY2(m_steps.count(name), qPrintable("the exchange printed no '" + name + "' step\n" + out + err));
+    QVERIFY2(m_steps.count("done"), out.constData());
+
+    m_oracle = readPcap(m_pcap);
+    QVERIFY2(m_oracle.error.isEmpty(), qPrintable("reading tcpdump's file: " + m_oracle.error));
+    m_live = flowsOf(m_session);
+}
+
+QList<FlowRow> TestFlowE2e::flowsOf(const QString &session)
+{
+    const CliRun run = cli({"flows", session});
+    if (run.exitCode != 0) {
+        qWarning("provscope-cli flows %s: exit %d: %s", qPrintable(session), run.exitCode, qPrintable(run.err));
+        return {};
+    }
+    return parseFlows(run.out);
+}
+
+const FlowRow *TestFlowE2e::find(const QList<FlowRow> &rows, const QJsonObject &step, int *count) const
+{
+    const FlowRow *found = nullptr;
+    int n = 0;
+    for (const FlowRow &r : rows) {
+        if (r.proto == step.value("proto").toString() && r.src == step.value("src").toString()
+            && r.sport == step.value("sport").toInt() && r.dst == step.value("dst").toString()
+            && r.dport == step.value("dport").toInt()) {
+            found = found ? found : &r;
+            ++n;
+        }
+    }
+    if (count)
+        *count = n;
+    return found;
+}
+
+const FlowRow &TestFlowE2e::oracle(const QString &step) const
+{
+    static const FlowRow none;
+    const FlowRow *f = find(m_oracle.flows, m_steps.at(step));
+    return f ? *f : none;
+}
+
+void TestFlowE2e::exchangeIsInTcpdumpsFile()
+{
+    // tcpdump's file is the reference below: it must hold the exchange as scripted.
+    QCOMPARE(m_oracle.flows.size(), m_exchange.size());
+    for (const QString &name : m_exchange) {
+        const QJsonObject step = m_steps.at(name);
+        const FlowRow *f = find(m_oracle.flows, step);
+        QVERIFY2(f, qPrintable("tcpdump's file has no " + name + " flow initiated by the client"));
+        QCOMPARE(f->payloadOut, qint64(step.value("payload_out").toInt()));
+        QCOMPARE(f->payloadIn, qint64(step.value("payload_in").toInt()));
+        if (f->proto == "udp") {
+            const qint64 datagrams = name == "udp" ? step.value("datagrams").toInt() : 1;
+            QCOMPARE(f->packetsOut, datagrams);
+            QCOMPARE(f->packetsIn, datagrams);
+            // Loopback frames: Ethernet 14 + IPv4 20 + UDP 8 + payload.
+            QCOMPARE(f->bytesOut, datagrams * 42 + f->payloadOut);
+            QCOMPARE(f->bytesIn, datagrams * 42 + f->payloadIn);
+        } else {
+            QCOMPARE(f->flags & (kSyn | kFin | kAck | kRst), kSyn | kFin | kAck);
+            // SYN, data, FIN each way at least; TCP headers are 20 bytes at least.
+            QVERIFY(f->packetsOut >= 3 && f->packetsIn >= 3);
+            QVERIFY(f->bytesOut >= f->packetsOut * 54 + f->payloadOut);
+            QVERIFY(f->bytesIn >= f->packetsIn * 54 + f->payloadIn);
+        }
+    }
+}
+
+void TestFlowE2e::liveFlowsAreTheExchange_data()
+{
+    QTest::addColumn<QString>("step");
+    for (const QString &name : m_exchange)
+        QTest::newRow(qPrintable(name)) << name;
+}
+
+void TestFlowE2e::liveFlowsAreTheExchange()
+{
+    QFETCH(QString, step);
+    const QJsonObject s = m_steps.at(step);
+    int count = 0;
+    const FlowRow *f = find(m_live, s, &count);
+    QVERIFY2(f, qPrintable(QStringLiteral("provscope-cli flows prints no %1 flow %2 %3:%4 -> %5:%6 (%7 flows in all)")
+                               .arg(step, s.value("proto").toString(), s.value("src").toString())
+                               .arg(s.value("sport").toInt())
+                               .arg(s.value("dst").toString())
+                               .arg(s.value("dport").toInt())
+                               .arg(m_live.size())));
+    QCOMPARE(count, 1);
+    // Live and tcpdump saw the same packets; their timestamps come from different
+    // sockets, so a millisecond apart at most.
+    const QStringList diffs = differences(*f, oracle(step), 1'000'000);
+    QVERIFY2(diffs.isEmpty(), qPrintable(f->tuple() + ": " + diffs.join("; ")));
+    if (f->proto == "tcp")
+        QVERIFY2(!(f->flags & kRst), qPrintable(f->tuple() + " has RST: " + flagNames(f->flags)));
+    // Attribution: the client made it, the server (local too) answered it.
+    QCOMPARE(f->pid, qint64(s.value("pid").toInt()));
+    QCOMPARE(f->peerPid, qint64(s.value("peer_pid").toInt()));
+    QVERIFY2(f->comm.startsWith("provscope-net"), qPrintable("comm: " + f->comm));
+    QVERIFY2(f->peerComm.startsWith("provscope-net"), qPrintable("peer_comm: " + f->peerComm));
+}
+
+void TestFlowE2e::bpfFilterKeepsOnlyTheExchange()
+{
+    // --bpf-filter was the exchange's addresses and ports: nothing else on lo may show.
+    QStringList others;
+    for (const FlowRow &r : m_live) {
+        if (!std::any_of(m_exchange.begin(), m_exchange.end(),
+                         [&](const QString &name) { return find({r}, m_steps.at(name)); }))
+            others << r.tuple();
+    }
+    QVERIFY2(others.isEmpty(), qPrintable("flows outside --bpf-filter: " + others.join("; ")));
+    QCOMPARE(m_live.size(), m_exchange.size());
+}
+
+void TestFlowE2e::dnsNameOnlyOnTheAnsweredConnection()
+{
+    QCOMPARE(m_steps.at("dns").value("answer").toString(), QStringLiteral("127.0.0.78"));
+    for (const QString &name : m_exchange) {
+        const FlowRow *f = find(m_live, m_steps.at(name));
+        QVERIFY2(f, qPrintable("no live " + name + " flow"));
+        QCOMPARE(f->dnsName, name == "answered" ? kName : QString());
+    }
+}
+
+void TestFlowE2e::dnsRecordsAreStored()
+{
+    // The answer's records, TTLs included, as passive DNS: CNAME then A.
+    auto reader = SessionReader::open(m_session.toStdString());
+    QVERIFY2(reader.ok(), reader.ok() ? "" : reader.error().c_str());
+    auto records = reader.value()->dnsRecords();
+    QVERIFY2(records.ok(), records.ok() ? "" : records.error().c_str());
+    const QJsonObject dns = m_steps.at("dns");
+    bool cname = false, a = false;
+    for (const DnsRecord &r : records.value()) {
+        QCOMPARE(QString::fromStdString(r.queryName), kName);
+        QCOMPARE(QString::fromStdString(r.server), QStringLiteral("127.0.0.77"));
+        if (r.type == kDnsTypeCname) {
+            QCOMPARE(QString::fromStdString(r.name), kName);
+            QCOMPARE(QString::fromStdString(r.value), dns.value("cname").toString());
+            QCOMPARE(qint64(r.ttl), qint64(dns.value("cname_ttl").toInt()));
+            cname = true;
+        } else if (r.type == kDnsTypeA) {
+            QCOMPARE(QString::fromStdString(r.name), dns.value("cname").toString());
+            QCOMPARE(QString::fromStdString(r.value), dns.value("answer").toString());
+            QCOMPARE(qint64(r.ttl), qint64(dns.value("ttl").toInt()));
+            a = true;
+        }
+    }
+    QVERIFY2(cname && a, qPrintable(QStringLiteral("%1 DNS records, CNAME %2, A %3")
+                                        .arg(records.value().size()).arg(cname).arg(a)));
+}
+
+void TestFlowE2e::importedFileGivesTheSameFlows()
+{
+    const QString imported = m_tmp + "/imported.provscope";
+    const CliRun run = cli({"import", "--pcap", m_pcap, "-o", imported});
+    QVERIFY2(run.exitCode == 0, qPrintable(QStringLiteral("exit %1: %2").arg(run.exitCode).arg(run.err)));
+    const QList<FlowRow> rows = flowsOf(imported);
+    QCOMPARE(rows.size(), m_exchange.size());
+    for (const QString &name : m_exchange) {
+        const FlowRow *f = find(rows, m_steps.at(name));
+        QVERIFY2(f, qPrintable("the import has no " + name + " flow initiated by the client"));
+        // The same file: the same times to the nanosecond.
+        const QStringList diffs = differences(*f, oracle(name), 0);
+        QVERIFY2(diffs.isEmpty(), qPrintable("imported " + f->tuple() + ": " + diffs.join("; ")));
+        const FlowRow *live = find(m_live, m_steps.at(name));
+        QVERIFY2(live, qPrintable("no live " + name + " flow"));
+        QVERIFY2(differences(*f, *live, 1'000'000).isEmpty(),
+                 qPrintable("imported and live differ: " + differences(*f, *live, 1'000'000).join("; ")));
+        QCOMPARE(f->dnsName, live->dnsName);
+        // A new session has no events: nobody to attribute the flows to.
+        QCOMPARE(f->pid, qint64(0));
+        QCOMPARE(f->peerPid, qint64(0));
+    }
+}
+
+void TestFlowE2e::importIntoTheLiveSessionAttributesTheFlows()
+{
+    const QString joined = m_tmp + "/joined.provscope";
+    QVERIFY(QFile::copy(m_session, joined));
+    const CliRun run = cli({"import", "--pcap", m_pcap, "--into", joined});
+    QVERIFY2(run.exitCode == 0, qPrintable(QStringLiteral("exit %1: %2").arg(run.exitCode).arg(run.err)));
+    const QList<FlowRow> rows = flowsOf(joined);
+    QVERIFY2(rows.size() > m_live.size(), qPrintable(QStringLiteral("%1 flows after the import, %2 before")
+                                                        .arg(rows.size()).arg(m_live.size())));
+    for (const QString &name : m_exchange) {
+        const QJsonObject s = m_steps.at(name);
+        int count = 0;
+        find(rows, s, &count);
+        QCOMPARE(count, 2); // the live one and the imported one
+        for (const FlowRow &f : rows) {
+            if (!find({f}, s))
+                continue;
+            QVERIFY2(f.pid == s.value("pid").toInt() && f.peerPid == s.value("peer_pid").toInt(),
+                     qPrintable(QStringLiteral("%1: pid %2 peer %3, the exchange says %4 and %5")
+                                    .arg(f.tuple()).arg(f.pid).arg(f.peerPid)
+                                    .arg(s.value("pid").toInt()).arg(s.value("peer_pid").toInt())));
+            QCOMPARE(f.dnsName, name == "answered" ? kName : QString());
+        }
+    }
+}
+
+void TestFlowE2e::truncatedFileImportsWhatPrecedesTheCut()
+{
+    // Cut in the middle of the DNS answer's record: the TCP and UDP flows and the
+    // query are before the cut.
+    QFile whole(m_pcap);
+    QVERIFY(whole.open(QIODevice::ReadOnly));
+    const QByteArray bytes = whole.readAll();
+    const QList<qint64> offsets = recordOffsets(bytes);
+    QCOMPARE(offsets.size(), m_oracle.records);
+    const FlowRow &dns = oracle("dns");
+    const FlowRow &tcp = oracle("tcp");
+    const FlowRow &udp = oracle("udp");
+    const int answerRecord = int(tcp.packets + udp.packets + 1); // 0-based: after the query
+    QVERIFY(answerRecord < offsets.size());
+    const qint64 cutRecord = offsets[answerRecord];
+    const QString cut = m_tmp + "/cut.pcap";
+    QFile out(cut);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(bytes.left(cutRecord + 16 + 20)); // the record header and part of its frame
+    out.close();
+
+    const PcapFlows expected = readPcap(cut);
+    QCOMPARE(expected.records, answerRecord);
+    QVERIFY2(!expected.error.isEmpty(), "libpcap read the cut file to its end");
+    QCOMPARE(expected.flows.size(), 3);
+    QCOMPARE(expected.flows.last().packetsIn, qint64(0)); // the query, no answer
+    Q_UNUSED(dns);
+
+    const QString imported = m_tmp + "/cut.provscope";
+    const CliRun run = cli({"import", "--pcap", cut, "-o", imported});
+    QVERIFY2(run.exitCode >= 0, qPrintable("import crashed: " + run.err));
+    const QString said = run.out + run.err;
+    qInfo("import of the cut file: exit %d: %s", run.exitCode, qPrintable(said.trimmed()));
+    // Where it stopped: after the last whole packet, at the cut record's offset.
+    QVERIFY2(said.contains(QString::number(answerRecord)) && said.contains(QString::number(cutRecord)),
+             qPrintable(QStringLiteral("the import does not say it stopped after packet %1 at byte %2: %3")
+                            .arg(answerRecord).arg(cutRecord).arg(said)));
+    const QList<FlowRow> rows = flowsOf(imported);
+    QCOMPARE(rows.size(), expected.flows.size());
+    for (const FlowRow &want : expected.flows) {
+        const auto it = std::find_if(rows.begin(), rows.end(), [&](const FlowRow &r) { return r.tuple() == want.tuple(); });
+        QVERIFY2(it != rows.end(), qPrintable("the cut file's import misses " + want.tuple()));
+        const QStringList diffs = differences(*it, want, 0);
+        QVERIFY2(diffs.isEmpty(), qPrintable(want.tuple() + ": " + diffs.join("; ")));
+        QVERIFY(it->dnsName.isEmpty()); // the answer was cut off
+    }
+}
+
+void TestFlowE2e::textFileIsRefused()
+{
+    const QString text = m_tmp + "/notes.txt", session = m_tmp + "/notes.provscope";
+    QFile file(text);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("these are notes, not packets\n");
+    file.close();
+    const CliRun run = cli({"import", "--pcap", text, "-o", session});
+    QVERIFY2(run.exitCode > 0, qPrintable(QStringLiteral("exit %1: %2").arg(run.exitCode).arg(run.out)));
+    QVERIFY2(run.err.contains(text) && run.err.contains("not a pcap"), qPrintable(run.err));
+    QVERIFY2(!QFileInfo::exists(session), "a refused import left a session file");
+}
+
+QTEST_GUILESS_MAIN(TestFlowE2e)
+#include "tst_flow_e2e.moc"
