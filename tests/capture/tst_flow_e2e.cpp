@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <map>
 
 #include "../models/headless_cli.h"
@@ -222,6 +223,29 @@ QStringList differences(const FlowRow &got, const FlowRow &want, qint64 timeSlac
     return diffs;
 }
 
+// tshark's conversations (-z conv,tcp -z conv,udp): "A:a <-> B:b  fIn bIn bytes  fOut bOut
+// bytes ..." where "->" is A to B. Keyed "proto A:a B:b" -> {framesAB, bytesAB, framesBA, bytesBA}.
+std::map<QString, std::array<qint64, 4>> tsharkConversations(const QString &tshark, const QString &pcap)
+{
+    QProcess run;
+    run.start(tshark, {"-n", "-r", pcap, "-q", "-z", "conv,tcp", "-z", "conv,udp"});
+    std::map<QString, std::array<qint64, 4>> conversations;
+    if (!run.waitForFinished(60000))
+        return conversations;
+    const QRegularExpression re(R"(^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s+(\d+)\s+(\d+) bytes\s+(\d+)\s+(\d+) bytes)");
+    QString proto;
+    for (const QString &line : QString::fromUtf8(run.readAllStandardOutput()).split('\n')) {
+        if (line.startsWith("TCP Conversations") || line.startsWith("UDP Conversations"))
+            proto = line.left(3).toLower();
+        const QRegularExpressionMatch m = re.match(line);
+        if (m.hasMatch())
+            conversations[proto + " " + m.captured(1) + ":" + m.captured(2) + " " + m.captured(3) + ":" + m.captured(4)]
+                = {m.captured(7).toLongLong(), m.captured(8).toLongLong(), m.captured(5).toLongLong(),
+                   m.captured(6).toLongLong()};
+    }
+    return conversations;
+}
+
 bool canBind(int type, const char *ip, int port)
 {
     const int s = socket(AF_INET, type, 0);
@@ -400,6 +424,29 @@ void TestFlowE2e::exchangeIsInTcpdumpsFile()
             QVERIFY(f->bytesOut >= f->packetsOut * 54 + f->payloadOut);
             QVERIFY(f->bytesIn >= f->packetsIn * 54 + f->payloadIn);
         }
+    }
+    // Frames and bytes per direction as tshark counts them, when it is installed.
+    const QString tshark = QStandardPaths::findExecutable("tshark");
+    if (tshark.isEmpty()) {
+        qInfo("tshark is not installed: the counts are not compared with tshark's");
+        return;
+    }
+    const auto conversations = tsharkConversations(tshark, m_pcap);
+    for (const FlowRow &f : m_oracle.flows) {
+        const QString ab = QStringLiteral("%1 %2:%3 %4:%5").arg(f.proto, f.src).arg(f.sport).arg(f.dst).arg(f.dport);
+        const QString ba = QStringLiteral("%1 %2:%3 %4:%5").arg(f.proto, f.dst).arg(f.dport).arg(f.src).arg(f.sport);
+        std::array<qint64, 4> counts{};
+        if (conversations.count(ab)) {
+            counts = conversations.at(ab);
+        } else {
+            QVERIFY2(conversations.count(ba), qPrintable("tshark lists no conversation " + f.tuple()));
+            const auto reversed = conversations.at(ba);
+            counts = {reversed[2], reversed[3], reversed[0], reversed[1]};
+        }
+        const std::array<qint64, 4> ours{f.packetsOut, f.bytesOut, f.packetsIn, f.bytesIn};
+        QVERIFY2(counts == ours, qPrintable(QStringLiteral("%1: tshark %2/%3 out, %4/%5 in; here %6/%7, %8/%9")
+                                                .arg(f.tuple()).arg(counts[0]).arg(counts[1]).arg(counts[2])
+                                                .arg(counts[3]).arg(ours[0]).arg(ours[1]).arg(ours[2]).arg(ours[3])));
     }
 }
 
