@@ -1,0 +1,434 @@
+// FlowAggregator: bidirectional flows as tshark's conversations count them, their end
+// (FIN/FIN, RST, inactivity), periodic snapshots, and passive DNS labels.
+#include "flow_aggregator.h"
+#include "packet_builders.h"
+
+#include <QElapsedTimer>
+#include <QTest>
+#include <pcap/dlt.h>
+
+using namespace provscope;
+using namespace test;
+
+namespace {
+constexpr int64_t kSec = 1'000'000'000;
+constexpr int64_t kT0 = 1'700'000'000 * kSec; // an epoch time
+
+const char *kClient = "10.0.0.5", *kServer = "10.0.0.9";
+
+struct Run {
+    explicit Run(FlowAggregatorOptions o = {}) : aggregator(o) {}
+    FlowAggregator aggregator;
+    std::vector<Flow> flows;
+    std::vector<DnsRecord> dns;
+
+    void add(int64_t epochNs, const Bytes &frame, uint32_t wire = 0, uint32_t captured = 0, int linkType = DLT_EN10MB)
+    {
+        aggregator.addFrame(linkType, epochNs, frame.data(), captured ? captured : uint32_t(frame.size()),
+                            wire ? wire : uint32_t(frame.size()), "eth0");
+    }
+    void collect(int64_t nowEpochNs) { aggregator.collect(nowEpochNs, flows, dns); }
+    void finish() { aggregator.finish(flows, dns); }
+};
+
+// A client's connection: SYN, SYN-ACK, ACK, data both ways, FIN, FIN-ACK, ACK.
+// Returns the frame sizes sent by the client (out) and the server (in).
+std::pair<uint64_t, uint64_t> tcpConversation(Run &run, int64_t t, uint16_t sport, bool rstInsteadOfFin = false)
+{
+    uint64_t out = 0, in = 0;
+    auto c = [&](uint8_t flags, size_t payload) {
+        const Bytes f = tcpFrame(kClient, sport, kServer, 80, flags, payload);
+        run.add(t += 1000, f);
+        out += f.size();
+    };
+    auto s = [&](uint8_t flags, size_t payload) {
+        const Bytes f = tcpFrame(kServer, 80, kClient, sport, flags, payload);
+        run.add(t += 1000, f);
+        in += f.size();
+    };
+    c(kTcpSyn, 0);
+    s(kTcpSyn | kTcpAck, 0);
+    c(kTcpAck, 0);
+    c(kTcpPsh | kTcpAck, 100);
+    s(kTcpPsh | kTcpAck, 1000);
+    if (rstInsteadOfFin) {
+        c(kTcpRst, 0);
+    } else {
+        c(kTcpFin | kTcpAck, 0);
+        s(kTcpFin | kTcpAck, 0);
+        c(kTcpAck, 0); // the last ACK comes after both FINs: same flow
+    }
+    return {out, in};
+}
+} // namespace
+
+class TestFlowAggregator : public QObject {
+    Q_OBJECT
+
+private slots:
+    void perDirectionCounts();
+    void synAckFirstMakesReceiverInitiator();
+    void udpFirstSenderInitiates();
+    void finFinAckIsOneFlow();
+    void rstEndsFlow();
+    void synRetransmissionSameFlow();
+    void portReuseAfterEndIsNewFlow();
+    void inactivityTimeout();
+    void periodicFlushKeepsKeys();
+    void vlanAndIpv6ExtensionHeaders();
+    void truncatedFramesCountWireLength();
+    void malformedAndOtherFrames();
+    void dnsRecordsAndLabel();
+    void dnsLabelOnlyFromEarlierAnswers();
+    void endedFlowsHandedOutPromptly();
+    void throughput();
+};
+
+void TestFlowAggregator::perDirectionCounts()
+{
+    FlowAggregatorOptions o;
+    o.bootToEpochNs = kT0 - 5 * kSec; // the boot was 5 s before kT0
+    o.firstKey = 41;
+    Run run(o);
+    const auto [out, in] = tcpConversation(run, kT0, 40001);
+    run.finish();
+    QCOMPARE(run.flows.size(), size_t(1));
+    const Flow &f = run.flows[0];
+    QCOMPARE(f.key, uint64_t(41));
+    QCOMPARE(f.proto, kProtoTcp);
+    QCOMPARE(f.src, std::string(kClient));
+    QCOMPARE(f.sport, uint16_t(40001));
+    QCOMPARE(f.dst, std::string(kServer));
+    QCOMPARE(f.dport, uint16_t(80));
+    QCOMPARE(f.packetsOut, uint64_t(5));
+    QCOMPARE(f.packetsIn, uint64_t(3));
+    QCOMPARE(f.bytesOut, out);
+    QCOMPARE(f.bytesIn, in);
+    QCOMPARE(f.tcpFlags, uint8_t(kTcpSyn | kTcpAck | kTcpPsh | kTcpFin));
+    QCOMPARE(f.firstNs, 5 * kSec + 1000);
+    QCOMPARE(f.lastNs, 5 * kSec + 8000);
+    QVERIFY(f.ended);
+    QCOMPARE(f.interfaceName, std::string("eth0"));
+    QCOMPARE(run.aggregator.stats().flowPackets, uint64_t(8));
+}
+
+void TestFlowAggregator::synAckFirstMakesReceiverInitiator()
+{
+    Run run;
+    run.add(kT0, tcpFrame(kServer, 80, kClient, 40002, kTcpSyn | kTcpAck)); // capture started after the SYN
+    run.add(kT0 + 1, tcpFrame(kClient, 40002, kServer, 80, kTcpAck));
+    run.add(kT0 + 2, tcpFrame(kServer, 80, kClient, 40002, kTcpAck, 10));
+    run.finish();
+    QCOMPARE(run.flows.size(), size_t(1));
+    QCOMPARE(run.flows[0].src, std::string(kClient));
+    QCOMPARE(run.flows[0].sport, uint16_t(40002));
+    QCOMPARE(run.flows[0].packetsOut, uint64_t(1));
+    QCOMPARE(run.flows[0].packetsIn, uint64_t(2));
+    QVERIFY(!run.flows[0].ended);
+}
+
+void TestFlowAggregator::udpFirstSenderInitiates()
+{
+    Run run;
+    // The higher address:port sends first: the key's order must not decide the initiator.
+    run.add(kT0, udpFrame("10.9.9.9", 5000, "10.0.0.1", 6000, filler(10)));
+    run.add(kT0 + 1, udpFrame("10.0.0.1", 6000, "10.9.9.9", 5000, filler(20)));
+    run.add(kT0 + 2, udpFrame("10.0.0.1", 6000, "10.9.9.9", 5000, filler(20)));
+    run.finish();
+    QCOMPARE(run.flows.size(), size_t(1));
+    QCOMPARE(run.flows[0].src, std::string("10.9.9.9"));
+    QCOMPARE(run.flows[0].dport, uint16_t(6000));
+    QCOMPARE(run.flows[0].packetsOut, uint64_t(1));
+    QCOMPARE(run.flows[0].packetsIn, uint64_t(2));
+    QCOMPARE(run.flows[0].bytesIn, uint64_t(2 * (14 + 20 + 8 + 20)));
+}
+
+void TestFlowAggregator::finFinAckIsOneFlow()
+{
+    Run run;
+    tcpConversation(run, kT0, 40003);
+    run.collect(kT0 + kSec); // within closeLinger (2 s): nothing yet
+    QCOMPARE(run.flows.size(), size_t(0));
+    run.add(kT0 + kSec, tcpFrame(kClient, 40003, kServer, 80, kTcpAck)); // a late duplicate ACK
+    run.collect(kT0 + 3 * kSec);
+    QCOMPARE(run.flows.size(), size_t(1));
+    QVERIFY(run.flows[0].ended);
+    QCOMPARE(run.flows[0].packets(), uint64_t(9));
+    QCOMPARE(run.aggregator.openFlows(), size_t(0));
+    run.finish();
+    QCOMPARE(run.flows.size(), size_t(1));
+}
+
+void TestFlowAggregator::rstEndsFlow()
+{
+    Run run;
+    tcpConversation(run, kT0, 40004, true);
+    run.collect(kT0 + 3 * kSec);
+    QCOMPARE(run.flows.size(), size_t(1));
+    QVERIFY(run.flows[0].ended);
+    QVERIFY(run.flows[0].tcpFlags & kTcpRst);
+    QCOMPARE(run.flows[0].packets(), uint64_t(6));
+}
+
+void TestFlowAggregator::synRetransmissionSameFlow()
+{
+    Run run;
+    run.add(kT0, tcpFrame(kClient, 40005, kServer, 80, kTcpSyn));
+    run.add(kT0 + kSec, tcpFrame(kClient, 40005, kServer, 80, kTcpSyn));
+    run.add(kT0 + 3 * kSec, tcpFrame(kClient, 40005, kServer, 80, kTcpSyn));
+    run.finish();
+    QCOMPARE(run.flows.size(), size_t(1));
+    QCOMPARE(run.flows[0].packetsOut, uint64_t(3));
+}
+
+void TestFlowAggregator::portReuseAfterEndIsNewFlow()
+{
+    FlowAggregatorOptions o;
+    o.firstKey = 100;
+    Run run(o);
+    tcpConversation(run, kT0, 40006);
+    // The same 5-tuple again right away (within the linger): the SYN starts a new flow.
+    tcpConversation(run, kT0 + kSec / 2, 40006);
+    // And once more long after, opened by the server side this time (a UDP-like reuse).
+    run.add(kT0 + 10 * kSec, tcpFrame(kServer, 80, kClient, 40006, kTcpSyn));
+    run.collect(kT0 + 20 * kSec);
+    run.finish();
+    QCOMPARE(run.flows.size(), size_t(3));
+    std::sort(run.flows.begin(), run.flows.end(), [](const Flow &a, const Flow &b) { return a.key < b.key; });
+    QCOMPARE(run.flows[0].key, uint64_t(100));
+    QCOMPARE(run.flows[1].key, uint64_t(101));
+    QCOMPARE(run.flows[2].key, uint64_t(102));
+    QCOMPARE(run.flows[0].packets(), uint64_t(8));
+    QCOMPARE(run.flows[1].packets(), uint64_t(8));
+    QVERIFY(run.flows[0].ended && run.flows[1].ended);
+    QCOMPARE(run.flows[2].src, std::string(kServer));
+    QVERIFY(!run.flows[2].ended);
+}
+
+void TestFlowAggregator::inactivityTimeout()
+{
+    FlowAggregatorOptions o;
+    o.inactivityTimeoutNs = 30 * kSec;
+    Run run(o);
+    run.add(kT0, udpFrame(kClient, 7000, kServer, 7001, filler(4)));
+    run.add(kT0 + 5 * kSec, udpFrame("10.1.1.1", 1, "10.1.1.2", 2, filler(4)));
+    run.add(kT0 + 10 * kSec, udpFrame(kServer, 7001, kClient, 7000, filler(4)));
+    run.collect(kT0 + 36 * kSec); // the second flow idle 31 s, the first 26 s
+    QCOMPARE(run.flows.size(), size_t(1));
+    QCOMPARE(run.flows[0].src, std::string("10.1.1.1"));
+    QVERIFY(run.flows[0].ended);
+    QCOMPARE(run.aggregator.openFlows(), size_t(1));
+    // A packet after the timeout without a collect in between: a new flow all the same.
+    run.add(kT0 + 50 * kSec, udpFrame(kClient, 7000, kServer, 7001, filler(4)));
+    run.finish();
+    QCOMPARE(run.flows.size(), size_t(3));
+    QCOMPARE(run.flows[1].packets(), uint64_t(2));
+    QVERIFY(run.flows[1].ended);
+    QCOMPARE(run.flows[2].packets(), uint64_t(1));
+    QVERIFY(!run.flows[2].ended);
+    QVERIFY(run.flows[1].key != run.flows[2].key);
+}
+
+void TestFlowAggregator::periodicFlushKeepsKeys()
+{
+    FlowAggregatorOptions o;
+    o.flushIntervalNs = 60 * kSec;
+    Run run(o);
+    run.add(kT0, tcpFrame(kClient, 40007, kServer, 80, kTcpSyn));
+    run.add(kT0 + 1, tcpFrame(kServer, 80, kClient, 40007, kTcpSyn | kTcpAck));
+    run.add(kT0 + 2, udpFrame(kClient, 9, kServer, 9, filler(1)));
+    run.collect(kT0 + 30 * kSec);
+    QCOMPARE(run.flows.size(), size_t(0)); // no flush due yet
+    run.collect(kT0 + 61 * kSec);
+    QCOMPARE(run.flows.size(), size_t(2));
+    for (const Flow &f : run.flows)
+        QVERIFY(!f.ended);
+    const uint64_t tcpKey = run.flows[0].proto == kProtoTcp ? run.flows[0].key : run.flows[1].key;
+    run.flows.clear();
+    // Only the TCP flow changes; the next flush re-sends it alone, under the same key.
+    run.add(kT0 + 70 * kSec, tcpFrame(kClient, 40007, kServer, 80, kTcpAck, 10));
+    run.collect(kT0 + 122 * kSec);
+    QCOMPARE(run.flows.size(), size_t(1));
+    QCOMPARE(run.flows[0].key, tcpKey);
+    QCOMPARE(run.flows[0].packets(), uint64_t(3));
+    QVERIFY(!run.flows[0].ended);
+    run.flows.clear();
+    run.add(kT0 + 130 * kSec, tcpFrame(kClient, 40007, kServer, 80, kTcpRst));
+    run.collect(kT0 + 140 * kSec);
+    QCOMPARE(run.flows.size(), size_t(1));
+    QCOMPARE(run.flows[0].key, tcpKey);
+    QVERIFY(run.flows[0].ended);
+}
+
+void TestFlowAggregator::vlanAndIpv6ExtensionHeaders()
+{
+    Run run;
+    const Bytes out = ethernet(ipv6("2001:db8::1", "2001:db8::2", 17, udp(5353, 8080, filler(9)), {0, 60}), {0x8100});
+    const Bytes back = ethernet(ipv6("2001:db8::2", "2001:db8::1", 17, udp(8080, 5353, filler(9)), {43}), {0x88a8, 0x8100});
+    run.add(kT0, out);
+    run.add(kT0 + 1, back);
+    run.finish();
+    QCOMPARE(run.flows.size(), size_t(1));
+    QCOMPARE(run.flows[0].src, std::string("2001:db8::1"));
+    QCOMPARE(run.flows[0].bytesOut, uint64_t(out.size()));
+    QCOMPARE(run.flows[0].bytesIn, uint64_t(back.size()));
+}
+
+void TestFlowAggregator::truncatedFramesCountWireLength()
+{
+    Run run;
+    const Bytes big = tcpFrame(kServer, 80, kClient, 40008, kTcpAck, 1448);
+    run.add(kT0, tcpFrame(kClient, 40008, kServer, 80, kTcpSyn));
+    run.add(kT0 + 1, big, uint32_t(big.size()), 96); // snap length 96
+    run.add(kT0 + 2, big, uint32_t(big.size()), 50); // cut inside the TCP header: malformed
+    run.finish();
+    QCOMPARE(run.flows.size(), size_t(1));
+    QCOMPARE(run.flows[0].packetsIn, uint64_t(1));
+    QCOMPARE(run.flows[0].bytesIn, uint64_t(14 + 20 + 20 + 1448));
+    QCOMPARE(run.aggregator.stats().malformedFrames, uint64_t(1));
+}
+
+void TestFlowAggregator::malformedAndOtherFrames()
+{
+    Run run;
+    Ipv4Options bad;
+    bad.headerLengthWords = 1;
+    run.add(kT0, tcpFrame(kClient, 1, kServer, 2, kTcpSyn));
+    run.add(kT0 + 1, ethernet(ipv4(kClient, kServer, 6, tcp(1, 2, 0), bad)));
+    run.add(kT0 + 2, ethernet(filler(28), {}, 0x0806));
+    run.add(kT0 + 3, filler(8));
+    const FlowAggregatorStats &s = run.aggregator.stats();
+    QCOMPARE(s.frames, uint64_t(4));
+    QCOMPARE(s.flowPackets, uint64_t(1));
+    QCOMPARE(s.otherFrames, uint64_t(1));
+    QCOMPARE(s.malformedFrames, uint64_t(2));
+    QCOMPARE(s.firstMalformed, std::string("frame 2: IPv4 header length 4 < 20"));
+}
+
+void TestFlowAggregator::dnsRecordsAndLabel()
+{
+    FlowAggregatorOptions o;
+    o.bootToEpochNs = kT0 - 100 * kSec;
+    Run run(o);
+    const uint16_t target = 12 + uint16_t(dnsName("www.example.com").size()) + 4 + 12;
+    const Bytes answer = dnsResponse("WWW.example.com", kDnsTypeA,
+                                     {{dnsPointer(12), kDnsTypeCname, 300, dnsName("edge.cdn.net")},
+                                      {dnsPointer(target), kDnsTypeA, 60, address("93.184.216.34")}});
+    Bytes query = dnsHeader(0x0100, 1, 0);
+    append(query, dnsName("www.example.com"));
+    append(query, Bytes{0, 1, 0, 1});
+    run.add(kT0, udpFrame(kClient, 33333, "10.0.0.53", 53, query));
+    run.add(kT0 + kSec, udpFrame("10.0.0.53", 53, kClient, 33333, answer));
+    run.add(kT0 + 2 * kSec, tcpFrame(kClient, 40009, "93.184.216.34", 443, kTcpSyn));
+    run.add(kT0 + 3 * kSec, tcpFrame(kClient, 40010, "93.184.216.35", 443, kTcpSyn)); // another address
+    run.collect(kT0 + 3 * kSec);
+    QCOMPARE(run.dns.size(), size_t(2));
+    QCOMPARE(run.dns[0].type, kDnsTypeCname);
+    QCOMPARE(run.dns[0].name, std::string("www.example.com"));
+    QCOMPARE(run.dns[0].value, std::string("edge.cdn.net"));
+    QCOMPARE(run.dns[1].type, kDnsTypeA);
+    QCOMPARE(run.dns[1].name, std::string("edge.cdn.net"));
+    QCOMPARE(run.dns[1].value, std::string("93.184.216.34"));
+    QCOMPARE(run.dns[1].ttl, 60u);
+    QCOMPARE(run.dns[1].queryName, std::string("www.example.com"));
+    QCOMPARE(run.dns[1].server, std::string("10.0.0.53"));
+    QCOMPARE(run.dns[1].tsNs, 101 * kSec);
+    run.finish();
+    QCOMPARE(run.flows.size(), size_t(3));
+    QCOMPARE(run.flows[0].dport, uint16_t(53));
+    QCOMPARE(run.flows[0].dnsName, std::string());
+    QCOMPARE(run.flows[1].dnsName, std::string("www.example.com")); // the CNAME chain leads back to the question
+    QCOMPARE(run.flows[2].dnsName, std::string());
+    QCOMPARE(run.aggregator.stats().dnsResponses, uint64_t(1));
+    QCOMPARE(run.aggregator.stats().malformedDns, uint64_t(0));
+}
+
+void TestFlowAggregator::dnsLabelOnlyFromEarlierAnswers()
+{
+    Run run;
+    auto answerFor = [](const char *name, const char *value) {
+        return udpFrame("10.0.0.53", 53, kClient, 33334, dnsResponse(name, kDnsTypeA, {{dnsPointer(12), kDnsTypeA, 5, address(value)}}));
+    };
+    run.add(kT0, tcpFrame(kClient, 40011, "10.7.7.7", 443, kTcpSyn));       // before any answer
+    run.add(kT0 + 1 * kSec, answerFor("first.example", "10.8.8.8"));
+    run.add(kT0 + 2 * kSec, tcpFrame(kClient, 40012, "10.8.8.8", 443, kTcpSyn));
+    run.add(kT0 + 3 * kSec, answerFor("second.example", "10.8.8.8"));      // the same address, a later name
+    run.add(kT0 + 4 * kSec, tcpFrame(kClient, 40013, "10.8.8.8", 443, kTcpSyn));
+    run.add(kT0 + 5 * kSec, answerFor("late.example", "10.7.7.7"));        // after that flow's last packet
+    run.add(kT0 + 6 * kSec, udpFrame("10.0.0.53", 53, kClient, 33334, Bytes{0x42, 0x42, 0x81, 0x80, 0, 1})); // cut DNS
+    run.finish();
+    std::map<uint16_t, std::string> bySport;
+    for (const Flow &f : run.flows)
+        bySport[f.sport] = f.dnsName;
+    QCOMPARE(bySport[40011], std::string());
+    QCOMPARE(bySport[40012], std::string("first.example"));
+    QCOMPARE(bySport[40013], std::string("second.example"));
+    QCOMPARE(run.aggregator.stats().dnsResponses, uint64_t(3));
+    QCOMPARE(run.aggregator.stats().malformedDns, uint64_t(1));
+}
+
+void TestFlowAggregator::endedFlowsHandedOutPromptly()
+{
+    Run run;
+    size_t maxOpen = 0, handedOut = 0;
+    int64_t t = kT0;
+    for (int i = 0; i < 20000; ++i) {
+        tcpConversation(run, t, uint16_t(1024 + i % 60000));
+        t += 10'000'000; // 10 ms apart
+        if (i % 100 == 0) {
+            run.collect(t);
+            handedOut += run.flows.size();
+            run.flows.clear();
+        }
+        maxOpen = std::max(maxOpen, run.aggregator.openFlows());
+    }
+    run.finish();
+    handedOut += run.flows.size();
+    QCOMPARE(handedOut, size_t(20000));
+    // closeLinger 2 s at 100 connections/s: about 200 flows wait, never all 20000.
+    QVERIFY2(maxOpen <= 400, qPrintable(QString::number(maxOpen)));
+}
+
+void TestFlowAggregator::throughput()
+{
+    // 1M frames over 100k UDP/TCP flows of 10 packets, interleaved like a busy link.
+    constexpr int kFlows = 100'000, kPerFlow = 10;
+    std::vector<Bytes> frames;
+    frames.reserve(2 * 1024);
+    for (int i = 0; i < 1024; ++i) { // templates whose addresses get patched per flow
+        frames.push_back(i % 2 ? udpFrame("10.0.0.1", 1000, "10.1.0.1", 53, filler(40))
+                               : tcpFrame("10.0.0.1", 1000, "10.1.0.1", 443, kTcpAck, 100));
+    }
+    Run run;
+    QElapsedTimer timer;
+    timer.start();
+    int64_t t = kT0;
+    uint64_t collected = 0;
+    for (int round = 0; round < kPerFlow; ++round) {
+        for (int flow = 0; flow < kFlows; ++flow) {
+            Bytes &f = frames[size_t(flow) % frames.size()];
+            const uint32_t id = uint32_t(flow);
+            f[14 + 12 + 1] = uint8_t(id >> 16); // source address 10.x.y.z
+            f[14 + 12 + 2] = uint8_t(id >> 8);
+            f[14 + 12 + 3] = uint8_t(id);
+            f[14 + 20] = uint8_t(id >> 8); // source port
+            run.add(t += 1000, f);
+            if ((flow & 4095) == 0) {
+                run.collect(t);
+                collected += run.flows.size();
+                run.flows.clear();
+            }
+        }
+    }
+    run.finish();
+    collected += run.flows.size();
+    const double seconds = double(timer.nsecsElapsed()) / 1e9;
+    const uint64_t packets = run.aggregator.stats().flowPackets;
+    qInfo("addFrame: %llu packets into %llu flow records in %.3f s: %.0f packets/s", (unsigned long long)packets,
+          (unsigned long long)collected, seconds, double(packets) / seconds);
+    QCOMPARE(packets, uint64_t(kFlows) * kPerFlow);
+    QCOMPARE(run.aggregator.stats().malformedFrames, uint64_t(0));
+}
+
+QTEST_GUILESS_MAIN(TestFlowAggregator)
+#include "tst_flow_aggregator.moc"
