@@ -14,6 +14,7 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include <algorithm>
 #include <limits>
 
 namespace provscope {
@@ -225,20 +226,41 @@ void QuickFilterBar::loadValues()
     });
 }
 
-void QuickFilterBar::reset()
+void QuickFilterBar::reset(bool keepTime)
 {
     m_updating = true;
-    m_from->setDateTime(m_from->minimumDateTime());
-    m_to->setDateTime(m_to->maximumDateTime());
+    if (!keepTime) {
+        m_from->setDateTime(m_from->minimumDateTime());
+        m_to->setDateTime(m_to->maximumDateTime());
+    }
     m_syscall->setCurrentIndex(0);
     m_process->setCurrentIndex(0);
     m_pid->clear();
     m_ppid->clear();
     m_updating = false;
     m_lastEmitted.clear();
+    noteTimeRange();
 }
 
-QString QuickFilterBar::expression() const
+bool QuickFilterBar::hasTimeRange() const
+{
+    return !m_sessionPath.isEmpty()
+           && (m_from->dateTime().toSecsSinceEpoch() > m_firstSecond || m_to->dateTime().toSecsSinceEpoch() < m_lastSecond);
+}
+
+std::pair<int64_t, int64_t> QuickFilterBar::timeRange() const
+{
+    std::pair<int64_t, int64_t> range{std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()};
+    if (m_sessionPath.isEmpty())
+        return range;
+    if (const int64_t from = m_from->dateTime().toSecsSinceEpoch(); from > m_firstSecond)
+        range.first = from * 1'000'000'000;
+    if (const int64_t to = m_to->dateTime().toSecsSinceEpoch(); to < m_lastSecond)
+        range.second = (to + 1) * 1'000'000'000; // through the end of that second
+    return range;
+}
+
+QString QuickFilterBar::timeExpression() const
 {
     QStringList parts;
     if (m_sessionPath.isEmpty())
@@ -247,6 +269,38 @@ QString QuickFilterBar::expression() const
         parts << QStringLiteral("evt.time >= ") + FilterExpression::quoted(isoLocal(m_from->dateTime()));
     if (m_to->dateTime().toSecsSinceEpoch() < m_lastSecond) // through the end of that second
         parts << QStringLiteral("evt.time < ") + FilterExpression::quoted(isoLocal(m_to->dateTime().addSecs(1)));
+    return parts.join(QStringLiteral(" and "));
+}
+
+void QuickFilterBar::setTimeRange(int64_t fromEpochNs, int64_t toEpochNs)
+{
+    if (m_sessionPath.isEmpty())
+        return;
+    const int64_t from = std::clamp(floorSeconds(fromEpochNs), m_firstSecond, m_lastSecond);
+    const int64_t to = std::clamp(floorSeconds(std::max(fromEpochNs, toEpochNs - 1)), from, m_lastSecond);
+    m_updating = true;
+    m_from->setDateTime(QDateTime::fromSecsSinceEpoch(from, Qt::LocalTime));
+    m_to->setDateTime(QDateTime::fromSecsSinceEpoch(to, Qt::LocalTime));
+    m_updating = false;
+    changed();
+}
+
+void QuickFilterBar::noteTimeRange()
+{
+    const std::pair<int64_t, int64_t> range = timeRange();
+    if (range == m_lastRange)
+        return;
+    m_lastRange = range;
+    emit timeRangeChanged();
+}
+
+QString QuickFilterBar::expression() const
+{
+    if (m_sessionPath.isEmpty())
+        return {};
+    QStringList parts;
+    if (const QString time = timeExpression(); !time.isEmpty())
+        parts << time;
     if (m_syscall->currentIndex() > 0)
         parts << QStringLiteral("evt.type == ") + FilterExpression::quoted(m_syscall->currentText());
     if (m_process->currentIndex() > 0)
@@ -284,6 +338,7 @@ void QuickFilterBar::changed()
         return;
     m_lastEmitted = text;
     emit expressionChanged(text);
+    noteTimeRange();
 }
 
 void QuickFilterBar::clearFilters()
@@ -298,7 +353,10 @@ void QuickFilterBar::followFilter(const QString &text)
 {
     if (text.trimmed() == expression())
         return;
-    reset();
+    // A drill-down within the time range (the Flows tab's "... and evt.time ...")
+    // keeps it: the range still describes that part of the filter.
+    const QString time = timeExpression();
+    reset(!time.isEmpty() && text.trimmed().endsWith(time));
 }
 
 } // namespace provscope

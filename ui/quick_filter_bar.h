@@ -8,7 +8,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <utility>
 
 class QComboBox;
 class QDateTimeEdit;
@@ -40,6 +42,16 @@ public:
     void followFilter(const QString &text);
     bool valuesLoaded() const { return m_valuesLoaded; }
 
+    // The time range, shared with the Flows tab: whether From or To is narrowed, and
+    // [from, to) in epoch ns (INT64_MIN / INT64_MAX for an end left at the span's).
+    bool hasTimeRange() const;
+    std::pair<int64_t, int64_t> timeRange() const;
+    // Only the time part of expression() ("" when not narrowed).
+    QString timeExpression() const;
+    // Narrows From/To to whole seconds covering [fromEpochNs, toEpochNs) (clamped to
+    // the span) and applies it like a user's change.
+    void setTimeRange(int64_t fromEpochNs, int64_t toEpochNs);
+
     QDateTimeEdit *fromEdit() const { return m_from; }
     QDateTimeEdit *toEdit() const { return m_to; }
     QComboBox *syscallCombo() const { return m_syscall; }
@@ -55,12 +67,15 @@ public slots:
 signals:
     // The user changed a quick filter; expression() is the new filter ("" for none).
     void expressionChanged(const QString &expression);
+    // hasTimeRange() / timeRange() changed (also by a reset or another session).
+    void timeRangeChanged();
     // The syscall and process lists are filled in.
     void valuesReady();
 
 private:
-    void reset();
+    void reset(bool keepTime = false);
     void changed();
+    void noteTimeRange();
     void loadValues();
 
     QDateTimeEdit *m_from = nullptr;
@@ -78,6 +93,7 @@ private:
     bool m_updating = false;   // set programmatically: no expressionChanged
     bool m_valuesLoaded = false;
     QString m_lastEmitted;
+    std::pair<int64_t, int64_t> m_lastRange{std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()};
 };
 
 } // namespace provscope

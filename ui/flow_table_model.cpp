@@ -1,0 +1,327 @@
+#include "flow_table_model.h"
+
+#include "event_format.h"
+
+#include <QApplication>
+#include <QLocale>
+#include <QPalette>
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <tuple>
+#include <unordered_map>
+
+namespace provscope {
+
+namespace {
+
+// Addresses sort as addresses (10.0.0.9 before 10.0.0.10, IPv4 before IPv6).
+std::array<uint8_t, 17> addressKey(const std::string &text)
+{
+    std::array<uint8_t, 17> key{};
+    in_addr v4;
+    in6_addr v6;
+    if (inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+        key[0] = 4;
+        std::memcpy(key.data() + 1, &v4, sizeof v4);
+    } else if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+        key[0] = 6;
+        std::memcpy(key.data() + 1, &v6, sizeof v6);
+    } else {
+        key[0] = 255; // not numeric: last
+    }
+    return key;
+}
+
+QString protocolText(uint8_t proto)
+{
+    switch (proto) {
+    case kProtoTcp: return QStringLiteral("TCP");
+    case kProtoUdp: return QStringLiteral("UDP");
+    default: return QStringLiteral("proto %1").arg(proto);
+    }
+}
+
+// Negative: a before b. Ties are broken by the caller.
+int compareFlows(const Flow &a, const Flow &b, int column)
+{
+    const auto cmp = [](const auto &x, const auto &y) { return x < y ? -1 : (y < x ? 1 : 0); };
+    switch (column) {
+    case FlowTableModel::Protocol: return cmp(a.proto, b.proto);
+    case FlowTableModel::Source: return cmp(addressKey(a.src), addressKey(b.src));
+    case FlowTableModel::SourcePort: return cmp(a.sport, b.sport);
+    case FlowTableModel::Destination: return cmp(addressKey(a.dst), addressKey(b.dst));
+    case FlowTableModel::DestinationPort: return cmp(a.dport, b.dport);
+    case FlowTableModel::Domain: return cmp(a.dnsName, b.dnsName);
+    case FlowTableModel::Process: return cmp(std::tie(a.comm, a.pid), std::tie(b.comm, b.pid));
+    case FlowTableModel::PeerProcess: return cmp(std::tie(a.peerComm, a.peerPid), std::tie(b.peerComm, b.peerPid));
+    case FlowTableModel::Packets: return cmp(a.packets(), b.packets());
+    case FlowTableModel::Bytes: return cmp(a.bytes(), b.bytes());
+    case FlowTableModel::PacketsOut: return cmp(a.packetsOut, b.packetsOut);
+    case FlowTableModel::PacketsIn: return cmp(a.packetsIn, b.packetsIn);
+    case FlowTableModel::BytesOut: return cmp(a.bytesOut, b.bytesOut);
+    case FlowTableModel::BytesIn: return cmp(a.bytesIn, b.bytesIn);
+    case FlowTableModel::TcpFlags: return cmp(FlowTableModel::tcpFlagsText(a.tcpFlags), FlowTableModel::tcpFlagsText(b.tcpFlags));
+    case FlowTableModel::FirstSeen: return cmp(a.firstNs, b.firstNs);
+    case FlowTableModel::Duration: return cmp(a.lastNs - a.firstNs, b.lastNs - b.firstNs);
+    case FlowTableModel::Interface: return cmp(a.interfaceName, b.interfaceName);
+    default: return 0;
+    }
+}
+
+bool isNumeric(int column)
+{
+    switch (column) {
+    case FlowTableModel::SourcePort:
+    case FlowTableModel::DestinationPort:
+    case FlowTableModel::Packets:
+    case FlowTableModel::Bytes:
+    case FlowTableModel::PacketsOut:
+    case FlowTableModel::PacketsIn:
+    case FlowTableModel::BytesOut:
+    case FlowTableModel::BytesIn:
+    case FlowTableModel::Duration:
+        return true;
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
+FlowTableModel::FlowTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+void FlowTableModel::setFlows(std::vector<Flow> flows)
+{
+    beginResetModel();
+    m_flows = std::move(flows);
+    applySort();
+    endResetModel();
+}
+
+int FlowTableModel::rowOfKey(uint64_t key) const
+{
+    for (size_t row = 0; row < m_order.size(); ++row)
+        if (m_flows[m_order[row]].key == key)
+            return int(row);
+    return -1;
+}
+
+void FlowTableModel::setTimeFormat(EventTableModel::TimeFormat format, int64_t bootToEpochNs, int64_t referenceBootNs)
+{
+    m_timeFormat = format;
+    m_bootToEpochNs = bootToEpochNs;
+    m_referenceBootNs = referenceBootNs;
+    if (!m_order.empty())
+        emit dataChanged(index(0, FirstSeen), index(rowCount() - 1, FirstSeen), {Qt::DisplayRole});
+    emit headerDataChanged(Qt::Horizontal, FirstSeen, FirstSeen);
+}
+
+int FlowTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_order.size());
+}
+
+int FlowTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString FlowTableModel::tcpFlagsText(uint8_t flags)
+{
+    static const std::pair<uint8_t, const char *> names[] = {
+        {kTcpSyn, "SYN"}, {kTcpAck, "ACK"}, {kTcpPsh, "PSH"}, {kTcpUrg, "URG"},
+        {kTcpFin, "FIN"}, {kTcpRst, "RST"}, {kTcpEce, "ECE"}, {kTcpCwr, "CWR"}};
+    QStringList set;
+    for (const auto &[bit, name] : names)
+        if (flags & bit)
+            set << QLatin1String(name);
+    return set.join(QLatin1Char(' '));
+}
+
+QString FlowTableModel::processText(const std::string &comm, uint32_t pid)
+{
+    if (pid == 0)
+        return {};
+    return QStringLiteral("%1 (%2)").arg(QString::fromStdString(comm.empty() ? std::string("?") : comm)).arg(pid);
+}
+
+QString FlowTableModel::durationText(int64_t ns)
+{
+    return QStringLiteral("%1 s").arg(double(std::max<int64_t>(ns, 0)) / 1e9, 0, 'f', 3);
+}
+
+QVariant FlowTableModel::displayText(const Flow &flow, int column) const
+{
+    const QLocale locale;
+    switch (column) {
+    case Protocol: return protocolText(flow.proto);
+    case Source: return QString::fromStdString(flow.src);
+    case SourcePort: return QString::number(flow.sport);
+    case Destination: return QString::fromStdString(flow.dst);
+    case DestinationPort: return QString::number(flow.dport);
+    case Domain: return QString::fromStdString(flow.dnsName);
+    case Process: return flow.attributed() ? processText(flow.comm, flow.pid) : tr("unattributed");
+    case PeerProcess: return processText(flow.peerComm, flow.peerPid);
+    case Packets: return locale.toString(qulonglong(flow.packets()));
+    case Bytes: return locale.toString(qulonglong(flow.bytes()));
+    case PacketsOut: return locale.toString(qulonglong(flow.packetsOut));
+    case PacketsIn: return locale.toString(qulonglong(flow.packetsIn));
+    case BytesOut: return locale.toString(qulonglong(flow.bytesOut));
+    case BytesIn: return locale.toString(qulonglong(flow.bytesIn));
+    case TcpFlags: return flow.proto == kProtoTcp ? tcpFlagsText(flow.tcpFlags) : QString();
+    case FirstSeen:
+        if (m_timeFormat == EventTableModel::TimeFormat::Absolute)
+            return formatClockTime(flow.firstNs + m_bootToEpochNs);
+        return formatRelativeTime(flow.firstNs - m_referenceBootNs);
+    case Duration: return durationText(flow.lastNs - flow.firstNs);
+    case Interface: return QString::fromStdString(flow.interfaceName);
+    default: return {};
+    }
+}
+
+QVariant FlowTableModel::sortValue(const Flow &flow, int column) const
+{
+    switch (column) {
+    case SourcePort: return int(flow.sport);
+    case DestinationPort: return int(flow.dport);
+    case Packets: return qulonglong(flow.packets());
+    case Bytes: return qulonglong(flow.bytes());
+    case PacketsOut: return qulonglong(flow.packetsOut);
+    case PacketsIn: return qulonglong(flow.packetsIn);
+    case BytesOut: return qulonglong(flow.bytesOut);
+    case BytesIn: return qulonglong(flow.bytesIn);
+    case FirstSeen: return qlonglong(flow.firstNs);
+    case Duration: return qlonglong(flow.lastNs - flow.firstNs);
+    default: return displayText(flow, column);
+    }
+}
+
+QVariant FlowTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount)
+        return {};
+    const Flow &flow = flowAt(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return displayText(flow, index.column());
+    case Qt::ToolTipRole:
+        if (index.column() == Process && !flow.attributed())
+            return tr("No socket event of the session matches this flow's addresses and ports in its time: "
+                      "the process is not known (it is never guessed).");
+        if (index.column() == FirstSeen)
+            return formatDateTime(flow.firstNs + m_bootToEpochNs);
+        if (index.column() == Duration)
+            return flow.ended ? tr("Ended (FIN/RST or inactivity)") : tr("Still open at its last update");
+        return {};
+    case Qt::ForegroundRole:
+        if (index.column() == Process && !flow.attributed())
+            return QApplication::palette().color(QPalette::Disabled, QPalette::Text);
+        return {};
+    case Qt::TextAlignmentRole:
+        if (isNumeric(index.column()))
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case FlowKeyRole:
+        return qulonglong(flow.key);
+    case SortRole:
+        return sortValue(flow, index.column());
+    default:
+        return {};
+    }
+}
+
+QVariant FlowTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case Source: return tr("The initiator: the address that sent the first packet (for TCP the SYN)");
+        case Process: return tr("The initiator's process (name and pid)");
+        case PeerProcess: return tr("The responder's process, when the other end is on this machine too");
+        case Packets:
+        case Bytes: return tr("Both directions; bytes are frame lengths on the wire");
+        case PacketsOut:
+        case BytesOut: return tr("From the source to the destination");
+        case PacketsIn:
+        case BytesIn: return tr("From the destination back to the source");
+        case TcpFlags: return tr("Every TCP flag seen in the flow, either direction");
+        case Domain: return tr("The DNS name whose answer gave the destination address");
+        default: return {};
+        }
+    }
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Protocol: return tr("Proto");
+    case Source: return tr("Source");
+    case SourcePort: return tr("Sport");
+    case Destination: return tr("Destination");
+    case DestinationPort: return tr("Dport");
+    case Domain: return tr("Domain");
+    case Process: return tr("Process");
+    case PeerProcess: return tr("Peer process");
+    case Packets: return tr("Packets");
+    case Bytes: return tr("Bytes");
+    case PacketsOut: return tr("Pkts out");
+    case PacketsIn: return tr("Pkts in");
+    case BytesOut: return tr("Bytes out");
+    case BytesIn: return tr("Bytes in");
+    case TcpFlags: return tr("TCP flags");
+    case FirstSeen: return m_timeFormat == EventTableModel::TimeFormat::Absolute ? tr("First seen") : tr("First seen (s)");
+    case Duration: return tr("Duration");
+    case Interface: return tr("Interface");
+    default: return {};
+    }
+}
+
+void FlowTableModel::sort(int column, Qt::SortOrder order)
+{
+    if (column < 0 || column >= ColumnCount)
+        return;
+    emit layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    const QModelIndexList before = persistentIndexList();
+    std::vector<uint64_t> keys;
+    keys.reserve(size_t(before.size()));
+    for (const QModelIndex &index : before)
+        keys.push_back(m_flows[m_order[size_t(index.row())]].key);
+    m_sortColumn = column;
+    m_sortOrder = order;
+    applySort();
+    // Persistent indexes (the view's selection) follow their flows.
+    std::unordered_map<uint64_t, int> rowOfKey;
+    for (size_t row = 0; row < m_order.size(); ++row)
+        rowOfKey.emplace(m_flows[m_order[row]].key, int(row));
+    QModelIndexList after;
+    for (qsizetype i = 0; i < before.size(); ++i) {
+        const auto found = rowOfKey.find(keys[size_t(i)]);
+        after << (found == rowOfKey.end() ? QModelIndex() : index(found->second, before[i].column()));
+    }
+    changePersistentIndexList(before, after);
+    emit layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+}
+
+void FlowTableModel::applySort()
+{
+    m_order.resize(m_flows.size());
+    for (size_t i = 0; i < m_order.size(); ++i)
+        m_order[i] = i;
+    const int column = m_sortColumn;
+    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    // Equal values keep a stable order: the flow that began first comes first.
+    std::stable_sort(m_order.begin(), m_order.end(), [&](size_t a, size_t b) {
+        const int c = compareFlows(m_flows[a], m_flows[b], column);
+        if (c != 0)
+            return descending ? c > 0 : c < 0;
+        return std::tie(m_flows[a].firstNs, m_flows[a].key) < std::tie(m_flows[b].firstNs, m_flows[b].key);
+    });
+}
+
+} // namespace provscope

@@ -1,0 +1,69 @@
+#pragma once
+// The Flows tab's table: one row per flow, sorted in memory (a session holds
+// thousands of flows, not millions), by default the top flows by bytes. Numbers sort
+// as numbers; the first-seen time follows the workstation's time format.
+#include "event_table_model.h"
+#include "flow.h"
+
+#include <QAbstractTableModel>
+
+#include <vector>
+
+namespace provscope {
+
+class FlowTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Protocol, Source, SourcePort, Destination, DestinationPort, Domain, Process, PeerProcess,
+                  Packets, Bytes, PacketsOut, PacketsIn, BytesOut, BytesIn, TcpFlags, FirstSeen, Duration,
+                  Interface, ColumnCount };
+    enum Role {
+        FlowKeyRole = Qt::UserRole + 1, // qulonglong: Flow::key
+        SortRole,                       // the value the column sorts by (number or text)
+    };
+
+    explicit FlowTableModel(QObject *parent = nullptr);
+
+    // The flows shown (a reset); the current sort applies.
+    void setFlows(std::vector<Flow> flows);
+    const Flow &flowAt(int row) const { return m_flows[m_order[size_t(row)]]; }
+    int rowOfKey(uint64_t key) const; // -1 when not shown
+    // Every flow shown, in no particular order.
+    const std::vector<Flow> &flows() const { return m_flows; }
+
+    // Times: epoch ns = boot ns + bootToEpochNs. Absolute shows the local clock time;
+    // the relative formats count from referenceBootNs (the first event or the
+    // reference event of the event table).
+    void setTimeFormat(EventTableModel::TimeFormat format, int64_t bootToEpochNs, int64_t referenceBootNs);
+
+    int sortColumn() const { return m_sortColumn; }
+    Qt::SortOrder sortOrder() const { return m_sortOrder; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+
+    // "SYN ACK FIN": the flags set, in handshake order; "" when none.
+    static QString tcpFlagsText(uint8_t flags);
+    // "curl (4123)", or "" when pid is 0.
+    static QString processText(const std::string &comm, uint32_t pid);
+    // "0.250 s", "12.500 s".
+    static QString durationText(int64_t ns);
+
+private:
+    QVariant displayText(const Flow &flow, int column) const;
+    QVariant sortValue(const Flow &flow, int column) const;
+    void applySort();
+
+    std::vector<Flow> m_flows;
+    std::vector<size_t> m_order; // row -> index in m_flows
+    int m_sortColumn = Bytes;
+    Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
+    EventTableModel::TimeFormat m_timeFormat = EventTableModel::TimeFormat::Absolute;
+    int64_t m_bootToEpochNs = 0;
+    int64_t m_referenceBootNs = 0;
+};
+
+} // namespace provscope
