@@ -6,6 +6,8 @@
 #include "provscope_events.h"
 
 #include <algorithm>
+#include <arpa/inet.h>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -73,7 +75,61 @@ std::optional<uint32_t> kindOf(const std::string &name)
     return kind;
 }
 
+bool validInterfaceName(const std::string &name)
+{
+    if (name.empty() || name.size() >= 16) // IFNAMSIZ
+        return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@' || c == ':';
+    });
+}
+
 } // namespace
+
+Result<FlowExclusion> parseFlowExclusion(std::string_view text)
+{
+    const std::string shown(text);
+    const std::string why = " (address AND port together: a bare port or a name would let an attacker hide "
+                            "traffic by using that port or by changing what the name resolves to)";
+    std::string_view host, port;
+    FlowExclusion out;
+    if (!text.empty() && text.front() == '[') {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+            return makeError("`" + shown + "`: an IPv6 exclusion is written [ADDR]:PORT");
+        host = text.substr(1, close - 1);
+        port = text.substr(close + 2);
+        out.ipv6 = true;
+    } else {
+        const auto colon = text.rfind(':');
+        if (colon == std::string_view::npos)
+            return makeError("`" + shown + "`: expected ADDR:PORT" + why);
+        if (text.find(':') != colon)
+            return makeError("`" + shown + "`: an IPv6 exclusion is written [ADDR]:PORT");
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+    }
+    if (host.empty() || host == "*")
+        return makeError("`" + shown + "`: a bare port is refused" + why);
+    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })
+        || std::stoul(std::string(port)) == 0 || std::stoul(std::string(port)) > 65535)
+        return makeError("`" + shown + "`: the port must be a number from 1 to 65535" + why);
+    out.port = uint16_t(std::stoul(std::string(port)));
+    unsigned char binary[16];
+    char normal[INET6_ADDRSTRLEN] = {};
+    const int family = out.ipv6 ? AF_INET6 : AF_INET;
+    if (inet_pton(family, std::string(host).c_str(), binary) != 1 || !inet_ntop(family, binary, normal, sizeof normal)) {
+        if (!out.ipv6 && std::any_of(host.begin(), host.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
+            return makeError("`" + shown + "`: a name is refused, give the numeric address" + why);
+        return makeError("`" + shown + "`: `" + std::string(host) + "` is not a numeric "
+                         + (out.ipv6 ? "IPv6" : "IPv4") + " address" + why);
+    }
+    out.address = normal;
+    if (out.address == "0.0.0.0" || out.address == "::")
+        return makeError("`" + shown + "`: " + out.address + " is no packet's address (a socket bound to it "
+                         "sends from a real one): give the address the traffic uses");
+    return out;
+}
 
 bool syscallKindNeverFiltered(uint32_t kind)
 {
@@ -165,10 +221,25 @@ Result<CaptureConfig> parseCaptureConfig(std::string_view text, const std::strin
                 return makeError(where + "ring_buffer_size must be a byte count between 4096 and 1G "
                                  "(suffixes K, M, G), got `" + std::string(value) + "`");
             config.ringBufferBytes = uint32_t(*bytes);
+        } else if (key == "exclude_flow") {
+            auto exclusion = parseFlowExclusion(value);
+            if (!exclusion)
+                return makeError(where + "exclude_flow " + exclusion.error());
+            if (std::find(config.excludeFlows.begin(), config.excludeFlows.end(), *exclusion) == config.excludeFlows.end())
+                config.excludeFlows.push_back(*exclusion);
+        } else if (key == "bpf_filter") {
+            config.bpfFilter = std::string(value); // compiled (and its errors reported) when the capture opens
+        } else if (key == "interfaces") {
+            config.interfaces.clear();
+            for (const std::string &name : words(value)) {
+                if (!validInterfaceName(name))
+                    return makeError(where + "interfaces: `" + name + "` is not an interface name");
+                config.interfaces.push_back(name);
+            }
         } else {
             return makeError(where + "unknown key `" + key
                              + "` (known: syscalls, disable, exclude_path, exclude_exe, exclude_cgroup, "
-                               "ring_buffer_size)");
+                               "ring_buffer_size, exclude_flow, bpf_filter, interfaces)");
         }
     }
 

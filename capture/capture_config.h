@@ -17,6 +17,23 @@ inline constexpr const char kDefaultCaptureConfigPath[] = "/etc/provscope/captur
 inline constexpr size_t kMaxExcludedPaths = 8;
 inline constexpr size_t kMaxExcludedPathLength = 128;
 
+// `exclude_flow = ADDR:PORT` / --exclude-flow: flows with this address AND this port
+// (either side) are not captured. Never a bare port or a name: a port alone would hide
+// whatever an attacker chose to run on it, and a name is not an address the filter sees.
+struct FlowExclusion {
+    std::string address; // numeric, as inet_ntop writes it
+    uint16_t port = 0;
+    bool ipv6 = false;
+
+    std::string text() const { return ipv6 ? "[" + address + "]:" + std::to_string(port) : address + ":" + std::to_string(port); }
+    // The libpcap filter term that matches the excluded packets.
+    std::string filterTerm() const { return "(host " + address + " and port " + std::to_string(port) + ")"; }
+    bool operator==(const FlowExclusion &) const = default;
+};
+
+// "192.0.2.7:514" or "[2001:db8::7]:514"; the error says what is wrong and why.
+Result<FlowExclusion> parseFlowExclusion(std::string_view text);
+
 struct CaptureConfig {
     // Per-syscall kinds (enum ps_syscall_kind) that are not recorded. Never
     // contains exec, fork/clone, exit, connect or accept.
@@ -25,6 +42,10 @@ struct CaptureConfig {
     std::vector<std::string> excludeExes;    // executables, resolved to (dev, ino) at start
     std::vector<std::string> excludeCgroups; // cgroup v2 directories, resolved to ids at start
     std::optional<uint32_t> ringBufferBytes;
+    // Network capture (libpcap): exclusions, and the defaults of --bpf-filter / --interface.
+    std::vector<FlowExclusion> excludeFlows;
+    std::optional<std::string> bpfFilter;
+    std::vector<std::string> interfaces;
     std::string sourcePath;                  // the file it came from (empty: defaults)
     std::vector<std::string> notes;          // info lines for the user ("execve is never filtered")
 

@@ -1,0 +1,101 @@
+#include "pcap_interfaces.h"
+
+#include <pcap/pcap.h>
+
+#include <array>
+
+namespace provscope {
+
+bool isNetworkPseudoDevice(const std::string &name)
+{
+    if (name == "any")
+        return true;
+    static const std::array<const char *, 5> prefixes = {"nflog", "nfqueue", "dbus", "bluetooth", "usbmon"};
+    for (const char *prefix : prefixes) {
+        if (name.rfind(prefix, 0) == 0)
+            return true;
+    }
+    return false;
+}
+
+Result<std::vector<std::string>> defaultCaptureInterfaces()
+{
+    char err[PCAP_ERRBUF_SIZE] = {};
+    pcap_if_t *all = nullptr;
+    if (pcap_findalldevs(&all, err) != 0)
+        return makeError(std::string("listing the network interfaces failed: ") + err);
+    std::vector<std::string> names;
+    for (pcap_if_t *dev = all; dev; dev = dev->next) {
+        const std::string name = dev->name ? dev->name : "";
+        if (name.empty() || !(dev->flags & PCAP_IF_UP) || isNetworkPseudoDevice(name))
+            continue;
+        names.push_back(name);
+    }
+    pcap_freealldevs(all);
+    if (names.empty())
+        return makeError("no network interface is up (see --interface, or --no-pcap to record without flows)");
+    return names;
+}
+
+std::string linkTypeName(int linkType)
+{
+    const char *name = pcap_datalink_val_to_name(linkType);
+    return name ? name : "DLT_" + std::to_string(linkType);
+}
+
+Result<OpenedInterface> openCaptureInterface(const std::string &name, const PcapOpenOptions &options)
+{
+    const std::string where = "--interface " + name + ": ";
+    char err[PCAP_ERRBUF_SIZE] = {};
+    pcap_t *handle = pcap_create(name.c_str(), err);
+    if (!handle)
+        return makeError(where + err);
+    OpenedInterface out;
+    out.name = name;
+    auto fail = [&](const std::string &message) -> Result<OpenedInterface> {
+        pcap_close(handle);
+        return makeError(message);
+    };
+    pcap_set_snaplen(handle, int(options.snapLength));
+    pcap_set_promisc(handle, 0); // this machine's traffic, not the segment's
+    pcap_set_immediate_mode(handle, 1); // live views: no waiting for a full buffer block
+    pcap_set_buffer_size(handle, options.bufferBytes);
+    out.nanoTimestamps = pcap_set_tstamp_precision(handle, PCAP_TSTAMP_PRECISION_NANO) == 0;
+
+    const int status = pcap_activate(handle);
+    if (status < 0) {
+        switch (status) {
+        case PCAP_ERROR_NO_SUCH_DEVICE:
+            return fail(where + "no such device");
+        case PCAP_ERROR_IFACE_NOT_UP:
+            return fail(where + "the interface is down");
+        case PCAP_ERROR_PERM_DENIED:
+            return fail(where + "permission denied (capturing needs root or CAP_NET_RAW)");
+        default:
+            return fail(where + pcap_geterr(handle));
+        }
+    }
+    if (status == PCAP_WARNING_TSTAMP_TYPE_NOTSUP)
+        out.nanoTimestamps = false;
+    if (out.nanoTimestamps)
+        out.nanoTimestamps = pcap_get_tstamp_precision(handle) == PCAP_TSTAMP_PRECISION_NANO;
+    out.linkType = pcap_datalink(handle);
+
+    bpf_program program {};
+    if (pcap_compile(handle, &program, options.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+        return fail(options.filterOrigin + " '" + (options.userFilter.empty() ? options.filter : options.userFilter)
+                    + "': " + pcap_geterr(handle));
+    const int set = pcap_setfilter(handle, &program);
+    pcap_freecode(&program);
+    if (set != 0)
+        return fail(where + "setting the filter failed: " + pcap_geterr(handle));
+    if (pcap_setnonblock(handle, 1, err) != 0)
+        return fail(where + err);
+    out.selectableFd = pcap_get_selectable_fd(handle);
+    if (out.selectableFd < 0)
+        return fail(where + "libpcap gives no pollable descriptor for it");
+    out.handle = handle;
+    return out;
+}
+
+} // namespace provscope
