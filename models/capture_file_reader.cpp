@@ -28,6 +28,58 @@ std::string formatFromMagic(const uint8_t m[4])
     }
 }
 
+// libpcap 1.10 does not hand out pcapng interface names: read them from the interface
+// description blocks before the first packet block. One name for every interface (the
+// usual single-interface file) names every frame; several names leave it empty, as
+// libpcap does not say which interface a packet came from.
+std::string pcapngInterfaceName(FILE *file)
+{
+    auto u16 = [](const uint8_t *p, bool le) { return le ? uint16_t(p[0] | p[1] << 8) : uint16_t(p[0] << 8 | p[1]); };
+    auto u32 = [](const uint8_t *p, bool le) {
+        return le ? uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24
+                  : uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
+    };
+    std::string name;
+    bool littleEndian = true;
+    std::vector<uint8_t> body;
+    for (int blocks = 0; blocks < 64; ++blocks) {
+        uint8_t head[12];
+        if (std::fread(head, 1, sizeof head, file) != sizeof head)
+            break;
+        if (blocks == 0) {
+            littleEndian = u32(head + 8, true) == 0x1a2b3c4d;
+            if (!littleEndian && u32(head + 8, false) != 0x1a2b3c4d)
+                break;
+        }
+        const uint32_t type = u32(head, littleEndian);
+        const uint32_t length = u32(head + 4, littleEndian);
+        if (type == 2 || type == 3 || type == 6 || length < 12 || length > (1u << 20) || length % 4)
+            break; // a packet block (the interfaces are known by then) or nonsense
+        body.resize(length - 12 + 4);
+        std::memcpy(body.data(), head + 8, 4);
+        if (std::fread(body.data() + 4, 1, length - 12, file) != length - 12)
+            break;
+        if (type != 1 || body.size() < 8)
+            continue;
+        size_t at = 8; // linktype, reserved, snaplen
+        while (at + 4 <= body.size() - 4) { // the trailing length is not an option
+            const uint16_t code = u16(body.data() + at, littleEndian);
+            const uint16_t size = u16(body.data() + at + 2, littleEndian);
+            if (code == 0 || at + 4 + size > body.size())
+                break;
+            if (code == 2) {
+                std::string ifName(reinterpret_cast<const char *>(body.data() + at + 4), size);
+                ifName.resize(std::strlen(ifName.c_str())); // some writers count a NUL
+                if (!name.empty() && name != ifName)
+                    return {};
+                name = ifName;
+            }
+            at += 4 + (size + 3u) / 4 * 4;
+        }
+    }
+    return name;
+}
+
 struct PcapCloser {
     void operator()(pcap_t *p) const { pcap_close(p); }
 };
@@ -60,6 +112,8 @@ Result<CaptureFileSummary> readCaptureFile(const std::string &path, FlowAggregat
     uint8_t magic[4] = {};
     const size_t magicBytes = std::fread(magic, 1, sizeof magic, file);
     std::rewind(file);
+    const std::string interfaceName = formatFromMagic(magic) == "pcapng" ? pcapngInterfaceName(file) : std::string();
+    std::rewind(file);
 
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     pcap_t *raw = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
@@ -75,7 +129,6 @@ Result<CaptureFileSummary> readCaptureFile(const std::string &path, FlowAggregat
     CaptureFileSummary summary;
     summary.format = formatFromMagic(magic);
     summary.linkType = pcap_datalink(raw);
-    const std::string interfaceName; // libpcap does not expose pcapng interface names
     FILE *stream = pcap_file(raw);
     long nextOffset = stream ? std::ftell(stream) : -1; // where the next record starts
 

@@ -173,6 +173,7 @@ void TestCaptureFileReader::pcapNanoseconds()
     QCOMPARE(got.flows[0].packetsIn, uint64_t(3));
     QCOMPARE(got.flows[0].firstNs, kT0 + 1000); // a new session: bootToEpochNs = 0
     QVERIFY(got.flows[0].ended);
+    QCOMPARE(got.flows[0].interfaceName, std::string()); // classic pcap names no interface
 }
 
 void TestCaptureFileReader::pcapMicroseconds()
@@ -208,6 +209,7 @@ void TestCaptureFileReader::pcapngBlocks()
     QCOMPARE(got.flows.size(), size_t(2));
     QCOMPARE(got.flows[1].sport, uint16_t(40003));
     QCOMPARE(got.flows[1].firstNs, kT0 + kSec + 1000);
+    QCOMPARE(got.flows[0].interfaceName, std::string("eth7")); // from the interface block's if_name
 }
 
 void TestCaptureFileReader::flowsHandedOutWhileReading()
