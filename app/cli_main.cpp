@@ -6,7 +6,9 @@
 #include "event_json.h"
 #include "event_query.h"
 #include "evidence_digest.h"
+#include "flows_command.h"
 #include "graph_command.h"
+#include "pcap_import_command.h"
 #include "session_loss_json.h"
 #include "session_reader.h"
 #include "summary_command.h"
@@ -26,7 +28,8 @@ const char *kUsage =
     "usage: provscope-cli COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
-    "  info FILE                      JSON summary of a session: counts, time range, host,\n"
+    "  info FILE                      JSON summary of a session: counts (flows and DNS\n"
+    "                                 records: null when not recorded), time range, host,\n"
     "                                 kernel, boot id, format version, recording state and\n"
     "                                 every loss record (time range, count, source, cpu)\n"
     "  events FILE [--pid N] [--syscall NAME] [--limit N] [--filter EXPR]\n"
@@ -34,6 +37,22 @@ const char *kUsage =
     "                                 EXPR is a display filter, e.g.\n"
     "                                 'proc.name == \"cat\" and fd.name contains \"passwd\"'\n"
     "                                 (a syntax error exits 2 and shows the column)\n"
+    "  flows FILE [--pid N] [--proto tcp|udp] [--limit N] [--dns]\n"
+    "                                 network flows as JSON lines ordered by first packet:\n"
+    "                                 proto, src (the initiator), sport, dst, dport, packets,\n"
+    "                                 bytes, packets_out, bytes_out, packets_in, bytes_in,\n"
+    "                                 tcp_flags, first_ts_ns, last_ts_ns (epoch ns),\n"
+    "                                 dns_name, pid, comm (initiator), peer_pid, peer_comm\n"
+    "                                 (responder, when local); absent fields are omitted.\n"
+    "                                 --pid: either end; --dns: the DNS answers instead\n"
+    "  import --pcap CAPTURE (-o NEW.provscope | --into SESSION.provscope)\n"
+    "                                 flows and DNS from a pcap/pcapng file: into a new\n"
+    "                                 session (-o; an existing file is refused), or added\n"
+    "                                 to a finished session (--into: attributed to its\n"
+    "                                 processes, with a custody-log entry and a new\n"
+    "                                 digest). A truncated capture imports what is\n"
+    "                                 readable with a warning (exit 0); not a capture:\n"
+    "                                 exit 2\n"
     "  graph FILE --poi SELECTOR [--direction backward|forward|both] [--reduce cpr|none]\n"
     "        [--hide-noise] [--depth N] [--max-nodes N] --format dot|json|png|svg|pdf\n"
     "        [--report] -o OUT\n"
@@ -99,7 +118,8 @@ int runInfo(const std::vector<std::string> &args)
         std::fprintf(stderr, "provscope-cli: %s\n", json.error().c_str());
         return 1;
     }
-    std::fputs(json->c_str(), stdout);
+    const std::string out = addNetworkCounts(std::move(json.value()), *reader);
+    std::fputs(out.c_str(), stdout);
     return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -290,6 +310,10 @@ int main(int argc, char **argv)
         return runExportCommand(args);
     if (command == "annotations")
         return runAnnotationsCommand(args);
+    if (command == "flows")
+        return runFlowsCommand(args);
+    if (command == "import")
+        return runImportCommand(args);
     if (!command.empty() && command[0] == '-')
         return usageError("unknown option " + command);
     return usageError("unknown command " + command);

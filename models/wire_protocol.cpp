@@ -125,6 +125,43 @@ void writeLoss(Writer &w, const LossRecord &l)
     w.str(l.source);
 }
 
+void writeFlow(Writer &w, const Flow &f)
+{
+    w.u64(f.key);
+    w.u8(f.proto);
+    w.str(f.src);
+    w.u16(f.sport);
+    w.str(f.dst);
+    w.u16(f.dport);
+    w.u64(f.packetsOut);
+    w.u64(f.bytesOut);
+    w.u64(f.packetsIn);
+    w.u64(f.bytesIn);
+    w.u8(f.tcpFlags);
+    w.i64(f.firstNs);
+    w.i64(f.lastNs);
+    w.u8(f.ended ? 1 : 0);
+    w.str(f.interfaceName);
+    w.str(f.dnsName);
+    w.u32(f.pid);
+    w.u64(f.procStartNs);
+    w.u32(f.peerPid);
+    w.u64(f.peerStartNs);
+    w.str(f.comm);
+    w.str(f.peerComm);
+}
+
+void writeDns(Writer &w, const DnsRecord &r)
+{
+    w.i64(r.tsNs);
+    w.str(r.name);
+    w.u16(r.type);
+    w.str(r.value);
+    w.u32(r.ttl);
+    w.str(r.queryName);
+    w.str(r.server);
+}
+
 void writeBatch(Writer &w, const CaptureBatch &b)
 {
     w.u32(static_cast<uint32_t>(b.processes.size()));
@@ -136,6 +173,12 @@ void writeBatch(Writer &w, const CaptureBatch &b)
     w.u32(static_cast<uint32_t>(b.losses.size()));
     for (const auto &l : b.losses)
         writeLoss(w, l);
+    w.u32(static_cast<uint32_t>(b.flows.size()));
+    for (const auto &f : b.flows)
+        writeFlow(w, f);
+    w.u32(static_cast<uint32_t>(b.dnsRecords.size()));
+    for (const auto &r : b.dnsRecords)
+        writeDns(w, r);
 }
 
 void writePayload(Writer &w, const Message &message)
@@ -364,6 +407,49 @@ LossRecord readLoss(Reader &r)
     return l;
 }
 
+Flow readFlow(Reader &r)
+{
+    Flow f;
+    f.key = r.u64();
+    f.proto = r.u8();
+    f.src = r.str();
+    f.sport = r.u16();
+    f.dst = r.str();
+    f.dport = r.u16();
+    f.packetsOut = r.u64();
+    f.bytesOut = r.u64();
+    f.packetsIn = r.u64();
+    f.bytesIn = r.u64();
+    f.tcpFlags = r.u8();
+    f.firstNs = r.i64();
+    f.lastNs = r.i64();
+    f.ended = r.boolean();
+    f.interfaceName = r.str();
+    f.dnsName = r.str();
+    f.pid = r.u32();
+    f.procStartNs = r.u64();
+    f.peerPid = r.u32();
+    f.peerStartNs = r.u64();
+    f.comm = r.str();
+    f.peerComm = r.str();
+    if (r.ok() && f.proto != kProtoTcp && f.proto != kProtoUdp)
+        r.fail("flow protocol " + std::to_string(f.proto) + " is neither TCP (6) nor UDP (17)");
+    return f;
+}
+
+DnsRecord readDns(Reader &r)
+{
+    DnsRecord d;
+    d.tsNs = r.i64();
+    d.name = r.str();
+    d.type = r.u16();
+    d.value = r.str();
+    d.ttl = r.u32();
+    d.queryName = r.str();
+    d.server = r.str();
+    return d;
+}
+
 template <class T, class WriteFn>
 size_t encodedSize(const T &item, WriteFn write)
 {
@@ -376,6 +462,8 @@ size_t encodedSize(const T &item, WriteFn write)
 size_t minProcessBytes() { static const size_t n = encodedSize(ProcessInfo{}, writeProcess); return n; }
 size_t minEventBytes() { static const size_t n = encodedSize(Event{}, writeEvent); return n; }
 size_t minLossBytes() { static const size_t n = encodedSize(LossRecord{}, writeLoss); return n; }
+size_t minFlowBytes() { static const size_t n = encodedSize(Flow{}, writeFlow); return n; }
+size_t minDnsBytes() { static const size_t n = encodedSize(DnsRecord{}, writeDns); return n; }
 
 CaptureBatch readBatch(Reader &r)
 {
@@ -392,6 +480,14 @@ CaptureBatch readBatch(Reader &r)
     b.losses.reserve(n);
     for (uint32_t i = 0; i < n && r.ok(); ++i)
         b.losses.push_back(readLoss(r));
+    n = r.count(minFlowBytes(), "flow");
+    b.flows.reserve(n);
+    for (uint32_t i = 0; i < n && r.ok(); ++i)
+        b.flows.push_back(readFlow(r));
+    n = r.count(minDnsBytes(), "dns record");
+    b.dnsRecords.reserve(n);
+    for (uint32_t i = 0; i < n && r.ok(); ++i)
+        b.dnsRecords.push_back(readDns(r));
     return b;
 }
 
@@ -412,6 +508,17 @@ size_t eventBytes(const Event &e)
 size_t processBytes(const ProcessInfo &p)
 {
     return minProcessBytes() - 4 + p.comm.size() + p.exe.size() + stringsBytes(p.argv);
+}
+
+size_t flowBytes(const Flow &f)
+{
+    return minFlowBytes() + f.src.size() + f.dst.size() + f.interfaceName.size() + f.dnsName.size() +
+           f.comm.size() + f.peerComm.size();
+}
+
+size_t dnsBytes(const DnsRecord &d)
+{
+    return minDnsBytes() + d.name.size() + d.value.size() + d.queryName.size() + d.server.size();
 }
 
 } // namespace
@@ -555,7 +662,7 @@ Result<Message> decodePayload(const FrameHeader &header, const uint8_t *data, si
 std::vector<CaptureBatch> splitBatch(CaptureBatch &&batch, size_t maxPayloadBytes)
 {
     std::vector<CaptureBatch> parts;
-    constexpr size_t kOverhead = 12; // three counts
+    constexpr size_t kOverhead = 20; // five counts
     size_t size = kOverhead;
     parts.emplace_back();
     auto room = [&](size_t itemBytes) {
@@ -576,6 +683,14 @@ std::vector<CaptureBatch> splitBatch(CaptureBatch &&batch, size_t maxPayloadByte
     for (auto &l : batch.losses) {
         room(minLossBytes() + l.source.size());
         parts.back().losses.push_back(std::move(l));
+    }
+    for (auto &f : batch.flows) {
+        room(flowBytes(f));
+        parts.back().flows.push_back(std::move(f));
+    }
+    for (auto &d : batch.dnsRecords) {
+        room(dnsBytes(d));
+        parts.back().dnsRecords.push_back(std::move(d));
     }
     return parts;
 }

@@ -30,7 +30,8 @@ namespace provscope::wire {
 constexpr uint32_t kMagic = 0x50575350;          // bytes "PSWP" on the wire
 // 2: identity fields (euid, gid, ns pid, cgroup, namespaces), fd2 and aux1/aux2.
 // 3: a file's identity (dev, ino) in events.
-constexpr uint16_t kProtocolVersion = 3;
+// 4: flows and DNS records in Batch (after the losses).
+constexpr uint16_t kProtocolVersion = 4;
 constexpr size_t kHeaderBytes = 12;
 constexpr uint32_t kMaxPayloadBytes = 16u << 20;  // hard cap, checked before allocating
 

@@ -98,7 +98,61 @@ CaptureBatch sampleBatch(int events)
         b.events.push_back(sampleEvent(i));
     b.losses.push_back(LossRecord{10, 20, 1, 77, "kernel-ringbuf"});
     b.losses.push_back(LossRecord{30, 40, -1, 3, "user-queue"});
+    // Protocol 4: flows (every field, a negative boot time from an older capture file)
+    // and DNS answers, about one per ten events.
+    for (int i = 0; i < std::max(1, events / 10); ++i) {
+        Flow f;
+        f.key = 1 + uint64_t(i);
+        f.proto = i % 2 ? kProtoUdp : kProtoTcp;
+        f.src = i % 3 ? "10.0.0." + std::to_string(i % 250) : "fe80::1%eth0";
+        f.sport = uint16_t(40000 + i);
+        f.dst = "93.184.216.34";
+        f.dport = i % 2 ? 53 : 443;
+        f.packetsOut = uint64_t(i) * 3;
+        f.bytesOut = uint64_t(i) << 34;
+        f.packetsIn = 7;
+        f.bytesIn = 1500;
+        f.tcpFlags = uint8_t(i);
+        f.firstNs = i % 4 ? 1000 + i : -5'000'000'000LL;
+        f.lastNs = f.firstNs + 999;
+        f.ended = i % 2;
+        f.interfaceName = i % 5 ? "lo" : "";
+        f.dnsName = i % 2 ? "exämple.org" : "";
+        f.pid = uint32_t(4242 + i % 2);
+        f.procStartNs = 99;
+        f.peerPid = i % 3 ? 0 : 17;
+        f.peerStartNs = i % 3 ? 0 : 1234567;
+        f.comm = "python3";
+        f.peerComm = i % 3 ? "" : "dnsmasq";
+        b.flows.push_back(f);
+        DnsRecord d;
+        d.tsNs = 5000 + i;
+        d.name = "a" + std::to_string(i) + ".example.org";
+        d.type = i % 3 ? kDnsTypeA : kDnsTypeCname;
+        d.value = i % 3 ? "93.184.216.34" : "edge.example.net";
+        d.ttl = 0xFFFFFFFFu - uint32_t(i);
+        d.queryName = "www.example.org";
+        d.server = "127.0.0.53";
+        b.dnsRecords.push_back(d);
+    }
     return b;
+}
+
+bool sameFlow(const Flow &a, const Flow &b)
+{
+    return a.key == b.key && a.proto == b.proto && a.src == b.src && a.sport == b.sport && a.dst == b.dst &&
+           a.dport == b.dport && a.packetsOut == b.packetsOut && a.bytesOut == b.bytesOut &&
+           a.packetsIn == b.packetsIn && a.bytesIn == b.bytesIn && a.tcpFlags == b.tcpFlags &&
+           a.firstNs == b.firstNs && a.lastNs == b.lastNs && a.ended == b.ended &&
+           a.interfaceName == b.interfaceName && a.dnsName == b.dnsName && a.pid == b.pid &&
+           a.procStartNs == b.procStartNs && a.peerPid == b.peerPid && a.peerStartNs == b.peerStartNs &&
+           a.comm == b.comm && a.peerComm == b.peerComm;
+}
+
+bool sameDns(const DnsRecord &a, const DnsRecord &b)
+{
+    return a.tsNs == b.tsNs && a.name == b.name && a.type == b.type && a.value == b.value && a.ttl == b.ttl &&
+           a.queryName == b.queryName && a.server == b.server;
 }
 
 bool sameEvent(const Event &a, const Event &b)
@@ -175,7 +229,9 @@ bool sameMessage(const Message &a, const Message &b)
             else if constexpr (std::is_same_v<T, Batch>)
                 return sameVector(x.batch.processes, y.batch.processes, sameProcess) &&
                        sameVector(x.batch.events, y.batch.events, sameEvent) &&
-                       sameVector(x.batch.losses, y.batch.losses, sameLoss);
+                       sameVector(x.batch.losses, y.batch.losses, sameLoss) &&
+                       sameVector(x.batch.flows, y.batch.flows, sameFlow) &&
+                       sameVector(x.batch.dnsRecords, y.batch.dnsRecords, sameDns);
             else if constexpr (std::is_same_v<T, Stats>)
                 return sameStats(x.stats, y.stats);
             else if constexpr (std::is_same_v<T, Warning> || std::is_same_v<T, ErrorMessage>)
@@ -380,6 +436,26 @@ void TstWireProtocol::rejectsWithReason_data()
         << bytes(join(header(kMagic, uint16_t(MessageType::Batch), kProtocolVersion, 16),
                       {0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}))
         << "process count 2147483648";
+    // A Batch with no processes, events or losses claiming 2^31 flows.
+    QTest::newRow("flow count too big")
+        << bytes(join(header(kMagic, uint16_t(MessageType::Batch), kProtocolVersion, 20),
+                      {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0}))
+        << "flow count 2147483648";
+    QTest::newRow("dns count too big")
+        << bytes(join(header(kMagic, uint16_t(MessageType::Batch), kProtocolVersion, 20),
+                      {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}))
+        << "dns record count 4294967295";
+    {
+        // A flow whose protocol byte (after its u64 key) is 1 (ICMP): refused.
+        CaptureBatch b;
+        b.flows.push_back(Flow{});
+        b.flows.back().proto = kProtoTcp;
+        auto f = frameOf(Batch{b});
+        const size_t protoAt = kHeaderBytes + 4 * 4 + 8;
+        QVERIFY(f[protoAt] == kProtoTcp);
+        f[protoAt] = 1;
+        QTest::newRow("flow protocol") << bytes(f) << "flow protocol 1 is neither TCP";
+    }
     QTest::newRow("truncated Stats payload")
         << bytes(join(header(kMagic, uint16_t(MessageType::Stats), kProtocolVersion, 5), {1, 2, 3, 4, 5}))
         << "truncated u64";
@@ -437,8 +513,25 @@ void TstWireProtocol::splitBatchKeepsEverything()
         joined.processes.insert(joined.processes.end(), p.processes.begin(), p.processes.end());
         joined.events.insert(joined.events.end(), p.events.begin(), p.events.end());
         joined.losses.insert(joined.losses.end(), p.losses.begin(), p.losses.end());
+        joined.flows.insert(joined.flows.end(), p.flows.begin(), p.flows.end());
+        joined.dnsRecords.insert(joined.dnsRecords.end(), p.dnsRecords.begin(), p.dnsRecords.end());
     }
+    QCOMPARE(joined.flows.size(), size_t(2000));
     QVERIFY(sameMessage(Batch{copy}, Batch{joined}));
+    // Flows alone (a pcap-only capture) are split too.
+    CaptureBatch flowsOnly;
+    flowsOnly.flows = sampleBatch(100000).flows;
+    const size_t flows = flowsOnly.flows.size();
+    auto flowParts = splitBatch(std::move(flowsOnly), 64 * 1024);
+    QVERIFY(flowParts.size() > 3);
+    size_t total = 0;
+    for (auto &p : flowParts) {
+        auto f = encodeFrame(Batch{p});
+        QVERIFY(f.ok());
+        QVERIFY2(f->size() <= kHeaderBytes + 64 * 1024, "flow part exceeds the requested size");
+        total += p.flows.size();
+    }
+    QCOMPARE(total, flows);
 }
 
 void TstWireProtocol::fuzzNeverCrashes()

@@ -1,0 +1,250 @@
+#include "pcap_import_command.h"
+
+#include "event_json.h"
+#include "flow_store_import.h"
+#include "record_author.h"
+#include "session_writer.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <unistd.h>
+
+namespace provscope {
+namespace {
+
+std::string linkTypeName(int linkType)
+{
+    switch (linkType) {
+    case 0: return "NULL";
+    case 1: return "EN10MB";
+    case 101: return "RAW";
+    case 108: return "LOOP";
+    case 113: return "LINUX_SLL";
+    case 228: return "IPV4";
+    case 229: return "IPV6";
+    case 276: return "LINUX_SLL2";
+    }
+    return std::to_string(linkType);
+}
+
+std::string absolutePath(const std::string &path)
+{
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(path, ec);
+    return ec ? path : absolute.lexically_normal().string();
+}
+
+// The capture configuration of an imported session: where its packets came from.
+std::string importConfigJson(const std::string &capturePath, const CaptureFileSummary &file)
+{
+    std::string json = "{\"imported_from\":" + jsonString(absolutePath(capturePath)) +
+                       ",\"format\":" + jsonString(file.format) + ",\"link_type\":" + std::to_string(file.linkType) +
+                       ",\"link_type_name\":" + jsonString(linkTypeName(file.linkType)) +
+                       ",\"frames\":" + std::to_string(file.frames) +
+                       ",\"complete\":" + (file.complete ? "true" : "false");
+    if (!file.complete)
+        json += ",\"stopped\":" + jsonString(file.stoppedReason);
+    return json + "}";
+}
+
+void fail(PcapImportError *error, bool badInput, const std::string &message)
+{
+    if (error) {
+        error->badInput = badInput;
+        error->message = message;
+    }
+}
+
+// Removes what a failed import into a new session created (it was created by us: O_EXCL).
+void removeSession(const std::string &path)
+{
+    for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+        ::unlink((path + suffix).c_str());
+}
+
+int usageError(const std::string &message)
+{
+    std::fprintf(stderr, "provscope-cli: import: %s\n(see provscope-cli --help)\n", message.c_str());
+    return 2;
+}
+
+} // namespace
+
+Result<std::string> sniffCaptureFormat(const std::string &path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return makeError("cannot open " + path + ": " + std::strerror(errno));
+    unsigned char magic[4] = {};
+    const ssize_t n = ::read(fd, magic, sizeof magic);
+    ::close(fd);
+    if (n < 0)
+        return makeError("cannot read " + path + ": " + std::strerror(errno));
+    const uint32_t be = n == 4 ? (uint32_t(magic[0]) << 24 | uint32_t(magic[1]) << 16 | uint32_t(magic[2]) << 8 | magic[3])
+                               : 0;
+    // pcap: microsecond and nanosecond magics in either byte order; pcapng: its section header block.
+    if (be == 0xa1b2c3d4 || be == 0xd4c3b2a1 || be == 0xa1b23c4d || be == 0x4d3cb2a1)
+        return std::string("pcap");
+    if (be == 0x0a0d0d0a)
+        return std::string("pcapng");
+    return makeError(path + " is not a pcap or pcapng capture file" +
+                     (n < 4 ? std::string(" (it has fewer than 4 bytes)") : std::string(" (unknown magic number)")));
+}
+
+Result<PcapImportResult> importCaptureToNewSession(const std::string &capturePath, const std::string &sessionPath,
+                                                   PcapImportError *error)
+{
+    auto format = sniffCaptureFormat(capturePath);
+    if (!format) {
+        fail(error, true, format.error());
+        return makeError(format.error());
+    }
+    SessionMeta meta;
+    meta.toolVersion = PROVSCOPE_VERSION;
+    meta.bootToEpochNs = 0; // no boot to join: boot times are epoch times
+    meta.captureConfig = "{\"imported_from\":" + jsonString(absolutePath(capturePath)) + "}";
+    auto created = SessionWriter::create(sessionPath, meta); // refuses an existing file or a symlink
+    if (!created) {
+        fail(error, false, created.error());
+        return makeError(created.error());
+    }
+    std::unique_ptr<SessionWriter> writer = std::move(created.value());
+    auto abandon = [&](bool badInput, const std::string &message) -> Error {
+        writer.reset();
+        removeSession(sessionPath);
+        fail(error, badInput, message);
+        return makeError(message);
+    };
+
+    FlowAggregator aggregator(FlowAggregatorOptions{});
+    bool sinkFailed = false;
+    auto sink = [&](std::vector<Flow> &&flows, std::vector<DnsRecord> &&dnsRecords) -> Result<void> {
+        CaptureBatch batch;
+        batch.flows = std::move(flows);
+        batch.dnsRecords = std::move(dnsRecords);
+        auto done = writer->append(batch);
+        sinkFailed = sinkFailed || !done;
+        return done;
+    };
+    auto summary = readCaptureFile(capturePath, aggregator, sink);
+    if (!summary)
+        return abandon(!sinkFailed, summary.error());
+    const int64_t now = epochNowNs();
+    const uint64_t start = uint64_t(summary->frames ? summary->firstEpochNs : now);
+    const uint64_t end = uint64_t(summary->frames ? std::max(summary->lastEpochNs, summary->firstEpochNs) : now);
+    Result<void> done = writer->setCaptureStart(start);
+    if (done)
+        done = writer->setCaptureConfig(importConfigJson(capturePath, *summary));
+    if (done)
+        done = writer->finish(std::max<uint64_t>(end, 1));
+    if (!done)
+        return abandon(false, done.error());
+    PcapImportResult result;
+    result.file = std::move(summary.value());
+    result.stats = aggregator.stats();
+    result.flows = uint64_t(writer->counts().flows);
+    result.dnsRecords = uint64_t(writer->counts().dnsRecords);
+    return result;
+}
+
+Result<PcapImportResult> importCaptureIntoSession(const std::string &capturePath, const std::string &sessionPath,
+                                                  PcapImportError *error)
+{
+    auto format = sniffCaptureFormat(capturePath);
+    if (!format) {
+        fail(error, true, format.error());
+        return makeError(format.error());
+    }
+    auto opened = FlowStoreImport::open(sessionPath);
+    if (!opened) {
+        fail(error, false, opened.error());
+        return makeError(opened.error());
+    }
+    FlowStoreImport &import = **opened;
+    FlowAggregatorOptions options;
+    options.bootToEpochNs = import.bootToEpochNs();
+    options.firstKey = import.firstKey();
+    FlowAggregator aggregator(options);
+    bool sinkFailed = false;
+    auto sink = [&](std::vector<Flow> &&flows, std::vector<DnsRecord> &&dnsRecords) -> Result<void> {
+        auto done = import.add(flows, dnsRecords);
+        sinkFailed = sinkFailed || !done;
+        return done;
+    };
+    auto summary = readCaptureFile(capturePath, aggregator, sink);
+    if (!summary) {
+        fail(error, !sinkFailed, summary.error());
+        return makeError(summary.error()); // rolled back when import goes
+    }
+    std::string note = "flows from " + absolutePath(capturePath) + " (" + summary->format + ", " +
+                       std::to_string(summary->frames) + " packets): " + std::to_string(import.flowsAdded()) +
+                       " flows, " + std::to_string(import.dnsRecordsAdded()) + " DNS records";
+    if (!summary->complete)
+        note += "; incomplete: " + summary->stoppedReason;
+    PcapImportResult result;
+    result.flows = import.flowsAdded();
+    result.flowsAttributed = import.flowsAttributed();
+    result.dnsRecords = import.dnsRecordsAdded();
+    if (auto done = import.commit(note); !done) {
+        fail(error, false, done.error());
+        return makeError(done.error());
+    }
+    result.file = std::move(summary.value());
+    result.stats = aggregator.stats();
+    return result;
+}
+
+int runImportCommand(const std::vector<std::string> &args)
+{
+    std::string capture, output, into;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string &arg = args[i];
+        const bool takesValue = arg == "--pcap" || arg == "-o" || arg == "--into";
+        if (takesValue && i + 1 >= args.size())
+            return usageError(arg + " needs a value");
+        std::string &target = arg == "--pcap" ? capture : arg == "-o" ? output : into;
+        if (takesValue) {
+            if (!target.empty())
+                return usageError(arg + " given twice");
+            target = args[++i];
+            if (target.empty())
+                return usageError(arg + " needs a non-empty value");
+        } else if (arg.size() > 1 && arg[0] == '-') {
+            return usageError("unknown option " + arg);
+        } else {
+            return usageError("unexpected argument " + arg);
+        }
+    }
+    if (capture.empty())
+        return usageError("missing --pcap FILE");
+    if (output.empty() == into.empty())
+        return usageError("give either -o NEW.provscope (a new session) or --into SESSION.provscope");
+    PcapImportError error;
+    auto result = output.empty() ? importCaptureIntoSession(capture, into, &error)
+                                 : importCaptureToNewSession(capture, output, &error);
+    if (!result) {
+        std::fprintf(stderr, "provscope-cli: import: %s\n", result.error().c_str());
+        return error.badInput ? 2 : 1;
+    }
+    const PcapImportResult &r = *result;
+    if (!r.file.complete)
+        std::fprintf(stderr, "provscope-cli: warning: %s is truncated or damaged: %s; imported what was readable\n",
+                     capture.c_str(), r.file.stoppedReason.c_str());
+    if (r.stats.malformedFrames)
+        std::fprintf(stderr, "provscope-cli: note: %llu malformed frames skipped (%s)\n",
+                     static_cast<unsigned long long>(r.stats.malformedFrames), r.stats.firstMalformed.c_str());
+    std::string line = "imported " + capture + " (" + r.file.format + ", link type " + linkTypeName(r.file.linkType) +
+                       "): " + std::to_string(r.file.frames) + " packets, " + std::to_string(r.flows) + " flows";
+    if (!into.empty())
+        line += " (" + std::to_string(r.flowsAttributed) + " attributed)";
+    line += ", " + std::to_string(r.dnsRecords) + " DNS records -> " + (into.empty() ? output : into);
+    if (!r.file.complete)
+        line += " (incomplete: " + r.file.stoppedReason + ")";
+    std::printf("%s\n", line.c_str());
+    return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+} // namespace provscope
