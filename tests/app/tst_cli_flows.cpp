@@ -1,0 +1,411 @@
+// provscope-cli import --pcap and flows as an investigator runs them: a capture file
+// written by libpcap (pcap_dump) imported into a new session and into a recorded one,
+// the flows printed as JSON lines; truncated captures, text files, existing outputs.
+#include "../models/packet_builders.h"
+#include "../models/session_samples.h"
+#include "../models/test_session_file.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <pcap/pcap.h>
+
+using namespace provscope;
+using namespace provscope::test;
+using ::test::Bytes;
+
+namespace {
+
+constexpr int64_t kSec = 1'000'000'000;
+constexpr int64_t kMs = 1'000'000;
+constexpr int64_t kT0 = 1'700'000'000 * kSec + 123'456'789; // epoch ns of the first frame
+constexpr int64_t kBootToEpoch = 1'699'990'000 * kSec;     // the recorded session's offset
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out, err;
+};
+
+Run runCli(const QStringList &args)
+{
+    Run run;
+    QProcess process;
+    process.start(qEnvironmentVariable("PROVSCOPE_BIN_DIR") + "/provscope-cli", args);
+    if (!process.waitForFinished(60000))
+        return run;
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+struct Frame {
+    int64_t epochNs;
+    Bytes data;
+};
+
+// A DNS lookup of www.example.org (answer 127.0.0.2), a TCP connection to that address
+// (100 bytes out, 200 back, closed by FIN both ways) and a UDP exchange (2 out, 1 in).
+std::vector<Frame> exchange()
+{
+    using namespace ::test;
+    Bytes query = dnsHeader(0x0100, 1, 0);
+    append(query, dnsName("www.example.org"));
+    put16(query, 1);
+    put16(query, 1);
+    const Bytes response = dnsResponse("www.example.org", 1, {{dnsPointer(12), 1, 300, address("127.0.0.2")}});
+    const uint8_t syn = 0x02, ack = 0x10, psh = 0x08, fin = 0x01;
+    return {
+        {kT0, udpFrame("127.0.0.1", 40053, "127.0.0.53", 53, query)},
+        {kT0 + 1 * kMs, udpFrame("127.0.0.53", 53, "127.0.0.1", 40053, response)},
+        {kT0 + 10 * kMs, tcpFrame("127.0.0.1", 41000, "127.0.0.2", 8080, syn)},
+        {kT0 + 11 * kMs, tcpFrame("127.0.0.2", 8080, "127.0.0.1", 41000, syn | ack)},
+        {kT0 + 12 * kMs, tcpFrame("127.0.0.1", 41000, "127.0.0.2", 8080, ack)},
+        {kT0 + 13 * kMs, tcpFrame("127.0.0.1", 41000, "127.0.0.2", 8080, psh | ack, 100)},
+        {kT0 + 14 * kMs, tcpFrame("127.0.0.2", 8080, "127.0.0.1", 41000, psh | ack, 200)},
+        {kT0 + 15 * kMs, tcpFrame("127.0.0.1", 41000, "127.0.0.2", 8080, fin | ack)},
+        {kT0 + 16 * kMs, tcpFrame("127.0.0.2", 8080, "127.0.0.1", 41000, fin | ack)},
+        {kT0 + 17 * kMs, tcpFrame("127.0.0.1", 41000, "127.0.0.2", 8080, ack)},
+        {kT0 + 20 * kMs, udpFrame("127.0.0.1", 50000, "127.0.0.1", 9999, filler(10))},
+        {kT0 + 21 * kMs, udpFrame("127.0.0.1", 9999, "127.0.0.1", 50000, filler(20))},
+        {kT0 + 22 * kMs, udpFrame("127.0.0.1", 50000, "127.0.0.1", 9999, filler(10))},
+    };
+}
+
+bool writePcap(const QString &path, const std::vector<Frame> &frames)
+{
+    pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
+    if (!dead)
+        return false;
+    pcap_dumper_t *dumper = pcap_dump_open(dead, path.toLocal8Bit().constData());
+    if (!dumper) {
+        pcap_close(dead);
+        return false;
+    }
+    for (const Frame &f : frames) {
+        pcap_pkthdr h{};
+        h.ts.tv_sec = f.epochNs / kSec;
+        h.ts.tv_usec = f.epochNs % kSec; // nanoseconds with the NANO precision
+        h.len = h.caplen = uint32_t(f.data.size());
+        pcap_dump(reinterpret_cast<u_char *>(dumper), &h, f.data.data());
+    }
+    pcap_dump_close(dumper);
+    pcap_close(dead);
+    return true;
+}
+
+QList<QJsonObject> jsonLines(const QByteArray &out)
+{
+    QList<QJsonObject> lines;
+    for (const QByteArray &line : out.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        const QJsonDocument doc = QJsonDocument::fromJson(line);
+        lines.append(doc.isObject() ? doc.object() : QJsonObject{{"unparsed", QString::fromUtf8(line)}});
+    }
+    return lines;
+}
+
+// The keys of a JSON line in the order printed.
+QStringList keysInOrder(const QByteArray &line)
+{
+    QStringList keys;
+    const QRegularExpression key("\"([a-z_]+)\":");
+    for (auto it = key.globalMatch(QString::fromUtf8(line)); it.hasNext();)
+        keys << it.next().captured(1);
+    return keys;
+}
+
+// A recorded session of the machine that made the exchange: curl (100) connected to
+// the server (200); nobody's socket events for the DNS lookup or the UDP exchange.
+QString recordSession(const QString &path)
+{
+    auto boot = [](int64_t epochNs) { return uint64_t(epochNs - kBootToEpoch); };
+    CaptureBatch batch;
+    batch.processes.push_back(processInfo(100, 77, 1, 0, "curl", "/usr/bin/curl"));
+    batch.processes.push_back(processInfo(200, 88, 1, 0, "server", "/usr/bin/python3"));
+    Event connect = makeEvent(100, 77, "curl", "connect", boot(kT0 + 10 * kMs));
+    connect.laddr = "127.0.0.1", connect.lport = 41000, connect.raddr = "127.0.0.2", connect.rport = 8080;
+    Event accept = makeEvent(200, 88, "server", "accept4", boot(kT0 + 12 * kMs));
+    accept.laddr = "127.0.0.2", accept.lport = 8080, accept.raddr = "127.0.0.1", accept.rport = 41000;
+    batch.events = {connect, accept};
+    return writeSession(path, testSessionMeta("lab", "boot-1", kBootToEpoch, boot(kT0 - kSec)), {batch},
+                        boot(kT0 + kSec));
+}
+
+} // namespace
+
+class TestCliFlows : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void importNewSession();
+    void flowsJson();
+    void importIntoRecordedSession();
+    void importIntoFormat12();
+    void truncatedCapture();
+    void refusals_data();
+    void refusals();
+    void intoRecordingRefused();
+    void flowsOfOldSession();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_pcap, m_imported;
+};
+
+void TestCliFlows::initTestCase()
+{
+    const QString bin = qEnvironmentVariable("PROVSCOPE_BIN_DIR") + "/provscope-cli";
+    QVERIFY2(QFileInfo(bin).isExecutable(), qPrintable("build provscope-cli first: " + bin));
+    m_pcap = m_dir.filePath("exchange.pcap");
+    QVERIFY(writePcap(m_pcap, exchange()));
+    m_imported = m_dir.filePath("imported.provscope");
+}
+
+void TestCliFlows::importNewSession()
+{
+    const Run run = runCli({"import", "--pcap", m_pcap, "-o", m_imported});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY2(run.out.contains("13 packets, 3 flows, 1 DNS records -> " + m_imported.toUtf8()), run.out.constData());
+    QVERIFY2(!run.err.contains("warning"), run.err.constData());
+    const Run info = runCli({"info", m_imported});
+    QCOMPARE(info.exitCode, 0);
+    const QJsonObject doc = QJsonDocument::fromJson(info.out).object();
+    QVERIFY2(!doc.isEmpty(), info.out.constData());
+    QCOMPARE(doc["counts"].toObject()["flows"].toInt(), 3);
+    QCOMPARE(doc["counts"].toObject()["dns_records"].toInt(), 1);
+    QCOMPARE(doc["counts"].toObject()["events"].toInt(), 0);
+    QCOMPARE(doc["format_version"].toString(), QString("1.3"));
+    QVERIFY(doc["finished"].toBool());
+    // The capture window is the file's first and last frame; the configuration says
+    // where the flows came from.
+    QCOMPARE(doc["capture"].toObject()["start_ns"].toInteger(), kT0);
+    QCOMPARE(doc["capture"].toObject()["end_ns"].toInteger(), kT0 + 22 * kMs);
+    const QJsonObject config = doc["capture_config"].toObject();
+    QCOMPARE(config["imported_from"].toString(), QFileInfo(m_pcap).absoluteFilePath());
+    QCOMPARE(config["format"].toString(), QString("pcap"));
+    QCOMPARE(config["link_type_name"].toString(), QString("EN10MB"));
+    QVERIFY(config["complete"].toBool());
+    // A session like any other: its digest covers the flows.
+    QCOMPARE(runCli({"verify", m_imported}).exitCode, 0);
+}
+
+void TestCliFlows::flowsJson()
+{
+    const Run run = runCli({"flows", m_imported});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QList<QJsonObject> flows = jsonLines(run.out);
+    QCOMPARE(flows.size(), 3);
+    // Ordered by first packet: the DNS lookup, the TCP connection, the UDP exchange.
+    QCOMPARE(flows[0]["proto"].toString(), QString("udp"));
+    QCOMPARE(flows[0]["dport"].toInt(), 53);
+    const QJsonObject &tcp = flows[1];
+    QCOMPARE(tcp["proto"].toString(), QString("tcp"));
+    QCOMPARE(tcp["src"].toString(), QString("127.0.0.1"));
+    QCOMPARE(tcp["sport"].toInt(), 41000);
+    QCOMPARE(tcp["dst"].toString(), QString("127.0.0.2"));
+    QCOMPARE(tcp["dport"].toInt(), 8080);
+    QCOMPARE(tcp["packets_out"].toInt(), 5);
+    QCOMPARE(tcp["packets_in"].toInt(), 3);
+    QCOMPARE(tcp["packets"].toInt(), 8);
+    QCOMPARE(tcp["bytes_out"].toInt(), 4 * 54 + 154); // frame lengths, as tshark counts
+    QCOMPARE(tcp["bytes_in"].toInt(), 2 * 54 + 254);
+    QCOMPARE(tcp["bytes"].toInt(), 370 + 362);
+    QCOMPARE(tcp["tcp_flags"].toInt(), 0x1b); // FIN SYN PSH ACK
+    QCOMPARE(tcp["first_ts_ns"].toInteger(), kT0 + 10 * kMs); // epoch ns, to the nanosecond
+    QCOMPARE(tcp["last_ts_ns"].toInteger(), kT0 + 17 * kMs);
+    QCOMPARE(tcp["dns_name"].toString(), QString("www.example.org"));
+    // Nothing to attribute in a capture alone: no pid, comm, peer fields at all.
+    for (const char *absent : {"pid", "comm", "peer_pid", "peer_comm"})
+        QVERIFY2(!tcp.contains(absent), absent);
+    const QJsonObject &udp = flows[2];
+    QCOMPARE(udp["packets_out"].toInt(), 2);
+    QCOMPARE(udp["bytes_out"].toInt(), 2 * 52);
+    QCOMPARE(udp["packets_in"].toInt(), 1);
+    QCOMPARE(udp["bytes_in"].toInt(), 62);
+    QCOMPARE(udp["tcp_flags"].toInt(), 0);
+    QVERIFY(!udp.contains("dns_name"));
+    // The field names in the order.
+    const QStringList keys = keysInOrder(run.out.split('\n')[1]);
+    QCOMPARE(keys, (QStringList{"proto", "src", "sport", "dst", "dport", "packets", "bytes", "packets_out", "bytes_out",
+                                "packets_in", "bytes_in", "tcp_flags", "first_ts_ns", "last_ts_ns", "dns_name"}));
+    // --proto and --limit; --dns prints the answers.
+    QCOMPARE(jsonLines(runCli({"flows", m_imported, "--proto", "udp"}).out).size(), 2);
+    QCOMPARE(jsonLines(runCli({"flows", m_imported, "--limit", "1"}).out).size(), 1);
+    const QList<QJsonObject> dns = jsonLines(runCli({"flows", m_imported, "--dns"}).out);
+    QCOMPARE(dns.size(), 1);
+    QCOMPARE(dns[0]["name"].toString(), QString("www.example.org"));
+    QCOMPARE(dns[0]["type"].toString(), QString("A"));
+    QCOMPARE(dns[0]["value"].toString(), QString("127.0.0.2"));
+    QCOMPARE(dns[0]["ttl"].toInt(), 300);
+    QCOMPARE(dns[0]["server"].toString(), QString("127.0.0.53"));
+    QCOMPARE(dns[0]["ts_ns"].toInteger(), kT0 + 1 * kMs);
+    const Run bad = runCli({"flows", m_imported, "--proto", "icmp"});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY(bad.err.contains("--proto is tcp or udp"));
+}
+
+void TestCliFlows::importIntoRecordedSession()
+{
+    const QString session = m_dir.filePath("recorded.provscope");
+    QCOMPARE(recordSession(session), QString());
+    const Run run = runCli({"import", "--pcap", m_pcap, "--into", session});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY2(run.out.contains("3 flows (1 attributed), 1 DNS records"), run.out.constData());
+    const Run flowsRun = runCli({"flows", session});
+    QCOMPARE(flowsRun.exitCode, 0);
+    const QList<QJsonObject> flows = jsonLines(flowsRun.out);
+    QCOMPARE(flows.size(), 3);
+    const QJsonObject &tcp = flows[1];
+    // The same epoch times through the session's own boot->epoch offset.
+    QCOMPARE(tcp["first_ts_ns"].toInteger(), kT0 + 10 * kMs);
+    QCOMPARE(tcp["pid"].toInt(), 100);
+    QCOMPARE(tcp["comm"].toString(), QString("curl"));
+    QCOMPARE(tcp["peer_pid"].toInt(), 200);
+    QCOMPARE(tcp["peer_comm"].toString(), QString("server"));
+    QCOMPARE(keysInOrder(flowsRun.out.split('\n')[1]).mid(14),
+             (QStringList{"dns_name", "pid", "comm", "peer_pid", "peer_comm"}));
+    QVERIFY(!flows[0].contains("pid"));
+    QVERIFY(!flows[2].contains("pid"));
+    QCOMPARE(jsonLines(runCli({"flows", session, "--pid", "200"}).out).size(), 1);
+    // Evidence added after the recording: verified, with a custody entry naming the file.
+    const Run verify = runCli({"verify", session});
+    QVERIFY2(verify.exitCode == 0, verify.out.constData());
+    QVERIFY2(verify.out.contains("import") && verify.out.contains("exchange.pcap"), verify.out.constData());
+    // A second import gets keys after the first's: six flows, two custody entries.
+    QCOMPARE(runCli({"import", "--pcap", m_pcap, "--into", session}).exitCode, 0);
+    const QJsonObject info = QJsonDocument::fromJson(runCli({"info", session}).out).object();
+    QCOMPARE(info["counts"].toObject()["flows"].toInt(), 6);
+    QCOMPARE(info["counts"].toObject()["dns_records"].toInt(), 2);
+    QCOMPARE(info["counts"].toObject()["events"].toInt(), 2);
+    const QJsonObject verified = QJsonDocument::fromJson(runCli({"verify", session, "--json"}).out).object();
+    QCOMPARE(verified["state"].toString(), QString("unchanged"));
+    QCOMPARE(verified["custody"].toArray().size(), 2);
+}
+
+void TestCliFlows::importIntoFormat12()
+{
+    // A session recorded before format 1.3 gains the tables and becomes 1.3.
+    const QString session = m_dir.filePath("old.provscope");
+    QCOMPARE(recordSession(session), QString());
+    QVERIFY(execSql(session, "DROP TABLE flows; DROP TABLE dns; DELETE FROM meta WHERE key IN ('flow_count', 'dns_count');"
+                             " UPDATE meta SET value = '1.2' WHERE key = 'format_version';"
+                             " DELETE FROM meta WHERE key IN ('evidence_sha256', 'evidence_digest_version');"));
+    const Run run = runCli({"import", "--pcap", m_pcap, "--into", session});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QJsonObject info = QJsonDocument::fromJson(runCli({"info", session}).out).object();
+    QCOMPARE(info["format_version"].toString(), QString("1.3"));
+    QCOMPARE(info["counts"].toObject()["flows"].toInt(), 3);
+    QCOMPARE(runCli({"verify", session}).exitCode, 0);
+}
+
+void TestCliFlows::truncatedCapture()
+{
+    // Cut in the middle of the last record: what came before is imported, with a warning.
+    QFile full(m_pcap);
+    QVERIFY(full.open(QIODevice::ReadOnly));
+    const QByteArray bytes = full.readAll();
+    const QString cut = m_dir.filePath("cut.pcap");
+    QFile out(cut);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(bytes.left(bytes.size() - 20));
+    out.close();
+    const QString session = m_dir.filePath("cut.provscope");
+    const Run run = runCli({"import", "--pcap", cut, "-o", session});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY2(run.err.contains("warning: " + cut.toUtf8() + " is truncated or damaged: stopped"), run.err.constData());
+    QVERIFY2(run.out.contains("12 packets, 3 flows") && run.out.contains("(incomplete: stopped"), run.out.constData());
+    const QList<QJsonObject> flows = jsonLines(runCli({"flows", session}).out);
+    QCOMPARE(flows.size(), 3);
+    QCOMPARE(flows[2]["packets_out"].toInt(), 1); // the last datagram was cut
+    const QJsonObject info = QJsonDocument::fromJson(runCli({"info", session}).out).object();
+    QCOMPARE(info["capture_config"].toObject()["complete"].toBool(true), false);
+}
+
+void TestCliFlows::refusals_data()
+{
+    QTest::addColumn<QString>("what");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("text file") << "text" << 2 << "is not a pcap or pcapng capture file";
+    QTest::newRow("missing capture") << "missing" << 2 << "cannot open";
+    QTest::newRow("existing output") << "existing" << 1 << "already exists; refusing to overwrite it";
+    QTest::newRow("symlink output") << "symlink" << 1 << "is a symbolic link";
+    QTest::newRow("no output") << "usage" << 2 << "give either -o";
+}
+
+void TestCliFlows::refusals()
+{
+    QFETCH(QString, what);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    QString capture = m_pcap;
+    const QString output = dir.filePath("out.provscope");
+    const QString victim = dir.filePath("victim.txt");
+    QFile v(victim);
+    QVERIFY(v.open(QIODevice::WriteOnly));
+    v.write("keep me\n");
+    v.close();
+    if (what == "text") {
+        capture = dir.filePath("notes.pcap");
+        QFile f(capture);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("these are my notes, not packets\n");
+    } else if (what == "missing") {
+        capture = dir.filePath("nothing.pcap");
+    } else if (what == "existing") {
+        QVERIFY(QFile::copy(victim, output));
+    } else if (what == "symlink") {
+        QVERIFY(QFile::link(victim, output));
+    }
+    const QStringList listingBefore = listing(dir.path());
+    const QByteArray victimBefore = sha256(victim);
+    const QStringList args = what == "usage" ? QStringList{"import", "--pcap", capture}
+                                             : QStringList{"import", "--pcap", capture, "-o", output};
+    const Run run = runCli(args);
+    QCOMPARE(run.exitCode, exitCode);
+    QVERIFY2(run.err.contains(message.toUtf8()), run.err.constData());
+    QVERIFY(run.out.isEmpty());
+    // Nothing written, nothing left behind, the file in the way untouched.
+    QCOMPARE(listing(dir.path()), listingBefore);
+    QCOMPARE(sha256(victim), victimBefore);
+}
+
+void TestCliFlows::intoRecordingRefused()
+{
+    const QString live = m_dir.filePath("live.provscope");
+    auto writer = SessionWriter::create(live.toStdString(), sampleMeta());
+    QVERIFY(writer);
+    CaptureBatch batch = sampleBatches()[0];
+    QVERIFY((*writer)->append(batch));
+    const Run run = runCli({"import", "--pcap", m_pcap, "--into", live});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("being recorded"), run.err.constData());
+    QCOMPARE((*writer)->counts().flows, int64_t(0));
+    QVERIFY((*writer)->finish(kBoot + 10000));
+}
+
+void TestCliFlows::flowsOfOldSession()
+{
+    // A 1.2 session: flows were not recorded; said on stderr, no lines, exit 0.
+    const QString session = m_dir.filePath("v12.provscope");
+    QVERIFY(!writeSample(session.toStdString()).empty());
+    QVERIFY(execSql(session, "DROP TABLE flows; DROP TABLE dns; UPDATE meta SET value = '1.2' WHERE key = 'format_version';"
+                             " PRAGMA journal_mode = DELETE;"));
+    const Run run = runCli({"flows", session});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.isEmpty());
+    QVERIFY2(run.err.contains("flows were not recorded"), run.err.constData());
+    const QJsonObject info = QJsonDocument::fromJson(runCli({"info", session}).out).object();
+    QVERIFY(info["counts"].toObject().contains("flows"));
+    QVERIFY(info["counts"].toObject()["flows"].isNull());
+}
+
+QTEST_GUILESS_MAIN(TestCliFlows)
+#include "tst_cli_flows.moc"
