@@ -43,6 +43,7 @@ private slots:
     void forwardPointer();
     void cutShortKeepsWhatFits();
     void queryNameWithoutQuestion();
+    void mutatedMessagesAreSafe();
 };
 
 void TestDnsMessage::answersWithCompression()
@@ -193,6 +194,36 @@ void TestDnsMessage::queryNameWithoutQuestion()
     QVERIFY(m);
     const std::string start = m->queryNameFor("p.example");
     QVERIFY(start == "p.example" || start == "q.example");
+}
+
+void TestDnsMessage::mutatedMessagesAreSafe()
+{
+    // Valid responses with random bytes changed and random lengths: an answer or an error,
+    // never a crash, an over-read or a name longer than 255 (with escapes: 4 x 255).
+    const Bytes seed = cnameChainResponse();
+    uint64_t state = 42;
+    auto next = [&state] {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        return uint32_t(state >> 33);
+    };
+    int parsed = 0, refused = 0;
+    for (int i = 0; i < 50000; ++i) {
+        Bytes b = seed;
+        for (uint32_t flips = 1 + next() % 4; flips > 0; --flips)
+            b[next() % b.size()] = uint8_t(next() % 4 == 0 ? 0xc0 | next() % 4 : next());
+        b[2] |= 0x80;
+        Result<DnsMessage> m = parse(b, next() % (b.size() + 1));
+        if (!m) {
+            ++refused;
+            continue;
+        }
+        ++parsed;
+        QVERIFY(m->questionName.size() <= 4 * 255);
+        for (const DnsAnswer &a : m->answers)
+            QVERIFY(a.name.size() <= 4 * 255 && a.value.size() <= 4 * 255);
+    }
+    qInfo("mutated responses: %d parsed, %d refused", parsed, refused);
+    QVERIFY(parsed > 0 && refused > 0);
 }
 
 QTEST_GUILESS_MAIN(TestDnsMessage)
