@@ -20,6 +20,40 @@ static __always_inline bool syscall_is_noise(__u32 kind, struct pt_regs *regs)
 }
 
 /*
+ * recvfrom(fd, buf, len, flags, src_addr r8, addrlen r9) and recvmsg(fd, msg si, flags)
+ * at exit: the source address the kernel copied out (its length read back first)
+ * goes into the record being built in the scratch buffer. A global function: the
+ * verifier checks it once, not on every path through put_syscall_args' switch.
+ */
+__noinline int ps_recv_source(__u32 kind, long ret, long si, long r8, long r9)
+{
+	struct scratch *s = get_scratch();
+	struct ps_syscall_record *r;
+	const void *name = NULL;
+	int len = 0;
+
+	if (!s)
+		return 0;
+	r = (struct ps_syscall_record *)s->rec;
+	if ((kind != PS_SC_RECVFROM && kind != PS_SC_RECVMSG) || ret < 0 || r->rport != 0 || !addr_is_zero(r->raddr))
+		return 0; /* not a receive, or a connected socket: its peer is known */
+	if (kind == PS_SC_RECVFROM) {
+		if (!r8 || !r9 || bpf_probe_read_user(&len, sizeof(len), (const void *)r9))
+			return 0;
+		name = (const void *)r8;
+	} else {
+		struct user_msghdr msg = {};
+
+		if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)si))
+			return 0;
+		name = msg.msg_name;
+		len = msg.msg_namelen;
+	}
+	read_sockaddr(r->raddr, &r->rport, name, len);
+	return 0;
+}
+
+/*
  * The arguments and objects of one syscall, after the fixed part of the record
  * is filled in. Arguments are re-read from the saved user registers (x86_64:
  * di, si, dx, r10, r8, r9), user memory at exit (the kernel faulted it in).
@@ -78,6 +112,10 @@ static __always_inline __u32 put_syscall_args(struct scratch *s, struct ps_sysca
 			if (!bpf_probe_read_user(&msg, sizeof(msg), (const void *)si))
 				read_sockaddr(r->raddr, &r->rport, msg.msg_name, msg.msg_namelen);
 		}
+		/* recvfrom/recvmsg on an unconnected socket (a UDP server): the sender,
+		 * so the event carries the flow's full 5-tuple (no branch here: each
+		 * one multiplies the verifier's paths through this switch) */
+		ps_recv_source(kind, ret, si, r8, r9);
 		if (r->family == 0 && (r->path_flags & PS_PATH_IS_SOCKET)) {
 			/* not an inet socket we could read: keep what the caller passed */
 		}
