@@ -6,6 +6,7 @@
 #include "privilege_drop.h"
 #include "serve_command.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <csignal>
@@ -33,7 +34,8 @@ void installStopHandlers()
 }
 
 const char kUsage[] =
-    "usage: provscope-capture -o FILE.provscope [--jsonl DIR] [--duration SECONDS] [-- COMMAND [ARGS...]]\n"
+    "usage: provscope-capture -o FILE.provscope [--jsonl DIR] [--duration SECONDS] [NETWORK OPTIONS]\n"
+    "                         [-- COMMAND [ARGS...]]\n"
     "       provscope-capture --jsonl DIR [--duration SECONDS] [-- COMMAND [ARGS...]]\n"
     "       provscope-capture --serve [--socket PATH | --fd N] [--allow-uid UID]\n"
     "\n"
@@ -62,7 +64,24 @@ const char kUsage[] =
     "  --raw               one record per syscall (default: runs of reads/writes on one fd\n"
     "                      are coalesced in the kernel into one record with a count)\n"
     "  --ring-buffer-size BYTES  kernel ring buffer size, a power of two from 4096 to 1G\n"
-    "                      (suffixes K, M, G; default 64M)\n"
+    "                      (suffixes K, M, G; default 64M)\n"    "\n"
+    "Network (libpcap, beside the system calls): packets become bidirectional flows and\n"
+    "passive DNS records in the session, joined to the processes that made them. The\n"
+    "whole machine's traffic on the interfaces is seen, also with a COMMAND.\n"
+    "  --interface NAME    capture on NAME (repeatable; default: every interface that is up,\n"
+    "                      loopback included; `interfaces =` in the configuration)\n"
+    "  --bpf-filter EXPR   libpcap filter expression (default \"tcp or udp\"; `bpf_filter =`)\n"
+    "  --exclude-flow ADDR:PORT  do not capture flows with this address AND port, e.g. a log\n"
+    "                      shipper's 192.0.2.7:514 or [2001:db8::7]:6514 (repeatable; also\n"
+    "                      `exclude_flow =`); a bare port or a name is refused: an attacker\n"
+    "                      could hide traffic behind that port or that name\n"
+    "  --snaplen BYTES     bytes kept of each packet (default 600: headers and a classic DNS\n"
+    "                      message; 64 to 65535)\n"
+    "  --flow-timeout S    a flow without packets for S seconds has ended (default 300)\n"
+    "  --flow-flush S      open flows are stored every S seconds, so views update (default 60)\n"
+    "  --pcapng FILE       also write the captured packets as pcapng (for Wireshark; created\n"
+    "                      like the session file: never over an existing file or a symlink)\n"
+    "  --no-pcap           no network capture (the session then says flows were not recorded)\n"
     "SIGINT/SIGTERM stop a capture cleanly with everything flushed.\n";
 
 int usageError(const std::string &message)
@@ -125,6 +144,16 @@ bool parseNumber(const std::string &text, double &out)
     return !text.empty() && *end == '\0' && out >= 0;
 }
 
+// Seconds as a positive count of nanoseconds (at most a day).
+bool parseSecondsNs(const std::string &text, int64_t &out)
+{
+    double seconds = 0;
+    if (!parseNumber(text, seconds) || seconds <= 0 || seconds > 86400)
+        return false;
+    out = int64_t(seconds * 1e9);
+    return out > 0;
+}
+
 int runHeadless(provscope::HeadlessOptions options)
 {
     const auto result = provscope::runHeadlessCapture(options, g_stopRequested);
@@ -139,6 +168,22 @@ int runHeadless(provscope::HeadlessOptions options)
                  "%lld lost, %llu bytes\n",
                  (long long)summary.events, (long long)summary.processes, summary.seconds, rate,
                  (long long)summary.lostEvents, (unsigned long long)summary.fileBytes);
+    if (summary.network) {
+        std::string names;
+        for (const std::string &name : summary.interfaces)
+            names += (names.empty() ? "" : ",") + name;
+        const provscope::PcapCaptureStats &net = *summary.network;
+        std::fprintf(stderr,
+                     "provscope-capture: network: %llu packets on %s: %llu flows, %llu DNS records, "
+                     "%llu dropped by libpcap%s\n",
+                     (unsigned long long)net.packets, names.c_str(), (unsigned long long)net.flows,
+                     (unsigned long long)net.dnsRecords, (unsigned long long)net.dropped,
+                     net.queueDropped ? (", " + std::to_string(net.queueDropped) + " flow records not handed on (queue full)").c_str() : "");
+        if (net.pcapngPackets)
+            std::fprintf(stderr, "provscope-capture: pcapng: %llu packets written\n", (unsigned long long)net.pcapngPackets);
+    }
+    if (!summary.networkProblem.empty())
+        std::fprintf(stderr, "provscope-capture: warning: network capture: %s\n", summary.networkProblem.c_str());
     if (!summary.jsonlRawPath.empty())
         std::fprintf(stderr, "provscope-capture: BackTrack logs: %lld raw lines in %s, tracker log %s\n",
                      (long long)summary.jsonlLines, summary.jsonlRawPath.c_str(), summary.jsonlTrackerPath.c_str());
@@ -177,6 +222,9 @@ int main(int argc, char **argv)
     std::string configPath;
     provscope::ServeOptions serve;
     bool serveMode = false;
+    provscope::PcapCaptureOptions pcap;
+    bool noPcap = false, filterGiven = false;
+    std::vector<provscope::FlowExclusion> cliExclusions;
 
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string &arg = args[i];
@@ -242,6 +290,39 @@ int main(int argc, char **argv)
                 return usageError("--pid needs a process id");
             headless.kernel.processTree = serve.kernel.processTree = true;
             headless.kernel.treeRootPid = serve.kernel.treeRootPid = uint32_t(pid);
+        } else if (arg == "--interface") {
+            if (!value(text) || text.empty())
+                return usageError("--interface needs an interface name (see `ip link`)");
+            pcap.interfaces.push_back(text);
+        } else if (arg == "--bpf-filter") {
+            if (!value(pcap.bpfFilter))
+                return usageError("--bpf-filter needs a libpcap filter expression, e.g. \"tcp or udp\"");
+            filterGiven = true;
+        } else if (arg == "--exclude-flow") {
+            if (!value(text))
+                return usageError("--exclude-flow needs ADDR:PORT");
+            auto exclusion = provscope::parseFlowExclusion(text);
+            if (!exclusion)
+                return usageError("--exclude-flow " + exclusion.error());
+            cliExclusions.push_back(*exclusion);
+        } else if (arg == "--snaplen") {
+            double bytes = 0;
+            if (!value(text) || !parseNumber(text, bytes) || bytes != double(uint32_t(bytes))
+                || bytes < provscope::kMinSnapLength || bytes > provscope::kMaxSnapLength)
+                return usageError("--snaplen needs a byte count from " + std::to_string(provscope::kMinSnapLength)
+                                  + " to " + std::to_string(provscope::kMaxSnapLength) + ", got '" + text + "'");
+            pcap.snapLength = uint32_t(bytes);
+        } else if (arg == "--flow-timeout") {
+            if (!value(text) || !parseSecondsNs(text, pcap.flowTimeoutNs))
+                return usageError("--flow-timeout needs a number of seconds (more than 0, at most 86400)");
+        } else if (arg == "--flow-flush") {
+            if (!value(text) || !parseSecondsNs(text, pcap.flowFlushNs))
+                return usageError("--flow-flush needs a number of seconds (more than 0, at most 86400)");
+        } else if (arg == "--pcapng") {
+            if (!value(pcap.pcapngPath) || pcap.pcapngPath.empty())
+                return usageError("--pcapng needs a file name");
+        } else if (arg == "--no-pcap") {
+            noPcap = true;
         } else if (arg == "--system-wide") {
             headless.systemWide = true;
         } else if (arg == "--") {
@@ -272,11 +353,36 @@ int main(int argc, char **argv)
     }
     headless.kernel.config = serve.kernel.config = config.value();
     const auto user = provscope::sudoTargetUser(); // under sudo/pkexec: whose files we write
+
+    // The network capture: the command line wins over the configuration; exclusions add up.
+    if (noPcap && (!pcap.interfaces.empty() || filterGiven || !pcap.pcapngPath.empty() || !cliExclusions.empty()))
+        return usageError("--no-pcap turns the network capture off: it takes no --interface, --bpf-filter, "
+                          "--exclude-flow or --pcapng");
+    if (pcap.interfaces.empty())
+        pcap.interfaces = config->interfaces;
+    if (!filterGiven && config->bpfFilter) {
+        pcap.bpfFilter = *config->bpfFilter;
+        pcap.filterOrigin = "bpf_filter of " + config->sourcePath;
+    }
+    pcap.excludeFlows = config->excludeFlows;
+    for (const provscope::FlowExclusion &exclusion : cliExclusions) {
+        if (std::find(pcap.excludeFlows.begin(), pcap.excludeFlows.end(), exclusion) == pcap.excludeFlows.end())
+            pcap.excludeFlows.push_back(exclusion);
+    }
+    if (noPcap) {
+        headless.pcap.reset();
+        serve.pcap.reset();
+    } else {
+        headless.pcap = pcap;
+        serve.pcap = pcap;
+    }
     if (serveMode) {
         if (!headless.outputPath.empty() || !headless.command.empty() || !headless.jsonlDir.empty())
             return usageError("--serve streams to the workstation; it takes no -o or command");
         if (headless.systemWide)
             return usageError("--system-wide goes with a command");
+        if (!pcap.pcapngPath.empty())
+            return usageError("--pcapng goes with -o: the workstation's captures are stored in its session");
         if (!serve.allowedUid && user)
             serve.allowedUid = user->uid;
         return provscope::runServeCommand(serve, g_stopRequested);

@@ -93,6 +93,10 @@ uint64_t BackgroundWriter::batchBytes(const CaptureBatch &batch)
         n += sizeof(ProcessInfo) + p.comm.size() + p.exe.size() + stringsBytes(p.argv);
     for (const LossRecord &l : batch.losses)
         n += sizeof(LossRecord) + l.source.size();
+    for (const Flow &f : batch.flows)
+        n += sizeof(Flow) + f.src.size() + f.dst.size() + f.interfaceName.size() + f.dnsName.size();
+    for (const DnsRecord &r : batch.dnsRecords)
+        n += sizeof(DnsRecord) + r.name.size() + r.value.size() + r.queryName.size() + r.server.size();
     return n;
 }
 

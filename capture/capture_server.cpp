@@ -50,6 +50,8 @@ void appendBatch(CaptureBatch &into, CaptureBatch &&from)
     move(into.processes, from.processes);
     move(into.events, from.events);
     move(into.losses, from.losses);
+    move(into.flows, from.flows);
+    move(into.dnsRecords, from.dnsRecords);
 }
 
 // One connected, allowed client: handshake, then Start/Stop cycles until it leaves.
@@ -239,8 +241,14 @@ private:
             return makeError("cannot start the capture: " + made.error());
         }
         std::unique_ptr<CaptureSource> source = std::move(made).value();
+        const SessionMeta meta = makeLiveSessionMeta(source->configJson());
+        if (auto begun = source->begin(meta.bootToEpochNs); !begun) {
+            (void)source->stop([](CaptureBatch &&) {});
+            (void)send(wire::ErrorMessage{"cannot start the capture: " + begun.error()});
+            return makeError("cannot start the capture: " + begun.error());
+        }
         logLine("capture started");
-        (void)send(wire::Started{makeLiveSessionMeta(source->configJson())});
+        (void)send(wire::Started{meta});
 
         CaptureBatch pending;
         const auto collect = [&pending](CaptureBatch &&batch) { appendBatch(pending, std::move(batch)); };

@@ -23,6 +23,13 @@ public:
     virtual CaptureStats stats() const = 0;
     // The capture configuration as a JSON object (stored in the session's meta).
     virtual std::string configJson() const = 0;
+    // Called once the session's meta exists, before the first poll: times the source
+    // makes from wall-clock time (libpcap's) become boot ns with the meta's offset.
+    virtual Result<void> begin(int64_t bootToEpochNs)
+    {
+        (void)bootToEpochNs;
+        return {};
+    }
 };
 
 // Called by the server when a client sends Start: creates and starts a capture.

@@ -121,6 +121,22 @@ private:
 
 Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const std::atomic<bool> &stopRequested)
 {
+    // The network capture opens first: a bad filter or interface name is said before
+    // the eBPF programs load. Its packets wait in the kernel until it starts.
+    std::unique_ptr<PcapCapture> network;
+    std::string pcapConfig = pcapDisabledConfigJson("--no-pcap");
+    if (options.pcap && (!options.outputPath.empty() || !options.pcap->pcapngPath.empty())) {
+        PcapCaptureOptions pcapOptions = *options.pcap;
+        pcapOptions.fileOwner = options.user;
+        auto opened = PcapCapture::open(pcapOptions);
+        if (!opened)
+            return makeError(opened.error());
+        network = std::move(opened).value();
+        pcapConfig = network->configJson();
+    } else if (options.pcap) {
+        pcapConfig = pcapDisabledConfigJson("no session file: flows are only stored in a session (-o) or --pcapng");
+    }
+
     const uint64_t startNs = bootTimeNowNs();
     KernelCaptureOptions kernelOptions = options.kernel;
     kernelOptions.excludeTgid = uint32_t(getpid());
@@ -145,7 +161,15 @@ Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const
         }
     }
 
-    const SessionMeta meta = makeLiveSessionMeta(capture->configJson(), startNs);
+    const SessionMeta meta = makeLiveSessionMeta(withPcapConfig(capture->configJson(), pcapConfig), startNs);
+    // Flow times are boot-clock ns with this session's offset. An existing --pcapng file
+    // is refused here, before the session file is created.
+    if (network) {
+        if (auto started = network->start(meta.bootToEpochNs); !started) {
+            (void)capture->stop([](CaptureBatch &&) {});
+            return makeError(started.error());
+        }
+    }
     std::unique_ptr<BackgroundWriter> writer;
     if (!options.outputPath.empty()) {
         BackgroundWriterOptions writerOptions;
@@ -154,6 +178,10 @@ Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const
         auto writerStarted = BackgroundWriter::start(options.outputPath, meta, options.user, writerOptions);
         if (!writerStarted) {
             (void)capture->stop([](CaptureBatch &&) {});
+            if (network) {
+                CaptureBatch ignored;
+                (void)network->stop(ignored);
+            }
             return makeError(writerStarted.error());
         }
         writer = std::move(writerStarted).value();
@@ -164,6 +192,10 @@ Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const
         auto sinkStarted = JsonlSink::start(options.jsonlDir, meta, options.user);
         if (!sinkStarted) {
             (void)capture->stop([](CaptureBatch &&) {});
+            if (network) {
+                CaptureBatch ignored;
+                (void)network->stop(ignored);
+            }
             if (writer)
                 (void)writer->finish(bootTimeNowNs());
             return makeError(sinkStarted.error());
@@ -173,7 +205,7 @@ Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const
     const auto toWriter = [&writer, &jsonl, &jsonlLost](CaptureBatch &&batch) {
         if (jsonl) {
             for (const LossRecord &loss : batch.losses)
-                jsonlLost += int64_t(loss.count);
+                jsonlLost += loss.source.rfind("pcap", 0) == 0 ? 0 : int64_t(loss.count); // packets, not events
             if (!writer)
                 return jsonl->enqueue(std::move(batch));
             jsonl->enqueue(batch); // a copy: the session writer takes the batch itself
@@ -187,6 +219,13 @@ Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const
             commandError = released.error();
     }
 
+    const auto networkToWriter = [&network, &toWriter] {
+        CaptureBatch flows;
+        network->drain(flows);
+        if (!flows.empty())
+            toWriter(std::move(flows));
+    };
+
     const Clock::time_point begin = Clock::now();
     std::optional<Clock::time_point> drainUntil;
     std::string pollError;
@@ -195,6 +234,8 @@ Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const
             pollError = polled.error();
             break;
         }
+        if (network)
+            networkToWriter();
         const Clock::time_point now = Clock::now();
         if (stopRequested.load())
             break;
@@ -211,6 +252,14 @@ Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const
     command.terminate();
 
     const Result<void> stopped = capture->stop(toWriter);
+    std::string networkProblem;
+    if (network) {
+        CaptureBatch last;
+        if (auto networkStopped = network->stop(last); !networkStopped)
+            networkProblem = networkStopped.error();
+        if (!last.empty())
+            toWriter(std::move(last));
+    }
     auto written = writer ? writer->finish(bootTimeNowNs()) : Result<WriterSummary>(WriterSummary{});
     auto jsonlWritten = jsonl ? jsonl->finish() : Result<JsonlSummary>(JsonlSummary{});
     if (!commandError.empty())
@@ -246,6 +295,11 @@ Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const
         }
     }
     summary.seconds = seconds;
+    if (network) {
+        summary.interfaces = network->interfaceNames();
+        summary.network = network->stats();
+        summary.networkProblem = networkProblem;
+    }
     if (!options.command.empty()) {
         for (int i = 0; i < 50 && !command.pollExit(); ++i)
             usleep(20000);

@@ -2,6 +2,7 @@
 // `provscope-capture -o FILE`: record the whole machine into a session file for a
 // fixed time, until a command exits, or until asked to stop.
 #include "kernel_capture.h"
+#include "pcap_capture.h"
 #include "privilege_drop.h"
 #include "result.h"
 
@@ -22,6 +23,9 @@ struct HeadlessOptions {
     bool systemWide = false;              // with a command: the whole machine, not only its tree
     std::optional<TargetUser> user;     // files and the command run as this user
     KernelCaptureOptions kernel;          // raw, ring buffer size... (excludeTgid: set here)
+    // The network beside the system calls (libpcap); nullopt: --no-pcap. Needs a session
+    // file or --pcapng: flows have nowhere to go in the BackTrack logs.
+    std::optional<PcapCaptureOptions> pcap = PcapCaptureOptions{};
 };
 
 struct HeadlessSummary {
@@ -43,6 +47,11 @@ struct HeadlessSummary {
     std::string finishProblem;
     std::string jsonlRawPath, jsonlTrackerPath; // the live BackTrack logs, when written
     int64_t jsonlLines = 0;                     // raw log lines
+    // The network capture, when it ran: interfaces, counts, and what went wrong with it
+    // (an interface that went away, a failed --pcapng write) without stopping the rest.
+    std::vector<std::string> interfaces;
+    std::optional<PcapCaptureStats> network;
+    std::string networkProblem;
 };
 
 // Runs until the duration passes, the command exits, or stopRequested is set

@@ -191,6 +191,7 @@ struct PcapCapture::Impl {
             }
             ++stats.flowRecords;
             stats.endedFlows += flow.ended ? 1 : 0;
+            stats.flows += flow.ended || final ? 1 : 0;
             queue.flows.push_back(std::move(flow));
         }
         for (DnsRecord &record : dns) {
@@ -306,25 +307,25 @@ Result<std::unique_ptr<PcapCapture>> PcapCapture::open(const PcapCaptureOptions 
     }
     if (d.interfaces.empty())
         return makeError("no network interface could be opened (see --interface, or --no-pcap)");
-    if (!options.pcapngPath.empty()) {
-        auto writer = PcapngWriter::create(options.pcapngPath, options.fileOwner);
-        if (!writer)
-            return makeError(writer.error());
-        d.pcapng = std::move(writer).value();
-        for (Impl::Interface &i : d.interfaces)
-            i.pcapngId = d.pcapng->addInterface(i.opened.name, i.opened.linkType, options.snapLength);
-    }
     d.wakeFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (d.wakeFd < 0)
         return makeError(std::string("eventfd: ") + std::strerror(errno));
     return capture;
 }
 
-void PcapCapture::start(int64_t bootToEpochNs)
+Result<void> PcapCapture::start(int64_t bootToEpochNs)
 {
     Impl &d = *m_impl;
     if (d.started)
-        return;
+        return {};
+    if (!d.options.pcapngPath.empty()) {
+        auto writer = PcapngWriter::create(d.options.pcapngPath, d.options.fileOwner);
+        if (!writer)
+            return makeError(writer.error());
+        d.pcapng = std::move(writer).value();
+        for (Impl::Interface &i : d.interfaces)
+            i.pcapngId = d.pcapng->addInterface(i.opened.name, i.opened.linkType, d.options.snapLength);
+    }
     FlowAggregatorOptions aggregation;
     aggregation.bootToEpochNs = bootToEpochNs;
     aggregation.inactivityTimeoutNs = d.options.flowTimeoutNs;
@@ -333,6 +334,7 @@ void PcapCapture::start(int64_t bootToEpochNs)
     d.lastStatsBootNs = bootTimeNowNs();
     d.started = true;
     d.thread = std::thread(&Impl::run, &d);
+    return {};
 }
 
 void PcapCapture::drain(CaptureBatch &batch)

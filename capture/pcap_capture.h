@@ -40,6 +40,7 @@ struct PcapCaptureStats {
     uint64_t packets = 0;         // frames read from libpcap
     uint64_t dropped = 0;         // libpcap's drop counts (kernel and interface)
     uint64_t flowRecords = 0;     // flow versions handed on (periodic snapshots included)
+    uint64_t flows = 0;           // distinct flows: each one ended, or was open at the end
     uint64_t endedFlows = 0;
     uint64_t dnsRecords = 0;
     uint64_t queueDropped = 0;    // flows and DNS records the full queue refused
@@ -57,16 +58,15 @@ std::string pcapDisabledConfigJson(const std::string &why);
 class PcapCapture {
 public:
     // Opens every interface and compiles the filter (the errors a user can make show
-    // here, before anything runs) and creates the --pcapng file. Packets wait in the
-    // kernel buffers until start().
+    // here, before anything runs). Packets wait in the kernel buffers until start().
     static Result<std::unique_ptr<PcapCapture>> open(const PcapCaptureOptions &options);
     ~PcapCapture();
     PcapCapture(const PcapCapture &) = delete;
     PcapCapture &operator=(const PcapCapture &) = delete;
 
-    // Starts the capture thread. Flow and DNS times are boot-clock ns: epoch - bootToEpochNs
-    // (the session meta's offset).
-    void start(int64_t bootToEpochNs);
+    // Creates the --pcapng file (the one error here) and starts the capture thread. Flow
+    // and DNS times are boot-clock ns: epoch - bootToEpochNs (the session meta's offset).
+    Result<void> start(int64_t bootToEpochNs);
     // Moves the flows, DNS records and losses produced so far into batch.
     void drain(CaptureBatch &batch);
     // Reads what is left, reports the final drop counts, ends the aggregation (open flows

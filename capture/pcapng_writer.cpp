@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -52,10 +53,11 @@ Result<int> createAs(const std::string &path, const std::optional<TargetUser> &o
     if (!why.empty())
         return makeError("--pcapng " + path + ": " + why);
     if (fd < 0) {
+        struct stat st {};
+        if (err == ELOOP || (err == EEXIST && ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)))
+            return makeError("--pcapng " + path + ": is a symbolic link (refused)");
         if (err == EEXIST)
             return makeError("--pcapng " + path + ": the file exists (an existing file is never overwritten)");
-        if (err == ELOOP)
-            return makeError("--pcapng " + path + ": is a symbolic link (refused)");
         return makeError("--pcapng " + path + ": " + std::strerror(err));
     }
     return fd;

@@ -19,7 +19,7 @@ int runServeCommand(const ServeOptions &options, const std::atomic<bool> &stopRe
         std::cerr << "provscope-capture: serving on " << server.socketPath << "\n";
     KernelCaptureOptions kernel = options.kernel;
     kernel.excludeTgid = uint32_t(getpid());
-    const auto served = runCaptureServer(server, kernelCaptureSourceFactory(kernel), stopRequested);
+    const auto served = runCaptureServer(server, kernelCaptureSourceFactory(kernel, options.pcap), stopRequested);
     if (!served) {
         std::cerr << "provscope-capture: " << served.error() << "\n";
         return 1;

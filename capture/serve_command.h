@@ -1,6 +1,7 @@
 #pragma once
 // `provscope-capture --serve`: stream live eBPF captures to the workstation.
 #include "kernel_capture.h"
+#include "pcap_capture.h"
 
 #include <atomic>
 #include <optional>
@@ -14,6 +15,7 @@ struct ServeOptions {
     int inheritedFd = -1;            // a socketpair end handed over by the workstation
     std::optional<uid_t> allowedUid; // besides root, who may connect
     KernelCaptureOptions kernel;     // raw, ring buffer size... (excludeTgid: set here)
+    std::optional<PcapCaptureOptions> pcap = PcapCaptureOptions{}; // nullopt: --no-pcap
 };
 
 // Serves until the client leaves or stopRequested is set; returns the exit status.

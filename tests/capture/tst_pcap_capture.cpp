@@ -191,7 +191,7 @@ void TestPcapCapture::udpAndTcpFlowsOnLoopback()
     QCOMPARE(capture->interfaceNames(), std::vector<std::string>{"lo"});
     const int64_t bootToEpoch = bootToEpochOffsetNs();
     const int64_t startBootNs = int64_t(bootTimeNowNs());
-    capture->start(bootToEpoch);
+    QVERIFY(capture->start(bootToEpoch).ok());
 
     // UDP: three datagrams from the client, two answers.
     Socket udpServer, udpClient;
@@ -310,7 +310,7 @@ void TestPcapCapture::exclusionHidesExactlyItsAddressAndPort()
     auto opened = PcapCapture::open(options);
     QVERIFY2(opened.ok(), opened.ok() ? "" : opened.error().c_str());
     std::unique_ptr<PcapCapture> capture = std::move(opened).value();
-    capture->start(bootToEpochOffsetNs());
+    QVERIFY(capture->start(bootToEpochOffsetNs()).ok());
     QVERIFY(sendUdp(client, hidden, 11) && sendUdp(hidden, client, 12));
     QVERIFY(sendUdp(client, shown, 13) && sendUdp(shown, client, 14));
     QVERIFY(sendUdp(client6, hidden6, 15, true) && sendUdp(client6, shown6, 16, true));
@@ -382,8 +382,10 @@ void TestPcapCapture::pcapngNeverOverwrites()
     options.interfaces = {"lo"};
     options.pcapngPath = existing.toStdString();
     auto opened = PcapCapture::open(options);
-    QVERIFY(!opened.ok());
-    QVERIFY2(opened.error().find("exists") != std::string::npos, opened.error().c_str());
+    QVERIFY2(opened.ok(), opened.ok() ? "" : opened.error().c_str());
+    auto started = opened.value()->start(0);
+    QVERIFY(!started.ok());
+    QVERIFY2(started.error().find("exists") != std::string::npos, started.error().c_str());
     QFile f(existing);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(f.readAll(), QByteArray("keep me"));
@@ -392,7 +394,10 @@ void TestPcapCapture::pcapngNeverOverwrites()
     QVERIFY(QFile::link(m_dir.filePath("target.pcapng"), link));
     options.pcapngPath = link.toStdString();
     opened = PcapCapture::open(options);
-    QVERIFY(!opened.ok());
+    QVERIFY(opened.ok());
+    started = opened.value()->start(0);
+    QVERIFY(!started.ok());
+    QVERIFY2(started.error().find("symbolic link") != std::string::npos, started.error().c_str());
     QVERIFY(!QFile::exists(m_dir.filePath("target.pcapng")));
 }
 
