@@ -8,6 +8,7 @@
 #include "annotation_set.h"
 #include "dashboard_tab.h"
 #include "events_tab.h"
+#include "flows_tab.h"
 #include "process_tree_tab.h"
 #include "filter_bar.h"
 #include "graph_tab.h"
@@ -94,6 +95,7 @@ void MainWindow::stopSessionWork()
     // Every worker with a connection to the file stops and lets go of it.
     m_eventsTab->releaseSession();
     m_dashboard->cancelAndWait();
+    m_flowsTab->cancelAndWait();
     m_processTree->cancelAndWait();
     m_graphTab->waitUntilIdle();
 }
@@ -152,6 +154,7 @@ void MainWindow::createCentralWidgets()
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_dashboard, tr("Dashboard"));
     m_tabs->addTab(m_eventsTab, tr("Events"));
+    createFlowsTab(); // after Events
     m_tabs->addTab(m_processTree, tr("Process Tree"));
     m_tabs->addTab(m_graphTab, tr("Provenance Graph"));
     // Live events land in the table; a session opened from a file starts at the
@@ -379,6 +382,8 @@ void MainWindow::setReader(std::shared_ptr<SessionReader> reader, const QString 
     m_graphWanted.reset();
     m_eventsTab->setReader(m_reader, path);
     m_dashboard->setSession(path, m_capture->isActive() && path == m_capture->sessionPath());
+    m_flowsTab->setSession(path, m_capture->isActive() && path == m_capture->sessionPath());
+    syncFlowsTimeFormat();
     m_processTree->setSession(path);
     // Reading the same file again (F5, the end of a recording) keeps unsaved annotations.
     if (path != m_annotations->sessionPath() || !m_annotations->hasUnsavedChanges()) {
@@ -632,6 +637,8 @@ void MainWindow::onEventsAppended()
     // The dashboard scans only the new events; while hidden it catches up when shown.
     if (m_tabs->currentWidget() == m_dashboard && !m_dashboard->isBusy())
         m_dashboard->refresh();
+    if (m_tabs->currentWidget() == m_flowsTab && !m_flowsTab->isBusy())
+        m_flowsTab->refresh();
 }
 
 void MainWindow::updateStatusCounts()
@@ -670,6 +677,7 @@ void MainWindow::refreshSession()
         onEventsAppended(); // the live session is followed; pick up whatever is new now
         m_processTree->refresh();
         m_dashboard->refresh();
+        m_flowsTab->refresh();
         return;
     }
     // A finished file: read it again, keeping the table's position and the filter.

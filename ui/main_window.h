@@ -26,6 +26,7 @@ class EventDetailsView;
 class EventTableModel;
 class EventsTab;
 class DashboardTab;
+class FlowsTab;
 class AnnotationActions;
 class AnnotationSet;
 class AnnotationsPanel;
@@ -67,6 +68,7 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     EventsTab *eventsTab() const { return m_eventsTab; }
     DashboardTab *dashboard() const { return m_dashboard; }
+    FlowsTab *flowsTab() const { return m_flowsTab; }
     ProcessTreeTab *processTree() const { return m_processTree; }
     AnnotationSet *annotations() const { return m_annotations; }
     AnnotationActions *annotationActions() const { return m_annotationActions; }
@@ -117,6 +119,9 @@ private:
     void releaseSession();
     void stopSessionWork();
     void createAnnotationViews();
+    // The Flows tab and its wiring to the event table (main_window_flows.cpp).
+    void createFlowsTab();
+    void syncFlowsTimeFormat();
     // Unsaved annotations: asks to save, discard or cancel; false: cancel.
     bool maybeSaveAnnotations();
     // Closing while the capture still runs: unsaved annotations would be lost; asks.
@@ -139,6 +144,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     EventsTab *m_eventsTab = nullptr;
     DashboardTab *m_dashboard = nullptr;
+    FlowsTab *m_flowsTab = nullptr;
     ProcessTreeTab *m_processTree = nullptr;
     AnnotationSet *m_annotations = nullptr;
     AnnotationActions *m_annotationActions = nullptr;

@@ -1,0 +1,416 @@
+// The workstation's Flows tab under -platform offscreen, on a session written with the
+// real SessionWriter (processes, socket events, flows and DNS): the table's rows and
+// default order, a header click, the process/peer/domain columns as attributed by the
+// store; a chart selection filters the table and the event table (which then shows
+// exactly the socket events of those flows); the Events tab's time range restricts
+// the flows and the charts, a time bucket sets it; a 1.2 session says it has no
+// network capture.
+#include "event_table_model.h"
+#include "events_tab.h"
+#include "filter_bar.h"
+#include "flow_charts_panel.h"
+#include "flow_table_model.h"
+#include "flows_tab.h"
+#include "main_window.h"
+#include "quick_filter_bar.h"
+#include "workstation_fixture.h"
+
+#include <QDateTimeEdit>
+#include <QHeaderView>
+#include <QLabel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sqlite3.h>
+
+#include <set>
+
+using namespace provscope;
+using namespace provscope::test;
+
+namespace {
+constexpr uint64_t kSecond = 1'000'000'000ULL;
+constexpr uint32_t kCurl = 2000, kServer = 2001, kWget = 2002;
+constexpr uint64_t kCurlStart = kBase - 100, kServerStart = kBase - 200, kWgetStart = kBase - 300;
+
+Event netEvent(uint32_t pid, uint64_t start, const char *comm, uint64_t ts, const char *syscall, const char *laddr,
+               uint16_t lport, const char *raddr, uint16_t rport)
+{
+    Event e;
+    e.tsNs = e.lastTsNs = kBase + ts;
+    e.pid = e.tid = pid;
+    e.ppid = 1;
+    e.procStartNs = start;
+    e.uid = 1000;
+    e.comm = comm;
+    e.syscall = syscall;
+    e.ret = 0;
+    e.fd = 5;
+    e.laddr = laddr;
+    e.lport = lport;
+    e.raddr = raddr;
+    e.rport = rport;
+    return e;
+}
+
+Flow makeFlow(uint64_t key, uint8_t proto, const char *src, uint16_t sport, const char *dst, uint16_t dport,
+              uint64_t bytesOut, uint64_t bytesIn, uint64_t first, uint64_t last)
+{
+    Flow f;
+    f.key = key;
+    f.proto = proto;
+    f.src = src;
+    f.sport = sport;
+    f.dst = dst;
+    f.dport = dport;
+    f.packetsOut = std::max<uint64_t>(1, bytesOut / 1000);
+    f.packetsIn = std::max<uint64_t>(1, bytesIn / 1000);
+    f.bytesOut = bytesOut;
+    f.bytesIn = bytesIn;
+    f.tcpFlags = proto == kProtoTcp ? (kTcpSyn | kTcpAck | kTcpFin) : 0;
+    f.firstNs = int64_t(kBase + first);
+    f.lastNs = int64_t(kBase + last);
+    f.ended = true;
+    f.interfaceName = "lo";
+    return f;
+}
+
+// Flow keys, in the default order (bytes, descending): 2, 1, 3, 4.
+// 1: curl 127.0.0.1:41000 -> python3 server 127.0.0.1:8080, seconds 1-2 (both local)
+// 2: wget 10.0.0.2:42000 -> 93.184.216.34:443 (example.com), seconds 5-7
+// 3: UDP 10.0.0.2:5353 -> 224.0.0.251:5353 (mDNS), second 8, no socket event: unattributed
+// 4: wget's DNS query 10.0.0.2:43000 -> 10.0.0.1:53, second 4.9
+CaptureBatch flowBatch()
+{
+    CaptureBatch batch;
+    batch.processes = {processInfo(kCurl, kCurlStart, 1, 0, "curl", "/usr/bin/curl"),
+                       processInfo(kServer, kServerStart, 1, 0, "python3", "/usr/bin/python3"),
+                       processInfo(kWget, kWgetStart, 1, 0, "wget", "/usr/bin/wget")};
+    Event open = netEvent(kWget, kWgetStart, "wget", 0, "openat", "", 0, "", 0);
+    open.fd = 3;
+    open.path = "/etc/resolv.conf";
+    batch.events.push_back(open);
+    batch.events.push_back(netEvent(kServer, kServerStart, "python3", 500'000'000, "listen", "127.0.0.1", 8080, "", 0));
+    batch.events.push_back(netEvent(kCurl, kCurlStart, "curl", kSecond + 1000, "connect", "127.0.0.1", 41000,
+                                    "127.0.0.1", 8080));
+    batch.events.push_back(netEvent(kServer, kServerStart, "python3", kSecond + 2000, "accept4", "127.0.0.1", 8080,
+                                    "127.0.0.1", 41000));
+    batch.events.push_back(netEvent(kCurl, kCurlStart, "curl", kSecond + 100'000'000, "write", "127.0.0.1", 41000,
+                                    "127.0.0.1", 8080));
+    batch.events.push_back(netEvent(kServer, kServerStart, "python3", kSecond + 200'000'000, "read", "127.0.0.1",
+                                    8080, "127.0.0.1", 41000));
+    batch.events.push_back(netEvent(kWget, kWgetStart, "wget", 4 * kSecond + 900'000'000, "sendto", "10.0.0.2", 43000,
+                                    "10.0.0.1", 53));
+    batch.events.push_back(netEvent(kWget, kWgetStart, "wget", 5 * kSecond + 1000, "connect", "10.0.0.2", 42000,
+                                    "93.184.216.34", 443));
+    Event later = netEvent(kWget, kWgetStart, "wget", 9 * kSecond + 500'000'000, "openat", "", 0, "", 0);
+    later.fd = 4;
+    later.path = "/tmp/index.html";
+    batch.events.push_back(later);
+
+    Flow local = makeFlow(1, kProtoTcp, "127.0.0.1", 41000, "127.0.0.1", 8080, 5000, 20000, kSecond, 2 * kSecond);
+    Flow web = makeFlow(2, kProtoTcp, "10.0.0.2", 42000, "93.184.216.34", 443, 3000, 90000, 5 * kSecond, 7 * kSecond);
+    web.dnsName = "example.com";
+    Flow mdns = makeFlow(3, kProtoUdp, "10.0.0.2", 5353, "224.0.0.251", 5353, 300, 0, 8 * kSecond,
+                         8 * kSecond + 500'000'000);
+    Flow dns = makeFlow(4, kProtoUdp, "10.0.0.2", 43000, "10.0.0.1", 53, 80, 160, 4 * kSecond + 900'000'000,
+                        4 * kSecond + 950'000'000);
+    batch.flows = {local, web, mdns, dns};
+    DnsRecord answer;
+    answer.tsNs = int64_t(kBase + 4 * kSecond + 950'000'000);
+    answer.name = answer.queryName = "example.com";
+    answer.type = kDnsTypeA;
+    answer.value = "93.184.216.34";
+    answer.ttl = 300;
+    answer.server = "10.0.0.1";
+    batch.dnsRecords = {answer};
+    return batch;
+}
+
+bool execSql(const QString &path, const char *sql)
+{
+    sqlite3 *db = nullptr;
+    const bool ok = sqlite3_open(path.toLocal8Bit().constData(), &db) == SQLITE_OK
+                    && sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+    sqlite3_close(db);
+    return ok;
+}
+
+QString text(const FlowTableModel *model, int row, int column)
+{
+    return model->data(model->index(row, column)).toString();
+}
+
+std::vector<uint64_t> keysInOrder(const FlowTableModel *model)
+{
+    std::vector<uint64_t> keys;
+    for (int row = 0; row < model->rowCount(); ++row)
+        keys.push_back(model->flowAt(row).key);
+    return keys;
+}
+
+// "syscall pid" of every row the event table shows.
+std::multiset<QString> shownEvents(MainWindow &window)
+{
+    std::multiset<QString> shown;
+    EventTableModel *model = window.eventModel();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const Event *event = model->eventAt(row);
+        if (event)
+            shown.insert(QStringLiteral("%1 %2").arg(QString::fromStdString(event->syscall)).arg(event->pid));
+    }
+    return shown;
+}
+
+FlowSelection selection(FlowSelection::Kind kind, const char *text, const char *label)
+{
+    FlowSelection s;
+    s.kind = kind;
+    s.text = text;
+    s.label = label;
+    return s;
+}
+
+int64_t epochOf(uint64_t offset) { return int64_t(kBase + offset) + kBootToEpochNs; }
+} // namespace
+
+class TstFlowsTab : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void tableRowsAndDefaultOrder();
+    void headerClickSorts();
+    void chartSelectionFiltersTableAndEvents();
+    void eventsTimeRangeRestrictsFlowsAndCharts();
+    void timeBucketSetsTheEventRange();
+    void doubleClickShowsTheFlowsEvents();
+    void sessionWithoutNetworkSaysSo();
+
+private:
+    void openFlowsTab(const QString &path);
+    QTemporaryDir m_dir;
+    QString m_session;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TstFlowsTab::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_dir.isValid());
+    m_session = m_dir.filePath(QStringLiteral("flows.provscope"));
+    const QString error = writeSession(m_session, clockOnlyMeta(), {flowBatch()}, kBase + 10 * kSecond);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+void TstFlowsTab::init()
+{
+    m_window = std::make_unique<MainWindow>();
+}
+
+void TstFlowsTab::cleanup()
+{
+    m_window.reset();
+}
+
+void TstFlowsTab::openFlowsTab(const QString &path)
+{
+    showWithSession(*m_window, path);
+    m_window->tabs()->setCurrentWidget(m_window->flowsTab());
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->flowsTab()->isLoaded() && !m_window->flowsTab()->isBusy(), 20000);
+    // The quick filters have the session's span before a test narrows it.
+    QTRY_VERIFY(m_window->eventsTab()->quickFilterBar()->valuesLoaded());
+}
+
+void TstFlowsTab::tableRowsAndDefaultOrder()
+{
+    openFlowsTab(m_session);
+    FlowsTab *tab = m_window->flowsTab();
+    QCOMPARE(m_window->tabs()->tabText(m_window->tabs()->indexOf(tab)), QStringLiteral("Flows"));
+    QCOMPARE(m_window->tabs()->indexOf(tab), m_window->tabs()->indexOf(m_window->eventsTab()) + 1);
+    const FlowTableModel *model = tab->model();
+    QCOMPARE(tab->table()->model(), model);
+    // Top flows by bytes: 93,000, 25,000, 300, 240.
+    QCOMPARE(keysInOrder(model), (std::vector<uint64_t>{2, 1, 3, 4}));
+    QCOMPARE(tab->table()->horizontalHeader()->sortIndicatorSection(), int(FlowTableModel::Bytes));
+    QCOMPARE(text(model, 0, FlowTableModel::Bytes), QLocale().toString(93000));
+    QCOMPARE(text(model, 0, FlowTableModel::Domain), QStringLiteral("example.com"));
+    QCOMPARE(text(model, 0, FlowTableModel::Destination), QStringLiteral("93.184.216.34"));
+    // Attributed by the store from the socket events (exact 5-tuple), both ends of
+    // the local connection; the mDNS flow has no socket event: unattributed.
+    QCOMPARE(text(model, 0, FlowTableModel::Process), QStringLiteral("wget (2002)"));
+    QCOMPARE(text(model, 1, FlowTableModel::Process), QStringLiteral("curl (2000)"));
+    QCOMPARE(text(model, 1, FlowTableModel::PeerProcess), QStringLiteral("python3 (2001)"));
+    QCOMPARE(text(model, 2, FlowTableModel::Process), QStringLiteral("unattributed"));
+    QCOMPARE(text(model, 3, FlowTableModel::Process), QStringLiteral("wget (2002)"));
+    QCOMPARE(text(model, 1, FlowTableModel::TcpFlags), QStringLiteral("SYN ACK FIN"));
+    QCOMPARE(text(model, 1, FlowTableModel::Duration), QStringLiteral("1.000 s"));
+    QCOMPARE(tab->flowsInRange().size(), size_t(4)); // the charts get every flow
+    QVERIFY(tab->messageText().isEmpty());
+    QCOMPARE(tab->findChild<QLabel *>(QStringLiteral("flowsSummary"))->text(), QStringLiteral("4 flows"));
+    // The time column follows the event table's format.
+    m_window->eventsTab()->timeFormatActions().at(1)->trigger(); // seconds since the first event
+    QCOMPARE(text(model, 1, FlowTableModel::FirstSeen), QStringLiteral("+1.000000 s"));
+}
+
+void TstFlowsTab::headerClickSorts()
+{
+    openFlowsTab(m_session);
+    FlowsTab *tab = m_window->flowsTab();
+    QHeaderView *header = tab->table()->horizontalHeader();
+    const int x = header->sectionViewportPosition(FlowTableModel::DestinationPort) + header->sectionSize(FlowTableModel::DestinationPort) / 2;
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, QPoint(x, header->height() / 2));
+    QCOMPARE(tab->model()->sortColumn(), int(FlowTableModel::DestinationPort));
+    std::vector<uint64_t> expected{4, 2, 3, 1}; // 53, 443, 5353, 8080: numbers, not text
+    if (tab->model()->sortOrder() == Qt::DescendingOrder)
+        std::reverse(expected.begin(), expected.end());
+    QCOMPARE(keysInOrder(tab->model()), expected);
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, QPoint(x, header->height() / 2));
+    std::reverse(expected.begin(), expected.end());
+    QCOMPARE(keysInOrder(tab->model()), expected);
+}
+
+void TstFlowsTab::chartSelectionFiltersTableAndEvents()
+{
+    openFlowsTab(m_session);
+    FlowsTab *tab = m_window->flowsTab();
+    // A click on the "tcp" slice: the table shows the two TCP flows ...
+    emit tab->charts()->selectionRequested(selection(FlowSelection::Kind::Protocol, "tcp", "protocol tcp"));
+    QTRY_COMPARE(tab->model()->rowCount(), 2);
+    QCOMPARE(keysInOrder(tab->model()), (std::vector<uint64_t>{2, 1}));
+    QCOMPARE(tab->breadcrumbText(), QStringLiteral("Showing flows with protocol tcp"));
+    QVERIFY(tab->findChild<QLabel *>(QStringLiteral("flowsBreadcrumb"))->isVisible());
+    QCOMPARE(m_window->tabs()->currentWidget(), tab); // the tab stays in front
+    // ... and the event table exactly their socket events, from both ends.
+    QTRY_VERIFY(!m_window->filterBar()->appliedFilter().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->filterBar()->isRunning(), 20000);
+    QVERIFY(m_window->filterBar()->appliedFilter().contains(QStringLiteral("fd.dip == \"93.184.216.34\"")));
+    QCOMPARE(shownEvents(*m_window),
+             (std::multiset<QString>{"connect 2000", "write 2000", "accept4 2001", "read 2001", "connect 2002"}));
+
+    // Domain: the breadcrumb reads as the brief's example; the DNS query is not in it.
+    emit tab->charts()->selectionRequested(selection(FlowSelection::Kind::Domain, "example.com", "domain example.com"));
+    QTRY_COMPARE(tab->model()->rowCount(), 1);
+    QCOMPARE(tab->breadcrumbText(), QStringLiteral("Showing flows to domain example.com"));
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->filterBar()->isRunning()
+                                 && !m_window->filterBar()->appliedFilter().contains(QStringLiteral("8080")), 20000);
+    QCOMPARE(shownEvents(*m_window), (std::multiset<QString>{"connect 2002"}));
+
+    // Clear (the breadcrumb's link): every flow again.
+    emit tab->findChild<QLabel *>(QStringLiteral("flowsBreadcrumb"))->linkActivated(QStringLiteral("clear"));
+    QCOMPARE(tab->model()->rowCount(), 4);
+    QVERIFY(tab->breadcrumbText().isEmpty());
+}
+
+void TstFlowsTab::eventsTimeRangeRestrictsFlowsAndCharts()
+{
+    openFlowsTab(m_session);
+    FlowsTab *tab = m_window->flowsTab();
+    QuickFilterBar *quick = m_window->eventsTab()->quickFilterBar();
+    // The user narrows the Events tab's From/To to seconds 4 and 5 (to the end of 5).
+    quick->fromEdit()->setDateTime(QDateTime::fromMSecsSinceEpoch(epochOf(4 * kSecond) / 1000000));
+    quick->toEdit()->setDateTime(QDateTime::fromMSecsSinceEpoch(epochOf(5 * kSecond) / 1000000));
+    // Flows active in [4 s, 6 s): the DNS query and the example.com connection.
+    QTRY_COMPARE(tab->model()->rowCount(), 2);
+    QCOMPARE(keysInOrder(tab->model()), (std::vector<uint64_t>{2, 4}));
+    QCOMPARE(tab->flowsInRange().size(), size_t(2)); // what the charts show
+    QVERIFY(tab->findChild<QLabel *>(QStringLiteral("flowsSummary"))->text().startsWith(QStringLiteral("2 of 4 flows")));
+    // A chart selection inside the range keeps the range for the events too.
+    emit tab->charts()->selectionRequested(selection(FlowSelection::Kind::Protocol, "udp", "protocol udp"));
+    QTRY_COMPARE(tab->model()->rowCount(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->filterBar()->appliedFilter().contains(QStringLiteral("fd.dport == 53"))
+                                 && !m_window->filterBar()->isRunning(), 20000);
+    QVERIFY(m_window->filterBar()->appliedFilter().contains(QStringLiteral("evt.time >=")));
+    QVERIFY(quick->hasTimeRange()); // the quick filter still shows the range
+    QCOMPARE(shownEvents(*m_window), (std::multiset<QString>{"sendto 2002"}));
+    QCOMPARE(tab->flowsInRange().size(), size_t(2));
+
+    // A range without flows (second 3) says so.
+    quick->setTimeRange(epochOf(3 * kSecond), epochOf(4 * kSecond));
+    QTRY_COMPARE(tab->flowsInRange().size(), size_t(0));
+    QCOMPARE(tab->model()->rowCount(), 0);
+    QCOMPARE(tab->messageText(), QStringLiteral("No flows in this range."));
+    QVERIFY(tab->findChild<QLabel *>(QStringLiteral("flowsMessage"))->isVisible());
+    // Clear in the quick filters: the whole session again.
+    quick->clearFilters();
+    QTRY_COMPARE(tab->flowsInRange().size(), size_t(4));
+}
+
+void TstFlowsTab::timeBucketSetsTheEventRange()
+{
+    openFlowsTab(m_session);
+    FlowsTab *tab = m_window->flowsTab();
+    QuickFilterBar *quick = m_window->eventsTab()->quickFilterBar();
+    // A traffic-over-time bucket [1.0 s, 1.5 s): the table shows the flow active in
+    // it; the shared range becomes that second (the quick filter counts in seconds).
+    FlowSelection bucket;
+    bucket.kind = FlowSelection::Kind::TimeRange;
+    bucket.minNs = int64_t(kBase + kSecond);
+    bucket.maxNs = int64_t(kBase + kSecond + 500'000'000);
+    bucket.label = "10:00:01.0 – 10:00:01.5";
+    emit tab->charts()->selectionRequested(bucket);
+    QTRY_VERIFY(quick->hasTimeRange());
+    QCOMPARE(quick->timeRange(), std::make_pair(epochOf(kSecond), epochOf(2 * kSecond)));
+    QCOMPARE(keysInOrder(tab->model()), (std::vector<uint64_t>{1}));
+    QCOMPARE(tab->flowsInRange().size(), size_t(1)); // the charts zoom into the range
+    QVERIFY(tab->breadcrumbText().startsWith(QStringLiteral("Showing flows active in")));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->filterBar()->appliedFilter() == quick->expression()
+                                 && !m_window->filterBar()->isRunning(), 20000);
+    QCOMPARE(shownEvents(*m_window),
+             (std::multiset<QString>{"connect 2000", "write 2000", "accept4 2001", "read 2001"}));
+}
+
+void TstFlowsTab::doubleClickShowsTheFlowsEvents()
+{
+    openFlowsTab(m_session);
+    FlowsTab *tab = m_window->flowsTab();
+    QTableView *table = tab->table();
+    const int row = tab->model()->rowOfKey(1);
+    const QRect cell = table->visualRect(tab->model()->index(row, FlowTableModel::Destination));
+    QVERIFY(cell.isValid());
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, cell.center()); // a user presses first
+    QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, cell.center());
+    QTRY_COMPARE(m_window->tabs()->currentWidget(), static_cast<QWidget *>(m_window->eventsTab()));
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->filterBar()->appliedFilter().isEmpty() && !m_window->filterBar()->isRunning(),
+                             20000);
+    QCOMPARE(shownEvents(*m_window),
+             (std::multiset<QString>{"connect 2000", "write 2000", "accept4 2001", "read 2001"}));
+}
+
+void TstFlowsTab::sessionWithoutNetworkSaysSo()
+{
+    // A 1.2 session (no flow tables) and a new one recorded without packet capture.
+    const QString older = m_dir.filePath(QStringLiteral("v12.provscope"));
+    QVERIFY(writeFixtureSession(older).isEmpty());
+    QVERIFY(execSql(older, "DROP TABLE flows; DROP TABLE dns; DELETE FROM meta WHERE key IN ('flow_count', 'dns_count');"
+                           " UPDATE meta SET value = '1.2' WHERE key = 'format_version'; PRAGMA journal_mode = DELETE;"));
+    openFlowsTab(older);
+    FlowsTab *tab = m_window->flowsTab();
+    QVERIFY2(tab->messageText().startsWith(QStringLiteral("This session has no network capture")),
+             qPrintable(tab->messageText()));
+    QVERIFY(tab->messageText().contains(QStringLiteral("1.2")));
+    QLabel *page = tab->findChild<QLabel *>(QStringLiteral("flowsNoNetwork"));
+    QVERIFY(page->isVisible());
+    QCOMPARE(page->text(), tab->messageText());
+    QVERIFY(!tab->table()->isVisible());
+
+    const QString none = m_dir.filePath(QStringLiteral("nonet.provscope"));
+    QVERIFY(writeFixtureSession(none).isEmpty());
+    QVERIFY(m_window->openSession(none));
+    QTRY_VERIFY_WITH_TIMEOUT(tab->isLoaded() && !tab->isBusy(), 20000);
+    QVERIFY2(tab->messageText().startsWith(QStringLiteral("This session has no network capture")),
+             qPrintable(tab->messageText()));
+    QVERIFY(page->isVisible());
+    // And back to a session with flows: the table again.
+    QVERIFY(m_window->openSession(m_session));
+    QTRY_VERIFY_WITH_TIMEOUT(tab->isLoaded() && tab->model()->rowCount() == 4, 20000);
+    QVERIFY(tab->table()->isVisible());
+    QVERIFY(!page->isVisible());
+}
+
+QTEST_MAIN(TstFlowsTab)
+#include "tst_flows_tab.moc"

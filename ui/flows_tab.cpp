@@ -1,0 +1,462 @@
+#include "flows_tab.h"
+
+#include "event_format.h"
+#include "flow_charts_panel.h"
+#include "flow_table_model.h"
+#include "session_reader.h"
+#include "task_progress.h"
+
+#include <QFile>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QTime>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrent>
+
+#include <algorithm>
+#include <limits>
+
+namespace provscope {
+
+namespace {
+constexpr int kLiveRefreshMs = 3000;
+constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+
+// "to domain example.com", "from 10.0.0.5": the selection's label read as a sentence.
+QString selectionPhrase(const FlowSelection &selection)
+{
+    const QString label = QString::fromStdString(selection.label);
+    switch (selection.kind) {
+    case FlowSelection::Kind::Destination:
+    case FlowSelection::Kind::Domain:
+    case FlowSelection::Kind::Port: return FlowsTab::tr("to %1").arg(label);
+    case FlowSelection::Kind::Source: return FlowsTab::tr("from %1").arg(label);
+    case FlowSelection::Kind::TimeRange: return FlowsTab::tr("active in %1").arg(label);
+    case FlowSelection::Kind::Flow: return label;
+    default: return FlowsTab::tr("with %1").arg(label);
+    }
+}
+} // namespace
+
+struct FlowsTab::Outcome {
+    quint64 generation = 0;
+    std::vector<Flow> flows;
+    int64_t bootToEpochNs = 0;
+    QString error;
+    QString olderFormat; // the format of a session from before flows were recorded
+};
+
+FlowsTab::FlowsTab(QWidget *parent)
+    : QWidget(parent)
+    , m_liveTimer(new QTimer(this))
+    , m_model(new FlowTableModel(this))
+{
+    setObjectName(QStringLiteral("flowsTab"));
+    m_pool.setMaxThreadCount(1);
+    connect(&m_watcher, &QFutureWatcher<std::shared_ptr<Outcome>>::finished, this, &FlowsTab::onFinished);
+    m_liveTimer->setInterval(kLiveRefreshMs);
+    connect(m_liveTimer, &QTimer::timeout, this, [this] {
+        if (m_recording && isVisible() && !isBusy())
+            refresh();
+    });
+
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("flowsSummary"));
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_breadcrumb = new QLabel(this);
+    m_breadcrumb->setObjectName(QStringLiteral("flowsBreadcrumb"));
+    m_breadcrumb->setTextFormat(Qt::RichText);
+    connect(m_breadcrumb, &QLabel::linkActivated, this, [this] { clearSelection(); });
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("flowsMessage"));
+    m_message->setWordWrap(true);
+    QFont bold = m_message->font();
+    bold.setBold(true);
+    m_message->setFont(bold);
+
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("flowTable"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setShowGrid(false);
+    m_table->setSortingEnabled(true); // the model sorts in memory, synchronously
+    m_table->sortByColumn(FlowTableModel::Bytes, Qt::DescendingOrder);
+    m_table->setToolTip(tr("Double-click a flow to see its events in the Events tab"));
+    QHeaderView *rows = m_table->verticalHeader();
+    rows->setSectionResizeMode(QHeaderView::Fixed);
+    rows->setDefaultSectionSize(fontMetrics().height() + 6);
+    rows->hide();
+    QHeaderView *columns = m_table->horizontalHeader();
+    columns->setHighlightSections(false);
+    columns->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    const auto width = [this](const char *sample) { return fontMetrics().horizontalAdvance(QLatin1String(sample)) + 18; };
+    const std::pair<int, const char *> widths[] = {
+        {FlowTableModel::Protocol, "Proto "}, {FlowTableModel::Source, "255.255.255.255"},
+        {FlowTableModel::SourcePort, "65535 "}, {FlowTableModel::Destination, "255.255.255.255"},
+        {FlowTableModel::DestinationPort, "65535 "}, {FlowTableModel::Domain, "www.example.com"},
+        {FlowTableModel::Process, "python3 (123456)"}, {FlowTableModel::PeerProcess, "python3 (123456)"},
+        {FlowTableModel::Packets, "Packets"}, {FlowTableModel::Bytes, "9,999,999"},
+        {FlowTableModel::PacketsOut, "Pkts out"}, {FlowTableModel::PacketsIn, "Pkts in"},
+        {FlowTableModel::BytesOut, "9,999,999"}, {FlowTableModel::BytesIn, "9,999,999"},
+        {FlowTableModel::TcpFlags, "SYN ACK PSH FIN"}, {FlowTableModel::FirstSeen, "00:00:00.000000"},
+        {FlowTableModel::Duration, "999.999 s"}, {FlowTableModel::Interface, "Interface"}};
+    for (const auto &[column, sample] : widths)
+        m_table->setColumnWidth(column, width(sample));
+    connect(m_table, &QAbstractItemView::doubleClicked, this, &FlowsTab::onRowActivated);
+
+    m_charts = new FlowChartsPanel(this);
+    // Handled after the click: the panel is rebuilt by what the selection changes.
+    connect(m_charts, &FlowChartsPanel::selectionRequested, this, [this](const FlowSelection &selection) {
+        QMetaObject::invokeMethod(this, [this, selection] { applySelection(selection); }, Qt::QueuedConnection);
+    });
+
+    QWidget *tablePane = new QWidget(this);
+    QVBoxLayout *tableLayout = new QVBoxLayout(tablePane);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    tableLayout->setSpacing(2);
+    QHBoxLayout *header = new QHBoxLayout;
+    header->setContentsMargins(6, 4, 6, 0);
+    header->addWidget(m_summary);
+    header->addSpacing(12);
+    header->addWidget(m_breadcrumb, 1);
+    tableLayout->addLayout(header);
+    m_message->setContentsMargins(6, 0, 6, 0);
+    tableLayout->addWidget(m_message);
+    tableLayout->addWidget(m_table, 1);
+
+    m_splitter = new QSplitter(Qt::Vertical, this);
+    m_splitter->addWidget(tablePane);
+    m_splitter->addWidget(m_charts);
+    m_splitter->setStretchFactor(0, 2);
+    m_splitter->setStretchFactor(1, 3);
+    m_splitter->setChildrenCollapsible(false);
+
+    m_noNetwork = new QLabel(this);
+    m_noNetwork->setObjectName(QStringLiteral("flowsNoNetwork"));
+    m_noNetwork->setAlignment(Qt::AlignCenter);
+    m_noNetwork->setWordWrap(true);
+    m_pages = new QStackedWidget(this);
+    m_pages->addWidget(m_splitter);
+    m_pages->addWidget(m_noNetwork);
+
+    QVBoxLayout *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_pages);
+    showStatus();
+}
+
+FlowsTab::~FlowsTab()
+{
+    cancelAndWait();
+}
+
+void FlowsTab::setTaskProgress(TaskProgress *progress)
+{
+    m_progress = progress;
+}
+
+void FlowsTab::setSession(const QString &path, bool recording)
+{
+    const bool same = !path.isEmpty() && path == m_path;
+    cancelAndWait();
+    m_recording = recording;
+    if (!same) {
+        ++m_generation;
+        m_path = path;
+        m_all.clear();
+        m_bootToEpochNs = 0;
+        m_loaded = false;
+        m_error.clear();
+        m_olderFormat.clear();
+        m_selection.reset();
+        m_hasRange = false;
+        recompute();
+    }
+    if (m_recording)
+        m_liveTimer->start();
+    else
+        m_liveTimer->stop();
+    if (!m_path.isEmpty())
+        refresh();
+}
+
+void FlowsTab::setRecording(bool recording)
+{
+    if (m_path.isEmpty())
+        return;
+    m_recording = recording;
+    if (recording)
+        m_liveTimer->start();
+    else
+        m_liveTimer->stop();
+    refresh();
+}
+
+void FlowsTab::refresh()
+{
+    if (m_path.isEmpty())
+        return;
+    if (isBusy()) {
+        m_refreshPending = true;
+        return;
+    }
+    start();
+}
+
+void FlowsTab::cancelAndWait()
+{
+    m_refreshPending = false;
+    if (!m_jobRunning)
+        return;
+    if (m_cancel)
+        m_cancel->store(true);
+    m_watcher.waitForFinished();
+    onFinished(); // the finished signal is queued: handle it now (dropped as cancelled)
+}
+
+void FlowsTab::start()
+{
+    m_cancel = std::make_shared<std::atomic<bool>>(false);
+    const auto cancel = m_cancel;
+    const std::string path = QFile::encodeName(m_path).toStdString();
+    const quint64 generation = m_generation;
+    if (m_progress && !m_loaded)
+        m_progressToken = m_progress->begin(tr("Reading flows"), [cancel] { cancel->store(true); });
+    m_jobRunning = true;
+    m_watcher.setFuture(QtConcurrent::run(&m_pool, [path, generation, cancel]() {
+        auto outcome = std::make_shared<Outcome>();
+        outcome->generation = generation;
+        if (cancel->load())
+            return outcome;
+        auto reader = SessionReader::open(path);
+        if (!reader) {
+            outcome->error = QString::fromStdString(reader.error());
+            return outcome;
+        }
+        const SessionMeta &meta = reader.value()->meta();
+        outcome->bootToEpochNs = meta.bootToEpochNs;
+        if (!reader.value()->hasFlowTables()) {
+            outcome->olderFormat = QString::fromStdString(meta.formatVersion);
+            return outcome;
+        }
+        auto flows = reader.value()->flows();
+        if (!flows) {
+            outcome->error = QString::fromStdString(flows.error());
+            return outcome;
+        }
+        outcome->flows = std::move(flows.value());
+        return outcome;
+    }));
+}
+
+void FlowsTab::onFinished()
+{
+    if (!m_jobRunning || !m_watcher.isFinished())
+        return; // handled already (cancelAndWait)
+    m_jobRunning = false;
+    if (m_progress && m_progressToken)
+        m_progress->finish(m_progressToken);
+    m_progressToken = 0;
+    if (m_watcher.future().resultCount() == 0)
+        return;
+    const std::shared_ptr<Outcome> outcome = m_watcher.result();
+    if (!outcome || outcome->generation != m_generation || (m_cancel && m_cancel->load()))
+        return;
+    m_loaded = true;
+    m_error = outcome->error;
+    if (m_error.isEmpty()) {
+        m_all = std::move(outcome->flows);
+        m_bootToEpochNs = outcome->bootToEpochNs;
+        m_olderFormat = outcome->olderFormat;
+    }
+    recompute();
+    emit flowsLoaded();
+    if (m_refreshPending) {
+        m_refreshPending = false;
+        start();
+    }
+}
+
+void FlowsTab::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_recording && !isBusy() && !m_path.isEmpty())
+        refresh();
+}
+
+void FlowsTab::setTimeRange(int64_t fromEpochNs, int64_t toEpochNs)
+{
+    if (fromEpochNs == kMin && toEpochNs == kMax) {
+        clearTimeRange();
+        return;
+    }
+    if (m_hasRange && fromEpochNs == m_rangeFromEpochNs && toEpochNs == m_rangeToEpochNs)
+        return;
+    m_hasRange = true;
+    m_rangeFromEpochNs = fromEpochNs;
+    m_rangeToEpochNs = toEpochNs;
+    recompute();
+}
+
+void FlowsTab::clearTimeRange()
+{
+    if (!m_hasRange)
+        return;
+    m_hasRange = false;
+    recompute();
+}
+
+void FlowsTab::applySelection(const FlowSelection &selection)
+{
+    if (selection.kind == FlowSelection::Kind::All) {
+        clearSelection();
+        return;
+    }
+    m_selection = selection;
+    recompute();
+    if (selection.kind == FlowSelection::Kind::TimeRange) {
+        // The bucket becomes the shared range: the event table shows its events.
+        emit timeRangeRequested(selection.minNs + m_bootToEpochNs, selection.maxNs + m_bootToEpochNs);
+        return;
+    }
+    const std::string expression = eventFilterForFlows(m_model->flows());
+    if (!expression.empty())
+        emit eventFilterRequested(QString::fromStdString(expression));
+}
+
+void FlowsTab::clearSelection()
+{
+    if (!m_selection)
+        return;
+    m_selection.reset();
+    recompute();
+}
+
+void FlowsTab::setTimeFormat(EventTableModel::TimeFormat format, int64_t referenceBootNs)
+{
+    m_timeFormat = format;
+    m_referenceBootNs = referenceBootNs;
+    m_model->setTimeFormat(format, m_bootToEpochNs, referenceBootNs);
+}
+
+void FlowsTab::onRowActivated(const QModelIndex &index)
+{
+    if (!index.isValid())
+        return;
+    const std::string expression = eventFilterForFlows({m_model->flowAt(index.row())});
+    if (!expression.empty())
+        emit flowEventsRequested(QString::fromStdString(expression));
+}
+
+void FlowsTab::recompute()
+{
+    // The time range (boot ns) restricts table and charts; the chart selection the table.
+    const bool hasRange = m_hasRange && !m_all.empty();
+    const int64_t from = !hasRange || m_rangeFromEpochNs == kMin ? kMin : m_rangeFromEpochNs - m_bootToEpochNs;
+    const int64_t to = !hasRange || m_rangeToEpochNs == kMax ? kMax : m_rangeToEpochNs - m_bootToEpochNs;
+    m_inRange.clear();
+    int64_t first = kMax, last = kMin;
+    for (const Flow &flow : m_all) {
+        if (flow.firstNs >= to || flow.lastNs < from)
+            continue;
+        m_inRange.push_back(flow);
+        first = std::min(first, flow.firstNs);
+        last = std::max(last, flow.lastNs);
+    }
+    const int64_t chartStart = from != kMin ? from : (first == kMax ? 0 : first);
+    const int64_t chartEnd = to != kMax ? to : (last == kMin ? chartStart : last + 1);
+    m_charts->setFlows(m_inRange, m_bootToEpochNs, chartStart, chartEnd);
+
+    std::vector<Flow> shown;
+    if (m_selection) {
+        for (const Flow &flow : m_inRange)
+            if (m_selection->matches(flow, m_bootToEpochNs))
+                shown.push_back(flow);
+    } else {
+        shown = m_inRange;
+    }
+    // The selected flow stays selected when the rows change (a live refresh).
+    const QModelIndex current = m_table->currentIndex();
+    const uint64_t currentKey = current.isValid() ? m_model->flowAt(current.row()).key : 0;
+    m_model->setTimeFormat(m_timeFormat, m_bootToEpochNs, m_referenceBootNs);
+    m_model->setFlows(std::move(shown));
+    if (currentKey != 0) {
+        if (const int row = m_model->rowOfKey(currentKey); row >= 0)
+            m_table->selectRow(row);
+    }
+    showStatus();
+}
+
+QString FlowsTab::breadcrumbText() const
+{
+    if (!m_selection)
+        return {};
+    return tr("Showing flows %1").arg(selectionPhrase(*m_selection));
+}
+
+QString FlowsTab::messageText() const
+{
+    if (m_path.isEmpty() || !m_loaded)
+        return {};
+    if (!m_error.isEmpty())
+        return tr("The flows cannot be read: %1").arg(m_error);
+    if (m_all.empty() && !m_olderFormat.isEmpty())
+        return tr("This session has no network capture: it was written in format %1, before provscope "
+                  "recorded network flows.").arg(m_olderFormat);
+    if (m_all.empty())
+        return tr("This session has no network capture: no network flows were recorded.\n"
+                  "Record with packet capture enabled, or add a pcap file with provscope-cli import.");
+    if (m_inRange.empty())
+        return tr("No flows in this range.");
+    if (m_model->rowCount() == 0)
+        return tr("No flows in this range match the selection.");
+    return {};
+}
+
+void FlowsTab::showStatus()
+{
+    const QString message = messageText();
+    const bool noNetwork = m_loaded && m_error.isEmpty() && m_all.empty() && !m_path.isEmpty();
+    m_noNetwork->setText(noNetwork ? message : QString());
+    m_pages->setCurrentWidget(noNetwork ? static_cast<QWidget *>(m_noNetwork) : m_splitter);
+    m_message->setText(noNetwork ? QString() : message);
+    m_message->setVisible(!noNetwork && !message.isEmpty());
+
+    QString summary;
+    if (m_path.isEmpty())
+        summary = tr("No session");
+    else if (!m_loaded)
+        summary = tr("Reading flows…");
+    else if (!m_all.empty()) {
+        const QLocale locale;
+        summary = m_model->rowCount() == int(m_all.size())
+                      ? tr("%1 flows").arg(locale.toString(qulonglong(m_all.size())))
+                      : tr("%1 of %2 flows").arg(locale.toString(m_model->rowCount()),
+                                                  locale.toString(qulonglong(m_all.size())));
+        if (m_hasRange) {
+            const auto clock = [this](int64_t epochNs, const QString &open) {
+                return epochNs == kMin || epochNs == kMax ? open : formatClockTime(epochNs).left(8);
+            };
+            summary += tr(" · time range %1 – %2 (the Events tab's From/To)")
+                           .arg(clock(m_rangeFromEpochNs, tr("start")),
+                                clock(m_rangeToEpochNs == kMax ? kMax : m_rangeToEpochNs - 1, tr("end")));
+        }
+    }
+    m_summary->setText(summary);
+    const QString crumb = breadcrumbText();
+    m_breadcrumb->setText(crumb.isEmpty() ? QString()
+                                          : crumb.toHtmlEscaped() + QStringLiteral(" — <a href=\"clear\">")
+                                                + tr("Clear") + QStringLiteral("</a>"));
+    m_breadcrumb->setVisible(!crumb.isEmpty());
+}
+
+} // namespace provscope
