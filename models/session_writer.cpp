@@ -75,6 +75,7 @@ struct SessionWriter::Impl {
     uint64_t attributorEventsAtRetry = 0;
     int64_t latestFlowNs = 0;
     int64_t lastPruneNs = 0;
+    int64_t lastSettleNs = 0;
     SessionCounts counts;
     int64_t nextEventId = 1;
     bool finished = false;
@@ -469,9 +470,14 @@ Result<void> SessionWriter::Impl::retryAttribution(bool final)
         return {};
     }
     const int64_t clock = std::max(attributor.latestEventNs(), latestFlowNs);
-    for (auto it = pendingFlows.begin(); it != pendingFlows.end();) {
-        const bool settled = (it->second.pid && it->second.peerPid) || it->second.lastNs + kAttributionSettleNs < clock;
-        it = settled ? pendingFlows.erase(it) : std::next(it);
+    // Once a second of capture time is enough to give up on the settled ones.
+    if (clock - lastSettleNs >= 1'000'000'000 || pendingFlows.size() > kMaxPendingFlows) {
+        lastSettleNs = clock;
+        for (auto it = pendingFlows.begin(); it != pendingFlows.end();) {
+            const bool settled =
+                (it->second.pid && it->second.peerPid) || it->second.lastNs + kAttributionSettleNs < clock;
+            it = settled ? pendingFlows.erase(it) : std::next(it);
+        }
     }
     if (pendingFlows.size() > kMaxPendingFlows) {
         std::vector<int64_t> lasts;
