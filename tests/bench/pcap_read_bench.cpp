@@ -1,12 +1,17 @@
-// provscope-bench-pcapread FILE [RUNS]: readCaptureFile + FlowAggregator alone (no
-// session), the part of `provscope-cli import` before the store, so import_bench.sh can
-// tell reading and aggregating from storing. Prints one JSON line per run: seconds,
-// packets/s, flows and DNS records handed out.
+// provscope-bench-pcapread FILE [RUNS] [--flows-jsonl OUT]: readCaptureFile + FlowAggregator
+// alone (no session), the part of `provscope-cli import` before the store, so
+// import_bench.sh can tell reading and aggregating from storing. Prints one JSON line per
+// run: seconds, packets/s, flows and DNS records handed out. --flows-jsonl writes the last
+// run's flows as `provscope-cli flows` names them (proto, src, sport, dst, dport,
+// packets_out, bytes_out, packets_in, bytes_in), to check the aggregator alone against tshark.
 #include "capture_file_reader.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 
 using namespace provscope;
 
@@ -16,7 +21,15 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "usage: provscope-bench-pcapread FILE [RUNS]\n");
         return 2;
     }
-    const int runs = argc > 2 ? std::atoi(argv[2]) : 1;
+    int runs = 1;
+    const char *jsonl = nullptr;
+    for (int i = 2; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--flows-jsonl") == 0 && i + 1 < argc)
+            jsonl = argv[++i];
+        else
+            runs = std::max(1, std::atoi(argv[i]));
+    }
+    std::vector<Flow> kept;
     for (int run = 0; run < runs; ++run) {
         FlowAggregator aggregator;
         uint64_t flows = 0, packets = 0, dns = 0;
@@ -26,6 +39,8 @@ int main(int argc, char **argv)
                 ++flows;
                 packets += flow.packets();
             }
+            if (jsonl && run + 1 == runs)
+                kept.insert(kept.end(), f.begin(), f.end());
             dns += d.size();
             return {};
         });
@@ -39,6 +54,19 @@ int main(int argc, char **argv)
                     seconds, (unsigned long long)summary->frames, double(summary->frames) / seconds,
                     (unsigned long long)flows, (unsigned long long)packets, (unsigned long long)dns,
                     summary->complete ? "true" : "false");
+    }
+    if (jsonl) {
+        std::ofstream out(jsonl);
+        for (const Flow &f : kept)
+            out << "{\"proto\":\"" << (f.proto == kProtoTcp ? "tcp" : "udp") << "\",\"src\":\"" << f.src
+                << "\",\"sport\":" << f.sport << ",\"dst\":\"" << f.dst << "\",\"dport\":" << f.dport
+                << ",\"packets_out\":" << f.packetsOut << ",\"bytes_out\":" << f.bytesOut
+                << ",\"packets_in\":" << f.packetsIn << ",\"bytes_in\":" << f.bytesIn << ",\"dns_name\":\""
+                << f.dnsName << "\"}\n";
+        if (!out.flush()) {
+            std::fprintf(stderr, "cannot write %s\n", jsonl);
+            return 1;
+        }
     }
     return 0;
 }
