@@ -28,9 +28,34 @@ struct FlowKey {
 };
 static_assert(sizeof(FlowKey) == 40);
 
-struct FlowKeyHash {
-    size_t operator()(const FlowKey &k) const
+// Fragments of one IP datagram (RFC 791: addresses, protocol, id; IPv6: addresses, id).
+struct FragmentKey {
+    uint8_t src[16];
+    uint8_t dst[16];
+    uint32_t id;
+    uint8_t family, proto;
+    uint8_t pad[2];
+
+    bool operator==(const FragmentKey &o) const { return std::memcmp(this, &o, sizeof *this) == 0; }
+};
+static_assert(sizeof(FragmentKey) == 40);
+
+struct FragmentState {
+    int64_t firstEpoch = 0;
+    uint64_t received = 0; // payload bytes seen (duplicates may overcount: tolerated)
+    int64_t total = -1;    // known once the last fragment (no MF) is seen
+    bool haveFirst = false;
+    uint8_t proto = 0, tcpFlags = 0;
+    uint16_t sport = 0, dport = 0;
+};
+constexpr int64_t kFragmentTimeoutNs = 30'000'000'000; // Linux ipfrag_time
+constexpr size_t kMaxFragmentedDatagrams = 65536;
+
+struct Key40Hash {
+    template <class K>
+    size_t operator()(const K &k) const
     {
+        static_assert(sizeof(K) == 40);
         uint64_t w[5];
         std::memcpy(w, &k, sizeof w);
         uint64_t h = 0x9e3779b97f4a7c15ull;
@@ -75,7 +100,9 @@ struct FlowAggregator::Impl {
     FlowAggregatorOptions options;
     FlowAggregatorStats stats;
     uint64_t nextId = 1;
-    std::unordered_map<FlowKey, Entry, FlowKeyHash> table;
+    std::unordered_map<FlowKey, Entry, Key40Hash> table;
+    std::unordered_map<FragmentKey, FragmentState, Key40Hash> fragments;
+    int64_t nextFragmentExpiry = std::numeric_limits<int64_t>::min();
     Entry *head = nullptr, *tail = nullptr;
     std::deque<EndedRef> endedQueue;
     std::vector<Flow> pending;        // ended flows replaced by a new one in addFrame
@@ -222,6 +249,55 @@ struct FlowAggregator::Impl {
         }
     }
 
+    // A fragment (at offset 0 it carries the ports). True when it completes its datagram:
+    // then p holds the datagram's ports and flags and counts as one packet, as tshark's
+    // reassembly counts it (this frame's length and time).
+    bool reassemble(DecodedPacket &p, int64_t epochNs)
+    {
+        FragmentKey key;
+        std::memset(&key, 0, sizeof key);
+        std::memcpy(key.src, p.src, 16);
+        std::memcpy(key.dst, p.dst, 16);
+        key.id = p.fragmentId;
+        key.family = p.family;
+        key.proto = p.family == 4 ? p.proto : 0; // an IPv6 later fragment does not say
+        auto it = fragments.find(key);
+        if (it == fragments.end()) {
+            if (fragments.size() >= kMaxFragmentedDatagrams)
+                return false; // a fragment flood: these datagrams are not counted
+            it = fragments.emplace(key, FragmentState{}).first;
+            it->second.firstEpoch = epochNs;
+        }
+        FragmentState &st = it->second;
+        st.received += p.fragmentLength;
+        if (!p.moreFragments)
+            st.total = int64_t(p.fragmentOffset) + p.fragmentLength;
+        if (p.kind == DecodedPacket::Kind::Flow) {
+            st.haveFirst = true;
+            st.proto = p.proto;
+            st.tcpFlags = p.tcpFlags;
+            st.sport = p.sport;
+            st.dport = p.dport;
+        }
+        if (!st.haveFirst || st.total < 0 || int64_t(st.received) < st.total)
+            return false;
+        p.proto = st.proto;
+        p.tcpFlags = st.tcpFlags;
+        p.sport = st.sport;
+        p.dport = st.dport;
+        fragments.erase(it);
+        return true;
+    }
+
+    void expireFragments(int64_t nowEpochNs)
+    {
+        if (fragments.empty() || nowEpochNs < nextFragmentExpiry)
+            return;
+        for (auto it = fragments.begin(); it != fragments.end();)
+            it = nowEpochNs - it->second.firstEpoch > kFragmentTimeoutNs ? fragments.erase(it) : std::next(it);
+        nextFragmentExpiry = nowEpochNs + kFragmentTimeoutNs / 10;
+    }
+
     void parseDns(const DecodedPacket &p, int64_t epochNs)
     {
         if (p.payloadLength < 3 || !(p.payload[2] & 0x80))
@@ -279,13 +355,20 @@ void FlowAggregator::addFrame(int linkType, int64_t epochNs, const uint8_t *data
     case DecodedPacket::Kind::Other:
         ++m.stats.otherFrames;
         return;
+    case DecodedPacket::Kind::Fragment:
     case DecodedPacket::Kind::Flow:
         break;
     }
+    // DNS before reassembly: a first fragment's answers count (as far as they were captured).
+    const bool dns = p.kind == DecodedPacket::Kind::Flow && p.proto == kProtoUdp && (p.sport == 53 || p.dport == 53);
+    if (dns)
+        m.parseDns(p, epochNs);
+    if (p.fragment && !m.reassemble(p, epochNs)) {
+        ++m.stats.otherFrames; // a fragment of a datagram not complete yet: in no flow (as in tshark)
+        return;
+    }
     ++m.stats.flowPackets;
     m.countPacket(p, epochNs, std::max(wireLength, capturedLength), interfaceName);
-    if (p.proto == kProtoUdp && (p.sport == 53 || p.dport == 53))
-        m.parseDns(p, epochNs);
 }
 
 void FlowAggregator::collect(int64_t nowEpochNs, std::vector<Flow> &flows, std::vector<DnsRecord> &dnsRecords)
@@ -319,6 +402,7 @@ void FlowAggregator::collect(int64_t nowEpochNs, std::vector<Flow> &flows, std::
         }
         m.nextFlushEpoch = nowEpochNs + m.options.flushIntervalNs;
     }
+    m.expireFragments(nowEpochNs);
     for (DnsRecord &r : m.dns)
         dnsRecords.push_back(std::move(r));
     m.dns.clear();
@@ -336,6 +420,7 @@ void FlowAggregator::finish(std::vector<Flow> &flows, std::vector<DnsRecord> &dn
     std::sort(flows.begin() + ptrdiff_t(first), flows.end(), [](const Flow &x, const Flow &y) { return x.key < y.key; });
     m.table.clear();
     m.endedQueue.clear();
+    m.fragments.clear();
     m.head = m.tail = nullptr;
     for (DnsRecord &r : m.dns)
         dnsRecords.push_back(std::move(r));

@@ -93,11 +93,22 @@ Kind decodeIpv4(DecodedPacket &out, const uint8_t *p, uint32_t length)
     out.family = 4;
     std::memcpy(out.src, p + 12, 4);
     std::memcpy(out.dst, p + 16, 4);
-    if ((be16(p + 6) & 0x1fff) != 0)
-        return Kind::Other; // a later fragment: no transport header (see the header comment)
     const uint8_t proto = p[9];
     if (proto != kProtoTcp && proto != kProtoUdp)
         return Kind::Other;
+    const uint16_t fragmentField = be16(p + 6);
+    if (fragmentField & 0x3fff) { // more fragments, or an offset: part of a fragmented datagram
+        out.fragment = true;
+        out.moreFragments = fragmentField & 0x2000;
+        out.fragmentId = be16(p + 4);
+        out.fragmentOffset = uint32_t(fragmentField & 0x1fff) * 8;
+        out.fragmentLength = total - headerLength;
+        if (out.fragmentOffset != 0) {
+            out.proto = proto;
+            out.kind = Kind::Fragment; // no transport header here (see the header comment)
+            return out.kind;
+        }
+    }
     const uint8_t *ipEnd = p + total;
     const uint8_t *capEnd = p + std::min(total, length);
     return decodeTransport(out, proto, p + headerLength, capEnd, ipEnd);
@@ -134,8 +145,20 @@ Kind decodeIpv6(DecodedPacket &out, const uint8_t *p, uint32_t length)
             extLength = next == 44 ? 8 : next == 51 ? (uint32_t(cursor[1]) + 2) * 4 : (uint32_t(cursor[1]) + 1) * 8;
             if (uint32_t(capEnd - cursor) < extLength)
                 return malformed(out, cutShort(("IPv6 extension header " + std::to_string(next)).c_str(), uint32_t(capEnd - cursor), extLength));
-            if (next == 44 && (be16(cursor + 2) >> 3) != 0)
-                return Kind::Other; // a later fragment
+            if (next == 44) {
+                const uint16_t field = be16(cursor + 2);
+                if (field & 0xfff9) { // an offset or more fragments (not an atomic fragment)
+                    out.fragment = true;
+                    out.moreFragments = field & 1;
+                    out.fragmentId = be32(cursor + 4);
+                    out.fragmentOffset = uint32_t(field >> 3) * 8;
+                    out.fragmentLength = uint32_t(ipEnd - cursor) - 8;
+                    if (out.fragmentOffset != 0) {
+                        out.kind = Kind::Fragment; // no transport header; proto unknown here
+                        return out.kind;
+                    }
+                }
+            }
             next = cursor[0];
             cursor += extLength;
             break;
@@ -220,6 +243,8 @@ DecodedPacket::Kind decodePacket(int linkType, const uint8_t *data, uint32_t len
     out.sport = out.dport = 0;
     out.payload = nullptr;
     out.payloadLength = 0;
+    out.fragment = out.moreFragments = false;
+    out.fragmentId = out.fragmentOffset = out.fragmentLength = 0;
     if (!out.reason.empty())
         out.reason.clear();
     if (!data)

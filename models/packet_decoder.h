@@ -3,12 +3,10 @@
 // the payload span. Strictly bounded by the captured length; never allocates on the
 // common path (only a malformed frame builds its reason text).
 //
-// IP fragments: only a fragment at offset 0 carries the transport header, so it is the
-// flow packet (counted with its own frame length); later fragments decode as Other.
-// For a complete datagram this gives the same packet count as `tshark -z conv,udp`
-// (which, reassembling, counts the datagram once, at its LAST fragment); the bytes
-// differ by the first and last fragments' length difference. Fragments are rare on
-// the links this tool captures (loopback MTU 64 KiB, PMTU discovery for TCP).
+// IP fragments are counted as tshark's conversation tables count them (IPv4 and IPv6
+// reassembly on, the default): once per datagram, when its last missing fragment arrives,
+// with that frame's length and time; fragments of a datagram that never completes are in
+// no conversation. The decoder marks fragments; FlowAggregator reassembles the counts.
 #include <cstdint>
 #include <string>
 
@@ -20,7 +18,9 @@ inline constexpr int kLinkTypeRawFile = 101;
 struct DecodedPacket {
     enum class Kind : uint8_t {
         Flow,      // TCP or UDP over IPv4/IPv6: the fields below are set
-        Other,     // not a flow packet (ARP, ICMP, non-first fragment, unknown link type)
+        Other,     // not a flow packet (ARP, ICMP, unknown link type)
+        Fragment,  // a TCP/UDP datagram's fragment past offset 0: addresses, proto and the
+                   // fragment fields are set, it has no transport header
         Malformed, // headers cut short or inconsistent: see reason
     };
     Kind kind = Kind::Other;
@@ -29,6 +29,12 @@ struct DecodedPacket {
     uint8_t tcpFlags = 0;
     uint16_t sport = 0, dport = 0;
     uint8_t src[16] = {}, dst[16] = {}; // IPv4 uses the first 4 bytes
+    // Fragments (Flow at offset 0, or Fragment): where this one lies in its datagram.
+    bool fragment = false;
+    bool moreFragments = false;
+    uint32_t fragmentId = 0;
+    uint32_t fragmentOffset = 0; // bytes into the datagram's payload
+    uint32_t fragmentLength = 0; // payload bytes this fragment carries (as its IP header says)
     const uint8_t *payload = nullptr;   // transport payload as far as it was captured
     uint32_t payloadLength = 0;
     std::string reason;       // Malformed: "IPv4 header length 4 < 20"

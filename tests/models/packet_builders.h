@@ -82,9 +82,10 @@ inline Bytes ipv4(const char *src, const char *dst, uint8_t proto, const Bytes &
     return b;
 }
 
-// IPv6 with extension headers of the given types (0, 43, 60: 8 bytes; 44: fragment).
+// IPv6 with extension headers of the given types (0, 43, 60: 8 bytes; 44: fragment at
+// fragmentOffset 8-byte units, id 0xabcd).
 inline Bytes ipv6(const char *src, const char *dst, uint8_t proto, const Bytes &l4,
-                  std::initializer_list<uint8_t> extensions = {}, uint16_t fragmentOffset = 0)
+                  std::initializer_list<uint8_t> extensions = {}, uint16_t fragmentOffset = 0, bool moreFragments = true)
 {
     std::vector<uint8_t> chain(extensions);
     Bytes ext;
@@ -93,7 +94,7 @@ inline Bytes ipv6(const char *src, const char *dst, uint8_t proto, const Bytes &
         ext.push_back(next);
         ext.push_back(0); // length 0: 8 bytes
         if (chain[i] == 44) {
-            put16(ext, uint16_t(fragmentOffset << 3 | 1));
+            put16(ext, uint16_t(fragmentOffset << 3 | (moreFragments ? 1 : 0)));
             put32(ext, 0xabcd);
         } else {
             append(ext, Bytes{1, 4, 0, 0, 0, 0}); // PadN option

@@ -42,7 +42,7 @@ private slots:
     void ipv4OptionsSkipped();
     void ipv4Fragments();
     void ipv6ExtensionHeaders();
-    void ipv6LaterFragmentIsOther();
+    void ipv6Fragments();
     void snapLengthBoundsPayload();
     void ethernetPaddingNotPayload();
     void notFlowPackets();
@@ -127,10 +127,23 @@ void TestPacketDecoder::ipv4Fragments()
     first.moreFragments = true;
     QCOMPARE(decode(DLT_RAW, ipv4("10.0.0.1", "10.0.0.2", 17, udp(7, 8, filler(100)), first), p), Kind::Flow);
     QCOMPARE(p.sport, uint16_t(7));
+    QVERIFY(p.fragment && p.moreFragments);
+    QCOMPARE(p.fragmentId, 0x1234u);
+    QCOMPARE(p.fragmentOffset, 0u);
+    QCOMPARE(p.fragmentLength, 108u);
     Ipv4Options later;
     later.fragmentOffset = 14; // 112 bytes on: its first bytes are payload, not a UDP header
-    QCOMPARE(decode(DLT_RAW, ipv4("10.0.0.1", "10.0.0.2", 17, filler(50), later), p), Kind::Other);
+    QCOMPARE(decode(DLT_RAW, ipv4("10.0.0.1", "10.0.0.2", 17, filler(50), later), p), Kind::Fragment);
+    QCOMPARE(p.sport, uint16_t(0));
+    QCOMPARE(int(p.proto), 17);
+    QVERIFY(p.fragment && !p.moreFragments);
+    QCOMPARE(p.fragmentOffset, 112u);
+    QCOMPARE(p.fragmentLength, 50u);
     QVERIFY(p.reason.empty());
+    // A whole datagram is no fragment; a later fragment of ICMP is no flow's business.
+    QCOMPARE(decode(DLT_RAW, ipv4("10.0.0.1", "10.0.0.2", 17, udp(7, 8)), p), Kind::Flow);
+    QVERIFY(!p.fragment);
+    QCOMPARE(decode(DLT_RAW, ipv4("10.0.0.1", "10.0.0.2", 1, filler(50), later), p), Kind::Other);
 }
 
 void TestPacketDecoder::ipv6ExtensionHeaders()
@@ -144,10 +157,17 @@ void TestPacketDecoder::ipv6ExtensionHeaders()
     QCOMPARE(p.payloadLength, 3u);
 }
 
-void TestPacketDecoder::ipv6LaterFragmentIsOther()
+void TestPacketDecoder::ipv6Fragments()
 {
     DecodedPacket p;
-    QCOMPARE(decode(DLT_IPV6, ipv6("2001:db8::a", "2001:db8::b", 17, filler(40), {44}, 100), p), Kind::Other);
+    QCOMPARE(decode(DLT_IPV6, ipv6("2001:db8::a", "2001:db8::b", 17, filler(40), {44}, 100, false), p), Kind::Fragment);
+    QVERIFY(p.fragment && !p.moreFragments);
+    QCOMPARE(p.fragmentId, 0xabcdu);
+    QCOMPARE(p.fragmentOffset, 800u);
+    QCOMPARE(p.fragmentLength, 40u);
+    QCOMPARE(decode(DLT_IPV6, ipv6("2001:db8::a", "2001:db8::b", 17, udp(1, 2, filler(40)), {0, 44}, 0, true), p), Kind::Flow);
+    QVERIFY(p.fragment && p.moreFragments);
+    QCOMPARE(p.fragmentLength, 48u);
     QCOMPARE(decode(DLT_IPV6, ipv6("2001:db8::a", "2001:db8::b", 58, filler(8)), p), Kind::Other); // ICMPv6
 }
 
@@ -268,7 +288,7 @@ void TestPacketDecoder::randomBytesAreSafe()
         state = state * 6364136223846793005ull + 1442695040888963407ull;
         return uint32_t(state >> 33);
     };
-    int outcomes[3] = {};
+    int outcomes[4] = {};
     for (int i = 0; i < 50000; ++i) {
         const auto &[linkType, seed] = seeds[size_t(i) % seeds.size()];
         Bytes frame = seed;
@@ -277,8 +297,9 @@ void TestPacketDecoder::randomBytesAreSafe()
         DecodedPacket p;
         ++outcomes[int(decode(linkType, frame, p, next() % (frame.size() + 1)))];
     }
-    qInfo("mutated frames: %d flow, %d other, %d malformed", outcomes[0], outcomes[1], outcomes[2]);
-    QVERIFY(outcomes[0] > 0 && outcomes[1] > 0 && outcomes[2] > 0);
+    qInfo("mutated frames: %d flow, %d other, %d fragment, %d malformed", outcomes[int(Kind::Flow)],
+          outcomes[int(Kind::Other)], outcomes[int(Kind::Fragment)], outcomes[int(Kind::Malformed)]);
+    QVERIFY(outcomes[int(Kind::Flow)] > 0 && outcomes[int(Kind::Other)] > 0 && outcomes[int(Kind::Malformed)] > 0);
 }
 
 QTEST_GUILESS_MAIN(TestPacketDecoder)
