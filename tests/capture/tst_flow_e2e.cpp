@@ -39,17 +39,24 @@ const QString kName = QStringLiteral("files.provscope.test");
 // from the text: epoch ns do not fit a double.
 struct FlowRow {
     QString proto, src, dst, dnsName, comm, peerComm;
-    int sport = 0, dport = 0, flags = 0;
+    qint64 sport = 0, dport = 0, flags = 0;
     qint64 packetsOut = 0, bytesOut = 0, packetsIn = 0, bytesIn = 0, packets = 0, bytes = 0;
     qint64 payloadOut = 0, payloadIn = 0; // counted here only
     qint64 firstNs = 0, lastNs = 0, pid = 0, peerPid = 0;
     QString tuple() const { return QStringLiteral("%1 %2:%3 -> %4:%5").arg(proto, src).arg(sport).arg(dst).arg(dport); }
 };
 
+// The numbers a flow line carries and the oracle counts (payload aside).
+const std::pair<const char *, qint64 FlowRow::*> kNumbers[] = {
+    {"sport", &FlowRow::sport}, {"dport", &FlowRow::dport}, {"packets", &FlowRow::packets},
+    {"bytes", &FlowRow::bytes}, {"packets_out", &FlowRow::packetsOut}, {"bytes_out", &FlowRow::bytesOut},
+    {"packets_in", &FlowRow::packetsIn}, {"bytes_in", &FlowRow::bytesIn}, {"tcp_flags", &FlowRow::flags},
+    {"first_ts_ns", &FlowRow::firstNs}, {"last_ts_ns", &FlowRow::lastNs}, {"pid", &FlowRow::pid},
+    {"peer_pid", &FlowRow::peerPid}};
+
 qint64 number(const QString &line, const QString &field)
 {
-    const QRegularExpression re("\"" + field + "\":(-?[0-9]+)");
-    const QRegularExpressionMatch m = re.match(line);
+    const QRegularExpressionMatch m = QRegularExpression("\"" + field + "\":(-?[0-9]+)").match(line);
     return m.hasMatch() ? m.captured(1).toLongLong() : 0;
 }
 
@@ -58,26 +65,13 @@ QList<FlowRow> parseFlows(const QString &out)
     QList<FlowRow> rows;
     for (const QString &line : out.split('\n', Qt::SkipEmptyParts)) {
         const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
-        if (o.isEmpty())
-            continue;
         FlowRow r;
-        r.proto = o.value("proto").toString().toLower();
+        for (const auto &[field, member] : kNumbers)
+            r.*member = number(line, field);
+        r.proto = o.value("proto").toString();
         r.src = o.value("src").toString();
         r.dst = o.value("dst").toString();
-        r.sport = int(number(line, "sport"));
-        r.dport = int(number(line, "dport"));
-        r.packets = number(line, "packets");
-        r.bytes = number(line, "bytes");
-        r.packetsOut = number(line, "packets_out");
-        r.bytesOut = number(line, "bytes_out");
-        r.packetsIn = number(line, "packets_in");
-        r.bytesIn = number(line, "bytes_in");
-        r.flags = int(number(line, "tcp_flags"));
-        r.firstNs = number(line, "first_ts_ns");
-        r.lastNs = number(line, "last_ts_ns");
         r.dnsName = o.value("dns_name").toString();
-        r.pid = number(line, "pid");
-        r.peerPid = number(line, "peer_pid");
         r.comm = o.value("comm").toString();
         r.peerComm = o.value("peer_comm").toString();
         rows << r;
@@ -172,40 +166,21 @@ QList<qint64> recordOffsets(const QByteArray &file)
     return offsets;
 }
 
-QString flagNames(int flags)
-{
-    QStringList names;
-    const char *all[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
-    for (int bit = 0; bit < 8; ++bit)
-        if (flags & (1 << bit))
-            names << all[bit];
-    return names.join('|');
-}
-
 // What differs between a flow the CLI printed and the oracle's (empty: the same).
 QStringList differences(const FlowRow &got, const FlowRow &want, qint64 timeSlackNs)
 {
     QStringList diffs;
-    auto check = [&](const char *what, qint64 g, qint64 w) {
-        if (g != w)
-            diffs << QStringLiteral("%1 %2 (tcpdump's file: %3)").arg(what).arg(g).arg(w);
-    };
-    check("packets_out", got.packetsOut, want.packetsOut);
-    check("packets_in", got.packetsIn, want.packetsIn);
-    check("bytes_out", got.bytesOut, want.bytesOut);
-    check("bytes_in", got.bytesIn, want.bytesIn);
-    check("packets", got.packets, want.packets);
-    check("bytes", got.bytes, want.bytes);
-    if (got.flags != want.flags)
-        diffs << QStringLiteral("tcp_flags %1 (tcpdump's file: %2)").arg(flagNames(got.flags), flagNames(want.flags));
-    if (qAbs(got.firstNs - want.firstNs) > timeSlackNs || qAbs(got.lastNs - want.lastNs) > timeSlackNs)
-        diffs << QStringLiteral("first/last_ts_ns %1/%2 (tcpdump's file: %3/%4, slack %5 ns)")
-                     .arg(got.firstNs).arg(got.lastNs).arg(want.firstNs).arg(want.lastNs).arg(timeSlackNs);
+    for (const auto &[field, member] : kNumbers) {
+        const bool time = QByteArray(field).endsWith("_ts_ns"), process = QByteArray(field).endsWith("pid");
+        if (!process && qAbs(got.*member - want.*member) > (time ? timeSlackNs : 0))
+            diffs << QStringLiteral("%1 %2 (reference: %3)").arg(field).arg(got.*member).arg(want.*member);
+    }
     return diffs;
 }
 
 // tshark's conversations (-z conv,tcp -z conv,udp): "A:a <-> B:b  fIn bIn bytes  fOut bOut
-// bytes ..." where "->" is A to B. Keyed "proto A:a B:b" -> {framesAB, bytesAB, framesBA, bytesBA}.
+// bytes ..." where "->" is A to B. Keyed like FlowRow::tuple() in both orientations ->
+// {frames out, bytes out, frames in, bytes in}.
 std::map<QString, std::array<qint64, 4>> tsharkConversations(const QString &tshark, const QString &pcap)
 {
     QProcess run;
@@ -213,18 +188,35 @@ std::map<QString, std::array<qint64, 4>> tsharkConversations(const QString &tsha
     std::map<QString, std::array<qint64, 4>> conversations;
     if (!run.waitForFinished(60000))
         return conversations;
-    const QRegularExpression re(R"(^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s+(\d+)\s+(\d+) bytes\s+(\d+)\s+(\d+) bytes)");
+    const QRegularExpression re(R"(^(\S+:\d+)\s+<->\s+(\S+:\d+)\s+(\d+)\s+(\d+) bytes\s+(\d+)\s+(\d+) bytes)");
     QString proto;
     for (const QString &line : QString::fromUtf8(run.readAllStandardOutput()).split('\n')) {
         if (line.startsWith("TCP Conversations") || line.startsWith("UDP Conversations"))
             proto = line.left(3).toLower();
         const QRegularExpressionMatch m = re.match(line);
-        if (m.hasMatch())
-            conversations[proto + " " + m.captured(1) + ":" + m.captured(2) + " " + m.captured(3) + ":" + m.captured(4)]
-                = {m.captured(7).toLongLong(), m.captured(8).toLongLong(), m.captured(5).toLongLong(),
-                   m.captured(6).toLongLong()};
+        const auto n = [&](int i) { return m.captured(i).toLongLong(); };
+        if (m.hasMatch()) {
+            conversations[proto + " " + m.captured(1) + " -> " + m.captured(2)] = {n(5), n(6), n(3), n(4)};
+            conversations[proto + " " + m.captured(2) + " -> " + m.captured(1)] = {n(3), n(4), n(5), n(6)};
+        }
     }
     return conversations;
+}
+
+// The 5-tuple of a step the exchange printed, as FlowRow::tuple() writes it.
+QString tupleOf(const QJsonObject &s)
+{
+    return QStringLiteral("%1 %2:%3 -> %4:%5")
+        .arg(s.value("proto").toString(), s.value("src").toString())
+        .arg(s.value("sport").toInt())
+        .arg(s.value("dst").toString())
+        .arg(s.value("dport").toInt());
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.flush();
 }
 
 bool canBind(int type, const char *ip, int port)
@@ -334,11 +326,8 @@ void TestFlowE2e::initTestCase()
     dump.waitForFinished(10000);
     QVERIFY2(finished, "provscope-capture did not stop when the exchange exited");
     const QByteArray out = capture.readAllStandardOutput(), err = capture.readAllStandardError();
-    if (!m_dir.autoRemove()) {
-        QFile kept(m_tmp + "/exchange.out");
-        if (kept.open(QIODevice::WriteOnly))
-            kept.write(out + "\n--- stderr ---\n" + err);
-    }
+    if (!m_dir.autoRemove())
+        writeFile(m_tmp + "/exchange.out", out + "\n--- stderr ---\n" + err);
     for (const QByteArray &line : out.split('\n')) {
         const QJsonObject step = QJsonDocument::fromJson(line).object();
         if (step.contains("step"))
@@ -367,19 +356,11 @@ QList<FlowRow> TestFlowE2e::flowsOf(const QString &session)
 
 const FlowRow *TestFlowE2e::find(const QList<FlowRow> &rows, const QJsonObject &step, int *count) const
 {
-    const FlowRow *found = nullptr;
-    int n = 0;
-    for (const FlowRow &r : rows) {
-        if (r.proto == step.value("proto").toString() && r.src == step.value("src").toString()
-            && r.sport == step.value("sport").toInt() && r.dst == step.value("dst").toString()
-            && r.dport == step.value("dport").toInt()) {
-            found = found ? found : &r;
-            ++n;
-        }
-    }
+    const QString tuple = tupleOf(step);
+    const auto found = std::find_if(rows.begin(), rows.end(), [&](const FlowRow &r) { return r.tuple() == tuple; });
     if (count)
-        *count = n;
-    return found;
+        *count = int(std::count_if(rows.begin(), rows.end(), [&](const FlowRow &r) { return r.tuple() == tuple; }));
+    return found == rows.end() ? nullptr : &*found;
 }
 
 const FlowRow &TestFlowE2e::oracle(const QString &step) const
@@ -422,20 +403,12 @@ void TestFlowE2e::exchangeIsInTcpdumpsFile()
     }
     const auto conversations = tsharkConversations(tshark, m_pcap);
     for (const FlowRow &f : m_oracle.flows) {
-        const QString ab = QStringLiteral("%1 %2:%3 %4:%5").arg(f.proto, f.src).arg(f.sport).arg(f.dst).arg(f.dport);
-        const QString ba = QStringLiteral("%1 %2:%3 %4:%5").arg(f.proto, f.dst).arg(f.dport).arg(f.src).arg(f.sport);
-        std::array<qint64, 4> counts{};
-        if (conversations.count(ab)) {
-            counts = conversations.at(ab);
-        } else {
-            QVERIFY2(conversations.count(ba), qPrintable("tshark lists no conversation " + f.tuple()));
-            const auto reversed = conversations.at(ba);
-            counts = {reversed[2], reversed[3], reversed[0], reversed[1]};
-        }
-        const std::array<qint64, 4> ours{f.packetsOut, f.bytesOut, f.packetsIn, f.bytesIn};
-        QVERIFY2(counts == ours, qPrintable(QStringLiteral("%1: tshark %2/%3 out, %4/%5 in; here %6/%7, %8/%9")
-                                                .arg(f.tuple()).arg(counts[0]).arg(counts[1]).arg(counts[2])
-                                                .arg(counts[3]).arg(ours[0]).arg(ours[1]).arg(ours[2]).arg(ours[3])));
+        const auto it = conversations.find(f.tuple());
+        QVERIFY2(it != conversations.end(), qPrintable("tshark lists no conversation " + f.tuple()));
+        const std::array<qint64, 4> &c = it->second, ours{f.packetsOut, f.bytesOut, f.packetsIn, f.bytesIn};
+        QVERIFY2(c == ours, qPrintable(QStringLiteral("%1: tshark %2/%3 out, %4/%5 in; here %6/%7, %8/%9")
+                                           .arg(f.tuple()).arg(c[0]).arg(c[1]).arg(c[2]).arg(c[3])
+                                           .arg(ours[0]).arg(ours[1]).arg(ours[2]).arg(ours[3])));
     }
 }
 
@@ -452,19 +425,15 @@ void TestFlowE2e::liveFlowsAreTheExchange()
     const QJsonObject s = m_steps.at(step);
     int count = 0;
     const FlowRow *f = find(m_live, s, &count);
-    QVERIFY2(f, qPrintable(QStringLiteral("provscope-cli flows prints no %1 flow %2 %3:%4 -> %5:%6 (%7 flows in all)")
-                               .arg(step, s.value("proto").toString(), s.value("src").toString())
-                               .arg(s.value("sport").toInt())
-                               .arg(s.value("dst").toString())
-                               .arg(s.value("dport").toInt())
-                               .arg(m_live.size())));
+    QVERIFY2(f, qPrintable(QStringLiteral("provscope-cli flows prints no %1 flow %2 (%3 flows in all)")
+                               .arg(step, tupleOf(s)).arg(m_live.size())));
     QCOMPARE(count, 1);
     // Live and tcpdump saw the same packets; their timestamps come from different
     // sockets, so a millisecond apart at most.
     const QStringList diffs = differences(*f, oracle(step), 1'000'000);
     QVERIFY2(diffs.isEmpty(), qPrintable(f->tuple() + ": " + diffs.join("; ")));
     if (f->proto == "tcp")
-        QVERIFY2(!(f->flags & kRst), qPrintable(f->tuple() + " has RST: " + flagNames(f->flags)));
+        QVERIFY2(!(f->flags & kRst), qPrintable(f->tuple() + " has RST: tcp_flags " + QString::number(f->flags)));
     // Attribution: the client made it, the server (local too) answered it.
     QCOMPARE(f->pid, qint64(s.value("pid").toInt()));
     QCOMPARE(f->peerPid, qint64(s.value("peer_pid").toInt()));
@@ -583,34 +552,26 @@ void TestFlowE2e::truncatedFileImportsWhatPrecedesTheCut()
     // Cut in the middle of the DNS answer's record: the TCP and UDP flows and the
     // query are before the cut.
     QFile whole(m_pcap);
-    QVERIFY(whole.open(QIODevice::ReadOnly));
-    const QByteArray bytes = whole.readAll();
+    const QByteArray bytes = whole.open(QIODevice::ReadOnly) ? whole.readAll() : QByteArray();
     const QList<qint64> offsets = recordOffsets(bytes);
     QCOMPARE(offsets.size(), m_oracle.records);
-    const FlowRow &dns = oracle("dns");
-    const FlowRow &tcp = oracle("tcp");
-    const FlowRow &udp = oracle("udp");
-    const int answerRecord = int(tcp.packets + udp.packets + 1); // 0-based: after the query
+    const int answerRecord = int(oracle("tcp").packets + oracle("udp").packets + 1); // 0-based: after the query
     QVERIFY(answerRecord < offsets.size());
     const qint64 cutRecord = offsets[answerRecord];
     const QString cut = m_tmp + "/cut.pcap";
-    QFile out(cut);
-    QVERIFY(out.open(QIODevice::WriteOnly));
-    out.write(bytes.left(cutRecord + 16 + 20)); // the record header and part of its frame
-    out.close();
+    QVERIFY(writeFile(cut, bytes.left(cutRecord + 16 + 20))); // the record header and part of its frame
 
     const PcapFlows expected = readPcap(cut);
     QCOMPARE(expected.records, answerRecord);
     QVERIFY2(!expected.error.isEmpty(), "libpcap read the cut file to its end");
     QCOMPARE(expected.flows.size(), 3);
     QCOMPARE(expected.flows.last().packetsIn, qint64(0)); // the query, no answer
-    Q_UNUSED(dns);
 
     const QString imported = m_tmp + "/cut.provscope";
     const CliRun run = cli({"import", "--pcap", cut, "-o", imported});
-    QVERIFY2(run.exitCode >= 0, qPrintable("import crashed: " + run.err));
     const QString said = run.out + run.err;
     qInfo("import of the cut file: exit %d: %s", run.exitCode, qPrintable(said.trimmed()));
+    QCOMPARE(run.exitCode, 0); // what could be read was imported: a warning, not a failure
     // Where it stopped: after the last whole packet, at the cut record's offset.
     const auto mentions = [&](qint64 n) { return said.contains(QRegularExpression(QStringLiteral("\\b%1\\b").arg(n))); };
     QVERIFY2(mentions(answerRecord) && mentions(cutRecord),
@@ -630,12 +591,9 @@ void TestFlowE2e::truncatedFileImportsWhatPrecedesTheCut()
 void TestFlowE2e::textFileIsRefused()
 {
     const QString text = m_tmp + "/notes.txt", session = m_tmp + "/notes.provscope";
-    QFile file(text);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("these are notes, not packets\n");
-    file.close();
+    QVERIFY(writeFile(text, "these are notes, not packets\n"));
     const CliRun run = cli({"import", "--pcap", text, "-o", session});
-    QVERIFY2(run.exitCode > 0, qPrintable(QStringLiteral("exit %1: %2").arg(run.exitCode).arg(run.out)));
+    QVERIFY2(run.exitCode == 2, qPrintable(QStringLiteral("exit %1: %2").arg(run.exitCode).arg(run.out)));
     QVERIFY2(run.err.contains(text) && run.err.contains("not a pcap"), qPrintable(run.err));
     QVERIFY2(!QFileInfo::exists(session), "a refused import left a session file");
 }
