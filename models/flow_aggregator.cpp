@@ -93,6 +93,7 @@ struct DnsLabel {
     std::string name;
 };
 constexpr size_t kLabelsPerAddress = 8;
+constexpr size_t kMaxLabelledAddresses = 1 << 20; // bounds memory: later new addresses stay unlabelled
 
 } // namespace
 
@@ -318,7 +319,8 @@ struct FlowAggregator::Impl {
             r.value = std::move(a.value);
             r.ttl = a.ttl;
             r.server = server;
-            if (r.type != kDnsTypeCname && !r.queryName.empty()) {
+            if (r.type != kDnsTypeCname && !r.queryName.empty()
+                && (labels.size() < kMaxLabelledAddresses || labels.count(r.value))) {
                 std::vector<DnsLabel> &list = labels[r.value];
                 if (list.size() == kLabelsPerAddress)
                     list.erase(list.begin());

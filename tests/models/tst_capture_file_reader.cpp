@@ -299,6 +299,15 @@ void TestCaptureFileReader::notACapture()
     s = readCaptureFile(m_dir.path().toStdString(), aggregator, got.sink());
     QVERIFY(!s);
     QVERIFY2(s.error().find("not a regular file") != std::string::npos, s.error().c_str());
+    // A pcap magic but its file header cut short: a capture that cannot be read, said so.
+    const std::string stub = path("stub.pcap");
+    writePcap(stub, conversation(kT0, 40007));
+    QVERIFY(QFile::resize(QString::fromStdString(stub), 10));
+    s = readCaptureFile(stub, aggregator, got.sink());
+    QVERIFY(!s);
+    QVERIFY2(s.error().rfind("cannot read " + stub + ": ", 0) == 0, s.error().c_str());
+    qInfo("%s", s.error().c_str());
+    QCOMPARE(got.calls, 0);
 }
 
 void TestCaptureFileReader::missingFile()
