@@ -1,0 +1,188 @@
+// provscope-capture's network options as a user meets them: a bad filter, an unknown
+// interface, a refused exclusion or an existing --pcapng file stop it before any file is
+// made, with a message that says what is wrong; --no-pcap and the exclusions are written
+// into the session's configuration, so "not recorded" can be told from "did not happen".
+// Needs root (the helper refuses to run otherwise).
+#include "session_reader.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <unistd.h>
+
+using namespace provscope;
+
+class TestCaptureNetworkCli : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void refusedExclusionsSayWhy();
+    void badFilterStopsBeforeAnyFile();
+    void unknownInterfaceStopsBeforeAnyFile();
+    void existingPcapngIsKept();
+    void pcapngGoesWithOutput();
+    void noPcapIsRecorded();
+    void exclusionsAreRecorded();
+
+private:
+    struct Run {
+        int exitCode = -1;
+        QString err;
+    };
+    Run capture(const QStringList &args, int timeoutMs = 60000);
+    QJsonObject pcapConfig(const QString &session);
+
+    QString m_binary;
+    QTemporaryDir m_dir;
+    bool m_root = false;
+};
+
+void TestCaptureNetworkCli::initTestCase()
+{
+    m_root = geteuid() == 0;
+    m_binary = qEnvironmentVariable("PROVSCOPE_BIN_DIR", QCoreApplication::applicationDirPath()) + "/provscope-capture";
+    QVERIFY2(QFileInfo(m_binary).isExecutable(), qPrintable(m_binary));
+    QVERIFY(m_dir.isValid());
+}
+
+TestCaptureNetworkCli::Run TestCaptureNetworkCli::capture(const QStringList &args, int timeoutMs)
+{
+    QProcess p;
+    p.start(m_binary, args);
+    Run run;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        run.err = "timed out";
+        return run;
+    }
+    run.exitCode = p.exitCode();
+    run.err = QString::fromLocal8Bit(p.readAllStandardError());
+    return run;
+}
+
+QJsonObject TestCaptureNetworkCli::pcapConfig(const QString &session)
+{
+    auto reader = SessionReader::open(session.toStdString());
+    if (!reader)
+        return {};
+    const QJsonObject config = QJsonDocument::fromJson(QByteArray::fromStdString((*reader)->meta().captureConfig)).object();
+    return config.value("pcap").toObject();
+}
+
+void TestCaptureNetworkCli::refusedExclusionsSayWhy()
+{
+    const QString session = m_dir.filePath("refused.provscope");
+    for (const QString &rule : {QStringLiteral("514"), QStringLiteral("syslog.example:514")}) {
+        const Run run = capture({"-o", session, "--exclude-flow", rule});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("--exclude-flow `" + rule + "`") && run.err.contains("attacker"), qPrintable(run.err));
+        QVERIFY(!QFile::exists(session));
+    }
+}
+
+void TestCaptureNetworkCli::badFilterStopsBeforeAnyFile()
+{
+    if (!m_root)
+        QSKIP("LIVE CAPTURE NOT TESTED: provscope-capture needs root");
+    const QString session = m_dir.filePath("filter.provscope");
+    const Run run = capture({"-o", session, "--bpf-filter", "tcp port", "--duration", "1"});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("--bpf-filter 'tcp port': ") && run.err.contains("syntax error"), qPrintable(run.err));
+    QVERIFY(!QFile::exists(session));
+}
+
+void TestCaptureNetworkCli::unknownInterfaceStopsBeforeAnyFile()
+{
+    if (!m_root)
+        QSKIP("LIVE CAPTURE NOT TESTED: provscope-capture needs root");
+    const QString session = m_dir.filePath("iface.provscope");
+    const Run run = capture({"-o", session, "--interface", "eth9", "--duration", "1"});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("--interface eth9: no such device"), qPrintable(run.err));
+    QVERIFY(!QFile::exists(session));
+}
+
+void TestCaptureNetworkCli::existingPcapngIsKept()
+{
+    if (!m_root)
+        QSKIP("LIVE CAPTURE NOT TESTED: provscope-capture needs root");
+    const QString session = m_dir.filePath("pcapng.provscope");
+    const QString existing = m_dir.filePath("existing.pcapng");
+    {
+        QFile f(existing);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("evidence");
+    }
+    const Run run = capture({"-o", session, "--interface", "lo", "--pcapng", existing, "--duration", "1"});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("the file exists"), qPrintable(run.err));
+    QVERIFY2(!QFile::exists(session), "a session file was left behind");
+    QFile f(existing);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray("evidence"));
+}
+
+void TestCaptureNetworkCli::pcapngGoesWithOutput()
+{
+    if (!m_root)
+        QSKIP("LIVE CAPTURE NOT TESTED: provscope-capture needs root");
+    const Run run = capture({"--serve", "--pcapng", m_dir.filePath("serve.pcapng")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("--pcapng goes with -o"), qPrintable(run.err));
+    const Run off = capture({"-o", m_dir.filePath("x.provscope"), "--no-pcap", "--interface", "lo"});
+    QCOMPARE(off.exitCode, 2);
+    QVERIFY2(off.err.contains("--no-pcap"), qPrintable(off.err));
+}
+
+void TestCaptureNetworkCli::noPcapIsRecorded()
+{
+    if (!m_root)
+        QSKIP("LIVE CAPTURE NOT TESTED: provscope-capture needs root");
+    const QString session = m_dir.filePath("nopcap.provscope");
+    const Run run = capture({"-o", session, "--no-pcap", "--duration", "0.5"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(!run.err.contains("network:"), qPrintable(run.err));
+    const QJsonObject pcap = pcapConfig(session);
+    QCOMPARE(pcap.value("enabled").toBool(true), false);
+    QCOMPARE(pcap.value("reason").toString(), QStringLiteral("--no-pcap"));
+}
+
+void TestCaptureNetworkCli::exclusionsAreRecorded()
+{
+    if (!m_root)
+        QSKIP("LIVE CAPTURE NOT TESTED: provscope-capture needs root");
+    const QString config = m_dir.filePath("capture.conf");
+    {
+        QFile f(config);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("exclude_flow = 192.0.2.7:514\ninterfaces = lo\nbpf_filter = udp\n");
+    }
+    const QString session = m_dir.filePath("excluded.provscope");
+    const Run run = capture({"-o", session, "--config", config, "--exclude-flow", "[2001:db8::7]:6514", "--snaplen",
+                             "1500", "--flow-timeout", "30", "--flow-flush", "5", "--duration", "0.5"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(run.err.contains("network: ") && run.err.contains(" on lo:"), qPrintable(run.err));
+    const QJsonObject pcap = pcapConfig(session);
+    QCOMPARE(pcap.value("enabled").toBool(), true);
+    QCOMPARE(pcap.value("bpf_filter").toString(), QStringLiteral("udp"));
+    QCOMPARE(pcap.value("exclude_flows").toArray(), QJsonArray({"192.0.2.7:514", "[2001:db8::7]:6514"}));
+    QCOMPARE(pcap.value("effective_filter").toString(),
+             QStringLiteral("(udp) and not (host 192.0.2.7 and port 514) and not (host 2001:db8::7 and port 6514)"));
+    QCOMPARE(pcap.value("interfaces").toArray().size(), 1);
+    QCOMPARE(pcap.value("interfaces").toArray().first().toObject().value("name").toString(), QStringLiteral("lo"));
+    QCOMPARE(pcap.value("snaplen").toInt(), 1500);
+    QCOMPARE(pcap.value("flow_timeout_s").toDouble(), 30.0);
+    QCOMPARE(pcap.value("flow_flush_s").toDouble(), 5.0);
+}
+
+QTEST_GUILESS_MAIN(TestCaptureNetworkCli)
+#include "tst_capture_network_cli.moc"
