@@ -166,18 +166,18 @@ int runFlowsCommand(const std::vector<std::string> &args)
             ++printed;
         }
     } else {
-        auto flows = r.flows();
-        if (!flows) {
-            std::fprintf(stderr, "provscope-cli: %s\n", flows.error().c_str());
-            return 1;
-        }
-        for (const Flow &flow : *flows) {
+        auto done = r.forEachFlow([&](const Flow &flow) {
             if (limit >= 0 && printed >= limit)
-                break;
+                return false;
             if ((pid && flow.pid != *pid && flow.peerPid != *pid) || (proto && flow.proto != *proto))
-                continue;
-            written = written && writeLine(flowJsonLine(flow, offset));
+                return true;
+            written = writeLine(flowJsonLine(flow, offset));
             ++printed;
+            return written;
+        });
+        if (!done) {
+            std::fprintf(stderr, "provscope-cli: %s\n", done.error().c_str());
+            return 1;
         }
     }
     if (!written || std::fflush(stdout) != 0 || std::ferror(stdout)) {

@@ -535,8 +535,20 @@ bool SessionReader::hasFlowTables() const { return m_impl->features.flows; }
 
 Result<std::vector<Flow>> SessionReader::flows() const
 {
+    std::vector<Flow> flows;
+    auto done = forEachFlow([&flows](const Flow &flow) {
+        flows.push_back(flow);
+        return true;
+    });
+    if (!done)
+        return makeError(done.error());
+    return flows;
+}
+
+Result<void> SessionReader::forEachFlow(const std::function<bool(const Flow &)> &visit) const
+{
     if (!m_impl->features.flows)
-        return std::vector<Flow>();
+        return {};
     Impl::Use use(*m_impl);
     if (!use.ready())
         return makeError(use.ready().error());
@@ -552,32 +564,38 @@ Result<std::vector<Flow>> SessionReader::flows() const
         " ORDER BY f.first_ts, f.id");
     if (!st)
         return makeError(m_impl->path + ": " + st.error());
-    return collectRows(*st, m_impl->path, [](const SqliteStatement &row) {
-        Flow f;
-        f.key = uint64_t(row.columnInt64(0));
-        f.proto = uint8_t(row.columnInt64(1));
-        f.src = row.columnText(2);
-        f.sport = uint16_t(row.columnInt64(3));
-        f.dst = row.columnText(4);
-        f.dport = uint16_t(row.columnInt64(5));
-        f.packetsOut = uint64_t(row.columnInt64(6));
-        f.bytesOut = uint64_t(row.columnInt64(7));
-        f.packetsIn = uint64_t(row.columnInt64(8));
-        f.bytesIn = uint64_t(row.columnInt64(9));
-        f.tcpFlags = uint8_t(row.columnInt64(10));
-        f.firstNs = row.columnInt64(11);
-        f.lastNs = row.columnInt64(12);
-        f.ended = row.columnInt64(13) != 0;
-        f.interfaceName = row.columnText(14);
-        f.dnsName = row.columnText(15);
-        f.pid = uint32_t(row.columnInt64(16));
-        f.procStartNs = uint64_t(row.columnInt64(17));
-        f.comm = row.columnText(18);
-        f.peerPid = uint32_t(row.columnInt64(19));
-        f.peerStartNs = uint64_t(row.columnInt64(20));
-        f.peerComm = row.columnText(21);
-        return f;
-    });
+    Flow f;
+    for (;;) {
+        auto row = st->step();
+        if (!row)
+            return makeError(m_impl->path + ": " + row.error());
+        if (!*row)
+            return {};
+        f.key = uint64_t(st->columnInt64(0));
+        f.proto = uint8_t(st->columnInt64(1));
+        f.src = st->columnText(2);
+        f.sport = uint16_t(st->columnInt64(3));
+        f.dst = st->columnText(4);
+        f.dport = uint16_t(st->columnInt64(5));
+        f.packetsOut = uint64_t(st->columnInt64(6));
+        f.bytesOut = uint64_t(st->columnInt64(7));
+        f.packetsIn = uint64_t(st->columnInt64(8));
+        f.bytesIn = uint64_t(st->columnInt64(9));
+        f.tcpFlags = uint8_t(st->columnInt64(10));
+        f.firstNs = st->columnInt64(11);
+        f.lastNs = st->columnInt64(12);
+        f.ended = st->columnInt64(13) != 0;
+        f.interfaceName = st->columnText(14);
+        f.dnsName = st->columnText(15);
+        f.pid = uint32_t(st->columnInt64(16));
+        f.procStartNs = uint64_t(st->columnInt64(17));
+        f.comm = st->columnText(18);
+        f.peerPid = uint32_t(st->columnInt64(19));
+        f.peerStartNs = uint64_t(st->columnInt64(20));
+        f.peerComm = st->columnText(21);
+        if (!visit(f))
+            return {};
+    }
 }
 
 Result<std::vector<DnsRecord>> SessionReader::dnsRecords() const

@@ -91,6 +91,9 @@ public:
     // Every flow ordered by first packet (then key), comm/peerComm from the processes
     // table; empty without the tables.
     Result<std::vector<Flow>> flows() const;
+    // The same, one at a time (a big import's flows need not be held); visit returns
+    // false to stop.
+    Result<void> forEachFlow(const std::function<bool(const Flow &)> &visit) const;
     // Every DNS answer in the order stored; empty without the tables.
     Result<std::vector<DnsRecord>> dnsRecords() const;
 
