@@ -299,11 +299,11 @@ struct FlowAggregator::Impl {
         nextFragmentExpiry = nowEpochNs + kFragmentTimeoutNs / 10;
     }
 
-    void parseDns(const DecodedPacket &p, int64_t epochNs)
+    void parseDns(const DecodedPacket &p, const uint8_t *payload, uint32_t length, int64_t epochNs)
     {
-        if (p.payloadLength < 3 || !(p.payload[2] & 0x80))
+        if (length < 3 || !(payload[2] & 0x80))
             return; // a query (or nothing): only answers tell names
-        Result<DnsMessage> message = parseDnsResponse(p.payload, p.payloadLength);
+        Result<DnsMessage> message = parseDnsResponse(payload, length);
         if (!message) {
             ++stats.malformedDns;
             return;
@@ -362,9 +362,14 @@ void FlowAggregator::addFrame(int linkType, int64_t epochNs, const uint8_t *data
         break;
     }
     // DNS before reassembly: a first fragment's answers count (as far as they were captured).
-    const bool dns = p.kind == DecodedPacket::Kind::Flow && p.proto == kProtoUdp && (p.sport == 53 || p.dport == 53);
-    if (dns)
-        m.parseDns(p, epochNs);
+    if (p.kind == DecodedPacket::Kind::Flow && (p.sport == 53 || p.dport == 53)) {
+        if (p.proto == kProtoUdp)
+            m.parseDns(p, p.payload, p.payloadLength, epochNs);
+        // DNS over TCP: a segment that holds one whole length-prefixed message (most
+        // answers); a message spread over segments is not reassembled.
+        else if (p.payloadLength >= 2 && uint32_t(p.payload[0] << 8 | p.payload[1]) + 2 == p.payloadWireLength)
+            m.parseDns(p, p.payload + 2, p.payloadLength - 2, epochNs);
+    }
     if (p.fragment && !m.reassemble(p, epochNs)) {
         ++m.stats.otherFrames; // a fragment of a datagram not complete yet: in no flow (as in tshark)
         return;

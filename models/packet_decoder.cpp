@@ -50,6 +50,7 @@ Kind decodeTransport(DecodedPacket &out, uint8_t proto, const uint8_t *l4, const
         out.sport = be16(l4);
         out.dport = be16(l4 + 2);
         out.tcpFlags = l4[13];
+        out.payloadWireLength = claimed - headerLength;
         // Options cut by the snap length: the packet still counts, its payload is empty.
         if (headerLength < captured) {
             out.payload = l4 + headerLength;
@@ -68,6 +69,7 @@ Kind decodeTransport(DecodedPacket &out, uint8_t proto, const uint8_t *l4, const
         const uint32_t end = std::min(length, captured);
         out.payload = l4 + 8;
         out.payloadLength = end - 8;
+        out.payloadWireLength = std::min(length, claimed) - 8;
     }
     out.proto = proto;
     out.kind = Kind::Flow;
@@ -242,7 +244,7 @@ DecodedPacket::Kind decodePacket(int linkType, const uint8_t *data, uint32_t len
     out.family = out.proto = out.tcpFlags = 0;
     out.sport = out.dport = 0;
     out.payload = nullptr;
-    out.payloadLength = 0;
+    out.payloadLength = out.payloadWireLength = 0;
     out.fragment = out.moreFragments = false;
     out.fragmentId = out.fragmentOffset = out.fragmentLength = 0;
     if (!out.reason.empty())

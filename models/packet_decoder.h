@@ -37,6 +37,7 @@ struct DecodedPacket {
     uint32_t fragmentLength = 0; // payload bytes this fragment carries (as its IP header says)
     const uint8_t *payload = nullptr;   // transport payload as far as it was captured
     uint32_t payloadLength = 0;
+    uint32_t payloadWireLength = 0;     // the payload's length on the wire (IP/UDP lengths say)
     std::string reason;       // Malformed: "IPv4 header length 4 < 20"
 
     std::string srcText() const;  // numeric, as inet_ntop writes it

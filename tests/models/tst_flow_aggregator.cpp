@@ -91,6 +91,7 @@ private slots:
     void ipv6FragmentsAndIncompleteDatagrams();
     void dnsRecordsAndLabel();
     void dnsLabelOnlyFromEarlierAnswers();
+    void dnsOverTcp();
     void endedFlowsHandedOutPromptly();
     void throughput();
 };
@@ -445,6 +446,29 @@ void TestFlowAggregator::dnsLabelOnlyFromEarlierAnswers()
     QCOMPARE(bySport[40013], std::string("second.example"));
     QCOMPARE(run.aggregator.stats().dnsResponses, uint64_t(3));
     QCOMPARE(run.aggregator.stats().malformedDns, uint64_t(1));
+}
+
+void TestFlowAggregator::dnsOverTcp()
+{
+    Run run;
+    const Bytes message = dnsResponse("tcp.example", kDnsTypeAaaa, {{dnsPointer(12), kDnsTypeAaaa, 9, address("2001:db8::77")}});
+    Bytes framed;
+    put16(framed, uint16_t(message.size()));
+    append(framed, message);
+    auto segment = [](const Bytes &payload) {
+        return ethernet(ipv4("10.0.0.53", kClient, 6, tcp(53, 40030, kTcpPsh | kTcpAck, payload)));
+    };
+    run.add(kT0, segment(framed));
+    const Bytes whole = segment(framed);
+    run.add(kT0 + 1, whole, uint32_t(whole.size()), uint32_t(whole.size() - 20)); // cut by the snap length: still one message
+    Bytes continuation(framed.begin() + 10, framed.end()); // the middle of a message: not parsed
+    run.add(kT0 + 2, segment(continuation));
+    run.collect(kT0 + 3);
+    QCOMPARE(run.dns.size(), size_t(1));
+    QCOMPARE(run.dns[0].name, std::string("tcp.example"));
+    QCOMPARE(run.dns[0].value, std::string("2001:db8::77"));
+    QCOMPARE(run.aggregator.stats().dnsResponses, uint64_t(2)); // the cut one has no whole answer left
+    QCOMPARE(run.aggregator.stats().malformedDns, uint64_t(0));
 }
 
 void TestFlowAggregator::endedFlowsHandedOutPromptly()

@@ -177,6 +177,7 @@ void TestPacketDecoder::snapLengthBoundsPayload()
     DecodedPacket p;
     QCOMPARE(decode(DLT_EN10MB, frame, p, 600), Kind::Flow);
     QCOMPARE(p.payloadLength, uint32_t(600 - 14 - 20 - 20));
+    QCOMPARE(p.payloadWireLength, 1400u);
     // Cut inside the TCP options: still the flow packet, empty payload.
     const Bytes withOptions = ethernet(ipv4("10.0.0.1", "10.0.0.2", 6, tcp(1, 2, kTcpSyn, {}, Bytes(20, 1))));
     QCOMPARE(decode(DLT_EN10MB, withOptions, p, 14 + 20 + 30), Kind::Flow);
@@ -191,6 +192,7 @@ void TestPacketDecoder::ethernetPaddingNotPayload()
     DecodedPacket p;
     QCOMPARE(decode(DLT_EN10MB, frame, p), Kind::Flow);
     QCOMPARE(p.payloadLength, 1u);
+    QCOMPARE(p.payloadWireLength, 1u);
 }
 
 void TestPacketDecoder::notFlowPackets()
