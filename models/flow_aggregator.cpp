@@ -2,7 +2,8 @@
 // address:port first), an intrusive list of the open flows in order of their last packet
 // (idle flows are at its head, the ones a flush must re-send at its tail) and a FIFO of
 // ended flows waiting out closeLinger. Every step is O(1) per packet or per flow handed
-// out, so an import of millions of packets never scans the table.
+// out, so an import of millions of packets never scans the table. A small side table
+// counts fragmented datagrams once, when complete (see packet_decoder.h).
 #include "flow_aggregator.h"
 
 #include "dns_message.h"
