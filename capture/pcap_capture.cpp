@@ -133,6 +133,8 @@ struct PcapCapture::Impl {
     {
         if (i.failed)
             return false;
+        if (options.beforeDispatch)
+            options.beforeDispatch();
         current = &i;
         for (int round = 0; round < 64; ++round) {
             const int n = pcap_dispatch(i.opened.handle, kDispatchChunk, &Impl::onPacket, reinterpret_cast<u_char *>(this));
@@ -393,7 +395,9 @@ std::string PcapCapture::configJson() const
     for (size_t k = 0; k < d.interfaces.size(); ++k) {
         const OpenedInterface &i = d.interfaces[k].opened;
         out << (k ? "," : "") << "{\"name\":" << jsonString(i.name) << ",\"link_type\":" << jsonString(linkTypeName(i.linkType))
-            << ",\"timestamps\":\"" << (i.nanoTimestamps ? "ns" : "us") << "\"}";
+            << ",\"timestamps\":\"" << (i.nanoTimestamps ? "ns" : "us") << '"'
+            << (i.loopback ? ",\"loopback\":true" : "")
+            << '}';
     }
     out << "],\"interfaces_chosen\":" << (d.options.interfaces.empty() ? "false" : "true")
         << ",\"bpf_filter\":" << jsonString(d.options.bpfFilter) << ",\"effective_filter\":" << jsonString(d.filter)

@@ -14,6 +14,7 @@
 #include "result.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,8 @@ struct PcapCaptureOptions {
     std::optional<TargetUser> fileOwner;        // who the pcapng file belongs to
     size_t maxQueuedRecords = 200'000;          // flows + DNS records waiting for drain()
     int collectIntervalMs = 250;                // how often ended flows are handed on
+    // Tests: called on the capture thread before each read of an interface (a slow reader).
+    std::function<void()> beforeDispatch;
 };
 
 struct PcapCaptureStats {

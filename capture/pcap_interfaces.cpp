@@ -3,6 +3,11 @@
 #include <pcap/pcap.h>
 
 #include <array>
+#include <cstring>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace provscope {
 
@@ -35,6 +40,18 @@ Result<std::vector<std::string>> defaultCaptureInterfaces()
     if (names.empty())
         return makeError("no network interface is up (see --interface, or --no-pcap to record without flows)");
     return names;
+}
+
+bool isLoopback(const std::string &name)
+{
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    ifreq request {};
+    std::strncpy(request.ifr_name, name.c_str(), IFNAMSIZ - 1);
+    const bool loopback = ::ioctl(fd, SIOCGIFFLAGS, &request) == 0 && (request.ifr_flags & IFF_LOOPBACK);
+    ::close(fd);
+    return loopback;
 }
 
 std::string linkTypeName(int linkType)
@@ -85,6 +102,10 @@ Result<OpenedInterface> openCaptureInterface(const std::string &name, const Pcap
     if (pcap_compile(handle, &program, options.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
         return fail(options.filterOrigin + " '" + (options.userFilter.empty() ? options.filter : options.userFilter)
                     + "': " + pcap_geterr(handle));
+    // Loopback: the kernel ring holds both passes of each packet (out, then in; libpcap
+    // keeps one), so its drop count may count a lost packet twice: an over-count, never
+    // an under-count. ("inbound"/"outbound" kernel filters on lo leave nothing here.)
+    out.loopback = isLoopback(name);
     const int set = pcap_setfilter(handle, &program);
     pcap_freecode(&program);
     if (set != 0)

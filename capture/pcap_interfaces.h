@@ -36,12 +36,15 @@ struct OpenedInterface {
     pcap *handle = nullptr;  // owned by the caller (pcap_close)
     int linkType = 0;
     bool nanoTimestamps = false; // else microseconds
+    bool loopback = false;       // drops may be counted twice (both passes of a packet)
     int selectableFd = -1;
 };
 
 // Opens and activates NAME. Errors name what the user gave: "--interface eth9: no such
 // device", "--bpf-filter 'tcp port': syntax error".
 Result<OpenedInterface> openCaptureInterface(const std::string &name, const PcapOpenOptions &options);
+
+bool isLoopback(const std::string &name);
 
 // The linktype's short name (EN10MB, LINUX_SLL...), for the session's configuration.
 std::string linkTypeName(int linkType);
