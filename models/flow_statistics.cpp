@@ -218,7 +218,7 @@ std::vector<FlowRank> topPortsByBytes(const std::vector<Flow> &flows, size_t n)
 std::vector<DurationBin> durationHistogram(const std::vector<Flow> &flows)
 {
     static const char *labels[] = {"< 1 ms", "1–10 ms", "10–100 ms", "0.1–1 s",
-                                   "1–10 s", "10–100 s", "100–1000 s", "≥ 1000 s"};
+                                   "1–10 s", "10–100 s", "100 s–17 min", "≥ 17 min"};
     std::vector<DurationBin> bins(8);
     int64_t edge = 1'000'000; // 1 ms
     for (size_t i = 0; i < bins.size(); ++i) {

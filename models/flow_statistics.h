@@ -46,7 +46,7 @@ struct TrafficSeries {
 
 struct DurationBin {
     int64_t minNs = 0, maxNs = 0; // [min, max); the last bin's max is INT64_MAX
-    std::string label;            // "1–10 ms", "< 1 ms", "≥ 1000 s"
+    std::string label;            // "1–10 ms", "< 1 ms", "≥ 17 min"
     uint64_t flows = 0;
     uint64_t bytes = 0;
 };
@@ -88,7 +88,7 @@ std::vector<FlowRank> topPortsByFlows(const std::vector<Flow> &flows, size_t n);
 std::vector<FlowRank> topPortsByBytes(const std::vector<Flow> &flows, size_t n);
 
 // Decade bins: < 1 ms, 1–10 ms, 10–100 ms, 100 ms–1 s, 1–10 s, 10–100 s,
-// 100–1000 s, ≥ 1000 s (always all eight, possibly zero).
+// 100 s–17 min, ≥ 17 min (1000 s; always all eight bins, possibly empty).
 std::vector<DurationBin> durationHistogram(const std::vector<Flow> &flows);
 
 // One point per flow; beyond maxPoints only the flows with the most bytes.

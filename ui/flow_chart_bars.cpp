@@ -2,6 +2,8 @@
 
 #include "flow_chart_style.h"
 
+#include <QApplication>
+#include <QGraphicsSimpleTextItem>
 #include <QToolTip>
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSeries>
@@ -23,7 +25,34 @@ FlowBarChart::FlowBarChart(const QString &title, Qt::Orientation orientation, Va
     , m_color(color)
 {
     m_chart->legend()->hide();
+    connect(m_chart, &QChart::plotAreaChanged, this, [this] { placeLabels(); });
     setBars({});
+}
+
+void FlowBarChart::resizeEvent(QResizeEvent *event)
+{
+    FlowChartView::resizeEvent(event);
+    placeLabels();
+}
+
+void FlowBarChart::placeLabels()
+{
+    QAbstractSeries *series = m_chart->series().value(0);
+    if (!series)
+        return;
+    for (size_t i = 0; i < m_labels.size() && i < m_bars.size(); ++i) {
+        QGraphicsSimpleTextItem *label = m_labels[i];
+        const int setIndex = barIndex(int(i));
+        const double v = m_bars[i].value / m_divisor;
+        const QRectF box = label->boundingRect();
+        if (m_orientation == Qt::Horizontal) {
+            const QPointF end = m_chart->mapToPosition(QPointF(v, setIndex), series);
+            label->setPos(end.x() + 4, end.y() - box.height() / 2);
+        } else {
+            const QPointF end = m_chart->mapToPosition(QPointF(setIndex, v), series);
+            label->setPos(end.x() - box.width() / 2, end.y() - box.height() - 1);
+        }
+    }
 }
 
 int FlowBarChart::barIndex(int setIndex) const
@@ -38,6 +67,9 @@ void FlowBarChart::setBars(std::vector<FlowBar> bars, const QString &valueTitle)
 {
     clearChart();
     m_set = nullptr;
+    for (QGraphicsSimpleTextItem *label : m_labels)
+        delete label;
+    m_labels.clear();
     m_bars = std::move(bars);
     double largest = 0;
     for (const FlowBar &b : m_bars)
@@ -61,17 +93,20 @@ void FlowBarChart::setBars(std::vector<FlowBar> bars, const QString &valueTitle)
     for (int i = 0; i < n; ++i) {
         const FlowBar &bar = m_bars[size_t(barIndex(i))];
         m_set->append(bar.value / m_divisor);
-        QString label = bar.label;
+        // Axis labels are rich text: escape, and break a histogram's "10–100 ms" after its dash.
+        QString label = bar.label.toHtmlEscaped();
+        if (m_orientation == Qt::Vertical && label.size() > 6) {
+            if (const qsizetype dash = label.indexOf(QChar(0x2013)); dash > 0)
+                label.insert(dash + 1, QStringLiteral("<br>"));
+            else if (const qsizetype space = label.lastIndexOf(QLatin1Char(' ')); space > 0)
+                label.replace(space, 1, QStringLiteral("<br>"));
+        }
         while (categories.contains(label)) // the axis needs distinct categories
             label += QChar(0x200b);
         categories << label;
     }
     series->append(m_set);
     series->setBarWidth(m_orientation == Qt::Horizontal ? 0.7 : 0.6);
-    series->setLabelsVisible(true);
-    series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
-    series->setLabelsFormat(QStringLiteral("@value"));
-    series->setLabelsPrecision(m_values == Values::Bytes ? 3 : 12);
     m_chart->addSeries(series);
 
     auto *categoryAxis = new QBarCategoryAxis;
@@ -81,7 +116,7 @@ void FlowBarChart::setBars(std::vector<FlowBar> bars, const QString &valueTitle)
     auto *valueAxis = new QValueAxis;
     flowchart::styleAxis(valueAxis, m_values == Values::Bytes ? unit.name : valueTitle);
     // Head room for the value labels beyond the longest bar.
-    const double top = largest / m_divisor * 1.18;
+    const double top = largest / m_divisor * (m_orientation == Qt::Horizontal ? 1.22 : 1.12);
     valueAxis->setRange(0, top);
     valueAxis->applyNiceNumbers();
     if (m_values == Values::Count && valueAxis->max() <= 10) {
@@ -99,6 +134,19 @@ void FlowBarChart::setBars(std::vector<FlowBar> bars, const QString &valueTitle)
     }
     series->attachAxis(categoryAxis);
     series->attachAxis(valueAxis);
+
+    QFont labelFont = QApplication::font();
+    labelFont.setPointSizeF(std::max(8.0, labelFont.pointSizeF() - 0.5));
+    for (const FlowBar &bar : m_bars) {
+        auto *label = new QGraphicsSimpleTextItem(m_values == Values::Bytes ? flowchart::bytesText(bar.value)
+                                                                            : flowchart::countText(uint64_t(bar.value)),
+                                                  m_chart);
+        label->setFont(labelFont);
+        label->setBrush(palette().text());
+        label->setZValue(5);
+        m_labels.push_back(label);
+    }
+    placeLabels();
 
     connect(m_set, &QBarSet::clicked, this, [this](int index) {
         const int i = barIndex(index);

@@ -7,6 +7,7 @@
 #include <vector>
 
 class QBarSet;
+class QGraphicsSimpleTextItem;
 
 namespace provscope {
 
@@ -31,7 +32,12 @@ public:
     // The middle of bar `index` in view coordinates (for tests and tooltips).
     QPoint barPosition(int index) const;
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    // Value texts beside (horizontal) or above (vertical) each bar: "1.2 MB", "42".
+    void placeLabels();
     // Bar index in m_bars of a bar-set index (horizontal charts list them reversed).
     int barIndex(int setIndex) const;
 
@@ -41,6 +47,7 @@ private:
     std::vector<FlowBar> m_bars;
     QBarSet *m_set = nullptr;
     double m_divisor = 1;
+    std::vector<QGraphicsSimpleTextItem *> m_labels;
 };
 
 } // namespace provscope

@@ -71,7 +71,7 @@ void FlowPieChart::setProtocols(const std::vector<FlowRank> &protocols)
             slice->setLabelColor(Qt::white);
             const double share = total > 0 ? value / total : 0;
             slice->setLabel(QStringLiteral("%1%").arg(QString::number(share * 100, 'f', share < 0.1 ? 1 : 0)));
-            slice->setLabelPosition(QPieSlice::LabelInsideNormal);
+            slice->setLabelPosition(QPieSlice::LabelInsideHorizontal);
             slice->setLabelVisible(share >= 0.06); // smaller ones: the tooltip
             const QString tip = tr("%1: %2 flows, %3 (%4% of %5)")
                                     .arg(name, flowchart::countText(p.flows), flowchart::bytesText(double(p.bytes)))

@@ -91,7 +91,7 @@ void FlowScatterChart::setPoints(const std::vector<FlowPoint> &points, const std
     x->setMinorTickCount(-1);
     auto *y = new QLogValueAxis;
     y->setBase(10);
-    y->setLabelFormat(QStringLiteral("%g"));
+    y->setLabelFormat(QStringLiteral("%.0f"));
     flowchart::styleAxis(y, tr("bytes (log)"));
     y->setRange(std::pow(10, std::floor(std::log10(40.0))), std::pow(10, std::ceil(std::log10(double(maxBytes) * 1.5))));
     m_chart->addAxis(x, Qt::AlignBottom);

@@ -7,7 +7,7 @@
 #include <QMouseEvent>
 #include <QToolTip>
 #include <QtCharts/QAreaSeries>
-#include <QtCharts/QDateTimeAxis>
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QLegend>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
@@ -48,6 +48,11 @@ FlowTrafficChart::FlowTrafficChart(const QString &title, QWidget *parent)
     m_highlight->setZValue(10);
     m_highlight->hide();
     m_chart->legend()->setAlignment(Qt::AlignTop);
+    // Time labels follow the plot's width once the chart has laid it out.
+    connect(m_chart, &QChart::plotAreaChanged, this, [this](const QRectF &plot) {
+        if (std::abs(int(plot.width()) - m_labelWidth) > 40)
+            QMetaObject::invokeMethod(this, [this] { updateTimeLabels(); }, Qt::QueuedConnection);
+    });
     setTraffic({}, 0, false);
 }
 
@@ -55,6 +60,7 @@ void FlowTrafficChart::setTraffic(const TrafficSeries &traffic, int64_t bootToEp
 {
     clearChart();
     m_area = nullptr;
+    m_x = nullptr;
     m_traffic = traffic;
     m_bootToEpochNs = bootToEpochNs;
     m_hovered = m_pressed = -1;
@@ -92,15 +98,11 @@ void FlowTrafficChart::setTraffic(const TrafficSeries &traffic, int64_t bootToEp
     m_chart->addSeries(m_area);
     m_chart->addSeries(packets);
 
-    auto *x = new QDateTimeAxis;
-    const int64_t spanNs = traffic.buckets.back().endNs - traffic.buckets.front().startNs;
-    x->setFormat(spanNs > 2 * 86400LL * 1'000'000'000LL ? QStringLiteral("MMM d HH:mm")
-                 : spanNs > 120LL * 1'000'000'000LL     ? QStringLiteral("HH:mm")
-                                                        : QStringLiteral("HH:mm:ss"));
-    x->setTickCount(6);
+    auto *x = new QCategoryAxis;
+    m_x = x;
+    x->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     flowchart::styleAxis(x, tr("local time, %1 buckets").arg(widthText(traffic.bucketNs)));
-    x->setRange(QDateTime::fromMSecsSinceEpoch((traffic.buckets.front().startNs + bootToEpochNs) / 1'000'000),
-                QDateTime::fromMSecsSinceEpoch((traffic.buckets.back().endNs + bootToEpochNs) / 1'000'000));
+    updateTimeLabels();
     auto *yBytes = new QValueAxis;
     flowchart::styleAxis(yBytes, tr("%1 per bucket").arg(unit.name));
     yBytes->setRange(0, std::max(1.0, maxBytes / unit.divisor * 1.05));
@@ -120,6 +122,56 @@ void FlowTrafficChart::setTraffic(const TrafficSeries &traffic, int64_t bootToEp
     packets->attachAxis(x);
     packets->attachAxis(yPackets);
     m_chart->legend()->show();
+}
+
+void FlowTrafficChart::updateTimeLabels()
+{
+    if (!m_x || m_traffic.buckets.empty())
+        return;
+    for (const QString &label : m_x->categoriesLabels())
+        m_x->remove(label);
+    const qint64 firstMs = (m_traffic.buckets.front().startNs + m_bootToEpochNs) / 1'000'000;
+    const qint64 lastMs = (m_traffic.buckets.back().endNs + m_bootToEpochNs) / 1'000'000;
+    const qint64 spanMs = std::max<qint64>(1, lastMs - firstMs);
+    const int plotWidth = m_chart->plotArea().width() > 50 ? int(m_chart->plotArea().width()) : width() - 140;
+    m_labelWidth = plotWidth;
+    // Round local times, about one label per 110 pixels (as the dashboard's rate chart).
+    const int labels = std::max(3, plotWidth / 110);
+    static const qint64 steps[] = {1'000, 2'000, 5'000, 10'000, 15'000, 30'000, 60'000, 120'000, 300'000,
+                                   600'000, 900'000, 1'800'000, 3'600'000, 7'200'000, 10'800'000,
+                                   21'600'000, 43'200'000, 86'400'000, 172'800'000, 604'800'000};
+    qint64 tick = steps[std::size(steps) - 1];
+    for (qint64 candidate : steps) {
+        if (spanMs / candidate <= labels) {
+            tick = candidate;
+            break;
+        }
+    }
+    const bool days = spanMs > 86'400'000LL;
+    const QString format = tick >= 86'400'000 ? QStringLiteral("MMM d")
+                           : days             ? QStringLiteral("MMM d HH:mm")
+                           : tick < 60'000    ? QStringLiteral("HH:mm:ss")
+                                              : QStringLiteral("HH:mm");
+    const qint64 offsetMs = qint64(QDateTime::fromMSecsSinceEpoch(firstMs).offsetFromUtc()) * 1000;
+    m_x->setStartValue(double(firstMs));
+    for (qint64 t = ((firstMs + offsetMs + tick - 1) / tick) * tick - offsetMs; t <= lastMs; t += tick) {
+        const QString label = QDateTime::fromMSecsSinceEpoch(t).toString(format);
+        if (!m_x->categoriesLabels().contains(label))
+            m_x->append(label, double(t));
+    }
+    m_x->setRange(double(firstMs), double(lastMs));
+}
+
+void FlowTrafficChart::resizeEvent(QResizeEvent *event)
+{
+    FlowChartView::resizeEvent(event);
+    m_hovered = -1;
+    highlight(-1);
+    // The plot area is laid out after the resize: choose the time labels for it then.
+    QMetaObject::invokeMethod(this, [this] {
+        if (std::abs(int(m_chart->plotArea().width()) - m_labelWidth) > 40)
+            updateTimeLabels();
+    }, Qt::QueuedConnection);
 }
 
 int FlowTrafficChart::bucketAt(const QPoint &viewPos) const
@@ -157,8 +209,8 @@ FlowSelection FlowTrafficChart::selectionOf(int bucket) const
     s.kind = FlowSelection::Kind::TimeRange;
     s.minNs = b.startNs;
     s.maxNs = b.endNs;
-    const QString format = m_traffic.bucketNs >= 86400LL * 1'000'000'000LL ? QStringLiteral("yyyy-MM-dd HH:mm")
-                                                                           : QStringLiteral("HH:mm:ss");
+    const QString format = m_traffic.bucketNs >= 900LL * 1'000'000'000LL ? QStringLiteral("MMM d HH:mm")
+                                                                         : QStringLiteral("HH:mm:ss");
     s.label = tr("time %1–%2")
                   .arg(clockText(b.startNs + m_bootToEpochNs, format), clockText(b.endNs + m_bootToEpochNs, format))
                   .toStdString();

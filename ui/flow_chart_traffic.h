@@ -5,7 +5,7 @@
 #include "flow_chart_view.h"
 #include "flow_statistics.h"
 
-class QDateTimeAxis;
+class QCategoryAxis;
 class QGraphicsRectItem;
 class QLineSeries;
 class QAreaSeries;
@@ -27,14 +27,18 @@ protected:
     void mousePressEvent(QMouseEvent *event) override;
     void mouseReleaseEvent(QMouseEvent *event) override;
     void leaveEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     FlowSelection selectionOf(int bucket) const;
     void highlight(int bucket);
+    void updateTimeLabels(); // round local times for the plot's width
 
     TrafficSeries m_traffic;
     int64_t m_bootToEpochNs = 0;
     QAreaSeries *m_area = nullptr;
+    QCategoryAxis *m_x = nullptr;
+    int m_labelWidth = 0;
     QGraphicsRectItem *m_highlight;
     int m_pressed = -1;
     int m_hovered = -1;

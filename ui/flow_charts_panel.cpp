@@ -9,6 +9,7 @@
 #include "flow_statistics.h"
 #include "save_atomically.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QFileDialog>
 #include <QGridLayout>
@@ -270,6 +271,12 @@ Result<void> FlowChartsPanel::exportChartPng(const QString &name, const QString 
     // A chart never shown has no layout size yet: give it the size it asks for.
     if (!widget->isVisible() && (widget->width() < widget->minimumWidth() || widget->height() < widget->minimumHeight()))
         widget->resize(widget->sizeHint().expandedTo(widget->minimumSize()));
+    // A chart lays itself out, then its time labels for that width, through posted
+    // events: let both happen before it is drawn.
+    for (int pass = 0; pass < 2; ++pass) {
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        QCoreApplication::sendPostedEvents(widget, QEvent::MetaCall);
+    }
     QImage image(widget->size(), QImage::Format_ARGB32_Premultiplied);
     image.fill(widget->palette().color(QPalette::Base));
     {

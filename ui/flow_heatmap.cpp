@@ -16,6 +16,7 @@ constexpr int kLeftMargin = 44;   // weekday names
 constexpr int kTopMargin = 34;    // title
 constexpr int kBottomMargin = 62; // hour labels + legend
 constexpr int kRightMargin = 14;
+constexpr int kLegendValueWidth = 78; // the busiest hour's bytes right of the scale
 
 const QColor kLow(0xf1, 0xf5, 0xfb);  // a cell with no traffic, still visible on white
 const QColor kHigh(0x0b, 0x3c, 0x7d); // the busiest cell
@@ -149,7 +150,7 @@ void FlowHeatmap::paintEvent(QPaintEvent *)
     // Legend: the colour scale from no traffic to the busiest hour.
     const int ly = g.bottom() + 26;
     const int lw = std::min(260, g.width() / 2);
-    const QRect bar(g.left() + g.width() - lw, ly, lw, 12);
+    const QRect bar(g.left() + g.width() - lw - kLegendValueWidth, ly, lw, 12);
     for (int x = 0; x < bar.width(); ++x) {
         const double t = double(x) / std::max(1, bar.width() - 1);
         p.fillRect(QRect(bar.left() + x, bar.top(), 1, bar.height()),
@@ -160,7 +161,7 @@ void FlowHeatmap::paintEvent(QPaintEvent *)
     p.setPen(palette().text().color());
     p.drawText(QRect(bar.left() - 210, bar.top() - 3, 204, 18), Qt::AlignRight | Qt::AlignVCenter,
                tr("bytes per hour (local time):  0"));
-    p.drawText(QRect(bar.right() + 4, bar.top() - 3, 120, 18), Qt::AlignLeft | Qt::AlignVCenter,
+    p.drawText(QRect(bar.right() + 6, bar.top() - 3, kLegendValueWidth, 18), Qt::AlignLeft | Qt::AlignVCenter,
                flowchart::bytesText(double(m_max)));
     p.drawText(QRect(g.left(), ly - 3, std::max(0, bar.left() - 216 - g.left()), 18), Qt::AlignLeft | Qt::AlignVCenter,
                tr("hour of day"));

@@ -319,6 +319,35 @@ private slots:
         QVERIFY(heatmap->cellColor(m.bytes[0][9]).lightness() < heatmap->cellColor(0).lightness());
     }
 
+    void threeDaysInHourBuckets()
+    {
+        // The same flows spread over three days: 1 h buckets, the heatmap lights many cells.
+        std::vector<Flow> spread = m_flows;
+        for (size_t i = 0; i < spread.size(); ++i) {
+            const int64_t shift = int64_t(i % 72) * 3600 * kS - 9 * 3600 * kS;
+            spread[i].firstNs += shift;
+            spread[i].lastNs += shift;
+        }
+        FlowChartsPanel panel;
+        panel.resize(1280, 900);
+        panel.setFlows(spread, kBootToEpoch, -9 * 3600 * kS, 63 * 3600 * kS);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        auto *traffic = qobject_cast<FlowTrafficChart *>(panel.chartWidget("Traffic over time"));
+        QCOMPARE(traffic->traffic().bucketNs, 3600 * kS);
+        QCOMPARE(traffic->traffic().buckets.size(), size_t(72));
+        auto *heatmap = qobject_cast<FlowHeatmap *>(panel.chartWidget("Traffic by hour of week"));
+        int lit = 0;
+        for (const auto &row : heatmap->matrix().flows)
+            for (uint64_t v : row)
+                lit += v ? 1 : 0;
+        QCOMPARE(lit, 72);
+        if (!m_shots.isEmpty()) {
+            QVERIFY(panel.exportChartPng("Traffic over time", m_shots + "/charts-3days-traffic.png"));
+            QVERIFY(panel.exportChartPng("Traffic by hour of week", m_shots + "/charts-3days-heatmap.png"));
+        }
+    }
+
     void emptyRangeSaysSo()
     {
         FlowChartsPanel empty;
