@@ -154,7 +154,11 @@ QString FlowTableModel::processText(const std::string &comm, uint32_t pid)
 
 QString FlowTableModel::durationText(int64_t ns)
 {
-    return QStringLiteral("%1 s").arg(double(std::max<int64_t>(ns, 0)) / 1e9, 0, 'f', 3);
+    // Loopback exchanges last microseconds: below a second in ms, so they do not all read 0.000 s.
+    const double value = double(std::max<int64_t>(ns, 0));
+    if (value < 1e9)
+        return QStringLiteral("%1 ms").arg(value / 1e6, 0, 'f', 3);
+    return QStringLiteral("%1 s").arg(value / 1e9, 0, 'f', 3);
 }
 
 QVariant FlowTableModel::displayText(const Flow &flow, int column) const
@@ -219,6 +223,9 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
             return formatDateTime(flow.firstNs + m_bootToEpochNs);
         if (index.column() == Duration)
             return flow.ended ? tr("Ended (FIN/RST or inactivity)") : tr("Still open at its last update");
+        if (index.column() == Source || index.column() == Destination || index.column() == Domain
+            || index.column() == Process || index.column() == PeerProcess)
+            return displayText(flow, index.column()); // the whole text of a cut cell
         return {};
     case Qt::ForegroundRole:
         if (index.column() == Process && !flow.attributed())

@@ -14,8 +14,9 @@ namespace provscope {
 class FlowTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
+    // What a 1280-pixel window shows first comes first; the per-direction counts last.
     enum Column { Protocol, Source, SourcePort, Destination, DestinationPort, Domain, Process, PeerProcess,
-                  Packets, Bytes, PacketsOut, PacketsIn, BytesOut, BytesIn, TcpFlags, FirstSeen, Duration,
+                  Packets, Bytes, FirstSeen, Duration, TcpFlags, PacketsOut, PacketsIn, BytesOut, BytesIn,
                   Interface, ColumnCount };
     enum Role {
         FlowKeyRole = Qt::UserRole + 1, // qulonglong: Flow::key
@@ -49,7 +50,7 @@ public:
     static QString tcpFlagsText(uint8_t flags);
     // "curl (4123)", or "" when pid is 0.
     static QString processText(const std::string &comm, uint32_t pid);
-    // "0.250 s", "12.500 s".
+    // "0.250 ms", "250.000 ms", "12.500 s".
     static QString durationText(int64_t ns);
 
 private:

@@ -100,15 +100,15 @@ FlowsTab::FlowsTab(QWidget *parent)
     columns->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     const auto width = [this](const char *sample) { return fontMetrics().horizontalAdvance(QLatin1String(sample)) + 18; };
     const std::pair<int, const char *> widths[] = {
-        {FlowTableModel::Protocol, "Proto "}, {FlowTableModel::Source, "255.255.255.255"},
+        {FlowTableModel::Protocol, "Proto"}, {FlowTableModel::Source, "255.255.255.255"},
         {FlowTableModel::SourcePort, "65535 "}, {FlowTableModel::Destination, "255.255.255.255"},
         {FlowTableModel::DestinationPort, "65535 "}, {FlowTableModel::Domain, "www.example.com"},
-        {FlowTableModel::Process, "python3 (123456)"}, {FlowTableModel::PeerProcess, "python3 (123456)"},
-        {FlowTableModel::Packets, "Packets"}, {FlowTableModel::Bytes, "9,999,999"},
+        {FlowTableModel::Process, "provscope-activ (12345)"}, {FlowTableModel::PeerProcess, "provscope-activ (12345)"},
+        {FlowTableModel::Packets, "Packets "}, {FlowTableModel::Bytes, "99,999,999"},
         {FlowTableModel::PacketsOut, "Pkts out"}, {FlowTableModel::PacketsIn, "Pkts in"},
         {FlowTableModel::BytesOut, "9,999,999"}, {FlowTableModel::BytesIn, "9,999,999"},
         {FlowTableModel::TcpFlags, "SYN ACK PSH FIN"}, {FlowTableModel::FirstSeen, "00:00:00.000000"},
-        {FlowTableModel::Duration, "999.999 s"}, {FlowTableModel::Interface, "Interface"}};
+        {FlowTableModel::Duration, "999.999 ms"}, {FlowTableModel::Interface, "Interface"}};
     for (const auto &[column, sample] : widths)
         m_table->setColumnWidth(column, width(sample));
     connect(m_table, &QAbstractItemView::doubleClicked, this, &FlowsTab::onRowActivated);
@@ -136,8 +136,9 @@ FlowsTab::FlowsTab(QWidget *parent)
     m_splitter = new QSplitter(Qt::Vertical, this);
     m_splitter->addWidget(tablePane);
     m_splitter->addWidget(m_charts);
-    m_splitter->setStretchFactor(0, 2);
-    m_splitter->setStretchFactor(1, 3);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({380, 420}); // about 14 rows of flows at 800 pixels
     m_splitter->setChildrenCollapsible(false);
 
     m_noNetwork = new QLabel(this);

@@ -1,13 +1,15 @@
 // provscope-view-screenshots SESSION DIR [FILTER]: opens SESSION in the workstation
 // (offscreen unless a display is set) at 1280x800 and saves a PNG of every view into
-// DIR — dashboard, events (with FILTER applied, if given), process tree, graph, and
+// DIR — dashboard, events (with FILTER applied, if given), flows, process tree, graph, and
 // the events again with a bookmark and a comment in the Annotations panel (kept in
-// memory: the session file is not changed) — for the README and for reviews.
+// memory: the session file is not changed), and the flows again narrowed by a chart
+// selection (flows-selection.png) — for the README and for reviews.
 #include "annotation_actions.h"
 #include "annotation_set.h"
 #include "dashboard_tab.h"
 #include "events_tab.h"
 #include "filter_bar.h"
+#include "flows_tab.h"
 #include "graph_tab.h"
 #include "main_window.h"
 #include "process_tree_tab.h"
@@ -20,6 +22,7 @@
 #include <QTabWidget>
 #include <QTableView>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 
@@ -85,6 +88,10 @@ int main(int argc, char **argv)
     window.eventTable()->selectRow(std::min(5, window.eventTable()->model()->rowCount() - 1));
     ok = ok && waitFor([] { return true; }) && save(window, dir, "events.png");
 
+    window.tabs()->setCurrentWidget(window.flowsTab());
+    ok = ok && waitFor([&] { return window.flowsTab()->isLoaded() && !window.flowsTab()->isBusy(); })
+         && save(window, dir, "flows.png");
+
     window.tabs()->setCurrentWidget(window.processTree());
     ok = ok && waitFor([&] { return !window.processTree()->isLoading(); }) && save(window, dir, "process-tree.png");
 
@@ -100,5 +107,20 @@ int main(int argc, char **argv)
         dock->show();
     ok = ok && waitFor([] { return true; }) && save(window, dir, "annotations.png");
     window.annotations()->clear(); // nothing to save: the screenshots never write the session
+
+    // The Flows tab narrowed by a chart click: the top flow's domain (else destination).
+    if (QDockWidget *dock = window.findChild<QDockWidget *>(QStringLiteral("annotationsDock")))
+        dock->hide();
+    window.tabs()->setCurrentWidget(window.flowsTab());
+    const std::vector<Flow> &flows = window.flowsTab()->allFlows();
+    if (!flows.empty()) {
+        FlowSelection pick;
+        const auto named = std::find_if(flows.begin(), flows.end(), [](const Flow &f) { return !f.dnsName.empty(); });
+        pick.kind = named != flows.end() ? FlowSelection::Kind::Domain : FlowSelection::Kind::Destination;
+        pick.text = named != flows.end() ? named->dnsName : flows.front().dst;
+        pick.label = (named != flows.end() ? "domain " : "destination ") + pick.text;
+        window.flowsTab()->applySelection(pick);
+        ok = ok && waitFor([&] { return !window.filterBar()->isRunning(); }) && save(window, dir, "flows-selection.png");
+    }
     return ok ? 0 : 1;
 }

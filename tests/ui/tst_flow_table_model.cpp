@@ -92,6 +92,8 @@ void TstFlowTableModel::columnsReadAsAUserExpects()
     QCOMPARE(text(model, a, FlowTableModel::TcpFlags), QStringLiteral("SYN ACK FIN"));
     QCOMPARE(text(model, c, FlowTableModel::TcpFlags), QString()); // UDP has none
     QCOMPARE(text(model, a, FlowTableModel::Duration), QStringLiteral("1.500 s"));
+    QCOMPARE(FlowTableModel::durationText(250'000), QStringLiteral("0.250 ms"));
+    QCOMPARE(FlowTableModel::durationText(999'999'999), QStringLiteral("1000.000 ms"));
     QCOMPARE(text(model, a, FlowTableModel::Interface), QStringLiteral("eth0"));
     QCOMPARE(model.data(model.index(a, 0), FlowTableModel::FlowKeyRole).toULongLong(), 1ULL);
     // Unattributed: said so, greyed, never a guessed process.

@@ -21,6 +21,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QSignalSpy>
 #include <QTest>
 
 #include <sqlite3.h>
@@ -190,6 +191,7 @@ private slots:
     void timeBucketSetsTheEventRange();
     void doubleClickShowsTheFlowsEvents();
     void sessionWithoutNetworkSaysSo();
+    void liveSessionGrows();
 
 private:
     void openFlowsTab(const QString &path);
@@ -410,6 +412,43 @@ void TstFlowsTab::sessionWithoutNetworkSaysSo()
     QTRY_VERIFY_WITH_TIMEOUT(tab->isLoaded() && tab->model()->rowCount() == 4, 20000);
     QVERIFY(tab->table()->isVisible());
     QVERIFY(!page->isVisible());
+}
+
+void TstFlowsTab::liveSessionGrows()
+{
+    // A recording: the writer appends; the visible tab reads the flows again on its
+    // own (every few seconds), a flow's later version replacing the earlier one.
+    const QString path = m_dir.filePath(QStringLiteral("live.provscope"));
+    auto writer = SessionWriter::create(path.toStdString(), clockOnlyMeta());
+    QVERIFY2(writer, writer.ok() ? "" : writer.error().c_str());
+    CaptureBatch all = flowBatch();
+    CaptureBatch first = all;
+    first.flows = {all.flows[0]};
+    first.flows[0].bytesIn = 1000;
+    first.flows[0].ended = false;
+    first.dnsRecords.clear();
+    QVERIFY(writer.value()->append(first).ok());
+    FlowsTab tab;
+    tab.resize(1000, 700);
+    tab.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&tab));
+    tab.setSession(path, true);
+    QTRY_VERIFY_WITH_TIMEOUT(tab.isLoaded() && !tab.isBusy(), 20000);
+    QCOMPARE(tab.model()->rowCount(), 1);
+    QCOMPARE(tab.model()->flowAt(0).bytes(), 6000ULL);
+
+    CaptureBatch second;
+    second.flows = {all.flows[0], all.flows[1], all.flows[2]}; // flow 1 again: its final version
+    second.dnsRecords = all.dnsRecords;
+    QVERIFY(writer.value()->append(second).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(tab.model()->rowCount() == 3, 10000); // no refresh() call: the live timer
+    QCOMPARE(tab.model()->flowAt(tab.model()->rowOfKey(1)).bytes(), 25000ULL);
+    QCOMPARE(keysInOrder(tab.model()), (std::vector<uint64_t>{2, 1, 3}));
+
+    // The recording ends: the reader lets go, the writer finishes.
+    tab.setRecording(false);
+    tab.cancelAndWait();
+    QVERIFY(writer.value()->finish(kBase + 10 * kSecond).ok());
 }
 
 QTEST_MAIN(TstFlowsTab)
