@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
@@ -38,7 +39,6 @@ QString selectionPhrase(const FlowSelection &selection)
     case FlowSelection::Kind::Port: return FlowsTab::tr("to %1").arg(label);
     case FlowSelection::Kind::Source: return FlowsTab::tr("from %1").arg(label);
     case FlowSelection::Kind::TimeRange: return FlowsTab::tr("active in %1").arg(label);
-    case FlowSelection::Kind::Flow: return label;
     default: return FlowsTab::tr("with %1").arg(label);
     }
 }
@@ -112,6 +112,27 @@ FlowsTab::FlowsTab(QWidget *parent)
     for (const auto &[column, sample] : widths)
         m_table->setColumnWidth(column, width(sample));
     connect(m_table, &QAbstractItemView::doubleClicked, this, &FlowsTab::onRowActivated);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        const QModelIndex index = m_table->indexAt(pos);
+        if (!index.isValid())
+            return;
+        const Flow flow = m_model->flowAt(index.row());
+        QMenu menu(this);
+        connect(menu.addAction(tr("Show Events of This Flow")), &QAction::triggered, this,
+                [this, index] { onRowActivated(index); });
+        connect(menu.addAction(tr("Only This Flow")), &QAction::triggered, this, [this, flow] {
+            FlowSelection only;
+            only.kind = FlowSelection::Kind::Flow;
+            only.number = flow.key;
+            only.label = tr("%1 %2 → %3")
+                             .arg(flow.proto == kProtoTcp ? QStringLiteral("TCP") : QStringLiteral("UDP"),
+                                  formatEndpoint(flow.src, flow.sport), formatEndpoint(flow.dst, flow.dport))
+                             .toStdString();
+            applySelection(only);
+        });
+        menu.exec(m_table->viewport()->mapToGlobal(pos));
+    });
 
     m_charts = new FlowChartsPanel(this);
     // Handled after the click: the panel is rebuilt by what the selection changes.
@@ -401,6 +422,8 @@ QString FlowsTab::breadcrumbText() const
 {
     if (!m_selection)
         return {};
+    if (m_selection->kind == FlowSelection::Kind::Flow)
+        return tr("Showing the flow %1").arg(QString::fromStdString(m_selection->label));
     return tr("Showing flows %1").arg(selectionPhrase(*m_selection));
 }
 

@@ -302,6 +302,18 @@ void TstFlowsTab::chartSelectionFiltersTableAndEvents()
                                  && !m_window->filterBar()->appliedFilter().contains(QStringLiteral("8080")), 20000);
     QCOMPARE(shownEvents(*m_window), (std::multiset<QString>{"connect 2002"}));
 
+    // One flow (the table's "Only This Flow"): the DNS query, seen from wget's socket.
+    FlowSelection one;
+    one.kind = FlowSelection::Kind::Flow;
+    one.number = 4;
+    one.label = "UDP 10.0.0.2:43000 → 10.0.0.1:53";
+    tab->applySelection(one);
+    QCOMPARE(keysInOrder(tab->model()), (std::vector<uint64_t>{4}));
+    QCOMPARE(tab->breadcrumbText(), QStringLiteral("Showing the flow UDP 10.0.0.2:43000 → 10.0.0.1:53"));
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->filterBar()->isRunning()
+                                 && m_window->filterBar()->appliedFilter().contains(QStringLiteral("43000")), 20000);
+    QCOMPARE(shownEvents(*m_window), (std::multiset<QString>{"sendto 2002"}));
+
     // Clear (the breadcrumb's link): every flow again.
     emit tab->findChild<QLabel *>(QStringLiteral("flowsBreadcrumb"))->linkActivated(QStringLiteral("clear"));
     QCOMPARE(tab->model()->rowCount(), 4);
