@@ -6,6 +6,7 @@
 #include "session_reader.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -15,6 +16,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace provscope;
@@ -31,6 +33,7 @@ private slots:
     void pcapngGoesWithOutput();
     void noPcapIsRecorded();
     void exclusionsAreRecorded();
+    void pcapngBelongsToTheInvokingUser();
 
 private:
     struct Run {
@@ -182,6 +185,33 @@ void TestCaptureNetworkCli::exclusionsAreRecorded()
     QCOMPARE(pcap.value("snaplen").toInt(), 1500);
     QCOMPARE(pcap.value("flow_timeout_s").toDouble(), 30.0);
     QCOMPARE(pcap.value("flow_flush_s").toDouble(), 5.0);
+}
+
+void TestCaptureNetworkCli::pcapngBelongsToTheInvokingUser()
+{
+    if (!m_root)
+        QSKIP("LIVE CAPTURE NOT TESTED: provscope-capture needs root");
+    // As if started through sudo by user 65534: the pcapng file is theirs, like the session.
+    const QString shared = m_dir.filePath("shared");
+    QVERIFY(QDir().mkpath(shared));
+    QVERIFY(::chmod(QFile::encodeName(m_dir.path()).constData(), 0755) == 0);
+    QVERIFY(::chmod(QFile::encodeName(shared).constData(), 01777) == 0);
+    const QString session = shared + "/nobody.provscope", pcapng = shared + "/nobody.pcapng";
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("SUDO_UID", "65534");
+    env.insert("SUDO_GID", "65534");
+    p.setProcessEnvironment(env);
+    p.start(m_binary, {"-o", session, "--interface", "lo", "--pcapng", pcapng, "--duration", "0.5"});
+    QVERIFY(p.waitForFinished(30000));
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    struct stat st {};
+    QVERIFY(::stat(QFile::encodeName(pcapng).constData(), &st) == 0);
+    QCOMPARE(st.st_uid, uid_t(65534));
+    QCOMPARE(st.st_mode & 0777, mode_t(0600));
+    QFile f(pcapng);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.read(4), QByteArray("\x0a\x0d\x0d\x0a", 4)); // a pcapng section header
 }
 
 QTEST_GUILESS_MAIN(TestCaptureNetworkCli)
