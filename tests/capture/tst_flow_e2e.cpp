@@ -444,11 +444,13 @@ void TestFlowE2e::liveFlowsAreTheExchange()
     QVERIFY2(f->comm.startsWith("provscope-net"), qPrintable("comm: " + f->comm));
     QVERIFY2(f->peerComm.startsWith("provscope-net"), qPrintable("peer_comm: " + f->peerComm));
     // pcap's clock and eBPF's meet through the session's boot->epoch offset: the
-    // client's first system call on this socket is within 5 ms of the first packet.
+    // client's first system call with this 5-tuple (connect, sendto) is within 5 ms
+    // of the first packet.
     const CliRun events = cli({"events", m_session, "--pid", QString::number(f->pid)});
     qint64 firstCall = 0;
     for (const QString &line : events.out.split('\n', Qt::SkipEmptyParts)) {
-        if (line.contains(QStringLiteral("\"lport\":%1,").arg(f->sport)) && !firstCall)
+        if (!firstCall && line.contains(QStringLiteral("\"lport\":%1,").arg(f->sport))
+            && line.contains(QStringLiteral("\"rport\":%1,").arg(f->dport)))
             firstCall = number(line, "ts_ns");
     }
     QVERIFY2(firstCall, qPrintable("no event of pid " + QString::number(f->pid) + " on " + f->tuple()));
