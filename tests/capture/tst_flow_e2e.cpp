@@ -296,7 +296,8 @@ void TestFlowE2e::initTestCase()
             base = b;
     }
     QVERIFY2(base, "no free server ports for the exchange");
-    QVERIFY2(canBind(SOCK_DGRAM, "127.0.0.77", 53), "127.0.0.77:53 is taken");
+    if (!canBind(SOCK_DGRAM, "127.0.0.77", 53))
+        QSKIP("LIVE CAPTURE NOT TESTED: 127.0.0.77:53 is taken (a DNS server on port 53 of every address?)");
     m_filter = QStringLiteral("(host 127.0.0.1 and tcp port %1) or (host 127.0.0.75 and udp port %2)"
                               " or (host 127.0.0.77 and udp port 53) or (host 127.0.0.78 and tcp port %3)")
                    .arg(base).arg(base + 1).arg(base + 2);
