@@ -91,8 +91,13 @@ if len(io_sums) == 1:
             failures.append("%s: %d bytes by tshark (sum of frame.len), %d by provscope" % (proto, t, report[proto]["provscope_bytes"]))
     if t_tcp_bytes + t_udp_bytes != truth["bytes"]:
         failures.append("tshark sums %d bytes, the generator wrote %d" % (t_tcp_bytes + t_udp_bytes, truth["bytes"]))
+elif "Duration: 0.000 secs" in open(args.io).read():
+    print("note: tshark prints no io,stat row for a capture of zero duration: byte totals checked against the generator only")
 else:
     failures.append("could not read tshark's io,stat byte sums (see %s)" % args.io)
+provscope_bytes = report["tcp"]["provscope_bytes"] + report["udp"]["provscope_bytes"]
+if provscope_bytes != truth["bytes"]:
+    failures.append("provscope counts %d bytes, the generator wrote %d" % (provscope_bytes, truth["bytes"]))
 
 # Every conversation, each direction.
 missing = [k for k in conv if k not in flows]
