@@ -445,8 +445,8 @@ void TestFlowE2e::liveFlowsAreTheExchange()
     QVERIFY2(f->comm.startsWith("provscope-net"), qPrintable("comm: " + f->comm));
     QVERIFY2(f->peerComm.startsWith("provscope-net"), qPrintable("peer_comm: " + f->peerComm));
     // pcap's clock and eBPF's meet through the session's boot->epoch offset: the
-    // client's first system call with this 5-tuple (connect, sendto) is within 5 ms
-    // of the first packet.
+    // client's first system call with this 5-tuple (connect, sendto) is near the first
+    // packet (microseconds apart; 100 ms leaves room for a loaded machine's scheduling).
     const CliRun events = cli({"events", m_session, "--pid", QString::number(f->pid)});
     qint64 firstCall = 0;
     for (const QString &line : events.out.split('\n', Qt::SkipEmptyParts)) {
@@ -455,7 +455,7 @@ void TestFlowE2e::liveFlowsAreTheExchange()
             firstCall = number(line, "ts_ns");
     }
     QVERIFY2(firstCall, qPrintable("no event of pid " + QString::number(f->pid) + " on " + f->tuple()));
-    QVERIFY2(qAbs(firstCall - f->firstNs) < 5'000'000,
+    QVERIFY2(qAbs(firstCall - f->firstNs) < 100'000'000,
              qPrintable(QStringLiteral("first packet at %1, first system call at %2").arg(f->firstNs).arg(firstCall)));
 }
 
