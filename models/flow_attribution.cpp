@@ -59,6 +59,7 @@ void FlowAttributor::addEvent(const Event &e)
     const int64_t last = std::max(first, int64_t(e.lastTsNs));
     ++m_eventsAdded;
     m_latestNs = std::max(m_latestNs, last);
+    m_touched.insert(key);
     std::vector<Range> &ranges = m_byTuple[key];
     for (Range &r : ranges) {
         if (r.pid == e.pid && r.startNs == e.procStartNs && first <= r.lastNs + kMergeGapNs &&
@@ -98,6 +99,36 @@ const FlowAttributor::Range *FlowAttributor::best(const std::vector<std::string>
     return nullptr;
 }
 
+std::vector<std::string> FlowAttributor::initiatorKeys(const std::string &src, uint16_t sport, const std::string &dst,
+                                                      uint16_t dport)
+{
+    // The initiator's socket: connected (exact), or sending from a wildcard address.
+    return {tupleKey(src, sport, dst, dport), tupleKey(kWildcard, sport, dst, dport)};
+}
+
+std::vector<std::string> FlowAttributor::responderKeys(const std::string &src, uint16_t sport, const std::string &dst,
+                                                      uint16_t dport)
+{
+    return {tupleKey(dst, dport, src, sport), tupleKey(kWildcard, dport, src, sport), tupleKey(dst, dport, "", 0),
+            tupleKey(kWildcard, dport, "", 0)};
+}
+
+std::vector<std::string> FlowAttributor::lookupKeys(const Flow &flow)
+{
+    const std::string src = canonicalAddress(flow.src), dst = canonicalAddress(flow.dst);
+    std::vector<std::string> keys = initiatorKeys(src, flow.sport, dst, flow.dport);
+    for (std::string &key : responderKeys(src, flow.sport, dst, flow.dport))
+        keys.push_back(std::move(key));
+    return keys;
+}
+
+std::unordered_set<std::string> FlowAttributor::takeTouchedKeys()
+{
+    std::unordered_set<std::string> touched;
+    touched.swap(m_touched);
+    return touched;
+}
+
 bool FlowAttributor::attribute(Flow &flow) const
 {
     if (m_byTuple.empty() || (flow.pid && flow.peerPid))
@@ -105,9 +136,7 @@ bool FlowAttributor::attribute(Flow &flow) const
     const std::string src = canonicalAddress(flow.src), dst = canonicalAddress(flow.dst);
     bool changed = false;
     if (!flow.pid) {
-        // The initiator's socket: connected (exact), or sending from a wildcard address.
-        const Range *r = best({tupleKey(src, flow.sport, dst, flow.dport), tupleKey(kWildcard, flow.sport, dst, flow.dport)},
-                              flow.firstNs, flow.lastNs);
+        const Range *r = best(initiatorKeys(src, flow.sport, dst, flow.dport), flow.firstNs, flow.lastNs);
         if (r) {
             flow.pid = r->pid;
             flow.procStartNs = r->startNs;
@@ -115,9 +144,7 @@ bool FlowAttributor::attribute(Flow &flow) const
         }
     }
     if (!flow.peerPid) {
-        const Range *r = best({tupleKey(dst, flow.dport, src, flow.sport), tupleKey(kWildcard, flow.dport, src, flow.sport),
-                               tupleKey(dst, flow.dport, "", 0), tupleKey(kWildcard, flow.dport, "", 0)},
-                              flow.firstNs, flow.lastNs);
+        const Range *r = best(responderKeys(src, flow.sport, dst, flow.dport), flow.firstNs, flow.lastNs);
         // The same socket cannot be both ends (a flow to itself is the initiator's).
         if (r && !(r->pid == flow.pid && r->startNs == flow.procStartNs && src == dst && flow.sport == flow.dport)) {
             flow.peerPid = r->pid;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace provscope {
@@ -33,6 +34,12 @@ public:
     // Forgets the ranges whose last event is older than olderThanNs (memory bound of
     // a long recording: flows are flushed well within that horizon).
     void prune(int64_t olderThanNs);
+
+    // The 5-tuple keys attribute() looks up for flow (initiator's, then responder's).
+    static std::vector<std::string> lookupKeys(const Flow &flow);
+    // The keys events were added under since the last call: only flows with one of
+    // them among their lookupKeys() can be attributed anew (the writer's re-tries).
+    std::unordered_set<std::string> takeTouchedKeys();
 
     size_t ranges() const { return m_ranges; }
     uint64_t eventsAdded() const { return m_eventsAdded; }
@@ -56,7 +63,13 @@ private:
     // The best range of the first tier (list of tuple keys) that has any candidate.
     const Range *best(const std::vector<std::string> &tiers, int64_t firstNs, int64_t lastNs) const;
 
+    static std::vector<std::string> initiatorKeys(const std::string &src, uint16_t sport, const std::string &dst,
+                                                  uint16_t dport);
+    static std::vector<std::string> responderKeys(const std::string &src, uint16_t sport, const std::string &dst,
+                                                  uint16_t dport);
+
     std::unordered_map<std::string, std::vector<Range>> m_byTuple;
+    std::unordered_set<std::string> m_touched;
     size_t m_ranges = 0;
     uint64_t m_eventsAdded = 0;
     int64_t m_latestNs = 0;

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <map>
+#include <unordered_set>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -72,7 +73,9 @@ struct SessionWriter::Impl {
     FlowStore flowStore;
     FlowAttributor attributor;
     std::unordered_map<uint64_t, Flow> pendingFlows; // by key: not fully attributed yet
-    uint64_t attributorEventsAtRetry = 0;
+    // Their lookup keys (FlowAttributor::lookupKeys) -> flow keys; may name flows no
+    // longer pending (rebuilt when they are given up).
+    std::unordered_multimap<std::string, uint64_t> pendingByTuple;
     int64_t latestFlowNs = 0;
     int64_t lastPruneNs = 0;
     int64_t lastSettleNs = 0;
@@ -438,10 +441,15 @@ Result<void> SessionWriter::Impl::storeFlows(CaptureBatch &batch)
         if (*isNew)
             ++counts.flows;
         latestFlowNs = std::max(latestFlowNs, flow.lastNs);
-        if (!flow.pid || !flow.peerPid)
-            pendingFlows[flow.key] = flow;
-        else
+        if (!flow.pid || !flow.peerPid) {
+            auto [it, isNewPending] = pendingFlows.insert_or_assign(flow.key, flow);
+            if (isNewPending) {
+                for (std::string &key : FlowAttributor::lookupKeys(it->second))
+                    pendingByTuple.emplace(std::move(key), flow.key);
+            }
+        } else {
             pendingFlows.erase(flow.key);
+        }
     }
     for (const DnsRecord &record : batch.dnsRecords) {
         if (auto done = flowStore.putDns(record); !done)
@@ -453,20 +461,26 @@ Result<void> SessionWriter::Impl::storeFlows(CaptureBatch &batch)
 
 Result<void> SessionWriter::Impl::retryAttribution(bool final)
 {
+    // Only new events can attribute more, and only the flows whose 5-tuple they show.
+    const std::unordered_set<std::string> touched = attributor.takeTouchedKeys();
     if (pendingFlows.empty())
         return {};
-    // Only new events can attribute more.
-    if (attributor.eventsAdded() != attributorEventsAtRetry) {
-        attributorEventsAtRetry = attributor.eventsAdded();
-        for (auto &[key, flow] : pendingFlows) {
-            if (attributor.attribute(flow)) {
-                if (auto done = flowStore.updateAttribution(flow); !done)
+    std::unordered_set<uint64_t> retried;
+    for (const std::string &key : touched) {
+        auto [from, to] = pendingByTuple.equal_range(key);
+        for (auto it = from; it != to; ++it) {
+            auto flow = pendingFlows.find(it->second);
+            if (flow == pendingFlows.end() || !retried.insert(it->second).second)
+                continue;
+            if (attributor.attribute(flow->second)) {
+                if (auto done = flowStore.updateAttribution(flow->second); !done)
                     return done;
             }
         }
     }
     if (final) {
         pendingFlows.clear();
+        pendingByTuple.clear();
         return {};
     }
     const int64_t clock = std::max(attributor.latestEventNs(), latestFlowNs);
@@ -477,6 +491,13 @@ Result<void> SessionWriter::Impl::retryAttribution(bool final)
             const bool settled =
                 (it->second.pid && it->second.peerPid) || it->second.lastNs + kAttributionSettleNs < clock;
             it = settled ? pendingFlows.erase(it) : std::next(it);
+        }
+    }
+    if (pendingByTuple.size() > 12 * pendingFlows.size() + 1024) {
+        pendingByTuple.clear();
+        for (const auto &[flowKey, flow] : pendingFlows) {
+            for (std::string &key : FlowAttributor::lookupKeys(flow))
+                pendingByTuple.emplace(std::move(key), flowKey);
         }
     }
     if (pendingFlows.size() > kMaxPendingFlows) {

@@ -6,6 +6,7 @@
 #include "test_session_file.h"
 
 #include <QTemporaryDir>
+#include <ctime>
 #include <QtTest>
 
 using namespace provscope;
@@ -105,6 +106,7 @@ private slots:
     void lateEventAttributesLater();
     void lateEventAttributesAtFinish();
     void format12HasNoFlows();
+    void manyConnections();
 
 private:
     QTemporaryDir m_dir;
@@ -352,6 +354,66 @@ void TestFlowStore::format12HasNoFlows()
     QVERIFY(flows && dns);
     QVERIFY(flows->empty());
     QVERIFY(dns->empty());
+}
+
+void TestFlowStore::manyConnections()
+{
+    // A busy recording: 20,000 loopback connections over 200 s, each flow in the batch
+    // of its connect/accept (a third of them one batch before their events), plus remote
+    // flows nobody local answers. Every loopback flow names both ends, none a wrong one.
+    const QString path = m_dir.filePath("many.provscope");
+    auto writer = SessionWriter::create(path.toStdString(), sampleMeta());
+    QVERIFY(writer);
+    constexpr int kConnections = 20000, kPerBatch = 200;
+    QElapsedTimer timer;
+    timer.start();
+    const std::clock_t cpuStart = std::clock();
+    std::vector<Event> late;
+    for (int b = 0; b < kConnections / kPerBatch; ++b) {
+        CaptureBatch batch;
+        batch.events = std::move(late);
+        late.clear();
+        for (int i = b * kPerBatch; i < (b + 1) * kPerBatch; ++i) {
+            const int64_t ts = kT + int64_t(i) * 10'000'000; // 10 ms apart
+            const uint16_t sport = uint16_t(20000 + i % 40000), dport = uint16_t(8000 + i % 7);
+            const uint32_t client = 1000 + uint32_t(i % 50), server = 5000 + uint32_t(i % 7);
+            // A third of the flows are flushed before their events arrive (next batch).
+            std::vector<Event> &events = i % 3 ? batch.events : late;
+            events.push_back(socketEvent(client, kBoot + client, "client", "connect", "127.0.0.1", sport, "127.0.0.1",
+                                         dport, ts));
+            events.push_back(socketEvent(server, kBoot + server, "server", "accept4", "127.0.0.1", dport, "127.0.0.1",
+                                         sport, ts + 50'000));
+            batch.flows.push_back(
+                makeFlow(uint64_t(i + 1), kProtoTcp, "127.0.0.1", sport, "127.0.0.1", dport, ts + 10'000, ts + 5'000'000));
+            batch.flows.push_back(makeFlow(uint64_t(100000 + i), kProtoTcp, "10.0.0.5", sport, "93.184.216.34", 443, ts, ts));
+        }
+        QVERIFY((*writer)->append(batch));
+    }
+    CaptureBatch last;
+    last.events = std::move(late);
+    QVERIFY((*writer)->append(last));
+    QVERIFY((*writer)->finish(uint64_t(kT + 300 * kSecond)));
+    const qint64 ms = timer.elapsed();
+    const double cpuMs = 1000.0 * double(std::clock() - cpuStart) / CLOCKS_PER_SEC;
+    qInfo("%d connections (%d events, %d flows) stored and attributed in %lld ms (%.0f ms CPU)", kConnections,
+          2 * kConnections, 2 * kConnections, ms, cpuMs);
+    auto reader = reopen(path);
+    QVERIFY(reader);
+    QCOMPARE(reader->counts().flows, int64_t(2 * kConnections));
+    int both = 0, wrong = 0, remoteAttributed = 0;
+    QVERIFY(reader->forEachFlow([&](const Flow &f) {
+        if (f.key >= 100000) {
+            remoteAttributed += f.pid || f.peerPid;
+            return true;
+        }
+        const int i = int(f.key) - 1;
+        both += f.pid && f.peerPid;
+        wrong += (f.pid && f.pid != 1000 + uint32_t(i % 50)) || (f.peerPid && f.peerPid != 5000 + uint32_t(i % 7));
+        return true;
+    }));
+    QCOMPARE(both, kConnections);
+    QCOMPARE(wrong, 0);
+    QCOMPARE(remoteAttributed, 0);
 }
 
 QTEST_GUILESS_MAIN(TestFlowStore)
