@@ -304,9 +304,11 @@ void TestFlowE2e::initTestCase()
 
     QProcess dump;
     // Immediate mode: without it packets wait in libpcap's ring for a block to fill or
-    // time out, and those still waiting when tcpdump is stopped are never written.
-    dump.start(tcpdump, {"-i", "lo", "--immediate-mode", "-U", "-s", "0", "--time-stamp-precision=nano", "-w",
-                         m_pcap, m_filter});
+    // time out, and those still waiting when tcpdump is stopped are never written. Our
+    // snap length (600) and a 16 MiB buffer: with -s 0 the ring holds a few frames only
+    // and a busy machine overflows it.
+    dump.start(tcpdump, {"-i", "lo", "--immediate-mode", "-U", "-s", "600", "-B", "16384",
+                         "--time-stamp-precision=nano", "-w", m_pcap, m_filter});
     QVERIFY2(dump.waitForStarted(), "tcpdump did not start");
     QByteArray dumpErr;
     for (int i = 0; i < 100 && !dumpErr.contains("listening on"); ++i) {
@@ -320,13 +322,18 @@ void TestFlowE2e::initTestCase()
                   {"-o", m_session, "--interface", "lo", "--bpf-filter", m_filter, "--pcapng", m_pcapng, "--",
                    binary("provscope-net-exchange"), "--port-base", QString::number(base)});
     const bool finished = capture.waitForFinished(120000);
-    // tcpdump writes each packet as it comes (-U): once its file stops growing it has them all.
-    for (qint64 size = -1; size != QFileInfo(m_pcap).size();) {
-        size = QFileInfo(m_pcap).size();
+    // tcpdump writes each packet as it comes (-U): once its file stops growing for a
+    // second it has them all; it says at exit whether the kernel dropped any.
+    for (int still = 0; still < 5;) {
+        const qint64 size = QFileInfo(m_pcap).size();
         QTest::qWait(200);
+        still = size == QFileInfo(m_pcap).size() ? still + 1 : 0;
     }
     dump.terminate();
     dump.waitForFinished(10000);
+    dumpErr += dump.readAllStandardError();
+    const QRegularExpressionMatch dropped = QRegularExpression("(\\d+) packets? dropped by kernel").match(dumpErr);
+    QVERIFY2(dropped.hasMatch() && dropped.captured(1) == "0", qPrintable("tcpdump's file is incomplete: " + dumpErr));
     QVERIFY2(finished, "provscope-capture did not stop when the exchange exited");
     const QByteArray out = capture.readAllStandardOutput(), err = capture.readAllStandardError();
     if (!m_dir.autoRemove())
