@@ -1,13 +1,13 @@
 // The network layer end to end, as a user meets it: provscope-capture records a
-// scripted loopback exchange (provscope-net-exchange: TCP, UDP both ways, a DNS
-// answer from a local responder, TCP to the answered address) with libpcap on lo
-// while tcpdump writes the same traffic to a file. The flows the CLI prints must be
-// the exchange's, packet for packet and byte for byte as tcpdump's file counts them
-// (read here with libpcap, independently of provscope's decoder), with the TCP
-// flags, the DNS name on the answered connection only and the pids of both ends;
-// importing tcpdump's file must give the same flows (attributed when imported into
-// the live session); a truncated copy imports what precedes the cut and says where
-// it stopped; a text file is refused. Needs root (port 53, eBPF), BTF and tcpdump.
+// scripted loopback exchange (provscope-net-exchange: TCP, UDP both ways, a DNS answer
+// from a local responder, TCP to the answered address) with libpcap on lo while tcpdump
+// writes the same traffic to a file, the reference: read here with libpcap alone and
+// checked against tshark's conversations. The CLI's flows must be the exchange's, packet
+// for packet and byte for byte per direction, with the TCP flags, the DNS name on the
+// answered connection only, the pids of both ends and times on the eBPF clock; tcpdump's
+// file and the capture's --pcapng import to the same flows (attributed with --into the
+// live session); a truncated copy imports what precedes the cut and says where it
+// stopped; a text file is refused. Needs root (port 53, eBPF), BTF and tcpdump.
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
