@@ -538,11 +538,15 @@ void dnsAndAnsweredSteps(const Options &o)
               kAnsweredOut, kAnsweredIn, std::string(",\"dns_name\":\"") + kName + "\"");
 }
 
+const char kUsage[] =
+    "usage: provscope-net-exchange [--port-base B] [--pause MS]\n"
+    "A scripted loopback exchange (root: a DNS responder on 127.0.0.77:53): TCP on 127.0.0.1:B,\n"
+    "UDP to 127.0.0.75:B+1, a DNS answer for files.provscope.test, TCP to the answered\n"
+    "127.0.0.78:B+2 (default: any free ports); steps MS apart (20). One JSON line per step.\n";
+
 int usage(const char *why)
 {
-    std::fprintf(stderr, "provscope-net-exchange: %s\nusage: provscope-net-exchange [--port-base B] [--pause MS]\n"
-                         "(B, B+1 and B+2 are the TCP, UDP and answered servers' ports; default: any free)\n",
-                 why);
+    std::fprintf(stderr, "provscope-net-exchange: %s\n%s", why, kUsage);
     return 2;
 }
 
@@ -554,7 +558,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         char *end = nullptr;
-        if ((arg == "--port-base" || arg == "--pause") && i + 1 < argc) {
+        if (arg == "-h" || arg == "--help") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        } else if ((arg == "--port-base" || arg == "--pause") && i + 1 < argc) {
             const long value = std::strtol(argv[++i], &end, 10);
             if (*end || value < 0 || (arg == "--port-base" && (value < 1024 || value > 65533)))
                 return usage("--port-base takes 1024..65533, --pause milliseconds");
