@@ -64,7 +64,7 @@ int compareFlows(const Flow &a, const Flow &b, int column)
     case FlowTableModel::PacketsIn: return cmp(a.packetsIn, b.packetsIn);
     case FlowTableModel::BytesOut: return cmp(a.bytesOut, b.bytesOut);
     case FlowTableModel::BytesIn: return cmp(a.bytesIn, b.bytesIn);
-    case FlowTableModel::TcpFlags: return cmp(FlowTableModel::tcpFlagsText(a.tcpFlags), FlowTableModel::tcpFlagsText(b.tcpFlags));
+    case FlowTableModel::TcpFlags: return cmp(a.tcpFlags, b.tcpFlags); // by the bits, cheaper than the text
     case FlowTableModel::FirstSeen: return cmp(a.firstNs, b.firstNs);
     case FlowTableModel::Duration: return cmp(a.lastNs - a.firstNs, b.lastNs - b.firstNs);
     case FlowTableModel::Interface: return cmp(a.interfaceName, b.interfaceName);
@@ -94,21 +94,40 @@ bool isNumeric(int column)
 
 FlowTableModel::FlowTableModel(QObject *parent)
     : QAbstractTableModel(parent)
+    , m_flows(std::make_shared<const std::vector<Flow>>())
 {
 }
 
 void FlowTableModel::setFlows(std::vector<Flow> flows)
 {
+    std::vector<uint32_t> all(flows.size());
+    for (size_t i = 0; i < all.size(); ++i)
+        all[i] = uint32_t(i);
+    setFlows(std::make_shared<const std::vector<Flow>>(std::move(flows)), std::move(all));
+}
+
+void FlowTableModel::setFlows(std::shared_ptr<const std::vector<Flow>> flows, std::vector<uint32_t> indexes)
+{
     beginResetModel();
-    m_flows = std::move(flows);
+    m_flows = flows ? std::move(flows) : std::make_shared<const std::vector<Flow>>();
+    m_rows = std::move(indexes);
     applySort();
     endResetModel();
 }
 
+std::vector<Flow> FlowTableModel::shownFlows() const
+{
+    std::vector<Flow> shown;
+    shown.reserve(m_rows.size());
+    for (uint32_t index : m_rows)
+        shown.push_back((*m_flows)[index]);
+    return shown;
+}
+
 int FlowTableModel::rowOfKey(uint64_t key) const
 {
-    for (size_t row = 0; row < m_order.size(); ++row)
-        if (m_flows[m_order[row]].key == key)
+    for (size_t row = 0; row < m_rows.size(); ++row)
+        if ((*m_flows)[m_rows[row]].key == key)
             return int(row);
     return -1;
 }
@@ -118,14 +137,14 @@ void FlowTableModel::setTimeFormat(EventTableModel::TimeFormat format, int64_t b
     m_timeFormat = format;
     m_bootToEpochNs = bootToEpochNs;
     m_referenceBootNs = referenceBootNs;
-    if (!m_order.empty())
+    if (!m_rows.empty())
         emit dataChanged(index(0, FirstSeen), index(rowCount() - 1, FirstSeen), {Qt::DisplayRole});
     emit headerDataChanged(Qt::Horizontal, FirstSeen, FirstSeen);
 }
 
 int FlowTableModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_order.size());
+    return parent.isValid() ? 0 : int(m_rows.size());
 }
 
 int FlowTableModel::columnCount(const QModelIndex &parent) const
@@ -298,14 +317,14 @@ void FlowTableModel::sort(int column, Qt::SortOrder order)
     std::vector<uint64_t> keys;
     keys.reserve(size_t(before.size()));
     for (const QModelIndex &index : before)
-        keys.push_back(m_flows[m_order[size_t(index.row())]].key);
+        keys.push_back(flowAt(index.row()).key);
     m_sortColumn = column;
     m_sortOrder = order;
     applySort();
     // Persistent indexes (the view's selection) follow their flows.
     std::unordered_map<uint64_t, int> rowOfKey;
-    for (size_t row = 0; row < m_order.size(); ++row)
-        rowOfKey.emplace(m_flows[m_order[row]].key, int(row));
+    for (size_t row = 0; row < m_rows.size(); ++row)
+        rowOfKey.emplace(flowAt(int(row)).key, int(row));
     QModelIndexList after;
     for (qsizetype i = 0; i < before.size(); ++i) {
         const auto found = rowOfKey.find(keys[size_t(i)]);
@@ -317,17 +336,23 @@ void FlowTableModel::sort(int column, Qt::SortOrder order)
 
 void FlowTableModel::applySort()
 {
-    m_order.resize(m_flows.size());
-    for (size_t i = 0; i < m_order.size(); ++i)
-        m_order[i] = i;
+    const std::vector<Flow> &flows = *m_flows;
     const int column = m_sortColumn;
     const bool descending = m_sortOrder == Qt::DescendingOrder;
+    // Addresses are parsed once, not at every comparison (a pcap import can bring a million flows).
+    std::vector<std::array<uint8_t, 17>> addresses;
+    if (column == Source || column == Destination) {
+        addresses.resize(flows.size());
+        for (uint32_t index : m_rows)
+            addresses[index] = addressKey(column == Source ? flows[index].src : flows[index].dst);
+    }
     // Equal values keep a stable order: the flow that began first comes first.
-    std::stable_sort(m_order.begin(), m_order.end(), [&](size_t a, size_t b) {
-        const int c = compareFlows(m_flows[a], m_flows[b], column);
+    std::stable_sort(m_rows.begin(), m_rows.end(), [&](uint32_t a, uint32_t b) {
+        const int c = addresses.empty() ? compareFlows(flows[a], flows[b], column)
+                                        : (addresses[a] < addresses[b] ? -1 : (addresses[b] < addresses[a] ? 1 : 0));
         if (c != 0)
             return descending ? c > 0 : c < 0;
-        return std::tie(m_flows[a].firstNs, m_flows[a].key) < std::tie(m_flows[b].firstNs, m_flows[b].key);
+        return std::tie(flows[a].firstNs, flows[a].key) < std::tie(flows[b].firstNs, flows[b].key);
     });
 }
 

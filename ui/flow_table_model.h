@@ -7,6 +7,7 @@
 
 #include <QAbstractTableModel>
 
+#include <memory>
 #include <vector>
 
 namespace provscope {
@@ -27,10 +28,12 @@ public:
 
     // The flows shown (a reset); the current sort applies.
     void setFlows(std::vector<Flow> flows);
-    const Flow &flowAt(int row) const { return m_flows[m_order[size_t(row)]]; }
+    // Rows of a shared list (no copy of the flows): the flows at these indexes.
+    void setFlows(std::shared_ptr<const std::vector<Flow>> flows, std::vector<uint32_t> indexes);
+    const Flow &flowAt(int row) const { return (*m_flows)[m_rows[size_t(row)]]; }
     int rowOfKey(uint64_t key) const; // -1 when not shown
-    // Every flow shown, in no particular order.
-    const std::vector<Flow> &flows() const { return m_flows; }
+    // Copies of the flows shown, in row order.
+    std::vector<Flow> shownFlows() const;
 
     // Times: epoch ns = boot ns + bootToEpochNs. Absolute shows the local clock time;
     // the relative formats count from referenceBootNs (the first event or the
@@ -58,8 +61,8 @@ private:
     QVariant sortValue(const Flow &flow, int column) const;
     void applySort();
 
-    std::vector<Flow> m_flows;
-    std::vector<size_t> m_order; // row -> index in m_flows
+    std::shared_ptr<const std::vector<Flow>> m_flows;
+    std::vector<uint32_t> m_rows; // row -> index in *m_flows, in sort order
     int m_sortColumn = Bytes;
     Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
     EventTableModel::TimeFormat m_timeFormat = EventTableModel::TimeFormat::Absolute;

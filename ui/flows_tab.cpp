@@ -54,6 +54,7 @@ struct FlowsTab::Outcome {
 
 FlowsTab::FlowsTab(QWidget *parent)
     : QWidget(parent)
+    , m_all(std::make_shared<const std::vector<Flow>>())
     , m_liveTimer(new QTimer(this))
     , m_model(new FlowTableModel(this))
 {
@@ -102,7 +103,7 @@ FlowsTab::FlowsTab(QWidget *parent)
     const std::pair<int, const char *> widths[] = {
         {FlowTableModel::Protocol, "Proto"}, {FlowTableModel::Source, "255.255.255.255"},
         {FlowTableModel::SourcePort, "65535 "}, {FlowTableModel::Destination, "255.255.255.255"},
-        {FlowTableModel::DestinationPort, "65535 "}, {FlowTableModel::Domain, "www.example.com"},
+        {FlowTableModel::DestinationPort, "65535 "}, {FlowTableModel::Domain, "files.provscope.test"},
         {FlowTableModel::Process, "provscope-activ (12345)"}, {FlowTableModel::PeerProcess, "provscope-activ (12345)"},
         {FlowTableModel::Packets, "Packets "}, {FlowTableModel::Bytes, "99,999,999"},
         {FlowTableModel::PacketsOut, "Pkts out"}, {FlowTableModel::PacketsIn, "Pkts in"},
@@ -194,7 +195,7 @@ void FlowsTab::setSession(const QString &path, bool recording)
     if (!same) {
         ++m_generation;
         m_path = path;
-        m_all.clear();
+        m_all = std::make_shared<const std::vector<Flow>>();
         m_bootToEpochNs = 0;
         m_loaded = false;
         m_error.clear();
@@ -254,6 +255,8 @@ void FlowsTab::start()
     if (m_progress && !m_loaded)
         m_progressToken = m_progress->begin(tr("Reading flows"), [cancel] { cancel->store(true); });
     m_jobRunning = true;
+    m_readCancelled = false;
+    showStatus();
     m_watcher.setFuture(QtConcurrent::run(&m_pool, [path, generation, cancel]() {
         auto outcome = std::make_shared<Outcome>();
         outcome->generation = generation;
@@ -291,12 +294,17 @@ void FlowsTab::onFinished()
     if (m_watcher.future().resultCount() == 0)
         return;
     const std::shared_ptr<Outcome> outcome = m_watcher.result();
-    if (!outcome || outcome->generation != m_generation || (m_cancel && m_cancel->load()))
+    if (!outcome || outcome->generation != m_generation)
         return;
+    if (m_cancel && m_cancel->load()) {
+        m_readCancelled = !m_loaded;
+        showStatus();
+        return;
+    }
     m_loaded = true;
     m_error = outcome->error;
     if (m_error.isEmpty()) {
-        m_all = std::move(outcome->flows);
+        m_all = std::make_shared<const std::vector<Flow>>(std::move(outcome->flows));
         m_bootToEpochNs = outcome->bootToEpochNs;
         m_olderFormat = outcome->olderFormat;
     }
@@ -350,7 +358,7 @@ void FlowsTab::applySelection(const FlowSelection &selection)
         emit timeRangeRequested(selection.minNs + m_bootToEpochNs, selection.maxNs + m_bootToEpochNs);
         return;
     }
-    const std::string expression = eventFilterForFlows(m_model->flows());
+    const std::string expression = eventFilterForFlows(m_model->shownFlows());
     if (!expression.empty())
         emit eventFilterRequested(QString::fromStdString(expression));
 }
@@ -382,27 +390,31 @@ void FlowsTab::onRowActivated(const QModelIndex &index)
 void FlowsTab::recompute()
 {
     // The time range (boot ns) restricts table and charts; the chart selection the table.
-    const bool hasRange = m_hasRange && !m_all.empty();
+    const std::vector<Flow> &all = *m_all;
+    const bool hasRange = m_hasRange && !all.empty();
     const int64_t from = !hasRange || m_rangeFromEpochNs == kMin ? kMin : m_rangeFromEpochNs - m_bootToEpochNs;
     const int64_t to = !hasRange || m_rangeToEpochNs == kMax ? kMax : m_rangeToEpochNs - m_bootToEpochNs;
     m_inRange.clear();
+    std::vector<Flow> charted;
     int64_t first = kMax, last = kMin;
-    for (const Flow &flow : m_all) {
+    for (size_t i = 0; i < all.size(); ++i) {
+        const Flow &flow = all[i];
         if (flow.firstNs >= to || flow.lastNs < from)
             continue;
-        m_inRange.push_back(flow);
+        m_inRange.push_back(uint32_t(i));
+        charted.push_back(flow);
         first = std::min(first, flow.firstNs);
         last = std::max(last, flow.lastNs);
     }
     const int64_t chartStart = from != kMin ? from : (first == kMax ? 0 : first);
     const int64_t chartEnd = to != kMax ? to : (last == kMin ? chartStart : last + 1);
-    m_charts->setFlows(m_inRange, m_bootToEpochNs, chartStart, chartEnd);
+    m_charts->setFlows(std::move(charted), m_bootToEpochNs, chartStart, chartEnd);
 
-    std::vector<Flow> shown;
+    std::vector<uint32_t> shown;
     if (m_selection) {
-        for (const Flow &flow : m_inRange)
-            if (m_selection->matches(flow, m_bootToEpochNs))
-                shown.push_back(flow);
+        for (uint32_t index : m_inRange)
+            if (m_selection->matches(all[index], m_bootToEpochNs))
+                shown.push_back(index);
     } else {
         shown = m_inRange;
     }
@@ -410,7 +422,7 @@ void FlowsTab::recompute()
     const QModelIndex current = m_table->currentIndex();
     const uint64_t currentKey = current.isValid() ? m_model->flowAt(current.row()).key : 0;
     m_model->setTimeFormat(m_timeFormat, m_bootToEpochNs, m_referenceBootNs);
-    m_model->setFlows(std::move(shown));
+    m_model->setFlows(m_all, std::move(shown));
     if (currentKey != 0) {
         if (const int row = m_model->rowOfKey(currentKey); row >= 0)
             m_table->selectRow(row);
@@ -433,10 +445,10 @@ QString FlowsTab::messageText() const
         return {};
     if (!m_error.isEmpty())
         return tr("The flows cannot be read: %1").arg(m_error);
-    if (m_all.empty() && !m_olderFormat.isEmpty())
+    if (m_all->empty() && !m_olderFormat.isEmpty())
         return tr("This session has no network capture: it was written in format %1, before provscope "
                   "recorded network flows.").arg(m_olderFormat);
-    if (m_all.empty())
+    if (m_all->empty())
         return tr("This session has no network capture: no network flows were recorded.\n"
                   "Record with packet capture enabled, or add a pcap file with provscope-cli import.");
     if (m_inRange.empty())
@@ -449,7 +461,7 @@ QString FlowsTab::messageText() const
 void FlowsTab::showStatus()
 {
     const QString message = messageText();
-    const bool noNetwork = m_loaded && m_error.isEmpty() && m_all.empty() && !m_path.isEmpty();
+    const bool noNetwork = m_loaded && m_error.isEmpty() && m_all->empty() && !m_path.isEmpty();
     m_noNetwork->setText(noNetwork ? message : QString());
     m_pages->setCurrentWidget(noNetwork ? static_cast<QWidget *>(m_noNetwork) : m_splitter);
     m_message->setText(noNetwork ? QString() : message);
@@ -458,14 +470,16 @@ void FlowsTab::showStatus()
     QString summary;
     if (m_path.isEmpty())
         summary = tr("No session");
+    else if (!m_loaded && m_readCancelled)
+        summary = tr("Reading the flows was cancelled: View → Refresh (F5) reads them again");
     else if (!m_loaded)
         summary = tr("Reading flows…");
-    else if (!m_all.empty()) {
+    else if (!m_all->empty()) {
         const QLocale locale;
-        summary = m_model->rowCount() == int(m_all.size())
-                      ? tr("%1 flows").arg(locale.toString(qulonglong(m_all.size())))
+        summary = m_model->rowCount() == int(m_all->size())
+                      ? tr("%1 flows").arg(locale.toString(qulonglong(m_all->size())))
                       : tr("%1 of %2 flows").arg(locale.toString(m_model->rowCount()),
-                                                  locale.toString(qulonglong(m_all.size())));
+                                                  locale.toString(qulonglong(m_all->size())));
         if (m_hasRange) {
             const auto clock = [this](int64_t epochNs, const QString &open) {
                 return epochNs == kMin || epochNs == kMax ? open : formatClockTime(epochNs).left(8);

@@ -66,10 +66,10 @@ public:
     bool isBusy() const { return m_jobRunning; }
     // A read of the current session finished (flows, or an error).
     bool isLoaded() const { return m_loaded; }
-    const std::vector<Flow> &allFlows() const { return m_all; }
+    const std::vector<Flow> &allFlows() const { return *m_all; }
     int64_t bootToEpochNs() const { return m_bootToEpochNs; }
-    // The flows of the time range (what the charts show).
-    const std::vector<Flow> &flowsInRange() const { return m_inRange; }
+    // How many flows the time range has (what the charts show).
+    size_t flowsInRangeCount() const { return m_inRange.size(); }
 
     QTableView *table() const { return m_table; }
     FlowTableModel *model() const { return m_model; }
@@ -104,10 +104,11 @@ private:
     QString m_path;
     bool m_recording = false;
     quint64 m_generation = 0;
-    std::vector<Flow> m_all;
-    std::vector<Flow> m_inRange;
+    std::shared_ptr<const std::vector<Flow>> m_all; // never null; shared with the table's model
+    std::vector<uint32_t> m_inRange;                // indexes into *m_all
     int64_t m_bootToEpochNs = 0;
     bool m_loaded = false;
+    bool m_readCancelled = false; // the user cancelled the first read
     QString m_error;
     QString m_olderFormat; // a session from before flows: its format version
     bool m_hasRange = false;
