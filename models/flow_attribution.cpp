@@ -1,18 +1,45 @@
 #include "flow_attribution.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <cstring>
 
 namespace provscope {
 namespace {
 
 // Events of one process on one 5-tuple closer than this extend one range.
 constexpr int64_t kMergeGapNs = 60'000'000'000;
-// A wildcard local address (bound to any): the same key for IPv4 and IPv6.
-const std::string kWildcard = "*";
 
-bool isWildcard(const std::string &address)
+using Address = std::array<uint8_t, 16>;
+
+// Numeric IPv4 ("1.2.3.4", stored as ::ffff:1.2.3.4) or IPv6 (a "%scope" suffix ignored).
+bool parseAddress(const std::string &text, Address &out)
 {
-    return address == "0.0.0.0" || address == "::" || address == "::ffff:0.0.0.0";
+    out.fill(0);
+    if (text.find(':') == std::string::npos) {
+        in_addr v4{};
+        if (inet_pton(AF_INET, text.c_str(), &v4) != 1)
+            return false;
+        out[10] = out[11] = 0xff;
+        std::memcpy(&out[12], &v4, 4);
+        return true;
+    }
+    in6_addr v6{};
+    const size_t scope = text.find('%');
+    const int parsed = scope == std::string::npos ? inet_pton(AF_INET6, text.c_str(), &v6)
+                                                  : inet_pton(AF_INET6, text.substr(0, scope).c_str(), &v6);
+    if (parsed != 1)
+        return false;
+    std::memcpy(out.data(), &v6, 16);
+    return true;
+}
+
+// :: or 0.0.0.0 (bound to any address, or no peer).
+bool isWildcard(const Address &a)
+{
+    static const Address any{}, anyV4{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0};
+    return a == any || a == anyV4;
 }
 
 bool isInet(const std::string &address)
@@ -20,7 +47,44 @@ bool isInet(const std::string &address)
     return !address.empty() && address[0] != '/' && address[0] != '@';
 }
 
+TupleKey key(const Address *local, uint16_t localPort, const Address *remote, uint16_t remotePort)
+{
+    TupleKey k;
+    if (local)
+        k.local = *local;
+    else
+        k.kind |= TupleKey::kWildcardLocal;
+    k.localPort = localPort;
+    if (remote) {
+        k.remote = *remote;
+        k.remotePort = remotePort;
+    } else {
+        k.kind |= TupleKey::kNoPeer;
+    }
+    return k;
+}
+
 } // namespace
+
+size_t TupleKeyHash::operator()(const TupleKey &k) const
+{
+    // FNV-1a over the key's bytes.
+    uint64_t h = 1469598103934665603ull;
+    auto mix = [&h](uint8_t byte) {
+        h ^= byte;
+        h *= 1099511628211ull;
+    };
+    for (uint8_t b : k.local)
+        mix(b);
+    for (uint8_t b : k.remote)
+        mix(b);
+    mix(uint8_t(k.localPort));
+    mix(uint8_t(k.localPort >> 8));
+    mix(uint8_t(k.remotePort));
+    mix(uint8_t(k.remotePort >> 8));
+    mix(k.kind);
+    return size_t(h);
+}
 
 std::string FlowAttributor::canonicalAddress(const std::string &address)
 {
@@ -31,36 +95,30 @@ std::string FlowAttributor::canonicalAddress(const std::string &address)
     return address;
 }
 
-std::string FlowAttributor::tupleKey(const std::string &laddr, uint16_t lport, const std::string &raddr,
-                                     uint16_t rport)
-{
-    std::string key = laddr;
-    key += '|';
-    key += std::to_string(lport);
-    key += '|';
-    key += raddr;
-    key += '|';
-    key += std::to_string(rport);
-    return key;
-}
-
 void FlowAttributor::addEvent(const Event &e)
 {
     if (!e.lport || (!isInet(e.laddr) && !isInet(e.raddr)))
         return;
     if (!e.laddr.empty() && !isInet(e.laddr))
         return;
-    const std::string laddr = isWildcard(e.laddr) || e.laddr.empty() ? kWildcard : canonicalAddress(e.laddr);
+    Address local{}, remote{};
+    if (!e.laddr.empty() && !parseAddress(e.laddr, local))
+        return;
+    const bool anyLocal = e.laddr.empty() || isWildcard(local);
     // A socket that does not name its peer (unconnected UDP): keyed by its local side only.
-    const bool peerless = e.rport == 0 || e.raddr.empty() || isWildcard(e.raddr);
-    const std::string key =
-        peerless ? tupleKey(laddr, e.lport, "", 0) : tupleKey(laddr, e.lport, canonicalAddress(e.raddr), e.rport);
+    bool peerless = e.rport == 0 || e.raddr.empty();
+    if (!peerless) {
+        if (!parseAddress(e.raddr, remote))
+            return;
+        peerless = isWildcard(remote);
+    }
+    const TupleKey k = key(anyLocal ? nullptr : &local, e.lport, peerless ? nullptr : &remote, e.rport);
     const int64_t first = int64_t(e.tsNs);
     const int64_t last = std::max(first, int64_t(e.lastTsNs));
     ++m_eventsAdded;
     m_latestNs = std::max(m_latestNs, last);
-    m_touched.insert(key);
-    std::vector<Range> &ranges = m_byTuple[key];
+    m_touched.insert(k);
+    std::vector<Range> &ranges = m_byTuple[k];
     for (Range &r : ranges) {
         if (r.pid == e.pid && r.startNs == e.procStartNs && first <= r.lastNs + kMergeGapNs &&
             last >= r.firstNs - kMergeGapNs) {
@@ -73,11 +131,11 @@ void FlowAttributor::addEvent(const Event &e)
     ++m_ranges;
 }
 
-const FlowAttributor::Range *FlowAttributor::best(const std::vector<std::string> &tiers, int64_t firstNs,
+const FlowAttributor::Range *FlowAttributor::best(const TupleKey *keys, size_t count, int64_t firstNs,
                                                   int64_t lastNs) const
 {
-    for (const std::string &key : tiers) {
-        auto it = m_byTuple.find(key);
+    for (size_t i = 0; i < count; ++i) {
+        auto it = m_byTuple.find(keys[i]);
         if (it == m_byTuple.end())
             continue;
         const Range *chosen = nullptr;
@@ -99,32 +157,26 @@ const FlowAttributor::Range *FlowAttributor::best(const std::vector<std::string>
     return nullptr;
 }
 
-std::vector<std::string> FlowAttributor::initiatorKeys(const std::string &src, uint16_t sport, const std::string &dst,
-                                                      uint16_t dport)
+std::vector<TupleKey> FlowAttributor::lookupKeys(const Flow &flow)
 {
-    // The initiator's socket: connected (exact), or sending from a wildcard address.
-    return {tupleKey(src, sport, dst, dport), tupleKey(kWildcard, sport, dst, dport)};
+    Address src{}, dst{};
+    if (!parseAddress(flow.src, src) || !parseAddress(flow.dst, dst))
+        return {};
+    return {
+        // The initiator's socket: connected (exact), or sending from a wildcard address.
+        key(&src, flow.sport, &dst, flow.dport),
+        key(nullptr, flow.sport, &dst, flow.dport),
+        // The responder's: connected, on a wildcard address, or without a peer (UDP).
+        key(&dst, flow.dport, &src, flow.sport),
+        key(nullptr, flow.dport, &src, flow.sport),
+        key(&dst, flow.dport, nullptr, 0),
+        key(nullptr, flow.dport, nullptr, 0),
+    };
 }
 
-std::vector<std::string> FlowAttributor::responderKeys(const std::string &src, uint16_t sport, const std::string &dst,
-                                                      uint16_t dport)
+TupleKeySet FlowAttributor::takeTouchedKeys()
 {
-    return {tupleKey(dst, dport, src, sport), tupleKey(kWildcard, dport, src, sport), tupleKey(dst, dport, "", 0),
-            tupleKey(kWildcard, dport, "", 0)};
-}
-
-std::vector<std::string> FlowAttributor::lookupKeys(const Flow &flow)
-{
-    const std::string src = canonicalAddress(flow.src), dst = canonicalAddress(flow.dst);
-    std::vector<std::string> keys = initiatorKeys(src, flow.sport, dst, flow.dport);
-    for (std::string &key : responderKeys(src, flow.sport, dst, flow.dport))
-        keys.push_back(std::move(key));
-    return keys;
-}
-
-std::unordered_set<std::string> FlowAttributor::takeTouchedKeys()
-{
-    std::unordered_set<std::string> touched;
+    TupleKeySet touched;
     touched.swap(m_touched);
     return touched;
 }
@@ -133,20 +185,22 @@ bool FlowAttributor::attribute(Flow &flow) const
 {
     if (m_byTuple.empty() || (flow.pid && flow.peerPid))
         return false;
-    const std::string src = canonicalAddress(flow.src), dst = canonicalAddress(flow.dst);
+    const std::vector<TupleKey> keys = lookupKeys(flow);
+    if (keys.empty())
+        return false;
     bool changed = false;
     if (!flow.pid) {
-        const Range *r = best(initiatorKeys(src, flow.sport, dst, flow.dport), flow.firstNs, flow.lastNs);
-        if (r) {
+        if (const Range *r = best(keys.data(), 2, flow.firstNs, flow.lastNs)) {
             flow.pid = r->pid;
             flow.procStartNs = r->startNs;
             changed = true;
         }
     }
     if (!flow.peerPid) {
-        const Range *r = best(responderKeys(src, flow.sport, dst, flow.dport), flow.firstNs, flow.lastNs);
+        const Range *r = best(keys.data() + 2, 4, flow.firstNs, flow.lastNs);
         // The same socket cannot be both ends (a flow to itself is the initiator's).
-        if (r && !(r->pid == flow.pid && r->startNs == flow.procStartNs && src == dst && flow.sport == flow.dport)) {
+        const bool toItself = keys[0].local == keys[0].remote && flow.sport == flow.dport;
+        if (r && !(toItself && r->pid == flow.pid && r->startNs == flow.procStartNs)) {
             flow.peerPid = r->pid;
             flow.peerStartNs = r->startNs;
             changed = true;

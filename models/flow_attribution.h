@@ -13,6 +13,7 @@
 #include "event.h"
 #include "flow.h"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -23,6 +24,24 @@
 namespace provscope {
 
 inline constexpr int64_t kAttributionWindowNs = 1'000'000'000;
+
+// One side of a 5-tuple as a fixed-size key (no allocation): addresses as 16 bytes
+// (IPv4 as ::ffff:a.b.c.d, so a dual-stack socket's view equals the wire's), ports, and
+// whether the local address is a wildcard (0.0.0.0, ::) or the peer unknown.
+struct TupleKey {
+    std::array<uint8_t, 16> local{}, remote{};
+    uint16_t localPort = 0, remotePort = 0;
+    uint8_t kind = 0; // kWildcardLocal | kNoPeer
+
+    static constexpr uint8_t kWildcardLocal = 1, kNoPeer = 2;
+    bool operator==(const TupleKey &) const = default;
+};
+
+struct TupleKeyHash {
+    size_t operator()(const TupleKey &key) const;
+};
+
+using TupleKeySet = std::unordered_set<TupleKey, TupleKeyHash>;
 
 class FlowAttributor {
 public:
@@ -35,11 +54,12 @@ public:
     // a long recording: flows are flushed well within that horizon).
     void prune(int64_t olderThanNs);
 
-    // The 5-tuple keys attribute() looks up for flow (initiator's, then responder's).
-    static std::vector<std::string> lookupKeys(const Flow &flow);
+    // The 5-tuple keys attribute() looks up for flow (initiator's two, then the
+    // responder's four); empty when its addresses are not numeric IPv4/IPv6.
+    static std::vector<TupleKey> lookupKeys(const Flow &flow);
     // The keys events were added under since the last call: only flows with one of
     // them among their lookupKeys() can be attributed anew (the writer's re-tries).
-    std::unordered_set<std::string> takeTouchedKeys();
+    TupleKeySet takeTouchedKeys();
 
     size_t ranges() const { return m_ranges; }
     uint64_t eventsAdded() const { return m_eventsAdded; }
@@ -54,22 +74,11 @@ private:
         uint64_t startNs = 0;
         int64_t firstNs = 0, lastNs = 0;
     };
-    struct Match {
-        const Range *range = nullptr;
-        int64_t distance = 0;
-    };
-    static std::string tupleKey(const std::string &laddr, uint16_t lport, const std::string &raddr,
-                                uint16_t rport);
-    // The best range of the first tier (list of tuple keys) that has any candidate.
-    const Range *best(const std::vector<std::string> &tiers, int64_t firstNs, int64_t lastNs) const;
+    // The best range of the first key (in order) that has any candidate.
+    const Range *best(const TupleKey *keys, size_t count, int64_t firstNs, int64_t lastNs) const;
 
-    static std::vector<std::string> initiatorKeys(const std::string &src, uint16_t sport, const std::string &dst,
-                                                  uint16_t dport);
-    static std::vector<std::string> responderKeys(const std::string &src, uint16_t sport, const std::string &dst,
-                                                  uint16_t dport);
-
-    std::unordered_map<std::string, std::vector<Range>> m_byTuple;
-    std::unordered_set<std::string> m_touched;
+    std::unordered_map<TupleKey, std::vector<Range>, TupleKeyHash> m_byTuple;
+    TupleKeySet m_touched;
     size_t m_ranges = 0;
     uint64_t m_eventsAdded = 0;
     int64_t m_latestNs = 0;

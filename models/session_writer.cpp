@@ -75,7 +75,7 @@ struct SessionWriter::Impl {
     std::unordered_map<uint64_t, Flow> pendingFlows; // by key: not fully attributed yet
     // Their lookup keys (FlowAttributor::lookupKeys) -> flow keys; may name flows no
     // longer pending (rebuilt when they are given up).
-    std::unordered_multimap<std::string, uint64_t> pendingByTuple;
+    std::unordered_multimap<TupleKey, uint64_t, TupleKeyHash> pendingByTuple;
     int64_t latestFlowNs = 0;
     int64_t lastPruneNs = 0;
     int64_t lastSettleNs = 0;
@@ -444,8 +444,8 @@ Result<void> SessionWriter::Impl::storeFlows(CaptureBatch &batch)
         if (!flow.pid || !flow.peerPid) {
             auto [it, isNewPending] = pendingFlows.insert_or_assign(flow.key, flow);
             if (isNewPending) {
-                for (std::string &key : FlowAttributor::lookupKeys(it->second))
-                    pendingByTuple.emplace(std::move(key), flow.key);
+                for (const TupleKey &key : FlowAttributor::lookupKeys(it->second))
+                    pendingByTuple.emplace(key, flow.key);
             }
         } else {
             pendingFlows.erase(flow.key);
@@ -462,11 +462,11 @@ Result<void> SessionWriter::Impl::storeFlows(CaptureBatch &batch)
 Result<void> SessionWriter::Impl::retryAttribution(bool final)
 {
     // Only new events can attribute more, and only the flows whose 5-tuple they show.
-    const std::unordered_set<std::string> touched = attributor.takeTouchedKeys();
+    const TupleKeySet touched = attributor.takeTouchedKeys();
     if (pendingFlows.empty())
         return {};
     std::unordered_set<uint64_t> retried;
-    for (const std::string &key : touched) {
+    for (const TupleKey &key : touched) {
         auto [from, to] = pendingByTuple.equal_range(key);
         for (auto it = from; it != to; ++it) {
             auto flow = pendingFlows.find(it->second);
@@ -496,8 +496,8 @@ Result<void> SessionWriter::Impl::retryAttribution(bool final)
     if (pendingByTuple.size() > 12 * pendingFlows.size() + 1024) {
         pendingByTuple.clear();
         for (const auto &[flowKey, flow] : pendingFlows) {
-            for (std::string &key : FlowAttributor::lookupKeys(flow))
-                pendingByTuple.emplace(std::move(key), flowKey);
+            for (const TupleKey &key : FlowAttributor::lookupKeys(flow))
+                pendingByTuple.emplace(key, flowKey);
         }
     }
     if (pendingFlows.size() > kMaxPendingFlows) {

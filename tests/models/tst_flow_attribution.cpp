@@ -59,6 +59,7 @@ private slots:
     void neverGuessed();
     void mappedIpv4Address();
     void keepsWhatIsKnown();
+    void scopedAndNonNumericAddresses();
     void compactAndPruned();
 };
 
@@ -204,6 +205,22 @@ void TestFlowAttribution::keepsWhatIsKnown()
     QVERIFY(!a.attribute(f));
     QCOMPARE(f.pid, 42u);
     QCOMPARE(f.procStartNs, uint64_t(4242));
+}
+
+void TestFlowAttribution::scopedAndNonNumericAddresses()
+{
+    // A link-local socket names its scope; the wire does not.
+    FlowAttributor a;
+    a.addEvent(socketEvent(100, 11, "connect", "fe80::1%2", 40000, "fe80::2%2", 22, kT));
+    a.addEvent(socketEvent(101, 12, "connect", "not-an-address", 40001, "fe80::2", 22, kT));
+    Flow f = flow(kProtoTcp, "fe80::1", 40000, "fe80::2", 22);
+    QVERIFY(a.attribute(f));
+    QCOMPARE(f.pid, 100u);
+    // A flow or event whose address is no number is never matched (nor a crash).
+    Flow odd = flow(kProtoTcp, "", 40001, "fe80::2", 22);
+    QVERIFY(!a.attribute(odd));
+    QVERIFY(FlowAttributor::lookupKeys(odd).empty());
+    QCOMPARE(FlowAttributor::lookupKeys(f).size(), size_t(6));
 }
 
 void TestFlowAttribution::compactAndPruned()
