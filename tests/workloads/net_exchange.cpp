@@ -1,13 +1,14 @@
-// provscope-net-exchange [--port-base B] [--pause MS]: a scripted, loopback-only
-// exchange for the network layer's end-to-end test (tests/capture/tst_flow_e2e.cpp)
-// and demos. Every side is its own process, so initiator and responder pids differ:
+// provscope-net-exchange [--port-base B] [--dns-server A] [--pause MS]: a scripted,
+// loopback-only exchange for the network layer's end-to-end test
+// (tests/capture/tst_flow_e2e.cpp) and demos. Every side is its own process, so
+// initiator and responder pids differ:
 //   tcp       a client connects to a server on 127.0.0.1:B, sends 3000 bytes, gets
 //             5000 back, both shut down (FIN each way), no RST;
 //   udp       a client on 127.0.0.1 sends 5 datagrams of 100 bytes to a server on
 //             127.0.0.75:B+1, which answers each with 200 bytes;
-//   dns       a client asks a responder on 127.0.0.77:53 (root: port 53) for the A
-//             record of files.provscope.test; the answer is a CNAME to
-//             edge.provscope.test (TTL 300) and an A record 127.0.0.78 (TTL 60);
+//   dns       a client asks a responder on 127.0.0.77:53 (--dns-server A: A:53; root
+//             for port 53) for the A record of files.provscope.test; the answer is a
+//             CNAME to edge.provscope.test (TTL 300) and an A record 127.0.0.78 (TTL 60);
 //   answered  the same client connects to the answered address, 127.0.0.78:B+2,
 //             sends 200 bytes, gets 300, both shut down.
 // Without --port-base the kernel chooses the server ports. Steps are --pause ms apart
@@ -39,7 +40,8 @@ constexpr size_t kTcpOut = 3000, kTcpIn = 5000;
 constexpr int kDatagrams = 5;
 constexpr size_t kUdpOut = 100, kUdpIn = 200;
 constexpr size_t kAnsweredOut = 200, kAnsweredIn = 300;
-const char kUdpServer[] = "127.0.0.75", kDnsServer[] = "127.0.0.77", kAnswer[] = "127.0.0.78";
+const char kUdpServer[] = "127.0.0.75", kAnswer[] = "127.0.0.78";
+std::string g_dnsServer = "127.0.0.77"; // --dns-server: runs side by side need their own
 const char kName[] = "files.provscope.test", kCname[] = "edge.provscope.test";
 constexpr uint32_t kCnameTtl = 300, kAnswerTtl = 60;
 constexpr uint16_t kQueryId = 0x5053;
@@ -409,7 +411,7 @@ std::string answeredAddress(const Bytes &m, uint32_t *ttl)
 Child dnsResponder()
 {
     return spawn([=](int report) {
-        const int s = udpSocket(kDnsServer, 53, "dns responder");
+        const int s = udpSocket(g_dnsServer.c_str(), 53, "dns responder");
         Message ready;
         ready.port = 53;
         send(report, ready);
@@ -501,7 +503,7 @@ void dnsAndAnsweredSteps(const Options &o)
     const long pauseMs = o.pauseMs;
     Child client = spawn([=](int report) {
         const int s = socket(AF_INET, SOCK_DGRAM, 0);
-        const sockaddr_in to = address(kDnsServer, 53);
+        const sockaddr_in to = address(g_dnsServer.c_str(), 53);
         if (s < 0 || connect(s, reinterpret_cast<const sockaddr *>(&to), sizeof to) != 0)
             fail("dns client: connect");
         Message m;
@@ -532,17 +534,18 @@ void dnsAndAnsweredSteps(const Options &o)
     const std::string dns = std::string(",\"name\":\"") + kName + "\",\"cname\":\"" + kCname
         + "\",\"cname_ttl\":" + std::to_string(kCnameTtl) + ",\"answer\":\"" + done.answer
         + "\",\"ttl\":" + std::to_string(kAnswerTtl);
-    printStep("dns", "udp", client.pid, responder.pid, "127.0.0.1", done.port, kDnsServer, 53, done.payloadOut,
+    printStep("dns", "udp", client.pid, responder.pid, "127.0.0.1", done.port, g_dnsServer.c_str(), 53, done.payloadOut,
               done.payloadIn, dns);
     printStep("answered", "tcp", client.pid, server.pid, "127.0.0.1", done.port2, done.answer, dport,
               kAnsweredOut, kAnsweredIn, std::string(",\"dns_name\":\"") + kName + "\"");
 }
 
 const char kUsage[] =
-    "usage: provscope-net-exchange [--port-base B] [--pause MS]\n"
-    "A scripted loopback exchange (root: a DNS responder on 127.0.0.77:53): TCP on 127.0.0.1:B,\n"
-    "UDP to 127.0.0.75:B+1, a DNS answer for files.provscope.test, TCP to the answered\n"
-    "127.0.0.78:B+2 (default: any free ports); steps MS apart (20). One JSON line per step.\n";
+    "usage: provscope-net-exchange [--port-base B] [--dns-server 127.X.Y.Z] [--pause MS]\n"
+    "A scripted loopback exchange (root: a DNS responder on port 53 of 127.0.0.77 or\n"
+    "--dns-server): TCP on 127.0.0.1:B, UDP to 127.0.0.75:B+1, a DNS answer for\n"
+    "files.provscope.test, TCP to the answered 127.0.0.78:B+2 (default: any free ports);\n"
+    "steps MS apart (20). One JSON line per step.\n";
 
 int usage(const char *why)
 {
@@ -561,6 +564,11 @@ int main(int argc, char **argv)
         if (arg == "-h" || arg == "--help") {
             std::fputs(kUsage, stdout);
             return 0;
+        } else if (arg == "--dns-server" && i + 1 < argc) {
+            in_addr a{};
+            g_dnsServer = argv[++i];
+            if (inet_pton(AF_INET, argv[i], &a) != 1 || (ntohl(a.s_addr) >> 24) != 127)
+                return usage("--dns-server takes a loopback address, 127.X.Y.Z");
         } else if ((arg == "--port-base" || arg == "--pause") && i + 1 < argc) {
             const long value = std::strtol(argv[++i], &end, 10);
             if (*end || value < 0 || (arg == "--port-base" && (value < 1024 || value > 65533)))
