@@ -206,11 +206,8 @@ std::map<QString, std::array<qint64, 4>> tsharkConversations(const QString &tsha
 // The 5-tuple of a step the exchange printed, as FlowRow::tuple() writes it.
 QString tupleOf(const QJsonObject &s)
 {
-    return QStringLiteral("%1 %2:%3 -> %4:%5")
-        .arg(s.value("proto").toString(), s.value("src").toString())
-        .arg(s.value("sport").toInt())
-        .arg(s.value("dst").toString())
-        .arg(s.value("dport").toInt());
+    return QStringLiteral("%1 %2:%3 -> %4:%5").arg(s.value("proto").toString(), s.value("src").toString())
+        .arg(s.value("sport").toInt()).arg(s.value("dst").toString()).arg(s.value("dport").toInt());
 }
 
 bool writeFile(const QString &path, const QByteArray &bytes)
@@ -221,14 +218,11 @@ bool writeFile(const QString &path, const QByteArray &bytes)
 
 bool canBind(int type, const char *ip, int port)
 {
+    sockaddr_in a{AF_INET, htons(uint16_t(port)), {}, {}};
     const int s = socket(AF_INET, type, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(uint16_t(port));
-    inet_pton(AF_INET, ip, &a.sin_addr);
-    const bool ok = s >= 0 && bind(s, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
-    if (s >= 0)
-        close(s);
+    const bool ok = s >= 0 && inet_pton(AF_INET, ip, &a.sin_addr) == 1
+        && bind(s, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
+    close(s);
     return ok;
 }
 
@@ -361,11 +355,9 @@ void TestFlowE2e::initTestCase()
 QList<FlowRow> TestFlowE2e::flowsOf(const QString &session)
 {
     const CliRun run = cli({"flows", session});
-    if (run.exitCode != 0) {
+    if (run.exitCode != 0)
         qWarning("provscope-cli flows %s: exit %d: %s", qPrintable(session), run.exitCode, qPrintable(run.err));
-        return {};
-    }
-    return parseFlows(run.out);
+    return run.exitCode == 0 ? parseFlows(run.out) : QList<FlowRow>();
 }
 
 const FlowRow *TestFlowE2e::find(const QList<FlowRow> &rows, const QJsonObject &step, int *count) const
