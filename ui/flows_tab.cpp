@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -26,6 +27,9 @@ namespace provscope {
 
 namespace {
 constexpr int kLiveRefreshMs = 3000;
+// Longer event filters are not handed to the event table: the filter bar's line edit
+// holds 32,767 characters (a cut expression does not parse) and nobody reads them.
+constexpr size_t kMaxEventFilterLength = 30000; // 64 IPv6 flows spelled out fit
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 
@@ -201,6 +205,7 @@ void FlowsTab::setSession(const QString &path, bool recording)
         m_error.clear();
         m_olderFormat.clear();
         m_selection.reset();
+        m_selectionNote.clear();
         m_hasRange = false;
         recompute();
     }
@@ -352,6 +357,7 @@ void FlowsTab::applySelection(const FlowSelection &selection)
         return;
     }
     m_selection = selection;
+    m_selectionNote.clear();
     recompute();
     if (selection.kind == FlowSelection::Kind::TimeRange) {
         // The bucket becomes the shared range: the event table shows its events.
@@ -359,6 +365,15 @@ void FlowsTab::applySelection(const FlowSelection &selection)
         return;
     }
     const std::string expression = eventFilterForFlows(m_model->shownFlows());
+    if (expression.size() > kMaxEventFilterLength) {
+        m_selectionNote = tr("The events of these %1 flows are not filtered in the Events tab: their sockets "
+                             "would take a %2 kB filter. Narrow the selection first (a time range, a "
+                             "destination).")
+                              .arg(QLocale().toString(m_model->rowCount()))
+                              .arg(expression.size() / 1000);
+        showStatus();
+        return;
+    }
     if (!expression.empty())
         emit eventFilterRequested(QString::fromStdString(expression));
 }
@@ -368,6 +383,7 @@ void FlowsTab::clearSelection()
     if (!m_selection)
         return;
     m_selection.reset();
+    m_selectionNote.clear();
     recompute();
 }
 
@@ -455,7 +471,7 @@ QString FlowsTab::messageText() const
         return tr("No flows in this range.");
     if (m_model->rowCount() == 0)
         return tr("No flows in this range match the selection.");
-    return {};
+    return m_selectionNote;
 }
 
 void FlowsTab::showStatus()

@@ -114,6 +114,7 @@ private:
     bool m_hasRange = false;
     int64_t m_rangeFromEpochNs = 0, m_rangeToEpochNs = 0;
     std::optional<FlowSelection> m_selection;
+    QString m_selectionNote; // why the selection did not filter the event table
     EventTableModel::TimeFormat m_timeFormat = EventTableModel::TimeFormat::Absolute;
     int64_t m_referenceBootNs = 0;
 
