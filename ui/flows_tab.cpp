@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QMenu>
@@ -73,7 +74,9 @@ FlowsTab::FlowsTab(QWidget *parent)
 
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("flowsSummary"));
-    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_summary->setTextFormat(Qt::RichText);
+    // The range is the Events tab's: "All times" asks for the whole span there too.
+    connect(m_summary, &QLabel::linkActivated, this, [this] { emit timeRangeRequested(kMin, kMax); });
     m_breadcrumb = new QLabel(this);
     m_breadcrumb->setObjectName(QStringLiteral("flowsBreadcrumb"));
     m_breadcrumb->setTextFormat(Qt::RichText);
@@ -117,6 +120,7 @@ FlowsTab::FlowsTab(QWidget *parent)
     for (const auto &[column, sample] : widths)
         m_table->setColumnWidth(column, width(sample));
     connect(m_table, &QAbstractItemView::doubleClicked, this, &FlowsTab::onRowActivated);
+    m_table->installEventFilter(this); // Enter does what a double-click does
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         const QModelIndex index = m_table->indexAt(pos);
@@ -321,6 +325,18 @@ void FlowsTab::onFinished()
     }
 }
 
+bool FlowsTab::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_table && event->type() == QEvent::KeyPress) {
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        if (key == Qt::Key_Return || key == Qt::Key_Enter) {
+            onRowActivated(m_table->currentIndex());
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
 void FlowsTab::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
@@ -500,9 +516,10 @@ void FlowsTab::showStatus()
             const auto clock = [this](int64_t epochNs, const QString &open) {
                 return epochNs == kMin || epochNs == kMax ? open : formatClockTime(epochNs).left(8);
             };
-            summary += tr(" · time range %1 – %2 (the Events tab's From/To)")
-                           .arg(clock(m_rangeFromEpochNs, tr("start")),
-                                clock(m_rangeToEpochNs == kMax ? kMax : m_rangeToEpochNs - 1, tr("end")));
+            summary = summary.toHtmlEscaped()
+                      + tr(" · time range %1 – %2 (the Events tab's From/To) — <a href=\"range\">All times</a>")
+                            .arg(clock(m_rangeFromEpochNs, tr("start")),
+                                 clock(m_rangeToEpochNs == kMax ? kMax : m_rangeToEpochNs - 1, tr("end")));
         }
     }
     m_summary->setText(summary);

@@ -85,12 +85,14 @@ signals:
     void eventFilterRequested(const QString &expression);
     // Show the events of one flow in the Events tab.
     void flowEventsRequested(const QString &expression);
-    // Set the shared time range to [from, to) epoch ns (a traffic-over-time bucket).
+    // Set the shared time range to [from, to) epoch ns (a traffic-over-time bucket;
+    // INT64_MIN, INT64_MAX: the whole session, the summary's "All times").
     void timeRangeRequested(int64_t fromEpochNs, int64_t toEpochNs);
     // A read finished and the tab shows its result (or its error).
     void flowsLoaded();
 
 protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void showEvent(QShowEvent *event) override;
 
 private:

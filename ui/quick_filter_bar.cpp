@@ -276,8 +276,12 @@ void QuickFilterBar::setTimeRange(int64_t fromEpochNs, int64_t toEpochNs)
 {
     if (m_sessionPath.isEmpty())
         return;
-    const int64_t from = std::clamp(floorSeconds(fromEpochNs), m_firstSecond, m_lastSecond);
-    const int64_t to = std::clamp(floorSeconds(std::max(fromEpochNs, toEpochNs - 1)), from, m_lastSecond);
+    // INT64_MIN / INT64_MAX (as timeRange() gives them): that end of the span.
+    const bool openStart = fromEpochNs == std::numeric_limits<int64_t>::min();
+    const bool openEnd = toEpochNs == std::numeric_limits<int64_t>::max();
+    const int64_t from = openStart ? m_firstSecond : std::clamp(floorSeconds(fromEpochNs), m_firstSecond, m_lastSecond);
+    const int64_t to = openEnd ? m_lastSecond
+                               : std::clamp(floorSeconds(std::max(fromEpochNs, toEpochNs - 1)), from, m_lastSecond);
     m_updating = true;
     m_from->setDateTime(QDateTime::fromSecsSinceEpoch(from, Qt::LocalTime));
     m_to->setDateTime(QDateTime::fromSecsSinceEpoch(to, Qt::LocalTime));

@@ -49,7 +49,8 @@ public:
     // Only the time part of expression() ("" when not narrowed).
     QString timeExpression() const;
     // Narrows From/To to whole seconds covering [fromEpochNs, toEpochNs) (clamped to
-    // the span) and applies it like a user's change.
+    // the span; INT64_MIN / INT64_MAX: the span's start / end) and applies it like a
+    // user's change.
     void setTimeRange(int64_t fromEpochNs, int64_t toEpochNs);
 
     QDateTimeEdit *fromEdit() const { return m_from; }

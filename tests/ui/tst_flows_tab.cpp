@@ -350,7 +350,16 @@ void TstFlowsTab::eventsTimeRangeRestrictsFlowsAndCharts()
     QCOMPARE(tab->model()->rowCount(), 0);
     QCOMPARE(tab->messageText(), QStringLiteral("No flows in this range."));
     QVERIFY(tab->findChild<QLabel *>(QStringLiteral("flowsMessage"))->isVisible());
-    // Clear in the quick filters: the whole session again.
+    // "All times" in the tab's summary: the whole session again, in both tabs.
+    QLabel *summary = tab->findChild<QLabel *>(QStringLiteral("flowsSummary"));
+    QVERIFY(summary->text().contains(QStringLiteral("href=\"range\"")));
+    emit summary->linkActivated(QStringLiteral("range"));
+    QTRY_COMPARE(tab->flowsInRangeCount(), size_t(4));
+    QVERIFY(!quick->hasTimeRange());
+    QVERIFY(!summary->text().contains(QStringLiteral("href")));
+    // The quick filters' Clear does the same.
+    quick->setTimeRange(epochOf(3 * kSecond), epochOf(4 * kSecond));
+    QTRY_COMPARE(tab->flowsInRangeCount(), size_t(0));
     quick->clearFilters();
     QTRY_COMPARE(tab->flowsInRangeCount(), size_t(4));
 }
@@ -394,6 +403,16 @@ void TstFlowsTab::doubleClickShowsTheFlowsEvents()
                              20000);
     QCOMPARE(shownEvents(*m_window),
              (std::multiset<QString>{"connect 2000", "write 2000", "accept4 2001", "read 2001"}));
+
+    // Enter on a selected row does the same.
+    m_window->tabs()->setCurrentWidget(tab);
+    table->setFocus();
+    table->selectRow(tab->model()->rowOfKey(4));
+    QTest::keyClick(table, Qt::Key_Return);
+    QCOMPARE(m_window->tabs()->currentWidget(), static_cast<QWidget *>(m_window->eventsTab()));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->filterBar()->appliedFilter().contains(QStringLiteral("43000"))
+                                 && !m_window->filterBar()->isRunning(), 20000);
+    QCOMPARE(shownEvents(*m_window), (std::multiset<QString>{"sendto 2002"}));
 }
 
 void TstFlowsTab::sessionWithoutNetworkSaysSo()
