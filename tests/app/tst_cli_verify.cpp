@@ -1,6 +1,7 @@
 // provscope-cli verify as an investigator runs it on a session file.
 #include "../models/session_samples.h"
 #include "custody_log.h"
+#include "evidence_digest.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -139,7 +140,7 @@ void TestCliVerify::json()
     QCOMPARE(o["state"].toString(), QString("unchanged"));
     QCOMPARE(o["recorded_sha256"].toString().toUtf8(), m_digest);
     QCOMPARE(o["current_sha256"].toString().toUtf8(), m_digest);
-    QCOMPARE(o["digest_version"].toInt(), 2); // digest version 2 since session format 1.2
+    QCOMPARE(o["digest_version"].toInt(), kEvidenceDigestVersion); // what this version records
     QVERIFY(o["custody"].toArray().isEmpty());
 
     const QString copy = copyOf(m_session, m_dir.filePath("json.provscope"));

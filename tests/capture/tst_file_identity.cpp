@@ -273,7 +273,7 @@ void TestFileIdentity::sessionKeepsOneRowPerChange()
     }
     auto reader = SessionReader::open(path);
     QVERIFY2(reader, reader ? "" : reader.error().c_str());
-    QCOMPARE((*reader)->meta().formatVersion, std::string("1.2"));
+    QCOMPARE((*reader)->meta().formatVersion, sessionFormatVersion());
     auto ids = (*reader)->fileIdentities();
     QVERIFY2(ids, ids ? "" : ids.error().c_str());
     const std::string a = run.a.toStdString(), b = run.b.toStdString();
