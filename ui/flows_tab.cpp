@@ -374,7 +374,7 @@ void FlowsTab::applySelection(const FlowSelection &selection)
     }
     m_selection = selection;
     m_selectionNote.clear();
-    recompute();
+    recompute(false); // the charts show the range, not the selection: they stay as they are
     if (selection.kind == FlowSelection::Kind::TimeRange) {
         // The bucket becomes the shared range: the event table shows its events.
         emit timeRangeRequested(selection.minNs + m_bootToEpochNs, selection.maxNs + m_bootToEpochNs);
@@ -400,7 +400,7 @@ void FlowsTab::clearSelection()
         return;
     m_selection.reset();
     m_selectionNote.clear();
-    recompute();
+    recompute(false);
 }
 
 void FlowsTab::setTimeFormat(EventTableModel::TimeFormat format, int64_t referenceBootNs)
@@ -419,28 +419,30 @@ void FlowsTab::onRowActivated(const QModelIndex &index)
         emit flowEventsRequested(QString::fromStdString(expression));
 }
 
-void FlowsTab::recompute()
+void FlowsTab::recompute(bool rangeChanged)
 {
     // The time range (boot ns) restricts table and charts; the chart selection the table.
     const std::vector<Flow> &all = *m_all;
-    const bool hasRange = m_hasRange && !all.empty();
-    const int64_t from = !hasRange || m_rangeFromEpochNs == kMin ? kMin : m_rangeFromEpochNs - m_bootToEpochNs;
-    const int64_t to = !hasRange || m_rangeToEpochNs == kMax ? kMax : m_rangeToEpochNs - m_bootToEpochNs;
-    m_inRange.clear();
-    std::vector<Flow> charted;
-    int64_t first = kMax, last = kMin;
-    for (size_t i = 0; i < all.size(); ++i) {
-        const Flow &flow = all[i];
-        if (flow.firstNs >= to || flow.lastNs < from)
-            continue;
-        m_inRange.push_back(uint32_t(i));
-        charted.push_back(flow);
-        first = std::min(first, flow.firstNs);
-        last = std::max(last, flow.lastNs);
+    if (rangeChanged) {
+        const bool hasRange = m_hasRange && !all.empty();
+        const int64_t from = !hasRange || m_rangeFromEpochNs == kMin ? kMin : m_rangeFromEpochNs - m_bootToEpochNs;
+        const int64_t to = !hasRange || m_rangeToEpochNs == kMax ? kMax : m_rangeToEpochNs - m_bootToEpochNs;
+        m_inRange.clear();
+        std::vector<Flow> charted;
+        int64_t first = kMax, last = kMin;
+        for (size_t i = 0; i < all.size(); ++i) {
+            const Flow &flow = all[i];
+            if (flow.firstNs >= to || flow.lastNs < from)
+                continue;
+            m_inRange.push_back(uint32_t(i));
+            charted.push_back(flow);
+            first = std::min(first, flow.firstNs);
+            last = std::max(last, flow.lastNs);
+        }
+        const int64_t chartStart = from != kMin ? from : (first == kMax ? 0 : first);
+        const int64_t chartEnd = to != kMax ? to : (last == kMin ? chartStart : last + 1);
+        m_charts->setFlows(std::move(charted), m_bootToEpochNs, chartStart, chartEnd);
     }
-    const int64_t chartStart = from != kMin ? from : (first == kMax ? 0 : first);
-    const int64_t chartEnd = to != kMax ? to : (last == kMin ? chartStart : last + 1);
-    m_charts->setFlows(std::move(charted), m_bootToEpochNs, chartStart, chartEnd);
 
     std::vector<uint32_t> shown;
     if (m_selection) {

@@ -99,7 +99,8 @@ private:
     struct Outcome;
     void start();
     void onFinished();
-    void recompute();
+    // rangeChanged: the flows or the range changed (the charts get the range's flows again).
+    void recompute(bool rangeChanged = true);
     void showStatus();
     void onRowActivated(const QModelIndex &index);
 
