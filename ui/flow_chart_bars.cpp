@@ -106,7 +106,9 @@ void FlowBarChart::setBars(std::vector<FlowBar> bars, const QString &valueTitle)
         categories << label;
     }
     series->append(m_set);
-    series->setBarWidth(m_orientation == Qt::Horizontal ? 0.7 : 0.6);
+    // A few bars stay as thick as in a full chart instead of filling it.
+    const double fill = m_orientation == Qt::Horizontal ? 0.7 : 0.6;
+    series->setBarWidth(std::max(0.3, fill * std::min(1.0, double(n) / 7.0)));
     m_chart->addSeries(series);
 
     auto *categoryAxis = new QBarCategoryAxis;

@@ -3,6 +3,7 @@
 #include "flow_chart_style.h"
 
 #include <QApplication>
+#include <QGraphicsLayout>
 #include <QGraphicsSimpleTextItem>
 #include <QtCharts/QAbstractAxis>
 #include <QtCharts/QAbstractSeries>
@@ -18,10 +19,14 @@ FlowChartView::FlowChartView(const QString &title, QWidget *parent)
     QFont noteFont = QApplication::font();
     noteFont.setPointSizeF(noteFont.pointSizeF() + 1);
     m_note->setFont(noteFont);
-    m_note->setBrush(QApplication::palette().color(QPalette::Disabled, QPalette::Text));
+    m_note->setBrush(QColor(0x6b, 0x72, 0x80)); // the dashboard's "nothing here" grey
     m_note->setZValue(20);
     m_note->hide();
     setChart(m_chart);
+    // The chart fills the view: an export is the chart edge to edge, no grey frame.
+    m_chart->layout()->setContentsMargins(0, 0, 0, 0);
+    setBackgroundBrush(QApplication::palette().base());
+    setFrameShape(QFrame::NoFrame);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(360, 280);
     setMouseTracking(true);

@@ -11,7 +11,9 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QGridLayout>
 #include <QLabel>
 #include <QMenu>
@@ -24,6 +26,7 @@ namespace provscope {
 
 struct FlowChartsPanel::Impl {
     int64_t bootToEpochNs = 0;
+    QString exportDir = QDir::homePath(); // the last export's folder, for the next one
     QLabel *summary = nullptr;
     FlowTrafficChart *traffic = nullptr;
     FlowPieChart *protocols = nullptr;
@@ -145,11 +148,12 @@ FlowChartsPanel::FlowChartsPanel(QWidget *parent)
                 return;
             QString base = chartName.toLower();
             base.replace(QLatin1Char(' '), QLatin1Char('-'));
-            const QString path = QFileDialog::getSaveFileName(this, tr("Export %1 as PNG").arg(chartName),
-                                                              QStringLiteral("flows-%1.png").arg(base),
-                                                              tr("PNG images (*.png)"));
+            const QString path = QFileDialog::getSaveFileName(
+                this, tr("Export %1 as PNG").arg(chartName),
+                QDir(m_impl->exportDir).filePath(QStringLiteral("flows-%1.png").arg(base)), tr("PNG images (*.png)"));
             if (path.isEmpty())
                 return;
+            m_impl->exportDir = QFileInfo(path).absolutePath();
             if (auto written = exportChartPng(chartName, path); !written)
                 QMessageBox::warning(this, tr("Export PNG"), QString::fromStdString(written.error()));
         });

@@ -6,6 +6,7 @@
 #include "flow_selection.h"
 #include "flow_statistics.h"
 
+#include <QElapsedTimer>
 #include <QtTest>
 
 #include <cstdlib>
@@ -253,6 +254,31 @@ private slots:
         // Active in [1 s, 2 s): flows 1 (0..2 s) and 2 (at 1 s).
         QCOMPARE(count({K::TimeRange, {}, 0, kS, 2 * kS}), 2);
         QCOMPARE(count({K::Duration, {}, 0, kS, 10 * kS}), 2);
+    }
+
+    void manyFlowsStayQuick()
+    {
+        // 200,000 flows over a day (a busy host): every statistic at once.
+        std::vector<Flow> flows;
+        flows.reserve(200'000);
+        for (uint64_t i = 0; i < 200'000; ++i) {
+            const int64_t first = int64_t(i % 86'400) * kS;
+            flows.push_back(flow(i + 1, i % 3 ? kProtoTcp : kProtoUdp, "10.0." + std::to_string(i % 200) + ".1",
+                                 uint16_t(30000 + i % 30000), "192.0.2." + std::to_string(i % 250),
+                                 uint16_t(i % 50 ? 443 : 53), 100 + i % 5000, 50 + i % 9000, first,
+                                 first + int64_t(i % 600) * kS, kTcpSyn | kTcpAck,
+                                 i % 4 ? "host" + std::to_string(i % 500) + ".example" : ""));
+        }
+        QElapsedTimer timer;
+        timer.start();
+        const FlowStatistics s = computeFlowStatistics(flows, 0, 0, 86'400 * kS);
+        const qint64 ms = timer.elapsed();
+        qInfo("computeFlowStatistics: 200000 flows in %lld ms", ms);
+        QCOMPARE(s.flowCount, size_t(200'000));
+        QCOMPARE(s.points.size(), size_t(2000));
+        QCOMPARE(s.traffic.bucketNs, 900 * kS); // one day: 96 buckets of 15 min
+        QCOMPARE(s.traffic.buckets.size(), size_t(96));
+        QVERIFY2(ms < 3000, qPrintable(QString::number(ms)));
     }
 
     void eventFiltersParse()

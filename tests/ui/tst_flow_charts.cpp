@@ -12,7 +12,12 @@
 #include "flow_heatmap.h"
 #include "flow_statistics.h"
 
+#include <QApplication>
+#include <QFileDialog>
+#include <QLineEdit>
+#include <QMenu>
 #include <QScrollArea>
+#include <QToolTip>
 #include <QTemporaryDir>
 #include <QtCharts/QBarSet>
 #include <QtCharts/QPieSeries>
@@ -231,6 +236,62 @@ private slots:
         // The third bar through the bar set's signal.
         emit bars->barSet()->clicked(bars->barSet()->count() - 1 - 2);
         QCOMPARE(m_picked.back().text, top[2].key);
+    }
+
+    void hoverExplainsABar()
+    {
+        auto *bars = chart<FlowBarChart>("Top sources");
+        emit bars->barSet()->hovered(true, bars->barSet()->count() - 1); // the biggest, on top
+        const QString tip = QToolTip::text();
+        QVERIFY2(tip.contains(QString::fromStdString("source " + topSources(m_flows, 1)[0].key)), qPrintable(tip));
+        QVERIFY2(tip.contains("flows") && tip.contains("packets"), qPrintable(tip));
+        emit bars->barSet()->hovered(false, 0);
+    }
+
+    void contextMenuExportsPng()
+    {
+        // Right-click -> "Export PNG…" -> file dialog -> the file, as a user does it.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("durations.png");
+        QWidget *w = m_panel->chartWidget("Flow durations");
+        bool menuSeen = false, dialogSeen = false;
+        QTimer driver;
+        driver.setInterval(20);
+        int ticks = 0;
+        connect(&driver, &QTimer::timeout, this, [&] {
+            if (++ticks > 250) { // 5 s: give up rather than hang (the checks below fail)
+                if (QWidget *modal = QApplication::activeModalWidget())
+                    modal->close();
+                if (QWidget *popup = QApplication::activePopupWidget())
+                    popup->close();
+                return;
+            }
+            if (auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget())) {
+                for (QAction *a : menu->actions())
+                    if (a->text().startsWith("Export PNG")) {
+                        menuSeen = true;
+                        menu->setActiveAction(a);
+                        QTest::keyClick(menu, Qt::Key_Return);
+                    }
+            } else if (auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget())) {
+                // Typed as a user would, a tick after it shows (it fills in its own
+                // proposal asynchronously), then accepted.
+                auto *name = dialog->findChild<QLineEdit *>(QStringLiteral("fileNameEdit"));
+                if (dialogSeen && name) {
+                    name->setText(path);
+                    QMetaObject::invokeMethod(dialog, "accept");
+                }
+                dialogSeen = true;
+            }
+        });
+        driver.start();
+        emit w->customContextMenuRequested(QPoint(40, 40));
+        driver.stop();
+        QVERIFY(menuSeen);
+        QVERIFY(dialogSeen);
+        QImage image(path);
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.size(), w->size());
     }
 
     void portAndFlagBars()
