@@ -20,11 +20,24 @@ std::string quoted(const std::string &text)
     return out + "\"";
 }
 
+bool isIpv4(const std::string &address)
+{
+    return !address.empty() && address.find_first_not_of("0123456789.") == std::string::npos;
+}
+
+// A dual-stack (AF_INET6) socket names an IPv4 peer ::ffff:a.b.c.d: both spellings.
+std::string addressTest(const char *field, const std::string &address)
+{
+    if (isIpv4(address))
+        return std::string(field) + " in (" + quoted(address) + ", " + quoted("::ffff:" + address) + ")";
+    return std::string(field) + " == " + quoted(address);
+}
+
 // The events of a socket whose local end is (laddr, lport) and remote end (raddr, rport).
 std::string socketCondition(const std::string &laddr, uint16_t lport, const std::string &raddr, uint16_t rport)
 {
-    return "(fd.sip == " + quoted(laddr) + " and fd.sport == " + std::to_string(lport) +
-           " and fd.dip == " + quoted(raddr) + " and fd.dport == " + std::to_string(rport) + ")";
+    return "(" + addressTest("fd.sip", laddr) + " and fd.sport == " + std::to_string(lport) + " and " +
+           addressTest("fd.dip", raddr) + " and fd.dport == " + std::to_string(rport) + ")";
 }
 
 template <class Set, class Spell>
@@ -97,8 +110,11 @@ std::string eventFilterForFlows(const std::vector<Flow> &flows, size_t maxFlows)
     std::set<std::string> addresses;
     std::set<uint16_t> ports;
     for (const Flow &f : flows) {
-        addresses.insert(f.src);
-        addresses.insert(f.dst);
+        for (const std::string *a : {&f.src, &f.dst}) {
+            addresses.insert(*a);
+            if (isIpv4(*a))
+                addresses.insert("::ffff:" + *a);
+        }
         ports.insert(f.sport);
         ports.insert(f.dport);
     }

@@ -285,9 +285,16 @@ private slots:
     {
         auto flows = sample();
         const std::string one = eventFilterForFlows({flows[0]});
-        QCOMPARE(one, std::string("(fd.sip == \"10.0.0.2\" and fd.sport == 40000 and fd.dip == \"93.184.216.34\" "
-                                  "and fd.dport == 443) or (fd.sip == \"93.184.216.34\" and fd.sport == 443 and "
-                                  "fd.dip == \"10.0.0.2\" and fd.dport == 40000)"));
+        // IPv4 in both spellings a socket may carry (dual-stack sockets: ::ffff:a.b.c.d).
+        QCOMPARE(one, std::string("(fd.sip in (\"10.0.0.2\", \"::ffff:10.0.0.2\") and fd.sport == 40000 and "
+                                  "fd.dip in (\"93.184.216.34\", \"::ffff:93.184.216.34\") and fd.dport == 443) or "
+                                  "(fd.sip in (\"93.184.216.34\", \"::ffff:93.184.216.34\") and fd.sport == 443 and "
+                                  "fd.dip in (\"10.0.0.2\", \"::ffff:10.0.0.2\") and fd.dport == 40000)"));
+        Flow v6 = flows[0];
+        v6.src = "2001:db8::1";
+        v6.dst = "2001:db8::2";
+        QVERIFY(eventFilterForFlows({v6}).find("fd.sip == \"2001:db8::1\"") != std::string::npos);
+        QCOMPARE(compileError(eventFilterForFlows({v6})), QString());
         QCOMPARE(compileError(one), QString());
         QCOMPARE(compileError(eventFilterForFlows(flows)), QString());
         QVERIFY(eventFilterForFlows({}).empty());
@@ -295,13 +302,14 @@ private slots:
         const std::string many = eventFilterForFlows(flows, 2);
         QVERIFY2(many.find("fd.sip in (") == 0, many.c_str());
         QVERIFY(many.find("\"93.184.216.34\"") != std::string::npos);
+        QVERIFY(many.find("\"::ffff:93.184.216.34\"") != std::string::npos);
         QVERIFY(many.find("fd.dport in (") != std::string::npos);
         QCOMPARE(compileError(many), QString());
         // A hostile address stays one quoted value.
         Flow odd = flows[0];
         odd.dst = "x\" or proc.name == \"y\\";
         const std::string quoted = eventFilterForFlows({odd});
-        QVERIFY2(quoted.find("\"x\\\" or proc.name == \\\"y\\\\\"") != std::string::npos, quoted.c_str());
+        QVERIFY2(quoted.find("fd.dip == \"x\\\" or proc.name == \\\"y\\\\\"") != std::string::npos, quoted.c_str());
         QCOMPARE(compileError(quoted), QString());
         filter::ParseError e;
         auto root = filter::parseFilter(quoted, e);
