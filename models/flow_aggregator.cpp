@@ -258,8 +258,9 @@ struct FlowAggregator::Impl {
     {
         FragmentKey key;
         std::memset(&key, 0, sizeof key);
-        std::memcpy(key.src, p.src, 16);
-        std::memcpy(key.dst, p.dst, 16);
+        const size_t addressLength = p.family == 6 ? 16 : 4;
+        std::memcpy(key.src, p.src, addressLength);
+        std::memcpy(key.dst, p.dst, addressLength);
         key.id = p.fragmentId;
         key.family = p.family;
         key.proto = p.family == 4 ? p.proto : 0; // an IPv6 later fragment does not say

@@ -243,6 +243,9 @@ DecodedPacket::Kind decodePacket(int linkType, const uint8_t *data, uint32_t len
     out.kind = Kind::Other;
     out.family = out.proto = out.tcpFlags = 0;
     out.sport = out.dport = 0;
+    // An IPv4 address fills 4 bytes: the rest must not keep a previous IPv6 packet's.
+    std::memset(out.src, 0, sizeof out.src);
+    std::memset(out.dst, 0, sizeof out.dst);
     out.payload = nullptr;
     out.payloadLength = out.payloadWireLength = 0;
     out.fragment = out.moreFragments = false;

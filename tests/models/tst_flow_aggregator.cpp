@@ -363,6 +363,18 @@ void TestFlowAggregator::ipv4FragmentsCountOnceLikeTshark()
     // The first fragment's answers are parsed as far as they go: 47 of 100 fit in 800 bytes.
     QCOMPARE(run.dns.size(), size_t((800 - 8 - 12 - 17) / 16));
     QCOMPARE(run.flows[1].dnsName, std::string("big.example"));
+
+    // IPv6 packets between the fragments (of other addresses) do not split the datagram.
+    Run mixed;
+    mixed.add(kT0, f[0]);
+    mixed.add(kT0 + 1, udpFrame("2001:db8::1", 1, "2001:db8::2", 2, filler(10)));
+    mixed.add(kT0 + 2, f[1]);
+    mixed.add(kT0 + 3, udpFrame("2001:db8::3", 1, "2001:db8::4", 2, filler(10)));
+    mixed.add(kT0 + 4, f[2]);
+    mixed.finish();
+    QCOMPARE(mixed.flows.size(), size_t(3));
+    QCOMPARE(mixed.flows[2].sport, uint16_t(53));
+    QCOMPARE(mixed.flows[2].packets(), uint64_t(1));
 }
 
 void TestFlowAggregator::ipv6FragmentsAndIncompleteDatagrams()

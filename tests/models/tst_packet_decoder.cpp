@@ -144,6 +144,11 @@ void TestPacketDecoder::ipv4Fragments()
     QCOMPARE(decode(DLT_RAW, ipv4("10.0.0.1", "10.0.0.2", 17, udp(7, 8)), p), Kind::Flow);
     QVERIFY(!p.fragment);
     QCOMPARE(decode(DLT_RAW, ipv4("10.0.0.1", "10.0.0.2", 1, filler(50), later), p), Kind::Other);
+    // After an IPv6 packet, an IPv4 one's address bytes 4-15 are zero (fragment keys use all 16).
+    QCOMPARE(decode(DLT_RAW, ipv6("2001:db8::a", "2001:db8::b", 17, udp(1, 2)), p), Kind::Flow);
+    QCOMPARE(decode(DLT_RAW, ipv4("10.0.0.1", "10.0.0.2", 17, filler(50), later), p), Kind::Fragment);
+    QCOMPARE(Bytes(p.src + 4, p.src + 16), Bytes(12, 0));
+    QCOMPARE(Bytes(p.dst + 4, p.dst + 16), Bytes(12, 0));
 }
 
 void TestPacketDecoder::ipv6ExtensionHeaders()
