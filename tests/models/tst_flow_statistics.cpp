@@ -1,12 +1,15 @@
 // Flow statistics on hand-built flows: exact tallies, bucket widths that follow the
 // range, spreading of a long flow over buckets, rankings, local-time heatmap cells,
 // and the selections and event filters the charts hand to the other tables.
+#include "event_query.h"
 #include "filter_parser.h"
 #include "filter_sql.h"
 #include "flow_selection.h"
 #include "flow_statistics.h"
+#include "session_samples.h"
 
 #include <QElapsedTimer>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <cstdlib>
@@ -254,6 +257,72 @@ private slots:
         // Active in [1 s, 2 s): flows 1 (0..2 s) and 2 (at 1 s).
         QCOMPARE(count({K::TimeRange, {}, 0, kS, 2 * kS}), 2);
         QCOMPARE(count({K::Duration, {}, 0, kS, 10 * kS}), 2);
+    }
+
+    void eventFilterSelectsTheFlowsSockets()
+    {
+        // A real session: the client's connect/sendto (IPv4 socket), the server's accept
+        // and read on a dual-stack socket (::ffff: spelling), an unrelated connection
+        // and a file event. The flow's filter selects exactly its four socket events.
+        using namespace provscope::test;
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("flows.provscope").toStdString();
+        CaptureBatch batch;
+        for (uint32_t pid : {300u, 400u}) {
+            ProcessInfo p;
+            p.pid = pid;
+            p.startNs = kBoot + pid;
+            p.ppid = 1;
+            p.comm = pid == 300 ? "curl" : "server";
+            batch.processes.push_back(p);
+        }
+        auto socketEvent = [&](uint32_t pid, const char *syscall, std::string laddr, uint16_t lport, std::string raddr,
+                               uint16_t rport) {
+            Event e = makeEvent(pid, kBoot + pid, pid == 300 ? "curl" : "server", syscall,
+                                kBoot + (batch.events.size() + 1) * 1'000'000'000ull);
+            e.laddr = std::move(laddr);
+            e.lport = lport;
+            e.raddr = std::move(raddr);
+            e.rport = rport;
+            batch.events.push_back(e);
+        };
+        socketEvent(300, "connect", "10.0.0.2", 40000, "10.0.0.9", 443);                 // 1
+        socketEvent(400, "accept4", "::ffff:10.0.0.9", 443, "::ffff:10.0.0.2", 40000);   // 2
+        socketEvent(300, "sendto", "10.0.0.2", 40000, "10.0.0.9", 443);                  // 3
+        socketEvent(400, "read", "::ffff:10.0.0.9", 443, "::ffff:10.0.0.2", 40000);      // 4
+        socketEvent(300, "connect", "10.0.0.2", 40001, "10.0.0.7", 80);                  // 5: another flow
+        socketEvent(400, "accept4", "::ffff:10.0.0.9", 443, "::ffff:10.0.0.3", 50000);   // 6: another client
+        Event file = makeEvent(300, kBoot + 300, "curl", "openat", kBoot + 7'000'000'000ull);
+        file.path = "/etc/hosts";
+        batch.events.push_back(file);                                                    // 7
+        {
+            auto writer = SessionWriter::create(path, sampleMeta());
+            QVERIFY2(writer.ok(), writer.ok() ? "" : writer.error().c_str());
+            QVERIFY(writer.value()->append(batch).ok());
+            QVERIFY(writer.value()->finish(kBoot + 100'000'000'000ull).ok());
+        }
+        auto query = EventQuery::open(path);
+        QVERIFY2(query.ok(), query.ok() ? "" : query.error().c_str());
+        auto ids = [&](const std::string &text) {
+            std::vector<int64_t> out;
+            auto compiled = compileFilter(text);
+            if (!compiled)
+                return std::vector<int64_t>{-1};
+            auto done = query.value()->matchingIds(*compiled, [&](const std::vector<int64_t> &chunk) {
+                out.insert(out.end(), chunk.begin(), chunk.end());
+                return true;
+            });
+            return done ? out : std::vector<int64_t>{-2};
+        };
+        const Flow f = flow(1, kProtoTcp, "10.0.0.2", 40000, "10.0.0.9", 443, 100, 100, 0, kS);
+        const Flow other = flow(2, kProtoTcp, "10.0.0.2", 40001, "10.0.0.7", 80, 100, 100, 0, kS);
+        QCOMPARE(ids(eventFilterForFlows({f})), (std::vector<int64_t>{1, 2, 3, 4}));
+        QCOMPARE(ids(eventFilterForFlows({f, other})), (std::vector<int64_t>{1, 2, 3, 4, 5}));
+        // The address-list form (beyond maxFlows): never misses one of the flows' events.
+        const std::vector<int64_t> wide = ids(eventFilterForFlows({f, other}, 1));
+        for (int64_t id : {1, 2, 3, 4, 5})
+            QVERIFY(std::find(wide.begin(), wide.end(), id) != wide.end());
+        QVERIFY(std::find(wide.begin(), wide.end(), 7) == wide.end());
     }
 
     void manyFlowsStayQuick()
