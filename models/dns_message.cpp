@@ -3,6 +3,9 @@
 #include "flow.h"
 #include "packet_decoder.h"
 
+#include <string_view>
+#include <unordered_map>
+
 namespace provscope {
 namespace {
 
@@ -86,24 +89,47 @@ private:
 
 } // namespace
 
+namespace {
+
+// CNAME target -> owner (the first record naming it), built once per message.
+using OwnerByTarget = std::unordered_map<std::string_view, std::string_view>;
+
+OwnerByTarget ownersByTarget(const std::vector<DnsAnswer> &answers)
+{
+    OwnerByTarget map;
+    for (const DnsAnswer &a : answers)
+        if (a.type == kDnsTypeCname && a.value != a.name)
+            map.emplace(a.value, a.name);
+    return map;
+}
+
+std::string queryNameOf(const OwnerByTarget &owners, const std::string &question, std::string_view owner)
+{
+    std::string_view name = owner;
+    for (int step = 0; name != question && step < kMaxCnameChain; ++step) {
+        auto it = owners.find(name);
+        if (it == owners.end())
+            break;
+        name = it->second;
+    }
+    return std::string(!question.empty() && name == question ? std::string_view(question) : name);
+}
+
+} // namespace
+
 std::string DnsMessage::queryNameFor(const std::string &owner) const
 {
-    if (!questionName.empty())
-        return questionName;
-    std::string name = owner;
-    for (size_t step = 0; step < answers.size(); ++step) { // bounded: a CNAME cycle ends too
-        bool found = false;
-        for (const DnsAnswer &a : answers) {
-            if (a.type == kDnsTypeCname && a.value == name && a.name != name) {
-                name = a.name;
-                found = true;
-                break;
-            }
-        }
-        if (!found)
-            break;
-    }
-    return name;
+    return queryNameOf(ownersByTarget(answers), questionName, owner);
+}
+
+std::vector<std::string> DnsMessage::queryNames() const
+{
+    const OwnerByTarget owners = ownersByTarget(answers);
+    std::vector<std::string> names;
+    names.reserve(answers.size());
+    for (const DnsAnswer &a : answers)
+        names.push_back(queryNameOf(owners, questionName, a.name));
+    return names;
 }
 
 Result<DnsMessage> parseDnsResponse(const uint8_t *data, size_t length)

@@ -27,10 +27,16 @@ struct DnsMessage {
     bool cutShort = false;    // the message ended before all its announced answers
     std::string cutReason;    // why parsing stopped early, for diagnostics
 
-    // The name a user asked for that led to `owner`: the question name, or (no question)
-    // the start of the CNAME chain ending at owner.
+    // The name a user asked for that led to `owner`: the question name when owner is it or
+    // lies on its CNAME chain; otherwise (no question, or a record the question did not
+    // lead to) the start of the CNAME chain ending at owner, owner itself when none does.
+    // Chains are followed at most kMaxCnameChain steps (a cycle or a crafted chain ends).
     std::string queryNameFor(const std::string &owner) const;
+    // queryNameFor(answers[i].name) for every answer at once: O(answers), for the aggregator.
+    std::vector<std::string> queryNames() const;
 };
+
+inline constexpr int kMaxCnameChain = 16;
 
 // An Error when it is no DNS response (QR=0), shorter than the 12-byte header, or its
 // question cannot be read.

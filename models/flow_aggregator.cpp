@@ -312,10 +312,13 @@ struct FlowAggregator::Impl {
         }
         ++stats.dnsResponses;
         const std::string server = p.srcText();
-        for (DnsAnswer &a : message->answers) {
+        // All names first: the loop below moves the answers' names out.
+        std::vector<std::string> queryNames = message->queryNames();
+        for (size_t i = 0; i < message->answers.size(); ++i) {
+            DnsAnswer &a = message->answers[i];
             DnsRecord r;
             r.tsNs = epochNs - options.bootToEpochNs;
-            r.queryName = message->queryNameFor(a.name);
+            r.queryName = std::move(queryNames[i]);
             r.name = std::move(a.name);
             r.type = a.type;
             r.value = std::move(a.value);

@@ -3,6 +3,7 @@
 #include "flow.h"
 #include "packet_builders.h"
 
+#include <QElapsedTimer>
 #include <QTest>
 
 using namespace provscope;
@@ -43,6 +44,8 @@ private slots:
     void forwardPointer();
     void cutShortKeepsWhatFits();
     void queryNameWithoutQuestion();
+    void ownerOffTheQuestionsChain();
+    void longChainsAreLinear();
     void mutatedMessagesAreSafe();
 };
 
@@ -194,6 +197,46 @@ void TestDnsMessage::queryNameWithoutQuestion()
     QVERIFY(m);
     const std::string start = m->queryNameFor("p.example");
     QVERIFY(start == "p.example" || start == "q.example");
+}
+
+void TestDnsMessage::ownerOffTheQuestionsChain()
+{
+    // A record the question did not lead to (an injected or additional-style answer) is
+    // named by its own owner, never by the question.
+    Result<DnsMessage> m = parse(dnsResponse("bank.example", kDnsTypeA,
+                                             {{dnsPointer(12), kDnsTypeCname, 1, dnsName("edge.cdn.net")},
+                                              {dnsName("edge.cdn.net"), kDnsTypeA, 1, address("10.0.0.1")},
+                                              {dnsName("tracker.evil"), kDnsTypeA, 1, address("1.2.3.4")},
+                                              {dnsName("a.evil"), kDnsTypeCname, 1, dnsName("b.evil")},
+                                              {dnsName("b.evil"), kDnsTypeA, 1, address("5.6.7.8")}}));
+    QVERIFY(m);
+    QCOMPARE(m->queryNameFor("edge.cdn.net"), std::string("bank.example"));
+    QCOMPARE(m->queryNameFor("tracker.evil"), std::string("tracker.evil"));
+    QCOMPARE(m->queryNameFor("b.evil"), std::string("a.evil"));
+    const std::vector<std::string> names = m->queryNames();
+    QCOMPARE(names, (std::vector<std::string>{"bank.example", "bank.example", "tracker.evil", "a.evil", "a.evil"}));
+}
+
+void TestDnsMessage::longChainsAreLinear()
+{
+    // A crafted 2,000-record chain without a question (c0 -> c1 -> ... -> A): each answer
+    // walks at most kMaxCnameChain steps back, so the whole message takes milliseconds
+    // (a quadratic walk per answer took ~5 s at -O2).
+    std::vector<DnsRr> rrs;
+    const int n = 2000;
+    for (int i = 0; i < n; ++i)
+        rrs.push_back({dnsName("c" + std::to_string(i) + ".x"), kDnsTypeCname, 1, dnsName("c" + std::to_string(i + 1) + ".x")});
+    rrs.push_back({dnsName("c" + std::to_string(n) + ".x"), kDnsTypeA, 1, address("10.9.9.9")});
+    Result<DnsMessage> m = parse(dnsResponse("", 0, rrs));
+    QVERIFY(m);
+    QCOMPARE(m->answers.size(), size_t(n + 1));
+    QElapsedTimer timer;
+    timer.start();
+    const std::vector<std::string> names = m->queryNames();
+    QVERIFY2(timer.elapsed() < 200, std::to_string(timer.elapsed()).c_str());
+    QCOMPARE(names.back(), "c" + std::to_string(n - kMaxCnameChain) + ".x"); // the chain's cap
+    QCOMPARE(names[5], std::string("c0.x"));
+    QCOMPARE(m->queryNameFor("c" + std::to_string(n) + ".x"), names.back());
 }
 
 void TestDnsMessage::mutatedMessagesAreSafe()

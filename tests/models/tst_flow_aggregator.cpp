@@ -1,7 +1,6 @@
 // FlowAggregator: bidirectional flows as tshark's conversations count them, their end
 // (FIN/FIN, RST, inactivity), periodic snapshots, and passive DNS labels.
-#include "flow_aggregator.h"
-#include "packet_builders.h"
+#include "flow_test_run.h"
 
 #include <QElapsedTimer>
 #include <QTest>
@@ -13,32 +12,12 @@ using namespace provscope;
 using namespace test;
 
 namespace {
-constexpr int64_t kSec = 1'000'000'000;
-constexpr int64_t kT0 = 1'700'000'000 * kSec; // an epoch time
-
-const char *kClient = "10.0.0.5", *kServer = "10.0.0.9";
-
 int64_t threadCpuNs()
 {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return int64_t(ts.tv_sec) * kSec + ts.tv_nsec;
 }
-
-struct Run {
-    explicit Run(FlowAggregatorOptions o = {}) : aggregator(o) {}
-    FlowAggregator aggregator;
-    std::vector<Flow> flows;
-    std::vector<DnsRecord> dns;
-
-    void add(int64_t epochNs, const Bytes &frame, uint32_t wire = 0, uint32_t captured = 0, int linkType = DLT_EN10MB)
-    {
-        aggregator.addFrame(linkType, epochNs, frame.data(), captured ? captured : uint32_t(frame.size()),
-                            wire ? wire : uint32_t(frame.size()), "eth0");
-    }
-    void collect(int64_t nowEpochNs) { aggregator.collect(nowEpochNs, flows, dns); }
-    void finish() { aggregator.finish(flows, dns); }
-};
 
 // A client's connection: SYN, SYN-ACK, ACK, data both ways, FIN, FIN-ACK, ACK.
 // Returns the frame sizes sent by the client (out) and the server (in).
@@ -89,9 +68,6 @@ private slots:
     void malformedAndOtherFrames();
     void ipv4FragmentsCountOnceLikeTshark();
     void ipv6FragmentsAndIncompleteDatagrams();
-    void dnsRecordsAndLabel();
-    void dnsLabelOnlyFromEarlierAnswers();
-    void dnsOverTcp();
     void endedFlowsHandedOutPromptly();
     void throughput();
 };
@@ -396,91 +372,6 @@ void TestFlowAggregator::ipv6FragmentsAndIncompleteDatagrams()
     QCOMPARE(run.flows[0].packets(), uint64_t(1));
     QCOMPARE(run.aggregator.stats().flowPackets, uint64_t(1));
     QCOMPARE(run.aggregator.stats().otherFrames, uint64_t(2));
-}
-
-void TestFlowAggregator::dnsRecordsAndLabel()
-{
-    FlowAggregatorOptions o;
-    o.bootToEpochNs = kT0 - 100 * kSec;
-    Run run(o);
-    const uint16_t target = 12 + uint16_t(dnsName("www.example.com").size()) + 4 + 12;
-    const Bytes answer = dnsResponse("WWW.example.com", kDnsTypeA,
-                                     {{dnsPointer(12), kDnsTypeCname, 300, dnsName("edge.cdn.net")},
-                                      {dnsPointer(target), kDnsTypeA, 60, address("93.184.216.34")}});
-    Bytes query = dnsHeader(0x0100, 1, 0);
-    append(query, dnsName("www.example.com"));
-    append(query, Bytes{0, 1, 0, 1});
-    run.add(kT0, udpFrame(kClient, 33333, "10.0.0.53", 53, query));
-    run.add(kT0 + kSec, udpFrame("10.0.0.53", 53, kClient, 33333, answer));
-    run.add(kT0 + 2 * kSec, tcpFrame(kClient, 40009, "93.184.216.34", 443, kTcpSyn));
-    run.add(kT0 + 3 * kSec, tcpFrame(kClient, 40010, "93.184.216.35", 443, kTcpSyn)); // another address
-    run.collect(kT0 + 3 * kSec);
-    QCOMPARE(run.dns.size(), size_t(2));
-    QCOMPARE(run.dns[0].type, kDnsTypeCname);
-    QCOMPARE(run.dns[0].name, std::string("www.example.com"));
-    QCOMPARE(run.dns[0].value, std::string("edge.cdn.net"));
-    QCOMPARE(run.dns[1].type, kDnsTypeA);
-    QCOMPARE(run.dns[1].name, std::string("edge.cdn.net"));
-    QCOMPARE(run.dns[1].value, std::string("93.184.216.34"));
-    QCOMPARE(run.dns[1].ttl, 60u);
-    QCOMPARE(run.dns[1].queryName, std::string("www.example.com"));
-    QCOMPARE(run.dns[1].server, std::string("10.0.0.53"));
-    QCOMPARE(run.dns[1].tsNs, 101 * kSec);
-    run.finish();
-    QCOMPARE(run.flows.size(), size_t(3));
-    QCOMPARE(run.flows[0].dport, uint16_t(53));
-    QCOMPARE(run.flows[0].dnsName, std::string());
-    QCOMPARE(run.flows[1].dnsName, std::string("www.example.com")); // the CNAME chain leads back to the question
-    QCOMPARE(run.flows[2].dnsName, std::string());
-    QCOMPARE(run.aggregator.stats().dnsResponses, uint64_t(1));
-    QCOMPARE(run.aggregator.stats().malformedDns, uint64_t(0));
-}
-
-void TestFlowAggregator::dnsLabelOnlyFromEarlierAnswers()
-{
-    Run run;
-    auto answerFor = [](const char *name, const char *value) {
-        return udpFrame("10.0.0.53", 53, kClient, 33334, dnsResponse(name, kDnsTypeA, {{dnsPointer(12), kDnsTypeA, 5, address(value)}}));
-    };
-    run.add(kT0, tcpFrame(kClient, 40011, "10.7.7.7", 443, kTcpSyn));       // before any answer
-    run.add(kT0 + 1 * kSec, answerFor("first.example", "10.8.8.8"));
-    run.add(kT0 + 2 * kSec, tcpFrame(kClient, 40012, "10.8.8.8", 443, kTcpSyn));
-    run.add(kT0 + 3 * kSec, answerFor("second.example", "10.8.8.8"));      // the same address, a later name
-    run.add(kT0 + 4 * kSec, tcpFrame(kClient, 40013, "10.8.8.8", 443, kTcpSyn));
-    run.add(kT0 + 5 * kSec, answerFor("late.example", "10.7.7.7"));        // after that flow's last packet
-    run.add(kT0 + 6 * kSec, udpFrame("10.0.0.53", 53, kClient, 33334, Bytes{0x42, 0x42, 0x81, 0x80, 0, 1})); // cut DNS
-    run.finish();
-    std::map<uint16_t, std::string> bySport;
-    for (const Flow &f : run.flows)
-        bySport[f.sport] = f.dnsName;
-    QCOMPARE(bySport[40011], std::string());
-    QCOMPARE(bySport[40012], std::string("first.example"));
-    QCOMPARE(bySport[40013], std::string("second.example"));
-    QCOMPARE(run.aggregator.stats().dnsResponses, uint64_t(3));
-    QCOMPARE(run.aggregator.stats().malformedDns, uint64_t(1));
-}
-
-void TestFlowAggregator::dnsOverTcp()
-{
-    Run run;
-    const Bytes message = dnsResponse("tcp.example", kDnsTypeAaaa, {{dnsPointer(12), kDnsTypeAaaa, 9, address("2001:db8::77")}});
-    Bytes framed;
-    put16(framed, uint16_t(message.size()));
-    append(framed, message);
-    auto segment = [](const Bytes &payload) {
-        return ethernet(ipv4("10.0.0.53", kClient, 6, tcp(53, 40030, kTcpPsh | kTcpAck, payload)));
-    };
-    run.add(kT0, segment(framed));
-    const Bytes whole = segment(framed);
-    run.add(kT0 + 1, whole, uint32_t(whole.size()), uint32_t(whole.size() - 20)); // cut by the snap length: still one message
-    Bytes continuation(framed.begin() + 10, framed.end()); // the middle of a message: not parsed
-    run.add(kT0 + 2, segment(continuation));
-    run.collect(kT0 + 3);
-    QCOMPARE(run.dns.size(), size_t(1));
-    QCOMPARE(run.dns[0].name, std::string("tcp.example"));
-    QCOMPARE(run.dns[0].value, std::string("2001:db8::77"));
-    QCOMPARE(run.aggregator.stats().dnsResponses, uint64_t(2)); // the cut one has no whole answer left
-    QCOMPARE(run.aggregator.stats().malformedDns, uint64_t(0));
 }
 
 void TestFlowAggregator::endedFlowsHandedOutPromptly()
