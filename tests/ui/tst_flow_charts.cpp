@@ -11,6 +11,8 @@
 #include "flow_charts_panel.h"
 #include "flow_heatmap.h"
 #include "flow_statistics.h"
+#include "session_reader.h"
+#include "session_writer.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -432,6 +434,47 @@ private slots:
         qInfo("setFlows(100000 flows): %lld ms; scatter of 2000 points painted in %lld ms", setMs, paintMs);
         QVERIFY2(setMs < 5000, qPrintable(QString::number(setMs)));
         m_panel->setFlows(m_flows, kBootToEpoch, 0, 3600 * kS); // back for the other tests
+    }
+
+    void recordedSessionRendersCharts()
+    {
+        // The flows go through a real session file (SessionWriter, SessionReader::flows)
+        // and come back charted the same.
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("flows.provscope").toStdString();
+        SessionMeta meta;
+        meta.toolVersion = "test";
+        meta.host = "lab";
+        meta.bootToEpochNs = kBootToEpoch;
+        meta.captureStartNs = 1;
+        {
+            auto writer = SessionWriter::create(path, meta);
+            QVERIFY2(writer.ok(), writer.ok() ? "" : writer.error().c_str());
+            CaptureBatch batch;
+            batch.flows = m_flows;
+            QVERIFY(writer.value()->append(batch).ok());
+            QVERIFY(writer.value()->finish(3600 * kS).ok());
+        }
+        auto reader = SessionReader::open(path);
+        QVERIFY2(reader.ok(), reader.ok() ? "" : reader.error().c_str());
+        auto flows = reader.value()->flows();
+        QVERIFY2(flows.ok(), flows.ok() ? "" : flows.error().c_str());
+        QCOMPARE(flows.value().size(), m_flows.size());
+        FlowChartsPanel panel;
+        panel.resize(1280, 900);
+        panel.setFlows(flows.value(), reader.value()->meta().bootToEpochNs, 0, 3600 * kS);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        auto *destinations = qobject_cast<FlowBarChart *>(panel.chartWidget("Top destinations"));
+        const auto expected = topDestinations(m_flows, 10);
+        QCOMPARE(destinations->bars().size(), expected.size());
+        for (size_t i = 0; i < expected.size(); ++i)
+            QCOMPARE(destinations->bars()[i].selection.text, expected[i].key);
+        auto *heatmap = qobject_cast<FlowHeatmap *>(panel.chartWidget("Traffic by hour of week"));
+        QCOMPARE(heatmap->matrix().flows[0][9], uint64_t(m_flows.size()));
+        const QString png = dir.filePath("domains.png");
+        QVERIFY(panel.exportChartPng("Top domains", png));
+        QVERIFY(colourVariety(QImage(png)) > 30);
     }
 
     void emptyRangeSaysSo()
