@@ -479,6 +479,9 @@ QString FlowsTab::messageText() const
         return {};
     if (!m_error.isEmpty())
         return tr("The flows cannot be read: %1").arg(m_error);
+    if (m_all->empty() && m_recording)
+        return tr("No network flows recorded yet: a flow shows when its connection ends, an open one at "
+                  "its next periodic update.");
     if (m_all->empty() && !m_olderFormat.isEmpty())
         return tr("This session has no network capture: it was written in format %1, before provscope "
                   "recorded network flows.").arg(m_olderFormat);
@@ -495,7 +498,7 @@ QString FlowsTab::messageText() const
 void FlowsTab::showStatus()
 {
     const QString message = messageText();
-    const bool noNetwork = m_loaded && m_error.isEmpty() && m_all->empty() && !m_path.isEmpty();
+    const bool noNetwork = m_loaded && m_error.isEmpty() && m_all->empty() && !m_path.isEmpty() && !m_recording;
     m_noNetwork->setText(noNetwork ? message : QString());
     m_pages->setCurrentWidget(noNetwork ? static_cast<QWidget *>(m_noNetwork) : m_splitter);
     m_message->setText(noNetwork ? QString() : message);
