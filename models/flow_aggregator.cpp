@@ -78,8 +78,10 @@ struct Entry {
     bool initiatorIsA = true;
     bool ended = false;
     bool dirty = false;        // changed since it was last handed out
+    bool inSynList = false;
     uint16_t interfaceIndex = 0;
     Entry *prev = nullptr, *next = nullptr; // open-flow list, oldest activity first
+    Entry *synPrev = nullptr, *synNext = nullptr; // open TCP flows that only sent SYNs, likewise
     const FlowKey *key = nullptr;
 };
 
@@ -88,6 +90,13 @@ struct EndedRef {
     uint64_t id;
     int64_t deadline; // endEpoch + closeLinger
 };
+
+// A TCP flow that only sent SYNs, unanswered (a scan, a flood), ends after this: past
+// Linux's longest SYN retry gap (32 s, tcp_syn_retries 6), so a patient connect stays one flow.
+constexpr int64_t kSynOnlyTimeoutNs = 40'000'000'000;
+// Flows ended by inactivity or eviction: who initiated them, so a connection that goes
+// on without a SYN keeps its direction.
+constexpr size_t kRememberedOrientations = 65536;
 
 struct DnsLabel {
     int64_t epoch;
@@ -107,6 +116,10 @@ struct FlowAggregator::Impl {
     int64_t nextFragmentExpiry = std::numeric_limits<int64_t>::min();
     Entry *head = nullptr, *tail = nullptr;
     std::deque<EndedRef> endedQueue;
+    Entry *synHead = nullptr, *synTail = nullptr;
+    size_t openCount = 0; // entries in the open-flow list
+    std::unordered_map<FlowKey, bool, Key40Hash> orientation; // key -> initiatorIsA
+    std::deque<FlowKey> orientationOrder;
     std::vector<Flow> pending;        // ended flows replaced by a new one in addFrame
     std::vector<DnsRecord> dns;
     std::unordered_map<std::string, std::vector<DnsLabel>> labels; // address -> names, oldest first
@@ -120,6 +133,7 @@ struct FlowAggregator::Impl {
         (e.prev ? e.prev->next : head) = e.next;
         (e.next ? e.next->prev : tail) = e.prev;
         e.prev = e.next = nullptr;
+        --openCount;
     }
     void append(Entry &e)
     {
@@ -127,8 +141,26 @@ struct FlowAggregator::Impl {
         e.next = nullptr;
         (tail ? tail->next : head) = &e;
         tail = &e;
+        ++openCount;
     }
     bool linked(const Entry &e) const { return e.prev || e.next || head == &e; }
+    void synUnlink(Entry &e)
+    {
+        if (!e.inSynList)
+            return;
+        (e.synPrev ? e.synPrev->synNext : synHead) = e.synNext;
+        (e.synNext ? e.synNext->synPrev : synTail) = e.synPrev;
+        e.synPrev = e.synNext = nullptr;
+        e.inSynList = false;
+    }
+    void synAppend(Entry &e)
+    {
+        e.synPrev = synTail;
+        e.synNext = nullptr;
+        (synTail ? synTail->synNext : synHead) = &e;
+        synTail = &e;
+        e.inSynList = true;
+    }
 
     uint16_t interfaceIndex(const std::string &name)
     {
@@ -175,21 +207,63 @@ struct FlowAggregator::Impl {
         return f;
     }
 
-    void start(Entry &e, bool senderIsA, const DecodedPacket &p, int64_t epochNs, uint16_t iface)
+    void rememberOrientation(const Entry &e)
     {
-        const bool synAck = p.proto == kProtoTcp && (p.tcpFlags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck);
+        auto [it, inserted] = orientation.insert_or_assign(*e.key, e.initiatorIsA);
+        if (!inserted)
+            return;
+        orientationOrder.push_back(it->first);
+        if (orientationOrder.size() > kRememberedOrientations) {
+            orientation.erase(orientationOrder.front());
+            orientationOrder.pop_front();
+        }
+    }
+
+    // Who opened a flow whose first packet we see: the SYN's sender; the SYN-ACK's receiver
+    // (the SYN was missed); a key that timed out before: as then; TCP caught mid-stream: the
+    // side without the well-known (< 1024), else without the lower, port; UDP: the sender.
+    bool initiatorIsA(const FlowKey &key, bool senderIsA, const DecodedPacket &p)
+    {
+        const bool tcp = p.proto == kProtoTcp;
+        if (tcp && (p.tcpFlags & kTcpSyn))
+            return (p.tcpFlags & kTcpAck) ? !senderIsA : senderIsA;
+        if (auto it = orientation.find(key); it != orientation.end())
+            return it->second;
+        if (!tcp || p.sport == p.dport)
+            return senderIsA;
+        const bool senderWellKnown = p.sport < 1024, receiverWellKnown = p.dport < 1024;
+        const bool senderIsServer = senderWellKnown != receiverWellKnown ? senderWellKnown : p.sport < p.dport;
+        return senderIsServer ? !senderIsA : senderIsA;
+    }
+
+    void start(Entry &e, const FlowKey &key, bool senderIsA, const DecodedPacket &p, int64_t epochNs, uint16_t iface)
+    {
         e = Entry{};
         e.id = nextId++;
         e.firstEpoch = e.lastEpoch = epochNs;
-        // A SYN-ACK seen first (the SYN was missed): its receiver opened the connection.
-        e.initiatorIsA = synAck ? !senderIsA : senderIsA;
+        e.initiatorIsA = initiatorIsA(key, senderIsA, p);
         e.interfaceIndex = iface;
+        e.key = &key; // the table node's own key
     }
+
+    // Ends an open flow now (idle, unanswered SYNs, evicted): handed out, then forgotten.
+    void dropOpen(Entry &e, std::vector<Flow> &out, bool remember)
+    {
+        out.push_back(materialize(e, true));
+        if (remember)
+            rememberOrientation(e);
+        synUnlink(e);
+        unlink(e);
+        table.erase(table.find(*e.key)); // by iterator: the key lives in the node
+    }
+
+    static bool onlySyns(const Entry &e) { return e.packets[1] == 0 && !(e.tcpFlags & ~(kTcpSyn | 0xc0)); } // ECE/CWR may ride on a SYN
 
     void endFlow(Entry &e, int64_t epochNs)
     {
         e.ended = true;
         e.endEpoch = epochNs;
+        synUnlink(e);
         if (linked(e))
             unlink(e);
         endedQueue.push_back({*e.key, e.id, epochNs + options.closeLingerNs});
@@ -218,14 +292,20 @@ struct FlowAggregator::Impl {
             if (restart) {
                 // The old flow is complete (its stale endedQueue entry is skipped by id).
                 pending.push_back(materialize(e, true));
-                if (linked(e))
+                synUnlink(e);
+                if (linked(e)) {
+                    rememberOrientation(e); // an inactivity timeout: the connection may go on
                     unlink(e);
+                }
                 inserted = true;
             }
         }
         if (inserted) {
-            start(e, senderIsA, p, epochNs, interfaceIndex(interfaceName));
-            e.key = &it->first;
+            start(e, it->first, senderIsA, p, epochNs, interfaceIndex(interfaceName));
+            if (options.maxOpenFlows && openCount >= options.maxOpenFlows && head) {
+                ++stats.evictedFlows; // the least recently active one makes room
+                dropOpen(*head, pending, true);
+            }
         }
         const int d = senderIsA == e.initiatorIsA ? 0 : 1;
         ++e.packets[d];
@@ -248,6 +328,11 @@ struct FlowAggregator::Impl {
             if (linked(e))
                 unlink(e);
             append(e);
+        }
+        if (p.proto == kProtoTcp) {
+            synUnlink(e);
+            if (onlySyns(e))
+                synAppend(e);
         }
     }
 
@@ -400,12 +485,11 @@ void FlowAggregator::collect(int64_t nowEpochNs, std::vector<Flow> &flows, std::
         m.table.erase(it);
     }
     // Idle flows: the list is ordered by last activity, so they are at its head.
-    while (m.head && nowEpochNs - m.head->lastEpoch > m.options.inactivityTimeoutNs) {
-        Entry &e = *m.head;
-        flows.push_back(m.materialize(e, true));
-        m.unlink(e);
-        m.table.erase(m.table.find(*e.key)); // by iterator: the key lives in the node
-    }
+    while (m.head && nowEpochNs - m.head->lastEpoch > m.options.inactivityTimeoutNs)
+        m.dropOpen(*m.head, flows, true);
+    // Unanswered SYNs: their own list, in order of the last SYN.
+    while (m.synHead && nowEpochNs - m.synHead->lastEpoch > kSynOnlyTimeoutNs)
+        m.dropOpen(*m.synHead, flows, false);
     // Periodic flush: the flows changed since the last one form the list's tail.
     if (m.options.flushIntervalNs > 0 && nowEpochNs >= m.nextFlushEpoch) {
         for (Entry *e = m.tail; e && e->dirty; e = e->prev) {
@@ -432,8 +516,10 @@ void FlowAggregator::finish(std::vector<Flow> &flows, std::vector<DnsRecord> &dn
     std::sort(flows.begin() + ptrdiff_t(first), flows.end(), [](const Flow &x, const Flow &y) { return x.key < y.key; });
     m.table.clear();
     m.endedQueue.clear();
+    m.synHead = m.synTail = nullptr;
     m.fragments.clear();
     m.head = m.tail = nullptr;
+    m.openCount = 0;
     for (DnsRecord &r : m.dns)
         dnsRecords.push_back(std::move(r));
     m.dns.clear();

@@ -23,6 +23,9 @@ struct FlowAggregatorOptions {
     int64_t closeLingerNs = 2'000'000'000;
     int64_t bootToEpochNs = 0;  // flows and DNS records get boot-clock times: epoch - this
     uint64_t firstKey = 1;      // keys are firstKey, firstKey + 1, ... (--into: after the session's)
+    // Open flows kept at most (a SYN flood): past it the least recently active one is
+    // handed out ended (stats().evictedFlows). 0: no limit.
+    size_t maxOpenFlows = 1'000'000;
 };
 
 struct FlowAggregatorStats {
@@ -32,6 +35,7 @@ struct FlowAggregatorStats {
     uint64_t malformedFrames = 0; // cut short or inconsistent headers (first one: firstMalformed)
     uint64_t dnsResponses = 0;
     uint64_t malformedDns = 0;
+    uint64_t evictedFlows = 0;    // ended early: more than maxOpenFlows were open
     std::string firstMalformed;   // "frame 17: IPv4 header length 4 < 20", empty when none
 };
 

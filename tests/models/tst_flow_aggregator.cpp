@@ -69,6 +69,10 @@ private slots:
     void ipv4FragmentsCountOnceLikeTshark();
     void ipv6FragmentsAndIncompleteDatagrams();
     void endedFlowsHandedOutPromptly();
+    void openFlowCapEvictsLeastRecent();
+    void unansweredSynsEndSooner();
+    void idleConnectionKeepsItsInitiator();
+    void midStreamFirstPacketPortsDecide();
     void throughput();
 };
 
@@ -394,6 +398,116 @@ void TestFlowAggregator::endedFlowsHandedOutPromptly()
     QCOMPARE(handedOut, size_t(20000));
     // closeLinger 2 s at 100 connections/s: about 200 flows wait, never all 20000.
     QVERIFY2(maxOpen <= 400, qPrintable(QString::number(maxOpen)));
+}
+
+void TestFlowAggregator::openFlowCapEvictsLeastRecent()
+{
+    FlowAggregatorOptions o;
+    o.maxOpenFlows = 100;
+    Run run(o);
+    auto open = [&](int64_t t, uint16_t sport) {
+        run.add(t, tcpFrame(kClient, sport, kServer, 80, kTcpSyn));
+        run.add(t + 1, tcpFrame(kServer, 80, kClient, sport, kTcpSyn | kTcpAck));
+    };
+    for (int i = 0; i < 150; ++i) {
+        open(kT0 + i * 1000, uint16_t(20000 + i));
+        if (i == 90) // the first connection is active again: not the least recent any more
+            run.add(kT0 + i * 1000 + 2, tcpFrame(kClient, 20000, kServer, 80, kTcpAck, 10));
+        QVERIFY(run.aggregator.openFlows() <= 100);
+    }
+    QCOMPARE(run.aggregator.stats().evictedFlows, uint64_t(50));
+    run.collect(kT0 + kSec);
+    QCOMPARE(run.flows.size(), size_t(50));
+    for (size_t i = 0; i < run.flows.size(); ++i) {
+        QVERIFY(run.flows[i].ended);
+        QCOMPARE(run.flows[i].sport, uint16_t(20001 + i)); // oldest activity first
+        QCOMPARE(run.flows[i].packets(), uint64_t(2));
+    }
+    run.flows.clear();
+    run.finish();
+    QCOMPARE(run.flows.size(), size_t(100));
+    QCOMPARE(run.flows[0].sport, uint16_t(20000));
+    QCOMPARE(run.flows[0].packets(), uint64_t(3));
+    QVERIFY(!run.flows[0].ended);
+
+    // A SYN flood of 100,000 ports against a cap of 1,000: the table stays at the cap.
+    o.maxOpenFlows = 1000;
+    Run flood(o);
+    size_t maxOpen = 0;
+    for (int i = 0; i < 100'000; ++i) {
+        flood.add(kT0 + i * 1000, tcpFrame(i < 60000 ? "10.9.0.1" : "10.9.0.2", uint16_t(1024 + i % 60000), kServer, 443, kTcpSyn));
+        maxOpen = std::max(maxOpen, flood.aggregator.openFlows());
+        if (i % 10'000 == 0)
+            flood.collect(kT0 + i * 1000);
+    }
+    flood.finish();
+    QCOMPARE(maxOpen, size_t(1000));
+    QCOMPARE(flood.aggregator.stats().evictedFlows, uint64_t(99'000));
+    QCOMPARE(flood.flows.size(), size_t(100'000)); // every SYN still is a flow, handed out once
+}
+
+void TestFlowAggregator::unansweredSynsEndSooner()
+{
+    FlowAggregatorOptions o;
+    o.flushIntervalNs = 0; // only ended flows are handed out
+    Run run(o);
+    run.add(kT0, tcpFrame(kClient, 30001, kServer, 81, kTcpSyn));
+    run.add(kT0 + 31 * kSec, tcpFrame(kClient, 30001, kServer, 81, kTcpSyn)); // Linux's 6th retry, 32 s on
+    run.add(kT0, tcpFrame(kClient, 30002, kServer, 80, kTcpSyn));
+    run.add(kT0 + 1, tcpFrame(kServer, 80, kClient, 30002, kTcpSyn | kTcpAck)); // answered: the long timeout
+    run.collect(kT0 + 60 * kSec);
+    QCOMPARE(run.flows.size(), size_t(0)); // the retry 29 s ago keeps it open
+    run.collect(kT0 + 72 * kSec);
+    QCOMPARE(run.flows.size(), size_t(1));
+    QCOMPARE(run.flows[0].dport, uint16_t(81));
+    QCOMPARE(run.flows[0].packets(), uint64_t(2));
+    QVERIFY(run.flows[0].ended);
+    QCOMPARE(run.aggregator.openFlows(), size_t(1));
+    QCOMPARE(run.aggregator.stats().evictedFlows, uint64_t(0));
+}
+
+void TestFlowAggregator::idleConnectionKeepsItsInitiator()
+{
+    // An ssh session idle 400 s (> the 300 s timeout), then the server speaks first: the
+    // second flow's initiator is still the client, with or without a collect in between.
+    for (bool collectBetween : {false, true}) {
+        Run run;
+        run.add(kT0, tcpFrame(kClient, 40001, kServer, 2222, kTcpSyn));
+        run.add(kT0 + 1, tcpFrame(kServer, 2222, kClient, 40001, kTcpSyn | kTcpAck));
+        run.add(kT0 + 2, tcpFrame(kClient, 40001, kServer, 2222, kTcpAck));
+        if (collectBetween)
+            run.collect(kT0 + 350 * kSec);
+        run.add(kT0 + 400 * kSec, tcpFrame(kServer, 2222, kClient, 40001, kTcpPsh | kTcpAck, 100));
+        run.add(kT0 + 400 * kSec + 1, tcpFrame(kClient, 40001, kServer, 2222, kTcpAck));
+        run.finish();
+        QCOMPARE(run.flows.size(), size_t(2));
+        QCOMPARE(run.flows[1].src, std::string(kClient));
+        QCOMPARE(run.flows[1].sport, uint16_t(40001));
+        QCOMPARE(run.flows[1].packetsIn, uint64_t(1));
+        QCOMPARE(run.flows[1].packetsOut, uint64_t(1));
+    }
+}
+
+void TestFlowAggregator::midStreamFirstPacketPortsDecide()
+{
+    // Capture started mid-connection, no history: the well-known port's side, else the
+    // lower port's, is the responder.
+    Run run;
+    run.add(kT0, tcpFrame(kServer, 443, kClient, 50000, kTcpAck, 100));
+    run.add(kT0 + 1, tcpFrame(kServer, 5432, kClient, 40000, kTcpPsh | kTcpAck, 10));
+    run.add(kT0 + 2, tcpFrame(kClient, 1000, kServer, 1001, kTcpAck)); // both well-known: the lower
+    run.add(kT0 + 3, udpFrame(kServer, 53, kClient, 50001, filler(4))); // UDP: the first sender
+    run.finish();
+    QCOMPARE(run.flows.size(), size_t(4));
+    QCOMPARE(run.flows[0].src, std::string(kClient));
+    QCOMPARE(run.flows[0].dport, uint16_t(443));
+    QCOMPARE(run.flows[0].packetsIn, uint64_t(1));
+    QCOMPARE(run.flows[1].src, std::string(kClient));
+    QCOMPARE(run.flows[1].dport, uint16_t(5432));
+    QCOMPARE(run.flows[2].src, std::string(kServer));
+    QCOMPARE(run.flows[2].dport, uint16_t(1000));
+    QCOMPARE(run.flows[3].src, std::string(kServer));
+    QCOMPARE(run.flows[3].sport, uint16_t(53));
 }
 
 void TestFlowAggregator::throughput()
