@@ -148,11 +148,13 @@ FlowChartsPanel::FlowChartsPanel(QWidget *parent)
                 return;
             QString base = chartName.toLower();
             base.replace(QLatin1Char(' '), QLatin1Char('-'));
-            const QString path = QFileDialog::getSaveFileName(
+            QString path = QFileDialog::getSaveFileName(
                 this, tr("Export %1 as PNG").arg(chartName),
                 QDir(m_impl->exportDir).filePath(QStringLiteral("flows-%1.png").arg(base)), tr("PNG images (*.png)"));
             if (path.isEmpty())
                 return;
+            if (QFileInfo(path).suffix().isEmpty()) // "traffic" -> "traffic.png"
+                path += QStringLiteral(".png");
             m_impl->exportDir = QFileInfo(path).absolutePath();
             if (auto written = exportChartPng(chartName, path); !written)
                 QMessageBox::warning(this, tr("Export PNG"), QString::fromStdString(written.error()));
