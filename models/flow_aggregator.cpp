@@ -173,15 +173,21 @@ struct FlowAggregator::Impl {
         return lastInterface;
     }
 
-    std::string dnsLabel(const std::string &address, int64_t untilEpoch) const
+    // The name of the latest answer for address before the flow began (an address a CDN
+    // shares changes names often); only when none, the latest before its last packet.
+    std::string dnsLabel(const std::string &address, int64_t firstEpoch, int64_t lastEpoch) const
     {
         auto it = labels.find(address);
         if (it == labels.end())
             return {};
-        for (auto label = it->second.rbegin(); label != it->second.rend(); ++label)
-            if (label->epoch <= untilEpoch)
+        const DnsLabel *during = nullptr;
+        for (auto label = it->second.rbegin(); label != it->second.rend(); ++label) {
+            if (label->epoch <= firstEpoch)
                 return label->name;
-        return {};
+            if (label->epoch <= lastEpoch && !during)
+                during = &*label;
+        }
+        return during ? during->name : std::string();
     }
 
     Flow materialize(const Entry &e, bool ended) const
@@ -203,7 +209,7 @@ struct FlowAggregator::Impl {
         f.lastNs = e.lastEpoch - options.bootToEpochNs;
         f.ended = ended;
         f.interfaceName = interfaces[e.interfaceIndex];
-        f.dnsName = dnsLabel(f.dst, e.lastEpoch);
+        f.dnsName = dnsLabel(f.dst, e.firstEpoch, e.lastEpoch);
         return f;
     }
 

@@ -21,6 +21,7 @@ private slots:
     void chainWithoutQuestion();
     void ownerOffTheChainNotTheQuestion();
     void craftedChainIsFast();
+    void sharedAddressNamedAsAtTheStart();
 };
 
 void TestFlowDnsLabels::dnsRecordsAndLabel()
@@ -164,6 +165,29 @@ void TestFlowDnsLabels::craftedChainIsFast()
     QCOMPARE(run.dns.size(), size_t(2001));
     QCOMPARE(run.dns[3].queryName, std::string("n0.x"));
     QCOMPARE(run.dns.back().queryName, std::string("n1984.x")); // 16 steps back
+}
+
+void TestFlowDnsLabels::sharedAddressNamedAsAtTheStart()
+{
+    // A CDN address answers for several names: a flow is named by the answer before its
+    // first packet, not by one that came while it ran; only a flow that began before any
+    // answer takes the latest one before its last packet.
+    Run run;
+    auto answerFor = [](const char *name, const char *value) {
+        return udpFrame("10.0.0.53", 53, kClient, 33337, dnsResponse(name, kDnsTypeA, {{dnsPointer(12), kDnsTypeA, 5, address(value)}}));
+    };
+    run.add(kT0, tcpFrame(kClient, 40051, "10.5.5.5", 443, kTcpSyn)); // before any answer
+    run.add(kT0 + 1 * kSec, answerFor("shop.example", "10.5.5.5"));
+    run.add(kT0 + 2 * kSec, tcpFrame(kClient, 40052, "10.5.5.5", 443, kTcpSyn));
+    run.add(kT0 + 3 * kSec, answerFor("ads.example", "10.5.5.5"));
+    run.add(kT0 + 4 * kSec, tcpFrame(kClient, 40052, "10.5.5.5", 443, kTcpAck, 10));
+    run.add(kT0 + 4 * kSec, tcpFrame(kClient, 40051, "10.5.5.5", 443, kTcpAck, 10));
+    run.finish();
+    std::map<uint16_t, std::string> bySport;
+    for (const Flow &f : run.flows)
+        bySport[f.sport] = f.dnsName;
+    QCOMPARE(bySport[40052], std::string("shop.example"));
+    QCOMPARE(bySport[40051], std::string("ads.example"));
 }
 
 QTEST_GUILESS_MAIN(TestFlowDnsLabels)
