@@ -136,7 +136,18 @@ Result<CaptureFileSummary> readCaptureFile(const std::string &path, FlowAggregat
     const u_char *data = nullptr;
     int rc = 0;
     while ((rc = pcap_next_ex(raw, &header, &data)) == 1) {
-        const int64_t epochNs = int64_t(header->ts.tv_sec) * 1'000'000'000 + int64_t(header->ts.tv_usec);
+        // A corrupt pcapng timestamp can exceed what int64 nanoseconds hold (year 2262):
+        // that frame is skipped and named, the rest of the file still counts.
+        int64_t epochNs = 0;
+        if (__builtin_mul_overflow(int64_t(header->ts.tv_sec), int64_t(1'000'000'000), &epochNs)
+            || __builtin_add_overflow(epochNs, int64_t(header->ts.tv_usec), &epochNs)) {
+            if (summary.damagedFrames++ == 0)
+                summary.firstDamaged = "frame " + std::to_string(summary.frames + summary.damagedFrames) + ": timestamp "
+                    + std::to_string(int64_t(header->ts.tv_sec)) + " s out of range";
+            if (stream)
+                nextOffset = std::ftell(stream);
+            continue;
+        }
         aggregator.addFrame(summary.linkType, epochNs, data, header->caplen, header->len, interfaceName);
         if (summary.frames++ == 0)
             summary.firstEpochNs = epochNs;

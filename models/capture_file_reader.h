@@ -22,6 +22,10 @@ struct CaptureFileSummary {
     // Where and why it stopped, for the user: "stopped after packet 1000 at byte
     // 123456 of 130000: truncated dump file; tried to read 98 captured bytes, only got 12".
     std::string stoppedReason;
+    // Frames skipped because their header is impossible (a timestamp past year 2262 that
+    // nanoseconds cannot hold): "frame 17: timestamp 99999999999 s out of range".
+    uint64_t damagedFrames = 0;
+    std::string firstDamaged;
 };
 
 // Called whenever the aggregator has handed out ended flows (every few thousand frames

@@ -141,6 +141,7 @@ private slots:
     void pcapMicroseconds();
     void pcapngBlocks();
     void flowsHandedOutWhileReading();
+    void timestampOutOfRange();
     void truncatedPcap();
     void truncatedRecordHeader();
     void notACapture();
@@ -233,6 +234,28 @@ void TestCaptureFileReader::flowsHandedOutWhileReading()
     QCOMPARE(got.flows.size(), size_t(3000));
     QVERIFY2(got.calls >= 5, qPrintable(QString::number(got.calls))); // every 4096 frames, and the end
     QVERIFY2(peakOpen < 1000, qPrintable(QString::number(peakOpen)));
+}
+
+void TestCaptureFileReader::timestampOutOfRange()
+{
+    // A corrupt pcapng timestamp (2^64 - 2^32 ns: 1.8e10 s, past what int64 ns hold) used
+    // to overflow into a time before 1970: that frame is skipped and named, the rest counts.
+    const std::string file = path("badtime.pcapng");
+    std::vector<Frame> frames = conversation(kT0, 40004);
+    frames.insert(frames.begin() + 3, Frame{int64_t(0xffffffff00000000ull), tcpFrame("10.0.0.5", 40004, "10.0.0.9", 80, kTcpAck)});
+    writePcapng(file, frames);
+    FlowAggregator aggregator;
+    Collected got;
+    Result<CaptureFileSummary> s = readCaptureFile(file, aggregator, got.sink());
+    QVERIFY2(s, s ? "" : s.error().c_str());
+    QVERIFY(s->complete);
+    QCOMPARE(s->frames, uint64_t(8));
+    QCOMPARE(s->damagedFrames, uint64_t(1));
+    QCOMPARE(s->firstDamaged, std::string("frame 4: timestamp 18446744069 s out of range"));
+    QCOMPARE(s->lastEpochNs, kT0 + 8000);
+    QCOMPARE(got.flows.size(), size_t(1));
+    QCOMPARE(got.flows[0].packets(), uint64_t(8));
+    QCOMPARE(got.flows[0].lastNs, kT0 + 8000);
 }
 
 void TestCaptureFileReader::truncatedPcap()
