@@ -148,13 +148,16 @@ FlowChartsPanel::FlowChartsPanel(QWidget *parent)
                 return;
             QString base = chartName.toLower();
             base.replace(QLatin1Char(' '), QLatin1Char('-'));
-            QString path = QFileDialog::getSaveFileName(
-                this, tr("Export %1 as PNG").arg(chartName),
-                QDir(m_impl->exportDir).filePath(QStringLiteral("flows-%1.png").arg(base)), tr("PNG images (*.png)"));
-            if (path.isEmpty())
+            // An instance rather than getSaveFileName: a default suffix, so "traffic"
+            // becomes traffic.png before the overwrite question, not after.
+            QFileDialog dialog(this, tr("Export %1 as PNG").arg(chartName), m_impl->exportDir,
+                               tr("PNG images (*.png)"));
+            dialog.setAcceptMode(QFileDialog::AcceptSave);
+            dialog.setDefaultSuffix(QStringLiteral("png"));
+            dialog.selectFile(QStringLiteral("flows-%1.png").arg(base));
+            if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
                 return;
-            if (QFileInfo(path).suffix().isEmpty()) // "traffic" -> "traffic.png"
-                path += QStringLiteral(".png");
+            const QString path = dialog.selectedFiles().constFirst();
             m_impl->exportDir = QFileInfo(path).absolutePath();
             if (auto written = exportChartPng(chartName, path); !written)
                 QMessageBox::warning(this, tr("Export PNG"), QString::fromStdString(written.error()));

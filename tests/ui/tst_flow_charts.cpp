@@ -281,7 +281,7 @@ private slots:
                 // proposal asynchronously), then accepted.
                 auto *name = dialog->findChild<QLineEdit *>(QStringLiteral("fileNameEdit"));
                 if (dialogSeen && name) {
-                    name->setText(path);
+                    name->setText(dir.filePath("durations")); // no suffix: .png is added
                     QMetaObject::invokeMethod(dialog, "accept");
                 }
                 dialogSeen = true;
