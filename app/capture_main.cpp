@@ -70,19 +70,27 @@ const char kUsage[] =
     "passive DNS records in the session, joined to the processes that made them. The\n"
     "whole machine's traffic on the interfaces is seen, also with a COMMAND. These options\n"
     "apply to -o and --serve (not --pcapng: the workstation stores its captures itself).\n"
-    "  --interface NAME    capture on NAME (repeatable; default: every interface that is up,\n"
-    "                      loopback included; `interfaces =` in the configuration)\n"
+    "  --interface NAME    capture on NAME (repeatable; default: every interface that is up\n"
+    "                      at the start, loopback included, except ports of a bridge, bond\n"
+    "                      or team (their packets are seen on the master; named, they are\n"
+    "                      captured: traffic bridged between two ports is only seen there)\n"
+    "                      and interfaces the filter does not fit (tun with an Ethernet\n"
+    "                      filter); interfaces that appear later are not captured, one that\n"
+    "                      disappears leaves a \"pcap:NAME gone\" loss record; `interfaces =`)\n"
     "  --bpf-filter EXPR   libpcap filter expression (default \"tcp or udp\"; `bpf_filter =`)\n"
-    "  --exclude-flow ADDR:PORT  do not capture flows with this address AND port, e.g. a log\n"
-    "                      shipper's 192.0.2.7:514 or [2001:db8::7]:6514 (repeatable; also\n"
-    "                      `exclude_flow =`); a bare port or a name is refused: an attacker\n"
-    "                      could hide traffic behind that port or that name\n"
+    "  --exclude-flow ADDR:PORT  do not capture packets to or from the endpoint ADDR:PORT\n"
+    "                      (that address with that port on the same side), e.g. a log\n"
+    "                      collector's 192.0.2.7:514 or [2001:db8::7]:6514; ADDR's traffic to\n"
+    "                      PORT elsewhere is still captured (repeatable; also `exclude_flow =`);\n"
+    "                      a bare port or a name is refused: an attacker could hide traffic\n"
+    "                      behind that port or that name\n"
     "  --snaplen BYTES     bytes kept of each packet (default 600: headers and a classic DNS\n"
     "                      message; 64 to 65535)\n"
     "  --flow-timeout S    a flow without packets for S seconds has ended (default 300)\n"
     "  --flow-flush S      open flows are stored every S seconds, so views update (default 60)\n"
     "  --pcapng FILE       also write the captured packets as pcapng (for Wireshark; created\n"
-    "                      like the session file: never over an existing file or a symlink)\n"
+    "                      like the session file: never over an existing file or a symlink;\n"
+    "                      a write error such as a full disk ends with exit status 1)\n"
     "  --no-pcap           no network capture (the session then says flows were not recorded)\n"
     "SIGINT/SIGTERM stop a capture cleanly with everything flushed.\n";
 
@@ -181,7 +189,7 @@ int runHeadless(provscope::HeadlessOptions options)
                      (unsigned long long)net.packets, names.c_str(), (unsigned long long)net.flows,
                      (unsigned long long)net.dnsRecords, (unsigned long long)net.dropped,
                      net.queueDropped ? (", " + std::to_string(net.queueDropped) + " flow records not handed on (queue full)").c_str() : "");
-        if (net.pcapngPackets)
+        if (net.pcapngPackets || net.pcapngIncomplete)
             std::fprintf(stderr, "provscope-capture: pcapng: %llu packets written\n", (unsigned long long)net.pcapngPackets);
     }
     if (!summary.networkProblem.empty())
@@ -208,6 +216,13 @@ int runHeadless(provscope::HeadlessOptions options)
                      summary.finishProblem.empty() ? "" : "; the session stays in WAL form (keep its -wal file): ",
                      summary.finishProblem.c_str());
         return 1; // the recording is incomplete, whatever the command did
+    }
+    if (summary.network && summary.network->pcapngIncomplete) {
+        std::fprintf(stderr, "provscope-capture: the --pcapng file is incomplete: %llu packets in it, %llu captured "
+                             "packets not written (see the warning above)\n",
+                     (unsigned long long)summary.network->pcapngPackets,
+                     (unsigned long long)summary.network->pcapngPacketsNotWritten);
+        return 1; // a file the user asked for lacks packets, like a full disk for the session
     }
     if (summary.commandExitStatus)
         return *summary.commandExitStatus;

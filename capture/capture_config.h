@@ -17,17 +17,24 @@ inline constexpr const char kDefaultCaptureConfigPath[] = "/etc/provscope/captur
 inline constexpr size_t kMaxExcludedPaths = 8;
 inline constexpr size_t kMaxExcludedPathLength = 128;
 
-// `exclude_flow = ADDR:PORT` / --exclude-flow: flows with this address AND this port
-// (either side) are not captured. Never a bare port or a name: a port alone would hide
-// whatever an attacker chose to run on it, and a name is not an address the filter sees.
+// `exclude_flow = ADDR:PORT` / --exclude-flow: the packets to or from the endpoint
+// ADDR:PORT (that address WITH that port on the same side) are not captured. ADDR with
+// PORT only on the other side is captured: excluding 10.0.0.5:443 hides that HTTPS
+// server's traffic, not 10.0.0.5's own connections to other hosts' port 443. Never a
+// bare port or a name: a port alone would hide whatever an attacker chose to run on it,
+// and a name is not an address the filter sees.
 struct FlowExclusion {
     std::string address; // numeric, as inet_ntop writes it
     uint16_t port = 0;
     bool ipv6 = false;
 
     std::string text() const { return ipv6 ? "[" + address + "]:" + std::to_string(port) : address + ":" + std::to_string(port); }
-    // The libpcap filter term that matches the excluded packets.
-    std::string filterTerm() const { return "(host " + address + " and port " + std::to_string(port) + ")"; }
+    // The libpcap filter term that matches the excluded packets: the endpoint as source or as destination.
+    std::string filterTerm() const
+    {
+        const std::string p = std::to_string(port);
+        return "((src host " + address + " and src port " + p + ") or (dst host " + address + " and dst port " + p + "))";
+    }
     bool operator==(const FlowExclusion &) const = default;
 };
 

@@ -86,7 +86,8 @@ void TestCaptureConfig::networkKeys()
     QCOMPARE(parsed->excludeFlows.size(), size_t(2)); // the repeated rule once
     QCOMPARE(parsed->excludeFlows[0].text(), std::string("192.0.2.7:514"));
     QCOMPARE(parsed->excludeFlows[1].text(), std::string("[2001:db8::7]:6514"));
-    QCOMPARE(parsed->excludeFlows[1].filterTerm(), std::string("(host 2001:db8::7 and port 6514)"));
+    QCOMPARE(parsed->excludeFlows[1].filterTerm(),
+             std::string("((src host 2001:db8::7 and src port 6514) or (dst host 2001:db8::7 and dst port 6514))"));
     QCOMPARE(parsed->bpfFilter.value_or(""), std::string("tcp or udp or icmp"));
     QCOMPARE(parsed->interfaces, (std::vector<std::string>{"lo", "eth0"}));
     QVERIFY(!parsed->filtersAnything()); // no syscall filter: network keys only

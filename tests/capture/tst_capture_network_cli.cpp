@@ -3,6 +3,7 @@
 // made, with a message that says what is wrong; --no-pcap and the exclusions are written
 // into the session's configuration, so "not recorded" can be told from "did not happen".
 // Needs root (the helper refuses to run otherwise).
+#include "pcapng_blocks.h"
 #include "session_reader.h"
 
 #include <QCoreApplication>
@@ -16,6 +17,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cerrno>
+#include <cstring>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +38,8 @@ private slots:
     void noPcapIsRecorded();
     void exclusionsAreRecorded();
     void pcapngBelongsToTheInvokingUser();
+    void refusedSessionLeavesNoPcapng();
+    void fullPcapngDiskFailsTheRun();
 
 private:
     struct Run {
@@ -179,7 +185,8 @@ void TestCaptureNetworkCli::exclusionsAreRecorded()
     QCOMPARE(pcap.value("bpf_filter").toString(), QStringLiteral("udp"));
     QCOMPARE(pcap.value("exclude_flows").toArray(), QJsonArray({"192.0.2.7:514", "[2001:db8::7]:6514"}));
     QCOMPARE(pcap.value("effective_filter").toString(),
-             QStringLiteral("(udp) and not (host 192.0.2.7 and port 514) and not (host 2001:db8::7 and port 6514)"));
+             QStringLiteral("(udp) and not ((src host 192.0.2.7 and src port 514) or (dst host 192.0.2.7 and dst port 514))"
+                            " and not ((src host 2001:db8::7 and src port 6514) or (dst host 2001:db8::7 and dst port 6514))"));
     QCOMPARE(pcap.value("interfaces").toArray().size(), 1);
     QCOMPARE(pcap.value("interfaces").toArray().first().toObject().value("name").toString(), QStringLiteral("lo"));
     QCOMPARE(pcap.value("snaplen").toInt(), 1500);
@@ -212,6 +219,56 @@ void TestCaptureNetworkCli::pcapngBelongsToTheInvokingUser()
     QFile f(pcapng);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(f.read(4), QByteArray("\x0a\x0d\x0d\x0a", 4)); // a pcapng section header
+}
+
+void TestCaptureNetworkCli::refusedSessionLeavesNoPcapng()
+{
+    if (!m_root)
+        QSKIP("LIVE CAPTURE NOT TESTED: provscope-capture needs root");
+    const QString session = m_dir.filePath("taken.provscope"), pcapng = m_dir.filePath("taken-new.pcapng");
+    {
+        QFile f(session);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("someone's");
+    }
+    const Run run = capture({"-o", session, "--interface", "lo", "--pcapng", pcapng, "--duration", "1"});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(session), qPrintable(run.err));
+    QVERIFY2(!QFile::exists(pcapng), "the session file was refused but a new pcapng file was left behind");
+    QFile f(session);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray("someone's"));
+}
+
+void TestCaptureNetworkCli::fullPcapngDiskFailsTheRun()
+{
+    if (!m_root)
+        QSKIP("LIVE CAPTURE NOT TESTED: provscope-capture needs root");
+    // The pcapng file on a 64 KiB tmpfs; 300 UDP datagrams of 1000 bytes on lo (bash's
+    // /dev/udp) while the capture runs: the file cannot hold them.
+    const QString small = m_dir.filePath("small");
+    QVERIFY(QDir().mkpath(small));
+    QVERIFY2(::mount("tmpfs", QFile::encodeName(small).constData(), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k") == 0,
+             std::strerror(errno));
+    struct Unmount {
+        QString path;
+        ~Unmount() { ::umount2(QFile::encodeName(path).constData(), MNT_DETACH); }
+    } unmount{small};
+    const QString session = m_dir.filePath("full.provscope"), pcapng = small + "/full.pcapng";
+    const QString port = QString::number(20000 + getpid() % 20000);
+    const QString send = "for i in $(seq 300); do printf '%1000s' x > /dev/udp/127.0.0.1/" + port + "; done";
+    const Run run = capture({"-o", session, "--interface", "lo", "--snaplen", "1500", "--bpf-filter", "udp port " + port,
+                             "--pcapng", pcapng, "--", "/bin/bash", "-c", send});
+    QVERIFY2(run.exitCode == 1, qPrintable(run.err));
+    QVERIFY2(run.err.contains("No space left on device") && run.err.contains("--pcapng file is incomplete"), qPrintable(run.err));
+    const PcapngBlocks blocks = countPcapngBlocks(pcapng);
+    QVERIFY(blocks.readable);
+    QCOMPARE(blocks.wholeBytes, blocks.fileBytes);
+    QVERIFY(blocks.packets < 300);
+    QVERIFY2(run.err.contains(QString("pcapng: %1 packets written").arg(blocks.packets)), qPrintable(run.err));
+    QVERIFY2(run.err.contains(QString("%1 packets in it, %2 captured packets not written").arg(blocks.packets).arg(300 - blocks.packets)),
+             qPrintable(run.err));
+    QVERIFY2(QFile::exists(session), "the session was not kept");
 }
 
 QTEST_GUILESS_MAIN(TestCaptureNetworkCli)

@@ -155,6 +155,7 @@ private slots:
     void exclusionHidesExactlyItsAddressAndPort();
     void kernelDropsBecomeLossRecords();
     void fullQueueCountsWhatItRefuses();
+    void fullQueueKeepsTheEndOfAQueuedFlow();
     void badFilterIsAStartupError();
     void badInterfaceIsAStartupError();
     void pcapngNeverOverwrites();
@@ -176,7 +177,8 @@ void TestPcapCapture::filterText()
     QCOMPARE(effectivePcapFilter("tcp or udp", {}), std::string("(tcp or udp)"));
     const std::vector<FlowExclusion> rules = {*parseFlowExclusion("192.0.2.7:514"), *parseFlowExclusion("[2001:db8::7]:6514")};
     QCOMPARE(effectivePcapFilter("tcp or udp", rules),
-             std::string("(tcp or udp) and not (host 192.0.2.7 and port 514) and not (host 2001:db8::7 and port 6514)"));
+             std::string("(tcp or udp) and not ((src host 192.0.2.7 and src port 514) or (dst host 192.0.2.7 and dst port 514))"
+                         " and not ((src host 2001:db8::7 and src port 6514) or (dst host 2001:db8::7 and dst port 6514))"));
     QCOMPARE(withPcapConfig("{\"source\":\"ebpf\"}", "{\"enabled\":false}"),
              std::string("{\"source\":\"ebpf\",\"pcap\":{\"enabled\":false}}"));
 }
@@ -318,13 +320,37 @@ void TestPcapCapture::exclusionHidesExactlyItsAddressAndPort()
     QVERIFY(sendUdp(client, hidden, 11) && sendUdp(hidden, client, 12));
     QVERIFY(sendUdp(client, shown, 13) && sendUdp(shown, client, 14));
     QVERIFY(sendUdp(client6, hidden6, 15, true) && sendUdp(client6, shown6, 16, true));
+    // The excluded endpoint as the initiator: hidden too.
+    QVERIFY(sendUdp(hidden, shown, 17));
+    // 127.0.0.1 with the excluded port only on the OTHER side (127.0.0.1:X -> 127.0.0.2:P):
+    // not the endpoint, so captured (a host's own HTTPS is not hidden by excluding HOST:443).
+    Socket otherSide;
+    otherSide.fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in other {};
+    other.sin_family = AF_INET;
+    other.sin_addr.s_addr = htonl(0x7f000002);
+    other.sin_port = htons(hidden.port);
+    QVERIFY(::bind(otherSide.fd, reinterpret_cast<sockaddr *>(&other), sizeof other) == 0);
+    QVERIFY(::sendto(client.fd, "abc", 3, 0, reinterpret_cast<sockaddr *>(&other), sizeof other) == 3);
+    char got[16];
+    QCOMPARE(::recv(otherSide.fd, got, sizeof got, 0), ssize_t(3));
     QTest::qWait(200);
     CaptureBatch batch;
     QVERIFY(capture->stop(batch).ok());
     const auto flows = latest(batch.flows);
 
-    QVERIFY2(!findFlow(flows, IPPROTO_UDP, client.port, hidden.port), "the excluded 127.0.0.1 flow was captured");
+    bool hiddenSeen = false; // (findFlow matches ports only: 127.0.0.2 below has the same ones)
+    for (const auto &[key, f] : flows)
+        hiddenSeen |= f.proto == IPPROTO_UDP && f.src == "127.0.0.1" && f.dst == "127.0.0.1"
+                      && ((f.sport == client.port && f.dport == hidden.port) || (f.sport == hidden.port && f.dport == client.port));
+    QVERIFY2(!hiddenSeen, "the excluded 127.0.0.1 flow was captured");
     QVERIFY2(!findFlow(flows, IPPROTO_UDP, client6.port, hidden6.port), "the excluded [::1] flow was captured");
+    QVERIFY2(!findFlow(flows, IPPROTO_UDP, hidden.port, shown.port), "a flow the excluded endpoint began was captured");
+    bool otherSideSeen = false;
+    for (const auto &[key, f] : flows)
+        otherSideSeen |= f.proto == IPPROTO_UDP && f.src == "127.0.0.1" && f.sport == client.port && f.dst == "127.0.0.2"
+                         && f.dport == hidden.port && f.packetsOut == 1;
+    QVERIFY2(otherSideSeen, "127.0.0.1:X -> 127.0.0.2:P was hidden by excluding 127.0.0.1:P");
     const Flow *kept = findFlow(flows, IPPROTO_UDP, client.port, shown.port);
     QVERIFY2(kept, "a flow on another port of the same address was hidden");
     QCOMPARE(kept->packetsOut, uint64_t(1));
@@ -334,7 +360,9 @@ void TestPcapCapture::exclusionHidesExactlyItsAddressAndPort()
     QCOMPARE(kept6->src, std::string("::1"));
     QCOMPARE(kept6->bytesOut, uint64_t(kEthIp6Udp + 16));
 
-    QCOMPARE(countInFile(m_dir.filePath("excluded.pcapng"), client.port, hidden.port, true).packets[0], uint64_t(0));
+    // (127.0.0.2's datagram has these ports too: one packet, the only one in the file)
+    QCOMPARE(countInFile(m_dir.filePath("excluded.pcapng"), client.port, hidden.port, true).packets[0], uint64_t(1));
+    QCOMPARE(countInFile(m_dir.filePath("excluded.pcapng"), client.port, hidden.port, true).packets[1], uint64_t(0));
     QCOMPARE(countInFile(m_dir.filePath("excluded.pcapng"), client.port, shown.port, true).packets[0], uint64_t(1));
     const std::string json = capture->configJson();
     QVERIFY2(json.find("\"exclude_flows\":[\"127.0.0.1:" + std::to_string(hidden.port) + "\",\"[::1]:"
@@ -424,6 +452,40 @@ void TestPcapCapture::fullQueueCountsWhatItRefuses()
     QVERIFY(rest.flows.empty() && rest.losses.empty());
 }
 
+void TestPcapCapture::fullQueueKeepsTheEndOfAQueuedFlow()
+{
+    if (!m_root)
+        QSKIP("LIVE CAPTURE NOT TESTED: tst_pcap_capture must run as root to open a packet socket");
+    // One UDP flow, flushed open every 0.2 s into a queue of one that nobody drains, then
+    // ended (0.5 s idle): its end replaces the queued snapshot, nothing is refused.
+    Socket server, client;
+    QVERIFY(bindLoopback(server, SOCK_DGRAM) && bindLoopback(client, SOCK_DGRAM));
+    PcapCaptureOptions options;
+    options.interfaces = {"lo"};
+    options.bpfFilter = "udp port " + std::to_string(server.port);
+    options.flowTimeoutNs = 500'000'000;
+    options.flowFlushNs = 200'000'000;
+    options.collectIntervalMs = 100;
+    options.maxQueuedRecords = 1;
+    auto opened = PcapCapture::open(options);
+    QVERIFY2(opened.ok(), opened.ok() ? "" : opened.error().c_str());
+    std::unique_ptr<PcapCapture> capture = std::move(opened).value();
+    QVERIFY(capture->start(bootToEpochOffsetNs()).ok());
+    QVERIFY(sendUdp(client, server, 8));
+    QTest::qWait(300);
+    QVERIFY(sendUdp(client, server, 9));
+    QTest::qWait(1500);
+    CaptureBatch batch;
+    capture->drain(batch);
+    QCOMPARE(batch.flows.size(), size_t(1));
+    QVERIFY2(batch.flows[0].ended, "the queued snapshot was kept and the flow's end refused");
+    QCOMPARE(batch.flows[0].packetsOut, uint64_t(2));
+    QVERIFY2(batch.losses.empty(), "a newer version of a queued flow was counted as refused");
+    QCOMPARE(capture->stats().queueDropped, uint64_t(0));
+    CaptureBatch rest;
+    QVERIFY(capture->stop(rest).ok());
+}
+
 void TestPcapCapture::badFilterIsAStartupError()
 {
     if (!m_root)
@@ -492,8 +554,8 @@ void TestPcapCapture::defaultInterfaces()
 {
     auto found = defaultCaptureInterfaces();
     QVERIFY2(found.ok(), found.ok() ? "" : found.error().c_str());
-    QVERIFY(std::find(found->begin(), found->end(), "lo") != found->end());
-    for (const std::string &name : *found)
+    QVERIFY(std::find(found->names.begin(), found->names.end(), "lo") != found->names.end());
+    for (const std::string &name : found->names)
         QVERIFY2(!isNetworkPseudoDevice(name), name.c_str());
     QVERIFY(isNetworkPseudoDevice("any") && isNetworkPseudoDevice("nflog") && isNetworkPseudoDevice("dbus-system")
             && isNetworkPseudoDevice("bluetooth-monitor") && isNetworkPseudoDevice("usbmon0"));
