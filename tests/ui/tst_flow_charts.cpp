@@ -23,6 +23,7 @@
 #include <QToolTip>
 #include <QTemporaryDir>
 #include <QtCharts/QBarSet>
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QPieSeries>
 #include <QtCharts/QPieSlice>
 #include <QtCharts/QScatterSeries>
@@ -475,6 +476,34 @@ private slots:
         const QString png = dir.filePath("domains.png");
         QVERIFY(panel.exportChartPng("Top domains", png));
         QVERIFY(colourVariety(QImage(png)) > 30);
+    }
+
+    void tenSecondsInSecondBuckets()
+    {
+        std::vector<Flow> burst(m_flows.begin(), m_flows.begin() + 40);
+        for (size_t i = 0; i < burst.size(); ++i) {
+            burst[i].firstNs = int64_t(i % 10) * kS + int64_t(i) * 1'000'000;
+            burst[i].lastNs = burst[i].firstNs + int64_t(i % 3) * 400'000'000;
+        }
+        FlowChartsPanel panel;
+        panel.resize(1280, 900);
+        panel.setFlows(burst, kBootToEpoch, 0, 10 * kS);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        auto *traffic = qobject_cast<FlowTrafficChart *>(panel.chartWidget("Traffic over time"));
+        QCOMPARE(traffic->traffic().bucketNs, kS);
+        QCOMPARE(traffic->traffic().buckets.size(), size_t(10));
+        QTemporaryDir dir;
+        const QString png = m_shots.isEmpty() ? dir.filePath("t.png") : m_shots + "/charts-10s-traffic.png";
+        QVERIFY(panel.exportChartPng("Traffic over time", png));
+        // Time labels to the second, at least three, in order.
+        auto *x = qobject_cast<QCategoryAxis *>(traffic->chart()->axes(Qt::Horizontal).value(0));
+        QVERIFY(x);
+        const QStringList labels = x->categoriesLabels();
+        QVERIFY2(labels.size() >= 3, qPrintable(labels.join(' ')));
+        QVERIFY2(labels.front() == "09:00:00", qPrintable(labels.join(' ')));
+        for (const QString &label : labels)
+            QVERIFY2(QRegularExpression("^\\d\\d:\\d\\d:\\d\\d$").match(label).hasMatch(), qPrintable(label));
     }
 
     void emptyRangeSaysSo()
