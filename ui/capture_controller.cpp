@@ -28,6 +28,8 @@ void appendBatch(CaptureBatch &into, const CaptureBatch &from)
     into.processes.insert(into.processes.end(), from.processes.begin(), from.processes.end());
     into.events.insert(into.events.end(), from.events.begin(), from.events.end());
     into.losses.insert(into.losses.end(), from.losses.begin(), from.losses.end());
+    into.flows.insert(into.flows.end(), from.flows.begin(), from.flows.end());
+    into.dnsRecords.insert(into.dnsRecords.end(), from.dnsRecords.begin(), from.dnsRecords.end());
 }
 } // namespace
 
@@ -188,7 +190,7 @@ void CaptureController::onBatch(CaptureBatchPtr batch)
     if (!batch || !m_writer)
         return;
     if (!m_pending.events.empty() && m_pending.events.size() + batch->events.size() > m_pendingLimit) {
-        // The disk is slower than the capture: count the events, keep processes and losses.
+        // The disk is slower than the capture: count the events, keep the rest (few and small).
         for (const Event &e : batch->events) {
             const uint64_t last = std::max(e.tsNs, e.lastTsNs);
             if (!m_dropped) {
@@ -202,6 +204,8 @@ void CaptureController::onBatch(CaptureBatchPtr batch)
         CaptureBatch kept;
         kept.processes = batch->processes;
         kept.losses = batch->losses;
+        kept.flows = batch->flows;
+        kept.dnsRecords = batch->dnsRecords;
         appendBatch(m_pending, kept);
         return;
     }
@@ -223,7 +227,7 @@ void CaptureController::flushPending()
         emit warning(tr("Writing the session failed: %1").arg(QString::fromStdString(appended.error())));
         return;
     }
-    if (!batch.events.empty() || !batch.losses.empty())
+    if (!batch.events.empty() || !batch.losses.empty() || !batch.flows.empty())
         emit eventsAppended();
 }
 
