@@ -316,6 +316,12 @@ void TestFlowE2e::initTestCase()
     QVERIFY2(dumpErr.contains("listening on"), dumpErr.constData());
 
     QProcess capture;
+    // Under sudo the capture would run the exchange (and write its files) as the invoking
+    // user: the DNS responder needs root for port 53, and the files are the test's.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char *name : {"SUDO_UID", "SUDO_GID", "SUDO_USER", "PKEXEC_UID"})
+        env.remove(name);
+    capture.setProcessEnvironment(env);
     capture.start(binary("provscope-capture"),
                   {"-o", m_session, "--interface", "lo", "--bpf-filter", m_filter, "--pcapng", m_pcapng, "--",
                    binary("provscope-net-exchange"), "--port-base", QString::number(base), "--dns-server", dnsServer});
