@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <sys/wait.h>
+#include <utility>
 #include <unistd.h>
 
 namespace provscope {
@@ -117,6 +118,26 @@ private:
     std::optional<int> m_exitStatus;
 };
 
+// Runs its function at scope exit unless released: the early returns of a start that
+// failed half-way stop what had started.
+template <class F>
+class ScopeExit {
+public:
+    explicit ScopeExit(F f) : m_f(std::move(f)) {}
+    ~ScopeExit()
+    {
+        if (m_armed)
+            m_f();
+    }
+    ScopeExit(const ScopeExit &) = delete;
+    ScopeExit &operator=(const ScopeExit &) = delete;
+    void release() { m_armed = false; }
+
+private:
+    F m_f;
+    bool m_armed = true;
+};
+
 } // namespace
 
 Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const std::atomic<bool> &stopRequested)
@@ -162,46 +183,40 @@ Result<HeadlessSummary> runHeadlessCapture(const HeadlessOptions &options, const
     }
 
     const SessionMeta meta = makeLiveSessionMeta(withPcapConfig(capture->configJson(), pcapConfig), startNs);
-    // Flow times are boot-clock ns with this session's offset. An existing --pcapng file
-    // is refused here, before the session file is created.
-    if (network) {
-        if (auto started = network->start(meta.bootToEpochNs); !started) {
-            (void)capture->stop([](CaptureBatch &&) {});
-            return makeError(started.error());
-        }
-    }
     std::unique_ptr<BackgroundWriter> writer;
+    std::unique_ptr<JsonlSink> jsonl; // every batch also goes to the live BackTrack logs
+    // Until everything has started: a failure stops what did, and leaves no --pcapng file.
+    ScopeExit startFailed([&] {
+        (void)capture->stop([](CaptureBatch &&) {});
+        if (network)
+            network->discard();
+        if (writer)
+            (void)writer->finish(bootTimeNowNs());
+    });
+    // Flow times are boot-clock ns with this session's offset. An existing --pcapng file
+    // is refused here, before the session file is created; a session file refused after
+    // it removes the new pcapng file again (startFailed).
+    if (network) {
+        if (auto started = network->start(meta.bootToEpochNs); !started)
+            return makeError(started.error());
+    }
     if (!options.outputPath.empty()) {
         BackgroundWriterOptions writerOptions;
         writerOptions.maxFileBytes = options.maxSizeBytes;
         writerOptions.maxQueueBytes = options.maxQueueBytes;
         auto writerStarted = BackgroundWriter::start(options.outputPath, meta, options.user, writerOptions);
-        if (!writerStarted) {
-            (void)capture->stop([](CaptureBatch &&) {});
-            if (network) {
-                CaptureBatch ignored;
-                (void)network->stop(ignored);
-            }
+        if (!writerStarted)
             return makeError(writerStarted.error());
-        }
         writer = std::move(writerStarted).value();
     }
-    std::unique_ptr<JsonlSink> jsonl; // every batch also goes to the live BackTrack logs
     int64_t jsonlLost = 0;
     if (!options.jsonlDir.empty()) {
         auto sinkStarted = JsonlSink::start(options.jsonlDir, meta, options.user);
-        if (!sinkStarted) {
-            (void)capture->stop([](CaptureBatch &&) {});
-            if (network) {
-                CaptureBatch ignored;
-                (void)network->stop(ignored);
-            }
-            if (writer)
-                (void)writer->finish(bootTimeNowNs());
+        if (!sinkStarted)
             return makeError(sinkStarted.error());
-        }
         jsonl = std::move(sinkStarted).value();
     }
+    startFailed.release();
     const auto toWriter = [&writer, &jsonl, &jsonlLost](CaptureBatch &&batch) {
         if (jsonl) {
             for (const LossRecord &loss : batch.losses)

@@ -217,8 +217,10 @@ struct PcapCapture::Impl {
             queueLoss->count += refused;
             stats.queueDropped += refused;
         }
-        if (pcapng)
-            stats.pcapngPackets = pcapng->packets(); // the writer is this thread's
+        if (pcapng) { // the writer is this thread's
+            stats.pcapngPackets = pcapng->packets();
+            stats.pcapngPacketsNotWritten = pcapng->packetsNotWritten();
+        }
     }
 
     void run()
@@ -322,8 +324,13 @@ Result<void> PcapCapture::start(int64_t bootToEpochNs)
         return {};
     if (!d.options.pcapngPath.empty()) {
         auto writer = PcapngWriter::create(d.options.pcapngPath, d.options.fileOwner);
-        if (!writer)
+        if (!writer) {
+            for (Impl::Interface &i : d.interfaces) {
+                pcap_close(i.opened.handle);
+                i.opened.handle = nullptr;
+            }
             return makeError(writer.error());
+        }
         d.pcapng = std::move(writer).value();
         for (Impl::Interface &i : d.interfaces)
             i.pcapngId = d.pcapng->addInterface(i.opened.name, i.opened.linkType, d.options.snapLength);
@@ -375,6 +382,10 @@ Result<void> PcapCapture::stop(CaptureBatch &batch)
     }
     if (d.pcapng) {
         auto closed = d.pcapng->close();
+        std::lock_guard lock(d.mutex);
+        d.stats.pcapngPackets = d.pcapng->packets();
+        d.stats.pcapngPacketsNotWritten = d.pcapng->packetsNotWritten();
+        d.stats.pcapngIncomplete = !closed || d.pcapng->failed();
         if (!closed)
             problems.push_back(closed.error());
     }
@@ -385,6 +396,21 @@ Result<void> PcapCapture::stop(CaptureBatch &batch)
         return makeError(all);
     }
     return {};
+}
+
+void PcapCapture::discard()
+{
+    Impl &d = *m_impl;
+    if (d.stopped)
+        return;
+    d.stopped = true;
+    if (d.thread.joinable()) {
+        d.stopping.store(true);
+        d.wake();
+        d.thread.join();
+    }
+    if (d.pcapng)
+        d.pcapng->discard();
 }
 
 std::string PcapCapture::configJson() const

@@ -88,9 +88,13 @@ Result<std::unique_ptr<PcapngWriter>> PcapngWriter::create(const std::string &pa
     writer->append(&sectionLength, 8);
     writer->append(options.data(), options.size());
     writer->append(&length, 4);
+    writer->m_blockEnds.emplace_back(writer->m_buffer.size(), false);
     writer->flush();
-    if (!writer->m_error.empty())
-        return makeError(writer->m_error);
+    if (!writer->m_error.empty()) {
+        const std::string error = writer->m_error;
+        writer->discard();
+        return makeError(error);
+    }
     return writer;
 }
 
@@ -114,6 +118,7 @@ uint32_t PcapngWriter::addInterface(const std::string &name, int linkType, uint3
     append(&snapLength, 4);
     append(options.data(), options.size());
     append(&length, 4);
+    m_blockEnds.emplace_back(m_buffer.size(), false);
     return m_interfaces++;
 }
 
@@ -137,7 +142,7 @@ void PcapngWriter::addPacket(uint32_t interfaceId, int64_t epochNs, const uint8_
     append(data, capturedLength);
     m_buffer.append(padded(capturedLength) - capturedLength, '\0');
     append(&length, 4);
-    ++m_summary.packets;
+    m_blockEnds.emplace_back(m_buffer.size(), true);
     if (m_buffer.size() >= kFlushBytes)
         flush();
 }
@@ -150,19 +155,53 @@ void PcapngWriter::append(const void *data, size_t size)
 void PcapngWriter::flush()
 {
     size_t done = 0;
+    int err = 0;
     while (m_error.empty() && done < m_buffer.size()) {
         const ssize_t n = ::write(m_fd, m_buffer.data() + done, m_buffer.size() - done);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
-            m_error = "--pcapng " + m_path + ": writing failed after " + std::to_string(m_summary.bytes)
-                      + " bytes: " + std::strerror(n < 0 ? errno : EIO) + " (later packets are not written)";
-        else {
-            done += size_t(n);
-            m_summary.bytes += uint64_t(n);
+        if (n <= 0) {
+            err = n < 0 ? errno : EIO;
+            break;
+        }
+        done += size_t(n);
+    }
+    // Whole blocks count; a block cut by the error is cut off the file again.
+    size_t whole = 0;
+    for (const auto &[end, packet] : m_blockEnds) {
+        if (end <= done && m_error.empty()) {
+            whole = end;
+            m_summary.packets += packet ? 1 : 0;
+        } else {
+            m_summary.packetsNotWritten += packet ? 1 : 0;
         }
     }
+    if (err && m_error.empty()) {
+        if (done > whole && ::ftruncate(m_fd, off_t(m_summary.bytes + whole)) != 0)
+            whole = done; // could not cut: the file ends in a partial block (pcapng readers stop there)
+        m_summary.bytes += whole;
+        m_error = "--pcapng " + m_path + ": writing failed after " + std::to_string(m_summary.bytes)
+                  + " bytes: " + std::strerror(err) + " (later packets are not written)";
+    } else if (m_error.empty()) {
+        m_summary.bytes += done;
+    }
     m_buffer.clear();
+    m_blockEnds.clear();
+}
+
+void PcapngWriter::discard()
+{
+    if (m_fd < 0)
+        return;
+    struct stat ours {}, there {};
+    const bool same = ::fstat(m_fd, &ours) == 0 && ::lstat(m_path.c_str(), &there) == 0 && ours.st_dev == there.st_dev
+                      && ours.st_ino == there.st_ino;
+    if (same)
+        ::unlink(m_path.c_str());
+    ::close(m_fd);
+    m_fd = -1;
+    m_buffer.clear();
+    m_blockEnds.clear();
 }
 
 Result<PcapngSummary> PcapngWriter::close()

@@ -238,6 +238,17 @@ std::string addressText(uint8_t family, const uint8_t *address)
 std::string DecodedPacket::srcText() const { return addressText(family, src); }
 std::string DecodedPacket::dstText() const { return addressText(family, dst); }
 
+bool linkTypeDecoded(int linkType)
+{
+    switch (linkType) {
+    case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2: case 12: case 14: case kLinkTypeRawFile:
+    case DLT_IPV4: case DLT_IPV6: case DLT_NULL: case 108:
+        return true;
+    default:
+        return false;
+    }
+}
+
 DecodedPacket::Kind decodePacket(int linkType, const uint8_t *data, uint32_t length, DecodedPacket &out)
 {
     out.kind = Kind::Other;

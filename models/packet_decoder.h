@@ -47,6 +47,9 @@ struct DecodedPacket {
 // Decodes a frame of link type linkType (DLT_*). Returns out.kind; out is fully reset.
 DecodedPacket::Kind decodePacket(int linkType, const uint8_t *data, uint32_t capturedLength, DecodedPacket &out);
 
+// Whether decodePacket knows frames of this link type (others are all Kind::Other).
+bool linkTypeDecoded(int linkType);
+
 // Numeric text of a 4- or 16-byte address (inet_ntop).
 std::string addressText(uint8_t family, const uint8_t *address);
 

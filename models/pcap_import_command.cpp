@@ -2,6 +2,7 @@
 
 #include "event_json.h"
 #include "flow_store_import.h"
+#include "packet_decoder.h"
 #include "record_author.h"
 #include "session_writer.h"
 
@@ -236,6 +237,17 @@ int runImportCommand(const std::vector<std::string> &args)
     if (r.stats.malformedFrames)
         std::fprintf(stderr, "provscope-cli: note: %llu malformed frames skipped (%s)\n",
                      static_cast<unsigned long long>(r.stats.malformedFrames), r.stats.firstMalformed.c_str());
+    if (r.file.damagedFrames)
+        std::fprintf(stderr, "provscope-cli: note: %llu damaged frames skipped (%s)\n",
+                     static_cast<unsigned long long>(r.file.damagedFrames), r.file.firstDamaged.c_str());
+    // A file of frames we cannot read (802.11, PPP...) would otherwise import as "0 flows" silently.
+    if (r.stats.frames && !linkTypeDecoded(r.file.linkType))
+        std::fprintf(stderr, "provscope-cli: warning: %s: link type %s is not decoded; %llu of %llu frames were TCP/UDP\n",
+                     capture.c_str(), linkTypeName(r.file.linkType).c_str(),
+                     static_cast<unsigned long long>(r.stats.flowPackets), static_cast<unsigned long long>(r.stats.frames));
+    else if (r.stats.frames && r.stats.otherFrames == r.stats.frames)
+        std::fprintf(stderr, "provscope-cli: warning: %s: none of its %llu frames were TCP/UDP over IP (link type %s)\n",
+                     capture.c_str(), static_cast<unsigned long long>(r.stats.frames), linkTypeName(r.file.linkType).c_str());
     std::string line = "imported " + capture + " (" + r.file.format + ", link type " + linkTypeName(r.file.linkType) +
                        "): " + std::to_string(r.file.frames) + " packets, " + std::to_string(r.flows) + " flows";
     if (!into.empty())

@@ -209,6 +209,12 @@ void TestPacketDecoder::notFlowPackets()
     QCOMPARE(decode(147, filler(64), p), Kind::Other);                                         // DLT_USER0
     QCOMPARE(decode(DLT_NULL, bsdLoopback(filler(20), 7, false), p), Kind::Other);             // unknown AF
     QVERIFY(p.reason.empty());
+    // The import warns about a file of a link type it cannot decode (not "0 flows" silently).
+    for (int known : {DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, kLinkTypeRawFile, DLT_IPV4, DLT_IPV6, DLT_NULL})
+        QVERIFY2(linkTypeDecoded(known), std::to_string(known).c_str());
+    QVERIFY(!linkTypeDecoded(147));                 // DLT_USER0
+    QVERIFY(!linkTypeDecoded(DLT_IEEE802_11_RADIO)); // Wi-Fi with radiotap
+    QVERIFY(!linkTypeDecoded(DLT_PPP_ETHER));        // PPPoE
 }
 
 void TestPacketDecoder::malformed_data()
