@@ -66,7 +66,8 @@ std::string pcapDisabledConfigJson(const std::string &why)
 
 struct PcapCapture::Impl {
     struct Interface {
-        OpenedInterface opened;
+        OpenedInterface opened;   // handle: nullptr until start() (open() only validates)
+        bool chosen = false;      // named by the user: must work
         uint32_t pcapngId = 0;
         uint64_t dropsSeen = 0;   // ps_drop + ps_ifdrop, as last read
         bool failed = false;      // pcap_dispatch failed: no longer read
@@ -76,6 +77,8 @@ struct PcapCapture::Impl {
     std::string filter;
     std::vector<Interface> interfaces;
     std::vector<std::string> names;
+    std::vector<SkippedInterface> skipped; // default interfaces left out, and why
+    PcapOpenOptions openOptions;
     std::unique_ptr<PcapngWriter> pcapng;
     std::unique_ptr<FlowAggregator> aggregator;
     int wakeFd = -1;
@@ -104,8 +107,10 @@ struct PcapCapture::Impl {
             wake();
             thread.join();
         }
-        for (Interface &i : interfaces)
-            pcap_close(i.opened.handle);
+        for (Interface &i : interfaces) {
+            if (i.opened.handle)
+                pcap_close(i.opened.handle);
+        }
         if (wakeFd >= 0)
             ::close(wakeFd);
     }
@@ -284,31 +289,48 @@ Result<std::unique_ptr<PcapCapture>> PcapCapture::open(const PcapCaptureOptions 
         auto found = defaultCaptureInterfaces();
         if (!found)
             return makeError(found.error());
-        names = std::move(found).value();
+        names = std::move(found->names);
+        d.skipped = std::move(found->skipped);
+        for (const SkippedInterface &s : d.skipped)
+            std::cerr << "provscope-capture: not capturing on " << s.name << ": " << s.reason << "\n";
     }
-    PcapOpenOptions openOptions;
+    PcapOpenOptions &openOptions = d.openOptions;
     openOptions.snapLength = options.snapLength;
     openOptions.bufferBytes = options.bufferBytes;
     openOptions.filter = d.filter;
     openOptions.filterOrigin = options.filterOrigin;
     openOptions.userFilter = options.bpfFilter;
+    std::string filterError; // the first one: a filter no interface takes is the user's error
     for (const std::string &name : names) {
         if (std::find(d.names.begin(), d.names.end(), name) != d.names.end())
             continue; // named twice
         if (chosen && name == "any")
             return makeError("--interface any: libpcap's pseudo-device sees each packet on several "
                              "interfaces; name the interfaces (default: every interface that is up)");
+        // Opened and closed again: the name, the filter on its link type and the
+        // permissions are checked now; the capture itself starts in start(), so the
+        // kernel buffers do not fill while the eBPF programs load.
         auto opened = openCaptureInterface(name, openOptions);
         if (!opened) {
-            // A filter error is the same on every interface; an interface the user named must work.
-            if (chosen || opened.error().rfind("--interface", 0) != 0)
+            // An interface the user named must work. A default one that is gone, down, or
+            // whose link type the filter does not fit (tun: no Ethernet header) is skipped.
+            if (chosen)
                 return makeError(opened.error());
-            std::cerr << "provscope-capture: warning: skipping " << opened.error() << "\n";
+            const bool filterProblem = opened.error().rfind("--interface", 0) != 0;
+            if (filterProblem && filterError.empty())
+                filterError = opened.error();
+            std::cerr << "provscope-capture: warning: not capturing on " << name << ": " << opened.error() << "\n";
+            d.skipped.push_back({name, opened.error()});
             continue;
         }
-        d.interfaces.push_back(Impl::Interface{*opened});
+        pcap_close(opened->handle);
+        opened->handle = nullptr;
+        opened->selectableFd = -1;
+        d.interfaces.push_back(Impl::Interface{*opened, chosen});
         d.names.push_back(name);
     }
+    if (d.interfaces.empty() && !filterError.empty())
+        return makeError(filterError);
     if (d.interfaces.empty())
         return makeError("no network interface could be opened (see --interface, or --no-pcap)");
     d.wakeFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -322,6 +344,32 @@ Result<void> PcapCapture::start(int64_t bootToEpochNs)
     Impl &d = *m_impl;
     if (d.started)
         return {};
+    // Activate the interfaces open() checked. A default one that went away since is
+    // skipped (and said); a named one is an error.
+    std::vector<Impl::Interface> active;
+    std::vector<std::string> activeNames;
+    for (Impl::Interface &i : d.interfaces) {
+        auto opened = openCaptureInterface(i.opened.name, d.openOptions);
+        if (!opened) {
+            if (i.chosen) {
+                for (Impl::Interface &a : active)
+                    pcap_close(a.opened.handle);
+                return makeError(opened.error());
+            }
+            std::cerr << "provscope-capture: warning: not capturing on " << i.opened.name << ": " << opened.error() << "\n";
+            std::lock_guard lock(d.mutex);
+            d.problems.push_back(opened.error());
+            continue;
+        }
+        Impl::Interface started = i;
+        started.opened = *opened;
+        active.push_back(started);
+        activeNames.push_back(i.opened.name);
+    }
+    if (active.empty())
+        return makeError("no network interface could be opened any more (see --interface, or --no-pcap)");
+    d.interfaces = std::move(active);
+    d.names = std::move(activeNames);
     if (!d.options.pcapngPath.empty()) {
         auto writer = PcapngWriter::create(d.options.pcapngPath, d.options.fileOwner);
         if (!writer) {
@@ -425,7 +473,15 @@ std::string PcapCapture::configJson() const
             << (i.loopback ? ",\"loopback\":true" : "")
             << '}';
     }
-    out << "],\"interfaces_chosen\":" << (d.options.interfaces.empty() ? "false" : "true")
+    out << "],\"interfaces_chosen\":" << (d.options.interfaces.empty() ? "false" : "true");
+    if (!d.skipped.empty()) {
+        out << ",\"skipped_interfaces\":[";
+        for (size_t k = 0; k < d.skipped.size(); ++k)
+            out << (k ? "," : "") << "{\"name\":" << jsonString(d.skipped[k].name) << ",\"reason\":"
+                << jsonString(d.skipped[k].reason) << '}';
+        out << ']';
+    }
+    out
         << ",\"bpf_filter\":" << jsonString(d.options.bpfFilter) << ",\"effective_filter\":" << jsonString(d.filter)
         << ",\"exclude_flows\":[";
     for (size_t k = 0; k < d.options.excludeFlows.size(); ++k)

@@ -3,6 +3,7 @@
 #include <pcap/pcap.h>
 
 #include <array>
+#include <climits>
 #include <cstring>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -23,23 +24,64 @@ bool isNetworkPseudoDevice(const std::string &name)
     return false;
 }
 
-Result<std::vector<std::string>> defaultCaptureInterfaces()
+std::string interfaceMaster(const std::string &name, const std::string &sysfsNetRoot)
+{
+    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
+        return {};
+    char target[PATH_MAX] = {};
+    const std::string link = sysfsNetRoot + "/" + name + "/master";
+    const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+    if (n > 0) {
+        const std::string path(target, size_t(n));
+        const auto slash = path.rfind('/');
+        return slash == std::string::npos ? path : path.substr(slash + 1);
+    }
+    if (sysfsNetRoot != kSysClassNet)
+        return {};
+    // A bond port without the sysfs link (old kernels): the flag says it has a master.
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return {};
+    ifreq request {};
+    std::strncpy(request.ifr_name, name.c_str(), IFNAMSIZ - 1);
+    const bool slave = ::ioctl(fd, SIOCGIFFLAGS, &request) == 0 && (request.ifr_flags & IFF_SLAVE);
+    ::close(fd);
+    return slave ? "a bond" : "";
+}
+
+void skipEnslavedInterfaces(std::vector<std::string> &names, std::vector<SkippedInterface> &skipped,
+                            const std::string &sysfsNetRoot)
+{
+    std::vector<std::string> kept;
+    for (std::string &name : names) {
+        const std::string master = interfaceMaster(name, sysfsNetRoot);
+        if (master.empty())
+            kept.push_back(std::move(name));
+        else
+            skipped.push_back({name, "a port of " + master + ": its packets are captured there (name it with "
+                                     "--interface to capture it too)"});
+    }
+    names = std::move(kept);
+}
+
+Result<DefaultInterfaces> defaultCaptureInterfaces(const std::string &sysfsNetRoot)
 {
     char err[PCAP_ERRBUF_SIZE] = {};
     pcap_if_t *all = nullptr;
     if (pcap_findalldevs(&all, err) != 0)
         return makeError(std::string("listing the network interfaces failed: ") + err);
-    std::vector<std::string> names;
+    DefaultInterfaces out;
     for (pcap_if_t *dev = all; dev; dev = dev->next) {
         const std::string name = dev->name ? dev->name : "";
         if (name.empty() || !(dev->flags & PCAP_IF_UP) || isNetworkPseudoDevice(name))
             continue;
-        names.push_back(name);
+        out.names.push_back(name);
     }
     pcap_freealldevs(all);
-    if (names.empty())
+    skipEnslavedInterfaces(out.names, out.skipped, sysfsNetRoot);
+    if (out.names.empty())
         return makeError("no network interface is up (see --interface, or --no-pcap to record without flows)");
-    return names;
+    return out;
 }
 
 bool isLoopback(const std::string &name)
@@ -101,7 +143,7 @@ Result<OpenedInterface> openCaptureInterface(const std::string &name, const Pcap
     bpf_program program {};
     if (pcap_compile(handle, &program, options.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
         return fail(options.filterOrigin + " '" + (options.userFilter.empty() ? options.filter : options.userFilter)
-                    + "': " + pcap_geterr(handle));
+                    + "': " + pcap_geterr(handle) + " (on " + name + ", link type " + linkTypeName(out.linkType) + ")");
     // Loopback: the kernel ring holds both passes of each packet (out, then in; libpcap
     // keeps one), so its drop count may count a lost packet twice: an over-count, never
     // an under-count. ("inbound"/"outbound" kernel filters on lo leave nothing here.)

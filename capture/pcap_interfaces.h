@@ -17,11 +17,33 @@ inline constexpr uint32_t kMinSnapLength = 64;
 inline constexpr uint32_t kMaxSnapLength = 65535;
 inline constexpr const char kDefaultBpfFilter[] = "tcp or udp";
 
+inline constexpr const char kSysClassNet[] = "/sys/class/net";
+
+// An interface the default selection left out, and why (recorded in the session's meta).
+struct SkippedInterface {
+    std::string name;
+    std::string reason;
+    bool operator==(const SkippedInterface &) const = default;
+};
+
+struct DefaultInterfaces {
+    std::vector<std::string> names;
+    std::vector<SkippedInterface> skipped;
+};
+
 // Every interface that is up, loopback included; not libpcap's "any" pseudo-device
 // (it would see every packet twice) nor the non-network ones (nflog, nfqueue, D-Bus,
-// Bluetooth, usbmon).
-Result<std::vector<std::string>> defaultCaptureInterfaces();
+// Bluetooth, usbmon), nor a port of a bridge, bond or team (it has a master: the same
+// packets are seen on the master, and would be counted twice).
+Result<DefaultInterfaces> defaultCaptureInterfaces(const std::string &sysfsNetRoot = kSysClassNet);
 bool isNetworkPseudoDevice(const std::string &name);
+
+// The interface NAME is enslaved to (sysfsNetRoot/NAME/master, or IFF_SLAVE for a bond
+// port when the root is the real sysfs); empty when it has none.
+std::string interfaceMaster(const std::string &name, const std::string &sysfsNetRoot = kSysClassNet);
+// Moves the enslaved names out of `names` into `skipped` (order kept).
+void skipEnslavedInterfaces(std::vector<std::string> &names, std::vector<SkippedInterface> &skipped,
+                            const std::string &sysfsNetRoot = kSysClassNet);
 
 struct PcapOpenOptions {
     uint32_t snapLength = kDefaultSnapLength;
