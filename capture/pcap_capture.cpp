@@ -147,6 +147,13 @@ struct PcapCapture::Impl {
                 i.failed = true;
                 const std::string why = "--interface " + i.opened.name + ": capture stopped: " + pcap_geterr(i.opened.handle);
                 std::cerr << "provscope-capture: warning: " << why << "\n";
+                // In the session too: from here on this interface's packets are not seen. How
+                // many were missed is unknowable, so the record counts 0 and says when.
+                LossRecord gone;
+                gone.firstTsNs = gone.lastTsNs = bootTimeNowNs();
+                gone.count = 0;
+                gone.source = "pcap:" + i.opened.name + " gone";
+                losses.push_back(std::move(gone));
                 std::lock_guard lock(mutex);
                 problems.push_back(why);
                 return false;
