@@ -39,21 +39,6 @@ bool uidAllowed(uid_t uid, const CaptureServerOptions &options)
     return uid == 0 || uid == options.allowedUid;
 }
 
-void appendBatch(CaptureBatch &into, CaptureBatch &&from)
-{
-    auto move = [](auto &dst, auto &src) {
-        if (dst.empty())
-            dst = std::move(src);
-        else
-            dst.insert(dst.end(), std::make_move_iterator(src.begin()), std::make_move_iterator(src.end()));
-    };
-    move(into.processes, from.processes);
-    move(into.events, from.events);
-    move(into.losses, from.losses);
-    move(into.flows, from.flows);
-    move(into.dnsRecords, from.dnsRecords);
-}
-
 // One connected, allowed client: handshake, then Start/Stop cycles until it leaves.
 class ClientSession {
 public:
@@ -251,7 +236,7 @@ private:
         (void)send(wire::Started{meta});
 
         CaptureBatch pending;
-        const auto collect = [&pending](CaptureBatch &&batch) { appendBatch(pending, std::move(batch)); };
+        const auto collect = [&pending](CaptureBatch &&batch) { pending.append(std::move(batch)); };
         int64_t lastFlush = nowMs();
         int64_t lastStats = lastFlush;
 

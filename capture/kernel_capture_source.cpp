@@ -34,8 +34,9 @@ public:
             auto networkStopped = m_network->stop(last);
             if (!last.empty())
                 handler(std::move(last));
-            if (stopped && !networkStopped)
-                return makeError("network capture: " + networkStopped.error());
+            if (!networkStopped) // said even when the eBPF side failed too
+                return makeError((stopped ? std::string() : stopped.error() + "; ") + "network capture: "
+                                 + networkStopped.error());
         }
         return stopped;
     }

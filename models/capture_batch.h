@@ -3,6 +3,8 @@
 #include "event.h"
 #include "flow.h"
 
+#include <iterator>
+#include <utility>
 #include <vector>
 
 namespace provscope {
@@ -17,6 +19,23 @@ struct CaptureBatch {
     bool empty() const
     {
         return processes.empty() && events.empty() && losses.empty() && flows.empty() && dnsRecords.empty();
+    }
+
+    // Moves other's records after this batch's (arrival order kept); other is left empty.
+    void append(CaptureBatch &&other)
+    {
+        auto move = [](auto &to, auto &from) {
+            if (to.empty())
+                to = std::move(from);
+            else
+                to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+            from.clear();
+        };
+        move(processes, other.processes);
+        move(events, other.events);
+        move(losses, other.losses);
+        move(flows, other.flows);
+        move(dnsRecords, other.dnsRecords);
     }
 };
 
