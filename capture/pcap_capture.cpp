@@ -19,6 +19,7 @@
 #include <sstream>
 #include <sys/eventfd.h>
 #include <thread>
+#include <unordered_map>
 #include <unistd.h>
 
 namespace provscope {
@@ -96,6 +97,7 @@ struct PcapCapture::Impl {
     // Shared with drain(): everything below is guarded by mutex.
     mutable std::mutex mutex;
     CaptureBatch queue;
+    std::unordered_map<uint64_t, size_t> queuedFlows; // flow key -> its index in queue.flows
     std::optional<LossRecord> queueLoss;
     PcapCaptureStats stats;
     std::vector<std::string> problems; // reported by stop()
@@ -190,6 +192,10 @@ struct PcapCapture::Impl {
 
     // Moves the thread's flows, DNS records and losses into the queue; what does not
     // fit is counted, never dropped silently (final: the last hand-over, taken whole).
+    // A newer version of a flow already queued replaces it in place (the store keeps the
+    // last version of a key anyway): a full queue refuses only NEW flows and DNS records,
+    // never the end of a flow it holds. The "pcap-queue" loss count is in records (flow
+    // versions and DNS records refused), not packets.
     void handOver(bool final)
     {
         std::lock_guard lock(mutex);
@@ -199,14 +205,21 @@ struct PcapCapture::Impl {
         losses.clear();
         size_t refused = 0;
         for (Flow &flow : flows) {
-            if (!final && queue.flows.size() + queue.dnsRecords.size() >= options.maxQueuedRecords) {
+            const auto queued = queuedFlows.find(flow.key);
+            if (queued == queuedFlows.end()
+                && !final && queue.flows.size() + queue.dnsRecords.size() >= options.maxQueuedRecords) {
                 ++refused;
                 continue;
             }
             ++stats.flowRecords;
             stats.endedFlows += flow.ended ? 1 : 0;
             stats.flows += flow.ended || final ? 1 : 0;
-            queue.flows.push_back(std::move(flow));
+            if (queued != queuedFlows.end()) {
+                queue.flows[queued->second] = std::move(flow);
+            } else {
+                queuedFlows.emplace(flow.key, queue.flows.size());
+                queue.flows.push_back(std::move(flow));
+            }
         }
         for (DnsRecord &record : dns) {
             if (!final && queue.flows.size() + queue.dnsRecords.size() >= options.maxQueuedRecords) {
@@ -405,13 +418,9 @@ void PcapCapture::drain(CaptureBatch &batch)
 {
     Impl &d = *m_impl;
     std::lock_guard lock(d.mutex);
-    auto move = [](auto &to, auto &from) {
-        to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
-        from.clear();
-    };
-    move(batch.flows, d.queue.flows);
-    move(batch.dnsRecords, d.queue.dnsRecords);
-    move(batch.losses, d.queue.losses);
+    batch.append(std::move(d.queue));
+    d.queue = CaptureBatch{};
+    d.queuedFlows.clear();
     if (d.queueLoss) {
         batch.losses.push_back(std::move(*d.queueLoss));
         d.queueLoss.reset();
