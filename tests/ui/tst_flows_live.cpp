@@ -43,6 +43,67 @@ int rowOf(const FlowTableModel &model, const QJsonObject &step)
     }
     return -1;
 }
+
+// Runs provscope-net-exchange; its "answered" step (the TCP connection to the address
+// the DNS query was answered with) into *answered. Empty *answered: failed.
+void runExchange(const QString &exchange, QJsonObject *answered)
+{
+    QProcess run;
+    run.start(exchange, {QStringLiteral("--pause"), QStringLiteral("50")});
+    QVERIFY(run.waitForFinished(30000));
+    const QByteArray output = run.readAllStandardOutput();
+    QVERIFY2(run.exitCode() == 0, output.constData());
+    for (const QByteArray &line : output.split('\n')) {
+        const QJsonObject step = QJsonDocument::fromJson(line).object();
+        if (step.value(QStringLiteral("step")).toString() == QStringLiteral("answered"))
+            *answered = step;
+    }
+    QVERIFY2(!answered->isEmpty(), output.constData());
+}
+
+// The flow's row reads as the exchange says: domain, both processes, TCP with FIN.
+void checkFlow(const FlowTableModel &model, const QJsonObject &answered)
+{
+    const int row = rowOf(model, answered);
+    QVERIFY(row >= 0);
+    const auto text = [&](int column) { return model.data(model.index(row, column)).toString(); };
+    QCOMPARE(text(FlowTableModel::Domain), QStringLiteral("files.provscope.test"));
+    QCOMPARE(text(FlowTableModel::Process),
+             QStringLiteral("provscope-net-e (%1)").arg(answered.value(QStringLiteral("pid")).toInt()));
+    QCOMPARE(text(FlowTableModel::PeerProcess),
+             QStringLiteral("provscope-net-e (%1)").arg(answered.value(QStringLiteral("peer_pid")).toInt()));
+    QCOMPARE(text(FlowTableModel::Protocol), QStringLiteral("TCP"));
+    QVERIFY(text(FlowTableModel::TcpFlags).contains(QStringLiteral("FIN")));
+}
+
+// A double-click on the flow: the Events tab with exactly its socket events, both ends.
+void checkDoubleClick(MainWindow &window, const QJsonObject &answered)
+{
+    FlowsTab *tab = window.flowsTab();
+    window.tabs()->setCurrentWidget(tab);
+    QTableView *table = tab->table();
+    const QModelIndex index = tab->model()->index(rowOf(*tab->model(), answered), FlowTableModel::Source);
+    table->scrollTo(index);
+    const QRect visible = table->visualRect(index);
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, visible.center());
+    QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, visible.center());
+    QTRY_COMPARE(window.tabs()->currentWidget(), static_cast<QWidget *>(window.eventsTab()));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.filterBar()->appliedFilter().isEmpty() && !window.filterBar()->isRunning(), 20000);
+    const int pid = answered.value(QStringLiteral("pid")).toInt();
+    const int peer = answered.value(QStringLiteral("peer_pid")).toInt();
+    const EventTableModel *events = window.eventModel();
+    QVERIFY(events->rowCount() >= 4); // connect, accept, the transfer, the closes
+    bool connected = false, accepted = false;
+    for (int row = 0; row < events->rowCount(); ++row) {
+        const Event *event = events->eventAt(row);
+        QVERIFY(event);
+        QVERIFY2(int(event->pid) == pid || int(event->pid) == peer, event->syscall.c_str());
+        connected = connected || (event->syscall == "connect" && int(event->pid) == pid);
+        accepted = accepted || (event->syscall.rfind("accept", 0) == 0 && int(event->pid) == peer);
+    }
+    QVERIFY(connected);
+    QVERIFY(accepted);
+}
 } // namespace
 
 class TstFlowsLive : public QObject {
@@ -50,6 +111,7 @@ class TstFlowsLive : public QObject {
 
 private slots:
     void recordedFlowsShowLive();
+    void headlessRecordingShowsFlows();
 };
 
 void TstFlowsLive::recordedFlowsShowLive()
@@ -83,22 +145,10 @@ void TstFlowsLive::recordedFlowsShowLive()
     window.tabs()->setCurrentWidget(tab);
     QTest::qWait(1000); // libpcap is listening before the exchange starts
 
-    QProcess run;
-    run.start(exchange, {QStringLiteral("--pause"), QStringLiteral("50")});
-    QVERIFY(run.waitForFinished(30000));
-    const QByteArray output = run.readAllStandardOutput();
-    if (run.exitCode() == 3)
-        QSKIP("LIVE CAPTURE NOT TESTED: provscope-net-exchange needs root");
-    QVERIFY2(run.exitCode() == 0, output.constData());
     QJsonObject answered;
-    for (const QByteArray &line : output.split('\n')) {
-        const QJsonObject step = QJsonDocument::fromJson(line).object();
-        if (step.value(QStringLiteral("step")).toString() == QStringLiteral("answered"))
-            answered = step;
-    }
-    QVERIFY2(!answered.isEmpty(), output.constData());
-    const int pid = answered.value(QStringLiteral("pid")).toInt();
-    const int peer = answered.value(QStringLiteral("peer_pid")).toInt();
+    runExchange(exchange, &answered);
+    if (QTest::currentTestFailed())
+        return;
 
     // While recording: no refresh() from here, the tab follows the session itself.
     QElapsedTimer shown;
@@ -110,52 +160,65 @@ void TstFlowsLive::recordedFlowsShowLive()
                          "copies processes, events and losses only (batch.flows and dnsRecords are dropped)", Abort);
     QVERIFY2(seen, "the exchange's flow is not in the Flows tab");
     qInfo("the flow is in the Flows tab %lld ms after the exchange ended", shown.elapsed());
-    const auto check = [&] {
-        const FlowTableModel *model = tab->model();
-        const int row = rowOf(*model, answered);
-        QVERIFY(row >= 0);
-        const auto text = [&](int column) { return model->data(model->index(row, column)).toString(); };
-        QCOMPARE(text(FlowTableModel::Domain), QStringLiteral("files.provscope.test"));
-        QCOMPARE(text(FlowTableModel::Process), QStringLiteral("provscope-net-e (%1)").arg(pid));
-        QCOMPARE(text(FlowTableModel::PeerProcess), QStringLiteral("provscope-net-e (%1)").arg(peer));
-        QCOMPARE(text(FlowTableModel::Protocol), QStringLiteral("TCP"));
-        QVERIFY(text(FlowTableModel::TcpFlags).contains(QStringLiteral("FIN")));
-    };
     QTRY_VERIFY_WITH_TIMEOUT(!tab->model()->flowAt(rowOf(*tab->model(), answered)).comm.empty()
                                  && tab->model()->flowAt(rowOf(*tab->model(), answered)).peerPid != 0,
                              30000);
-    check();
+    checkFlow(*tab->model(), answered);
     if (QTest::currentTestFailed())
         return;
 
     window.stopCapture();
     QVERIFY2(finished.wait(30000) || !finished.isEmpty(), qPrintable(window.lastError()));
     QTRY_VERIFY_WITH_TIMEOUT(tab->isLoaded() && !tab->isBusy() && rowOf(*tab->model(), answered) >= 0, 20000);
-    check();
+    checkFlow(*tab->model(), answered);
+    if (QTest::currentTestFailed())
+        return;
+    checkDoubleClick(window, answered);
+}
+
+void TstFlowsLive::headlessRecordingShowsFlows()
+{
+    // The same exchange recorded by provscope-capture -o (headless), then opened: the
+    // whole chain from libpcap and eBPF to the Flows tab and back to the event table.
+    if (::geteuid() != 0)
+        QSKIP("LIVE CAPTURE NOT TESTED: needs root to load the eBPF programs and capture on lo (run ctest as root)");
+    const QString binDir = qEnvironmentVariable("PROVSCOPE_BIN_DIR");
+    const QString helper = binDir + QStringLiteral("/provscope-capture");
+    const QString exchange = binDir + QStringLiteral("/provscope-net-exchange");
+    QVERIFY2(QFileInfo(helper).isExecutable(), qPrintable(helper + QStringLiteral(" is missing: build it first")));
+    QVERIFY2(QFileInfo(exchange).isExecutable(), qPrintable(exchange + QStringLiteral(" is missing: build it first")));
+    QStandardPaths::setTestModeEnabled(true);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("headless.provscope"));
+    QProcess capture;
+    capture.setProcessChannelMode(QProcess::MergedChannels);
+    capture.start(helper, {QStringLiteral("-o"), path, QStringLiteral("--duration"), QStringLiteral("5"),
+                           QStringLiteral("--interface"), QStringLiteral("lo")});
+    QVERIFY(capture.waitForStarted());
+    // Recording (eBPF attached, libpcap listening) once the file exists.
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(path) || capture.state() == QProcess::NotRunning, 20000);
+    QTest::qWait(1000);
+    QJsonObject answered;
+    runExchange(exchange, &answered);
+    QVERIFY(capture.waitForFinished(30000));
+    QVERIFY2(capture.exitCode() == 0, capture.readAll().constData());
     if (QTest::currentTestFailed())
         return;
 
-    // A double-click: the Events tab with that connection's socket events, both ends.
-    QTableView *table = tab->table();
-    const QModelIndex index = tab->model()->index(rowOf(*tab->model(), answered), FlowTableModel::Source);
-    table->scrollTo(index);
-    const QRect visible = table->visualRect(index);
-    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, visible.center());
-    QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, visible.center());
-    QTRY_COMPARE(window.tabs()->currentWidget(), static_cast<QWidget *>(window.eventsTab()));
-    QTRY_VERIFY_WITH_TIMEOUT(!window.filterBar()->appliedFilter().isEmpty() && !window.filterBar()->isRunning(), 20000);
-    const EventTableModel *events = window.eventModel();
-    QVERIFY(events->rowCount() >= 4); // connect, accept, the transfer, the closes
-    bool connected = false, accepted = false;
-    for (int row = 0; row < events->rowCount(); ++row) {
-        const Event *event = events->eventAt(row);
-        QVERIFY(event);
-        QVERIFY2(int(event->pid) == pid || int(event->pid) == peer, event->syscall.c_str());
-        connected = connected || (event->syscall == "connect" && int(event->pid) == pid);
-        accepted = accepted || (event->syscall.rfind("accept", 0) == 0 && int(event->pid) == peer);
-    }
-    QVERIFY(connected);
-    QVERIFY(accepted);
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY2(window.openSession(path), qPrintable(window.lastError()));
+    FlowsTab *tab = window.flowsTab();
+    window.tabs()->setCurrentWidget(tab);
+    QTRY_VERIFY_WITH_TIMEOUT(tab->isLoaded() && !tab->isBusy(), 20000);
+    qInfo("%zu flows in the headless recording", tab->allFlows().size());
+    checkFlow(*tab->model(), answered);
+    if (QTest::currentTestFailed())
+        return;
+    checkDoubleClick(window, answered);
 }
 
 QTEST_MAIN(TstFlowsLive)
