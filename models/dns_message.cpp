@@ -1,5 +1,6 @@
 #include "dns_message.h"
 
+#include "byte_order.h"
 #include "flow.h"
 #include "packet_decoder.h"
 
@@ -11,9 +12,6 @@ namespace {
 
 constexpr size_t kMaxNameLength = 255;
 constexpr int kMaxPointers = 32; // more jumps than any honest name needs: a loop
-
-inline uint16_t be16(const uint8_t *p) { return uint16_t(p[0] << 8 | p[1]); }
-inline uint32_t be32(const uint8_t *p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
 
 class Reader {
 public:

@@ -1,5 +1,6 @@
 #include "packet_decoder.h"
 
+#include "byte_order.h"
 #include "flow.h"
 
 #include <arpa/inet.h>
@@ -15,9 +16,6 @@ using Kind = DecodedPacket::Kind;
 constexpr uint16_t kEtherIpv4 = 0x0800, kEtherIpv6 = 0x86dd;
 constexpr int kMaxVlanTags = 8;        // QinQ is 2; more is a crafted frame
 constexpr int kMaxIpv6Extensions = 16;
-
-inline uint16_t be16(const uint8_t *p) { return uint16_t(p[0] << 8 | p[1]); }
-inline uint32_t be32(const uint8_t *p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
 
 Kind malformed(DecodedPacket &out, std::string reason)
 {
