@@ -155,9 +155,6 @@ void TstFlowsLive::recordedFlowsShowLive()
     shown.start();
     const bool seen = QTest::qWaitFor([&] { return rowOf(*tab->model(), answered) >= 0; }, 30000);
     qInfo("Flows tab while recording: %zu flows; %s", tab->allFlows().size(), qPrintable(tab->messageText()));
-    if (!seen && tab->allFlows().empty())
-        QEXPECT_FAIL("", "no flow reaches a session the workstation records: CaptureController::appendBatch "
-                         "copies processes, events and losses only (batch.flows and dnsRecords are dropped)", Abort);
     QVERIFY2(seen, "the exchange's flow is not in the Flows tab");
     qInfo("the flow is in the Flows tab %lld ms after the exchange ended", shown.elapsed());
     QTRY_VERIFY_WITH_TIMEOUT(!tab->model()->flowAt(rowOf(*tab->model(), answered)).comm.empty()
