@@ -6,6 +6,7 @@
 // counts fragmented datagrams once, when complete (see packet_decoder.h).
 #include "flow_aggregator.h"
 
+#include "dns_label_map.h"
 #include "dns_message.h"
 #include "packet_decoder.h"
 
@@ -98,12 +99,6 @@ constexpr int64_t kSynOnlyTimeoutNs = 40'000'000'000;
 // on without a SYN keeps its direction.
 constexpr size_t kRememberedOrientations = 65536;
 
-struct DnsLabel {
-    int64_t epoch;
-    std::string name;
-};
-constexpr size_t kLabelsPerAddress = 8;
-constexpr size_t kMaxLabelledAddresses = 1 << 20; // bounds memory: later new addresses stay unlabelled
 
 } // namespace
 
@@ -122,7 +117,7 @@ struct FlowAggregator::Impl {
     std::deque<FlowKey> orientationOrder;
     std::vector<Flow> pending;        // ended flows replaced by a new one in addFrame
     std::vector<DnsRecord> dns;
-    std::unordered_map<std::string, std::vector<DnsLabel>> labels; // address -> names, oldest first
+    DnsLabelMap labels; // address -> names answered for it
     std::vector<std::string> interfaces{std::string()};
     uint16_t lastInterface = 0;
     int64_t nextFlushEpoch = std::numeric_limits<int64_t>::min();
@@ -173,23 +168,6 @@ struct FlowAggregator::Impl {
         return lastInterface;
     }
 
-    // The name of the latest answer for address before the flow began (an address a CDN
-    // shares changes names often); only when none, the latest before its last packet.
-    std::string dnsLabel(const std::string &address, int64_t firstEpoch, int64_t lastEpoch) const
-    {
-        auto it = labels.find(address);
-        if (it == labels.end())
-            return {};
-        const DnsLabel *during = nullptr;
-        for (auto label = it->second.rbegin(); label != it->second.rend(); ++label) {
-            if (label->epoch <= firstEpoch)
-                return label->name;
-            if (label->epoch <= lastEpoch && !during)
-                during = &*label;
-        }
-        return during ? during->name : std::string();
-    }
-
     Flow materialize(const Entry &e, bool ended) const
     {
         const FlowKey &k = *e.key;
@@ -209,7 +187,8 @@ struct FlowAggregator::Impl {
         f.lastNs = e.lastEpoch - options.bootToEpochNs;
         f.ended = ended;
         f.interfaceName = interfaces[e.interfaceIndex];
-        f.dnsName = dnsLabel(f.dst, e.firstEpoch, e.lastEpoch);
+        // The answer before the flow began (a CDN address changes names often); else one during it.
+        f.dnsName = labels.label(f.dst, e.firstEpoch, e.lastEpoch);
         return f;
     }
 
@@ -415,13 +394,8 @@ struct FlowAggregator::Impl {
             r.value = std::move(a.value);
             r.ttl = a.ttl;
             r.server = server;
-            if (r.type != kDnsTypeCname && !r.queryName.empty()
-                && (labels.size() < kMaxLabelledAddresses || labels.count(r.value))) {
-                std::vector<DnsLabel> &list = labels[r.value];
-                if (list.size() == kLabelsPerAddress)
-                    list.erase(list.begin());
-                list.push_back({epochNs, r.queryName});
-            }
+            if (r.type != kDnsTypeCname && !r.queryName.empty())
+                labels.add(r.value, r.queryName, epochNs);
             dns.push_back(std::move(r));
         }
     }

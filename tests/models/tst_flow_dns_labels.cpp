@@ -1,5 +1,6 @@
 // FlowAggregator's passive DNS: records from answers (UDP and TCP), the question name a
 // CNAME chain leads back to, and the label each flow gets from earlier answers.
+#include "dns_label_map.h"
 #include "flow.h"
 #include "flow_test_run.h"
 
@@ -22,6 +23,7 @@ private slots:
     void ownerOffTheChainNotTheQuestion();
     void craftedChainIsFast();
     void sharedAddressNamedAsAtTheStart();
+    void labelMapEvictsOldestAnswered();
 };
 
 void TestFlowDnsLabels::dnsRecordsAndLabel()
@@ -188,6 +190,32 @@ void TestFlowDnsLabels::sharedAddressNamedAsAtTheStart()
         bySport[f.sport] = f.dnsName;
     QCOMPARE(bySport[40052], std::string("shop.example"));
     QCOMPARE(bySport[40051], std::string("ads.example"));
+}
+
+void TestFlowDnsLabels::labelMapEvictsOldestAnswered()
+{
+    // Full: the address whose latest answer is oldest goes (new addresses were refused
+    // before, so a long capture stopped labelling); names are held once.
+    DnsLabelMap m(3, 2);
+    m.add("10.0.0.1", "x.example", 1);
+    m.add("10.0.0.2", "y.example", 2);
+    m.add("10.0.0.3", "x.example", 3);
+    QCOMPARE(m.names(), size_t(2));
+    m.add("10.0.0.1", "z.example", 4); // 10.0.0.1 answered again: 10.0.0.2 is now the oldest
+    m.add("10.0.0.4", "w.example", 5);
+    QCOMPARE(m.addresses(), size_t(3));
+    QCOMPARE(m.evictedAddresses(), uint64_t(1));
+    QCOMPARE(m.label("10.0.0.2", 10, 10), std::string());
+    QCOMPARE(m.label("10.0.0.4", 10, 10), std::string("w.example"));
+    QCOMPARE(m.label("10.0.0.1", 4, 10), std::string("z.example"));
+    QCOMPARE(m.label("10.0.0.1", 3, 10), std::string("x.example")); // before the flow's start
+    QCOMPARE(m.label("10.0.0.1", 0, 10), std::string("z.example")); // none before: during
+    QCOMPARE(m.label("10.0.0.1", 0, 0), std::string());
+    QCOMPARE(m.names(), size_t(3)); // y.example went with its address
+    m.add("10.0.0.1", "q.example", 6); // two names per address: x.example's oldest label goes
+    QCOMPARE(m.label("10.0.0.1", 3, 3), std::string());
+    QCOMPARE(m.names(), size_t(4)); // x.example still named by 10.0.0.3
+    QCOMPARE(m.label("10.0.0.3", 9, 9), std::string("x.example"));
 }
 
 QTEST_GUILESS_MAIN(TestFlowDnsLabels)
