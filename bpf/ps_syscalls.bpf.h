@@ -20,16 +20,85 @@ static __always_inline bool syscall_is_noise(__u32 kind, struct pt_regs *regs)
 }
 
 /*
+ * The caller's address buffer size, read at recvfrom/recvmsg entry. At exit the kernel
+ * has written back the address's FULL length, which may exceed the buffer (it copied a
+ * truncated address: an IPv6 sender into a sockaddr_in), so the exit reads at most
+ * min(buffer, returned) bytes. Keyed by thread; `where` is the addrlen pointer (recvfrom)
+ * or the msghdr (recvmsg) the size came from, so a stale entry is never used. LRU: an
+ * entry whose exit took another path ages out.
+ */
+struct recv_len {
+	__u64 where;
+	__s32 len;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct recv_len);
+} recv_len_map SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_recvfrom")
+int ps_recv_len_recvfrom(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct recv_len v = {};
+
+	if (!ctx->args[4] || !ctx->args[5])
+		return 0;
+	if (bpf_probe_read_user(&v.len, sizeof(v.len), (const void *)ctx->args[5]))
+		return 0;
+	v.where = ctx->args[5];
+	bpf_map_update_elem(&recv_len_map, &id, &v, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvmsg")
+int ps_recv_len_recvmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct user_msghdr msg = {};
+	struct recv_len v = {};
+
+	if (!ctx->args[1] || bpf_probe_read_user(&msg, sizeof(msg), (const void *)ctx->args[1]) || !msg.msg_name)
+		return 0;
+	v.where = ctx->args[1];
+	v.len = msg.msg_namelen;
+	bpf_map_update_elem(&recv_len_map, &id, &v, BPF_ANY);
+	return 0;
+}
+
+/* min(the caller's buffer as seen at entry, the length returned); without the entry's
+ * view (not attached yet, or no syscall tracepoints) at most a sockaddr_in6. */
+static __always_inline int recv_len_cap(__u64 where, int returned)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct recv_len *v = bpf_map_lookup_elem(&recv_len_map, &id);
+	int cap = sizeof(struct sockaddr_in6);
+
+	if (v) {
+		if (v->where == where && v->len < cap)
+			cap = v->len;
+		bpf_map_delete_elem(&recv_len_map, &id);
+	}
+	return returned < cap ? returned : cap;
+}
+
+/*
  * recvfrom(fd, buf, len, flags, src_addr r8, addrlen r9) and recvmsg(fd, msg si, flags)
- * at exit: the source address the kernel copied out (its length read back first)
- * goes into the record being built in the scratch buffer. A global function: the
- * verifier checks it once, not on every path through put_syscall_args' switch.
+ * at exit: the source address the kernel copied out (its length read back, capped by
+ * the buffer's size at entry) goes into the record being built in the scratch buffer.
+ * A global function: the verifier checks it once, not on every path through
+ * put_syscall_args' switch.
  */
 __noinline int ps_recv_source(__u32 kind, long ret, long si, long r8, long r9)
 {
 	struct scratch *s = get_scratch();
 	struct ps_syscall_record *r;
 	const void *name = NULL;
+	__u64 where;
 	int len = 0;
 
 	if (!s)
@@ -41,6 +110,7 @@ __noinline int ps_recv_source(__u32 kind, long ret, long si, long r8, long r9)
 		if (!r8 || !r9 || bpf_probe_read_user(&len, sizeof(len), (const void *)r9))
 			return 0;
 		name = (const void *)r8;
+		where = (__u64)r9;
 	} else {
 		struct user_msghdr msg = {};
 
@@ -48,8 +118,9 @@ __noinline int ps_recv_source(__u32 kind, long ret, long si, long r8, long r9)
 			return 0;
 		name = msg.msg_name;
 		len = msg.msg_namelen;
+		where = (__u64)si;
 	}
-	read_sockaddr(r->raddr, &r->rport, name, len);
+	read_sockaddr(r->raddr, &r->rport, name, recv_len_cap(where, len));
 	return 0;
 }
 

@@ -239,6 +239,10 @@ Result<std::unique_ptr<KernelCapture>> KernelCapture::start(const KernelCaptureO
         if (bpf_program__expected_attach_type(prog) == BPF_TRACE_ITER)
             continue; // iterators are run on demand by their owners
         bpf_link *link = bpf_program__attach(prog);
+        // The recvfrom/recvmsg buffer sizes at entry need syscall tracepoints; without
+        // them the exit caps an address at a sockaddr_in6 (ps_syscalls.bpf.h).
+        if (!link && std::string(bpf_program__name(prog)).rfind("ps_recv_len_", 0) == 0)
+            continue;
         if (!link) {
             const int err = errno;
             return makeError("attaching eBPF program '" + std::string(bpf_program__name(prog))

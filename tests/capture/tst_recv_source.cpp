@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstring>
+#include <utility>
 #include <vector>
 
 using namespace provscope;
@@ -80,6 +82,7 @@ private slots:
     void recvmsgCarriesTheSender();
     void ipv6Sender();
     void withoutAddressBuffer();
+    void truncatedAddressIsNotRead();
 
 private:
     const Event *findRecv(const char *syscall, uint16_t lport, size_t bytes) const;
@@ -143,6 +146,25 @@ void TestRecvSource::initTestCase()
     QVERIFY(sendTo(m_client, m_quiet, "noaddress!"));
     QCOMPARE(::recvfrom(m_quiet.fd, buf, sizeof buf, 0, nullptr, nullptr), ssize_t(10));
 
+    // An IPv6 sender into a sockaddr_in-sized buffer (16 bytes, followed by 0xAB): the
+    // kernel copies 16 bytes and returns the full length, 28. Reading 28 bytes took
+    // 0xAB filler as the address's last 8 bytes (11 bytes by recvfrom, 12 by recvmsg).
+    unsigned char area[64];
+    std::memset(area, 0xAB, sizeof area);
+    QVERIFY(sendTo(m_client6, m_server6, "truncated6!"));
+    socklen_t shortLen = sizeof(sockaddr_in);
+    QCOMPARE(::recvfrom(m_server6.fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr *>(area), &shortLen), ssize_t(11));
+    QCOMPARE(shortLen, socklen_t(sizeof(sockaddr_in6)));
+    std::memset(area, 0xAB, sizeof area);
+    QVERIFY(sendTo(m_client6, m_server6, "truncated6!!"));
+    iovec iov2{buf, sizeof buf};
+    msghdr shortMsg {};
+    shortMsg.msg_name = area;
+    shortMsg.msg_namelen = sizeof(sockaddr_in);
+    shortMsg.msg_iov = &iov2;
+    shortMsg.msg_iovlen = 1;
+    QCOMPARE(::recvmsg(m_server6.fd, &shortMsg, 0), ssize_t(12));
+
     for (int i = 0; i < 5; ++i)
         QVERIFY(capture->poll(50, handler).ok());
     QVERIFY(capture->stop(handler).ok());
@@ -180,6 +202,17 @@ void TestRecvSource::withoutAddressBuffer()
     QVERIFY2(ev, "no recvfrom of 10 bytes on the quiet socket");
     QCOMPARE(ev->laddr, std::string("127.0.0.1"));
     QCOMPARE(ev->rport, uint16_t(0)); // the caller asked for no address: none is guessed
+}
+
+void TestRecvSource::truncatedAddressIsNotRead()
+{
+    for (const auto &[syscall, bytes] : {std::pair<const char *, size_t>{"recvfrom", 11}, {"recvmsg", 12}}) {
+        const Event *ev = findRecv(syscall, m_server6.port, bytes);
+        QVERIFY2(ev, syscall);
+        // Only 16 of the sender's 28 bytes reached the buffer: no address is taken from it.
+        QVERIFY2(ev->raddr.find("abab") == std::string::npos, (std::string(syscall) + ": " + ev->raddr).c_str());
+        QVERIFY2(ev->raddr.empty() || ev->raddr == "::" || ev->raddr == "::1", (std::string(syscall) + ": " + ev->raddr).c_str());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestRecvSource)
