@@ -110,7 +110,7 @@ FlowsTab::FlowsTab(QWidget *parent)
     const std::pair<int, const char *> widths[] = {
         {FlowTableModel::Protocol, "Proto"}, {FlowTableModel::Source, "255.255.255.255"},
         {FlowTableModel::SourcePort, "65535 "}, {FlowTableModel::Destination, "255.255.255.255"},
-        {FlowTableModel::DestinationPort, "65535 "}, {FlowTableModel::Domain, "files.provscope.test"},
+        {FlowTableModel::DestinationPort, "65535 "}, {FlowTableModel::Domain, "svc526.bench.example.org"},
         {FlowTableModel::Process, "provscope-activ (12345)"}, {FlowTableModel::PeerProcess, "provscope-activ (12345)"},
         {FlowTableModel::Packets, "Packets "}, {FlowTableModel::Bytes, "99,999,999"},
         {FlowTableModel::PacketsOut, "Pkts out"}, {FlowTableModel::PacketsIn, "Pkts in"},
