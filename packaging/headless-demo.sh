@@ -31,5 +31,7 @@ echo "provscope: backtracking from the exfiltration connection ($poi)"
 "$bin/provscope-cli" graph "$session" --poi "$poi" --direction backward --hide-noise \
     --format png --report --title "How did data reach $addr:$port?" -o "$report"
 "$bin/provscope-cli" summary "$session" --poi "$poi" --direction backward --hide-noise
+echo "provscope: the network flow of that connection, as libpcap saw it and joined to its processes"
+"$bin/provscope-cli" flows "$session" | grep -F "\"dst\":\"$addr\",\"dport\":$port," || echo "(no flow captured)"
 echo "session: $session"
 echo "report:  $report"
