@@ -1,7 +1,7 @@
 // FlowAggregator: one hash table of bidirectional 5-tuples (the key puts the smaller
 // address:port first), an intrusive list of the open flows in order of their last packet
-// (idle flows are at its head, the ones a flush must re-send at its tail) and a FIFO of
-// ended flows waiting out closeLinger. Every step is O(1) per packet or per flow handed
+// (idle flows are at its head, the ones a flush must re-send at its tail), FIFOs of
+// ended flows waiting out closeLinger and TIME_WAIT. Every step is O(1) per packet or per flow handed
 // out, so an import of millions of packets never scans the table. A small side table
 // counts fragmented datagrams once, when complete (see packet_decoder.h).
 #include "flow_aggregator.h"
@@ -80,6 +80,9 @@ struct Entry {
     bool ended = false;
     bool dirty = false;        // changed since it was last handed out
     bool inSynList = false;
+    bool handedOut = false;    // ended, handed out, unchanged since
+    bool haveSynSeq = false;
+    uint32_t synSeq = 0;       // its first SYN's sequence number (a retransmission repeats it)
     uint16_t interfaceIndex = 0;
     Entry *prev = nullptr, *next = nullptr; // open-flow list, oldest activity first
     Entry *synPrev = nullptr, *synNext = nullptr; // open TCP flows that only sent SYNs, likewise
@@ -89,8 +92,13 @@ struct Entry {
 struct EndedRef {
     FlowKey key;
     uint64_t id;
-    int64_t deadline; // endEpoch + closeLinger
+    int64_t deadline; // handed out after endEpoch + closeLinger, forgotten after + kTimeWait
 };
+// An ended TCP flow's key is kept this long (like TIME_WAIT): a late FIN or ACK (a
+// retransmission after the linger) still counts in it and the flow is handed out again
+// (the same key: the store keeps the last version); a SYN with a new sequence number starts
+// a new flow at once. At most maxOpenFlows ended keys are kept.
+constexpr int64_t kTimeWaitNs = 60'000'000'000;
 
 // A TCP flow that only sent SYNs, unanswered (a scan, a flood), ends after this: past
 // Linux's longest SYN retry gap (32 s, tcp_syn_retries 6), so a patient connect stays one flow.
@@ -110,7 +118,8 @@ struct FlowAggregator::Impl {
     std::unordered_map<FragmentKey, FragmentState, Key40Hash> fragments;
     int64_t nextFragmentExpiry = std::numeric_limits<int64_t>::min();
     Entry *head = nullptr, *tail = nullptr;
-    std::deque<EndedRef> endedQueue;
+    std::deque<EndedRef> endedQueue;    // ended flows to hand out once closeLinger is over
+    std::deque<EndedRef> timeWaitQueue; // ended flows to forget after kTimeWait
     Entry *synHead = nullptr, *synTail = nullptr;
     size_t openCount = 0; // entries in the open-flow list
     std::unordered_map<FlowKey, bool, Key40Hash> orientation; // key -> initiatorIsA
@@ -229,6 +238,10 @@ struct FlowAggregator::Impl {
         e.initiatorIsA = initiatorIsA(key, senderIsA, p);
         e.interfaceIndex = iface;
         e.key = &key; // the table node's own key
+        if (p.proto == kProtoTcp && (p.tcpFlags & (kTcpSyn | kTcpAck)) == kTcpSyn) {
+            e.haveSynSeq = true;
+            e.synSeq = p.tcpSeq;
+        }
     }
 
     // Ends an open flow now (idle, unanswered SYNs, evicted): handed out, then forgotten.
@@ -252,6 +265,7 @@ struct FlowAggregator::Impl {
         if (linked(e))
             unlink(e);
         endedQueue.push_back({*e.key, e.id, epochNs + options.closeLingerNs});
+        timeWaitQueue.push_back({*e.key, e.id, epochNs + std::max(kTimeWaitNs, options.closeLingerNs)});
     }
 
     void countPacket(const DecodedPacket &p, int64_t epochNs, uint32_t wireLength, const std::string &interfaceName)
@@ -271,12 +285,16 @@ struct FlowAggregator::Impl {
         auto [it, inserted] = table.try_emplace(key);
         Entry &e = it->second;
         if (!inserted) {
-            const bool bareSyn = p.proto == kProtoTcp && (p.tcpFlags & (kTcpSyn | kTcpAck)) == kTcpSyn;
-            const bool restart = e.ended ? (epochNs > e.endEpoch + options.closeLingerNs || bareSyn)
-                                         : epochNs - e.lastEpoch > options.inactivityTimeoutNs;
+            // A SYN with a new sequence number after a FIN or RST: the port is reused.
+            const bool newSyn = p.proto == kProtoTcp && (p.tcpFlags & (kTcpSyn | kTcpAck)) == kTcpSyn
+                && (e.ended || e.finMask) && !(e.haveSynSeq && p.tcpSeq == e.synSeq);
+            const bool restart = newSyn
+                || (e.ended ? epochNs > e.endEpoch + std::max(kTimeWaitNs, options.closeLingerNs)
+                            : epochNs - e.lastEpoch > options.inactivityTimeoutNs);
             if (restart) {
-                // The old flow is complete (its stale endedQueue entry is skipped by id).
-                pending.push_back(materialize(e, true));
+                // The old flow is complete (its stale queue entries are skipped by id).
+                if (!e.handedOut)
+                    pending.push_back(materialize(e, true));
                 synUnlink(e);
                 if (linked(e)) {
                     rememberOrientation(e); // an inactivity timeout: the connection may go on
@@ -298,8 +316,13 @@ struct FlowAggregator::Impl {
         e.tcpFlags |= p.tcpFlags;
         e.firstEpoch = std::min(e.firstEpoch, epochNs);
         e.lastEpoch = std::max(e.lastEpoch, epochNs);
-        if (e.ended)
-            return; // a late ACK or retransmission within closeLinger
+        if (e.ended) { // a late ACK or retransmission
+            if (e.handedOut) { // hand it out again, its counts changed
+                e.handedOut = false;
+                endedQueue.push_back({*e.key, e.id, epochNs + options.closeLingerNs});
+            }
+            return;
+        }
         if (p.proto == kProtoTcp) {
             if (p.tcpFlags & kTcpFin)
                 e.finMask |= uint8_t(1 << d);
@@ -459,9 +482,21 @@ void FlowAggregator::collect(int64_t nowEpochNs, std::vector<Flow> &flows, std::
         const EndedRef ref = m.endedQueue.front();
         m.endedQueue.pop_front();
         auto it = m.table.find(ref.key);
-        if (it == m.table.end() || it->second.id != ref.id || !it->second.ended)
-            continue; // replaced by a newer flow on the same 5-tuple
+        if (it == m.table.end() || it->second.id != ref.id || !it->second.ended || it->second.handedOut)
+            continue; // replaced by a newer flow on the same 5-tuple, or handed out already
         flows.push_back(m.materialize(it->second, true));
+        it->second.handedOut = true;
+    }
+    // Ended flows past their TIME_WAIT (or too many of them): forgotten.
+    const size_t maxTimeWait = m.options.maxOpenFlows ? m.options.maxOpenFlows : std::numeric_limits<size_t>::max();
+    while (!m.timeWaitQueue.empty() && (m.timeWaitQueue.front().deadline < nowEpochNs || m.timeWaitQueue.size() > maxTimeWait)) {
+        const EndedRef ref = m.timeWaitQueue.front();
+        m.timeWaitQueue.pop_front();
+        auto it = m.table.find(ref.key);
+        if (it == m.table.end() || it->second.id != ref.id || !it->second.ended)
+            continue;
+        if (!it->second.handedOut)
+            flows.push_back(m.materialize(it->second, true));
         m.table.erase(it);
     }
     // Idle flows: the list is ordered by last activity, so they are at its head.
@@ -492,10 +527,12 @@ void FlowAggregator::finish(std::vector<Flow> &flows, std::vector<DnsRecord> &dn
     m.pending.clear();
     const size_t first = flows.size();
     for (const auto &[key, e] : m.table)
-        flows.push_back(m.materialize(e, e.ended));
+        if (!e.handedOut)
+            flows.push_back(m.materialize(e, e.ended));
     std::sort(flows.begin() + ptrdiff_t(first), flows.end(), [](const Flow &x, const Flow &y) { return x.key < y.key; });
     m.table.clear();
     m.endedQueue.clear();
+    m.timeWaitQueue.clear();
     m.synHead = m.synTail = nullptr;
     m.fragments.clear();
     m.head = m.tail = nullptr;
@@ -507,6 +544,7 @@ void FlowAggregator::finish(std::vector<Flow> &flows, std::vector<DnsRecord> &dn
 
 const FlowAggregatorStats &FlowAggregator::stats() const { return m_impl->stats; }
 
-size_t FlowAggregator::openFlows() const { return m_impl->table.size(); }
+// Flows not ended yet (ended ones waiting out closeLinger or TIME_WAIT are not counted).
+size_t FlowAggregator::openFlows() const { return m_impl->openCount; }
 
 } // namespace provscope

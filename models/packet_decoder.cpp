@@ -48,6 +48,7 @@ Kind decodeTransport(DecodedPacket &out, uint8_t proto, const uint8_t *l4, const
         out.sport = be16(l4);
         out.dport = be16(l4 + 2);
         out.tcpFlags = l4[13];
+        out.tcpSeq = be32(l4 + 4);
         out.payloadWireLength = claimed - headerLength;
         // Options cut by the snap length: the packet still counts, its payload is empty.
         if (headerLength < captured) {
@@ -252,6 +253,7 @@ DecodedPacket::Kind decodePacket(int linkType, const uint8_t *data, uint32_t len
     out.kind = Kind::Other;
     out.family = out.proto = out.tcpFlags = 0;
     out.sport = out.dport = 0;
+    out.tcpSeq = 0;
     // An IPv4 address fills 4 bytes: the rest must not keep a previous IPv6 packet's.
     std::memset(out.src, 0, sizeof out.src);
     std::memset(out.dst, 0, sizeof out.dst);

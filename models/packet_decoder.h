@@ -28,6 +28,7 @@ struct DecodedPacket {
     uint8_t proto = 0;        // kProtoTcp or kProtoUdp
     uint8_t tcpFlags = 0;
     uint16_t sport = 0, dport = 0;
+    uint32_t tcpSeq = 0;      // TCP: the sequence number (a retransmitted SYN repeats it)
     uint8_t src[16] = {}, dst[16] = {}; // IPv4 uses the first 4 bytes
     // Fragments (Flow at offset 0, or Fragment): where this one lies in its datagram.
     bool fragment = false;

@@ -27,12 +27,13 @@ inline Bytes address(const char *text)
     return b;
 }
 
-inline Bytes tcp(uint16_t sport, uint16_t dport, uint8_t flags, const Bytes &payload = {}, const Bytes &options = {})
+inline Bytes tcp(uint16_t sport, uint16_t dport, uint8_t flags, const Bytes &payload = {}, const Bytes &options = {},
+                 uint32_t seq = 1000)
 {
     Bytes b;
     put16(b, sport);
     put16(b, dport);
-    put32(b, 1000); // seq
+    put32(b, seq);
     put32(b, 2000); // ack
     b.push_back(uint8_t(((20 + options.size()) / 4) << 4));
     b.push_back(flags);
@@ -160,9 +161,10 @@ inline Bytes bsdLoopback(const Bytes &l3, uint32_t family, bool bigEndian)
 }
 
 // Ethernet/IPv4 or IPv6/TCP in one call.
-inline Bytes tcpFrame(const char *src, uint16_t sport, const char *dst, uint16_t dport, uint8_t flags, size_t payload = 0)
+inline Bytes tcpFrame(const char *src, uint16_t sport, const char *dst, uint16_t dport, uint8_t flags, size_t payload = 0,
+                      uint32_t seq = 1000)
 {
-    const Bytes segment = tcp(sport, dport, flags, filler(payload));
+    const Bytes segment = tcp(sport, dport, flags, filler(payload), {}, seq);
     const bool v6 = std::string(src).find(':') != std::string::npos;
     return ethernet(v6 ? ipv6(src, dst, 6, segment) : ipv4(src, dst, 6, segment));
 }

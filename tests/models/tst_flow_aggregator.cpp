@@ -19,35 +19,6 @@ int64_t threadCpuNs()
     return int64_t(ts.tv_sec) * kSec + ts.tv_nsec;
 }
 
-// A client's connection: SYN, SYN-ACK, ACK, data both ways, FIN, FIN-ACK, ACK.
-// Returns the frame sizes sent by the client (out) and the server (in).
-std::pair<uint64_t, uint64_t> tcpConversation(Run &run, int64_t t, uint16_t sport, bool rstInsteadOfFin = false)
-{
-    uint64_t out = 0, in = 0;
-    auto c = [&](uint8_t flags, size_t payload) {
-        const Bytes f = tcpFrame(kClient, sport, kServer, 80, flags, payload);
-        run.add(t += 1000, f);
-        out += f.size();
-    };
-    auto s = [&](uint8_t flags, size_t payload) {
-        const Bytes f = tcpFrame(kServer, 80, kClient, sport, flags, payload);
-        run.add(t += 1000, f);
-        in += f.size();
-    };
-    c(kTcpSyn, 0);
-    s(kTcpSyn | kTcpAck, 0);
-    c(kTcpAck, 0);
-    c(kTcpPsh | kTcpAck, 100);
-    s(kTcpPsh | kTcpAck, 1000);
-    if (rstInsteadOfFin) {
-        c(kTcpRst, 0);
-    } else {
-        c(kTcpFin | kTcpAck, 0);
-        s(kTcpFin | kTcpAck, 0);
-        c(kTcpAck, 0); // the last ACK comes after both FINs: same flow
-    }
-    return {out, in};
-}
 } // namespace
 
 class TestFlowAggregator : public QObject {
