@@ -23,14 +23,6 @@ uint64_t bootTimeNowNs()
     return uint64_t(now.tv_sec) * 1000000000ull + uint64_t(now.tv_nsec);
 }
 
-void appendBatch(CaptureBatch &into, const CaptureBatch &from)
-{
-    into.processes.insert(into.processes.end(), from.processes.begin(), from.processes.end());
-    into.events.insert(into.events.end(), from.events.begin(), from.events.end());
-    into.losses.insert(into.losses.end(), from.losses.begin(), from.losses.end());
-    into.flows.insert(into.flows.end(), from.flows.begin(), from.flows.end());
-    into.dnsRecords.insert(into.dnsRecords.end(), from.dnsRecords.begin(), from.dnsRecords.end());
-}
 } // namespace
 
 CaptureController::CaptureController(QObject *parent)
@@ -206,10 +198,10 @@ void CaptureController::onBatch(CaptureBatchPtr batch)
         kept.losses = batch->losses;
         kept.flows = batch->flows;
         kept.dnsRecords = batch->dnsRecords;
-        appendBatch(m_pending, kept);
+        m_pending.append(std::move(kept));
         return;
     }
-    appendBatch(m_pending, *batch);
+    m_pending.append(CaptureBatch(*batch)); // the batch is shared: copy it
 }
 
 void CaptureController::flushPending()
