@@ -15,6 +15,8 @@
 #include <deque>
 #include <limits>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace provscope {
 namespace {
@@ -44,7 +46,7 @@ static_assert(sizeof(FragmentKey) == 40);
 
 struct FragmentState {
     int64_t firstEpoch = 0;
-    uint64_t received = 0; // payload bytes seen (duplicates may overcount: tolerated)
+    std::vector<std::pair<uint32_t, uint32_t>> covered; // payload ranges seen, sorted, merged
     int64_t total = -1;    // known once the last fragment (no MF) is seen
     bool haveFirst = false;
     uint8_t proto = 0, tcpFlags = 0;
@@ -52,6 +54,25 @@ struct FragmentState {
 };
 constexpr int64_t kFragmentTimeoutNs = 30'000'000'000; // Linux ipfrag_time
 constexpr size_t kMaxFragmentedDatagrams = 65536;
+constexpr size_t kMaxFragmentGaps = 64; // more holes than any honest datagram: dropped
+
+// Adds [begin, end) to the sorted, merged ranges (a duplicate fragment adds nothing).
+void cover(std::vector<std::pair<uint32_t, uint32_t>> &ranges, uint32_t begin, uint32_t end)
+{
+    if (begin >= end)
+        return;
+    auto it = std::lower_bound(ranges.begin(), ranges.end(), std::make_pair(begin, begin));
+    if (it != ranges.begin() && std::prev(it)->second >= begin)
+        --it;
+    auto last = it;
+    while (last != ranges.end() && last->first <= end) {
+        begin = std::min(begin, last->first);
+        end = std::max(end, last->second);
+        ++last;
+    }
+    it = ranges.erase(it, last);
+    ranges.insert(it, {begin, end});
+}
 
 struct Key40Hash {
     template <class K>
@@ -365,7 +386,11 @@ struct FlowAggregator::Impl {
             it->second.firstEpoch = epochNs;
         }
         FragmentState &st = it->second;
-        st.received += p.fragmentLength;
+        cover(st.covered, p.fragmentOffset, p.fragmentOffset + p.fragmentLength);
+        if (st.covered.size() > kMaxFragmentGaps) {
+            fragments.erase(it);
+            return false;
+        }
         if (!p.moreFragments)
             st.total = int64_t(p.fragmentOffset) + p.fragmentLength;
         if (p.kind == DecodedPacket::Kind::Flow) {
@@ -375,7 +400,9 @@ struct FlowAggregator::Impl {
             st.sport = p.sport;
             st.dport = p.dport;
         }
-        if (!st.haveFirst || st.total < 0 || int64_t(st.received) < st.total)
+        // Complete once one range covers the whole payload (duplicates do not complete it).
+        if (!st.haveFirst || st.total < 0 || st.covered.size() != 1 || st.covered[0].first != 0
+            || int64_t(st.covered[0].second) < st.total)
             return false;
         p.proto = st.proto;
         p.tcpFlags = st.tcpFlags;

@@ -326,6 +326,19 @@ void TestFlowAggregator::ipv4FragmentsCountOnceLikeTshark()
     QCOMPARE(mixed.flows.size(), size_t(3));
     QCOMPARE(mixed.flows[2].sport, uint16_t(53));
     QCOMPARE(mixed.flows[2].packets(), uint64_t(1));
+
+    // A duplicated first fragment does not stand in for the missing middle one.
+    const std::vector<Bytes> g = ipv4Fragments("10.0.0.7", kClient, udp(1, 2, filler(1592)), {800, 1200});
+    Run dup;
+    dup.add(kT0, g[0]);
+    dup.add(kT0 + 1, g[0]);
+    dup.add(kT0 + 2, g[2]);
+    QCOMPARE(dup.aggregator.stats().flowPackets, uint64_t(0));
+    dup.add(kT0 + 3, g[1]); // now complete: counted once
+    dup.finish();
+    QCOMPARE(dup.flows.size(), size_t(1));
+    QCOMPARE(dup.flows[0].packets(), uint64_t(1));
+    QCOMPARE(dup.flows[0].bytes(), uint64_t(g[1].size()));
 }
 
 void TestFlowAggregator::ipv6FragmentsAndIncompleteDatagrams()
