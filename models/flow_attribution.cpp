@@ -42,6 +42,15 @@ bool isWildcard(const Address &a)
     return a == any || a == anyV4;
 }
 
+// 127.0.0.0/8, ::1 (IPv4 as ::ffff:a.b.c.d).
+bool isLoopback(const Address &a)
+{
+    static const Address v6Loopback{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    const bool v4 = std::all_of(a.begin(), a.begin() + 10, [](uint8_t b) { return b == 0; }) && a[10] == 0xff &&
+                    a[11] == 0xff;
+    return a == v6Loopback || (v4 && a[12] == 127);
+}
+
 bool isInet(const std::string &address)
 {
     return !address.empty() && address[0] != '/' && address[0] != '@';
@@ -105,6 +114,8 @@ void FlowAttributor::addEvent(const Event &e)
     if (!e.laddr.empty() && !parseAddress(e.laddr, local))
         return;
     const bool anyLocal = e.laddr.empty() || isWildcard(local);
+    if (!anyLocal)
+        m_localAddresses.insert(local);
     // A socket that does not name its peer (unconnected UDP): keyed by its local side only.
     bool peerless = e.rport == 0 || e.raddr.empty();
     if (!peerless) {
@@ -197,7 +208,25 @@ bool FlowAttributor::attribute(Flow &flow) const
         }
     }
     if (!flow.peerPid) {
-        const Range *r = best(keys.data() + 2, 4, flow.firstNs, flow.lastNs);
+        // A socket seen without its peer or on a wildcard address is the responder only
+        // where that is plausible: a socket without a peer only for UDP (a TCP flow always
+        // has a connected socket on each end: a listening socket's bind is not the flow's),
+        // a wildcard address only when dst is this host's (loopback, or some socket's local
+        // address). Events carry no protocol, so a peer-less UDP socket and a TCP listener
+        // on the same port look alike: that is why the flow's protocol decides. A fully
+        // named 5-tuple still matches across protocols (nothing in an event tells them apart).
+        const bool dstLocal = isLoopback(keys[2].local) || m_localAddresses.count(keys[2].local);
+        const bool udp = flow.proto == kProtoUdp;
+        TupleKey responder[4];
+        size_t count = 0;
+        responder[count++] = keys[2];
+        if (dstLocal)
+            responder[count++] = keys[3];
+        if (udp)
+            responder[count++] = keys[4];
+        if (udp && dstLocal)
+            responder[count++] = keys[5];
+        const Range *r = best(responder, count, flow.firstNs, flow.lastNs);
         // The same socket cannot be both ends (a flow to itself is the initiator's).
         const bool toItself = keys[0].local == keys[0].remote && flow.sport == flow.dport;
         if (r && !(toItself && r->pid == flow.pid && r->startNs == flow.procStartNs)) {
@@ -220,6 +249,16 @@ void FlowAttributor::prune(int64_t olderThanNs)
         m_ranges -= before - ranges.size();
         it = ranges.empty() ? m_byTuple.erase(it) : std::next(it);
     }
+}
+
+size_t AddressHash::operator()(const std::array<uint8_t, 16> &a) const
+{
+    uint64_t h = 1469598103934665603ull;
+    for (uint8_t b : a) {
+        h ^= b;
+        h *= 1099511628211ull;
+    }
+    return size_t(h);
 }
 
 } // namespace provscope

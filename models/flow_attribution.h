@@ -4,7 +4,8 @@
 // laddr:lport = src:sport and raddr:rport = dst:dport; the responder (the other end,
 // when local) one with laddr:lport = dst:dport and raddr:rport = src:sport. A socket
 // that does not name its peer (an unconnected UDP server) matches the responder by its
-// local address and port, or by a wildcard address (0.0.0.0, ::) and the port. The
+// local address and port (UDP flows only), or by a wildcard address (0.0.0.0, ::) and the
+// port (only when dst is local: loopback or some event's local address). The
 // event's time range must overlap the flow's [firstNs - 1 s, lastNs + 1 s]; of several
 // candidates the closest in time wins (ties: the one whose events began first).
 //
@@ -43,6 +44,10 @@ struct TupleKeyHash {
 
 using TupleKeySet = std::unordered_set<TupleKey, TupleKeyHash>;
 
+struct AddressHash {
+    size_t operator()(const std::array<uint8_t, 16> &address) const;
+};
+
 class FlowAttributor {
 public:
     // Any event; only one with an IPv4/IPv6 socket side and a port is kept.
@@ -79,6 +84,8 @@ private:
 
     std::unordered_map<TupleKey, std::vector<Range>, TupleKeyHash> m_byTuple;
     TupleKeySet m_touched;
+    // Every non-wildcard local address of an event: this host's addresses.
+    std::unordered_set<std::array<uint8_t, 16>, AddressHash> m_localAddresses;
     size_t m_ranges = 0;
     uint64_t m_eventsAdded = 0;
     int64_t m_latestNs = 0;

@@ -57,6 +57,7 @@ private slots:
     void udpServerWithoutPeer();
     void neverGuessed_data();
     void neverGuessed();
+    void wildcardResponderOnALocalAddress();
     void mappedIpv4Address();
     void keepsWhatIsKnown();
     void scopedAndNonNumericAddresses();
@@ -158,12 +159,26 @@ void TestFlowAttribution::neverGuessed_data()
     QTest::addColumn<int>("lport");
     QTest::addColumn<QString>("raddr");
     QTest::addColumn<int>("rport");
-    QTest::newRow("other local port") << "10.0.0.5" << 40001 << "10.0.0.9" << 443;
-    QTest::newRow("other remote port") << "10.0.0.5" << 40000 << "10.0.0.9" << 444;
-    QTest::newRow("other remote address") << "10.0.0.5" << 40000 << "10.0.0.8" << 443;
-    QTest::newRow("other local address") << "10.0.0.6" << 40000 << "10.0.0.9" << 443;
-    QTest::newRow("no local port") << "10.0.0.5" << 0 << "10.0.0.9" << 443;
-    QTest::newRow("unix socket") << "/run/x.sock" << 40000 << "" << 0;
+    QTest::addColumn<int>("proto");
+    const int tcp = kProtoTcp, udp = kProtoUdp;
+    QTest::newRow("other local port") << "10.0.0.5" << 40001 << "10.0.0.9" << 443 << tcp;
+    QTest::newRow("other remote port") << "10.0.0.5" << 40000 << "10.0.0.9" << 444 << tcp;
+    QTest::newRow("other remote address") << "10.0.0.5" << 40000 << "10.0.0.8" << 443 << tcp;
+    QTest::newRow("other local address") << "10.0.0.6" << 40000 << "10.0.0.9" << 443 << tcp;
+    QTest::newRow("no local port") << "10.0.0.5" << 0 << "10.0.0.9" << 443 << tcp;
+    QTest::newRow("unix socket") << "/run/x.sock" << 40000 << "" << 0 << tcp;
+    // Reviewer's A: a local server on 0.0.0.0 without a peer (dnsmasq's read) is not the
+    // responder of a flow to a REMOTE address on its port (10.0.0.9 is no local address).
+    QTest::newRow("A: UDP, wildcard socket without peer, remote destination") << "0.0.0.0" << 443 << "" << 0 << udp;
+    QTest::newRow("A: UDP, wildcard socket naming the peer, remote destination")
+        << "0.0.0.0" << 443 << "10.0.0.5" << 40000 << udp;
+    // Reviewer's B: a TCP flow is never the flow of a socket without a peer (a listener's
+    // bind/listen), even on the flow's own destination address.
+    QTest::newRow("B: TCP, socket without peer on the destination address") << "10.0.0.9" << 443 << "" << 0 << tcp;
+    QTest::newRow("B: TCP, wildcard listener") << "0.0.0.0" << 443 << "" << 0 << tcp;
+    // Reviewer's C: a capture of two other hosts (a mirror port) talking to a port this
+    // host has an unconnected socket on: neither end is local.
+    QTest::newRow("C: UDP between two remote hosts, local :: socket on the port") << "::" << 443 << "" << 0 << udp;
 }
 
 void TestFlowAttribution::neverGuessed()
@@ -172,14 +187,31 @@ void TestFlowAttribution::neverGuessed()
     QFETCH(int, lport);
     QFETCH(QString, raddr);
     QFETCH(int, rport);
+    QFETCH(int, proto);
     FlowAttributor a;
     a.addEvent(socketEvent(100, 11, "connect", laddr.toStdString(), uint16_t(lport), raddr.toStdString(),
                            uint16_t(rport), kT));
-    Flow f = flow(kProtoTcp, "10.0.0.5", 40000, "10.0.0.9", 443);
+    Flow f = flow(uint8_t(proto), "10.0.0.5", 40000, "10.0.0.9", 443);
     QVERIFY(!a.attribute(f));
     QCOMPARE(f.pid, 0u);
     QCOMPARE(f.peerPid, 0u);
     QVERIFY(!f.attributed());
+}
+
+void TestFlowAttribution::wildcardResponderOnALocalAddress()
+{
+    // The same wildcard UDP server is the responder once 10.0.0.9 is known as this
+    // host's address (a socket event had it as its local address).
+    FlowAttributor a;
+    a.addEvent(socketEvent(200, 22, "recvfrom", "0.0.0.0", 443, "", 0, kT));
+    Flow before = flow(kProtoUdp, "10.0.0.5", 40000, "10.0.0.9", 443);
+    QVERIFY(!a.attribute(before));
+    a.addEvent(socketEvent(300, 33, "connect", "10.0.0.9", 51000, "10.0.0.1", 80, kT));
+    Flow after = flow(kProtoUdp, "10.0.0.5", 40000, "10.0.0.9", 443);
+    QVERIFY(a.attribute(after));
+    QCOMPARE(after.peerPid, 200u);
+    Flow tcp = flow(kProtoTcp, "10.0.0.5", 40000, "10.0.0.9", 443);
+    QVERIFY(!a.attribute(tcp)); // but never a TCP flow's
 }
 
 void TestFlowAttribution::mappedIpv4Address()
