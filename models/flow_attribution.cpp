@@ -8,8 +8,10 @@
 namespace provscope {
 namespace {
 
-// Events of one process on one 5-tuple closer than this extend one range.
-constexpr int64_t kMergeGapNs = 60'000'000'000;
+// Events of one process on one 5-tuple closer than this extend one range: no more than
+// the attribution window, so a range's distance to a flow stays that of its closest event
+// within the window (a process quiet for 50 s between two events has no range over the gap).
+constexpr int64_t kMergeGapNs = kAttributionWindowNs;
 
 using Address = std::array<uint8_t, 16>;
 

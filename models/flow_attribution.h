@@ -10,7 +10,7 @@
 // candidates the closest in time wins (ties: the one whose events began first).
 //
 // Events are kept compactly: per 5-tuple, one time range per process, extended while
-// its events keep coming. Not thread-safe.
+// its events keep coming less than the window apart. Not thread-safe.
 #include "event.h"
 #include "flow.h"
 

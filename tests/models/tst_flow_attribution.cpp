@@ -58,6 +58,7 @@ private slots:
     void neverGuessed_data();
     void neverGuessed();
     void wildcardResponderOnALocalAddress();
+    void quietGapIsNotARange();
     void mappedIpv4Address();
     void keepsWhatIsKnown();
     void scopedAndNonNumericAddresses();
@@ -214,6 +215,20 @@ void TestFlowAttribution::wildcardResponderOnALocalAddress()
     QVERIFY(!a.attribute(tcp)); // but never a TCP flow's
 }
 
+void TestFlowAttribution::quietGapIsNotARange()
+{
+    // Reviewer's attr.cpp case 3: A used the 5-tuple at 0 s and 50 s, B at 25 s. The flow
+    // at 25 s is B's: A had no event within the window, its two events are two ranges.
+    FlowAttributor a;
+    a.addEvent(socketEvent(100, 1, "sendto", "127.0.0.1", 5000, "127.0.0.1", 6000, kT));
+    a.addEvent(socketEvent(100, 1, "sendto", "127.0.0.1", 5000, "127.0.0.1", 6000, kT + 50 * kSecond));
+    a.addEvent(socketEvent(300, 3, "sendto", "127.0.0.1", 5000, "127.0.0.1", 6000, kT + 25 * kSecond));
+    Flow f = flow(kProtoUdp, "127.0.0.1", 5000, "127.0.0.1", 6000, kT + 25 * kSecond, kT + 25 * kSecond + 1000);
+    QVERIFY(a.attribute(f));
+    QCOMPARE(f.pid, 300u);
+    QCOMPARE(a.ranges(), size_t(3));
+}
+
 void TestFlowAttribution::mappedIpv4Address()
 {
     // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; the wire shows IPv4.
@@ -266,10 +281,10 @@ void TestFlowAttribution::compactAndPruned()
     QCOMPARE(a.ranges(), size_t(2));
     QCOMPARE(a.eventsAdded(), uint64_t(5001));
     // A flow late in that connection (4.9 s in) still finds the merged range.
-    Flow late = flow(kProtoTcp, "127.0.0.1", 40000, "127.0.0.1", 8080, kT + 4900 * 1'000'000, kT + 4990 * 1'000'000);
+    Flow late = flow(kProtoTcp, "127.0.0.1", 40000, "127.0.0.1", 8080, kT + 4900 * int64_t(1'000'000), kT + 4990 * int64_t(1'000'000));
     QVERIFY(a.attribute(late));
     QCOMPARE(late.pid, 100u);
-    QCOMPARE(late.peerPid, 200u);
+    QCOMPARE(late.peerPid, 0u); // the server's only event, its accept, is 4.9 s before: outside the window
     // The accept is older than the horizon, the reads are not.
     a.prune(kT + 1);
     QCOMPARE(a.ranges(), size_t(1));
