@@ -13,7 +13,8 @@ Result<void> FlowStore::prepare(SqliteDatabase &db, Intern intern, ProcessRowId 
         const char *sql;
     };
     const Prepared prepared[] = {
-        // A flush re-sends an open flow: the last version wins, an earlier attribution stays.
+        // A flush re-sends an open flow: the last version's counts win, the FIRST stored
+        // attribution stays (a later version may see other processes reuse the 5-tuple).
         {&m_upsertFlow,
          "INSERT INTO flows(id, proto, src, sport, dst, dport, packets_out, bytes_out, packets_in, bytes_in,"
          " tcp_flags, first_ts, last_ts, ended, iface, dns_name, proc, peer_proc)"
@@ -23,8 +24,9 @@ Result<void> FlowStore::prepare(SqliteDatabase &db, Intern intern, ProcessRowId 
          " bytes_out = excluded.bytes_out, packets_in = excluded.packets_in, bytes_in = excluded.bytes_in,"
          " tcp_flags = excluded.tcp_flags, first_ts = excluded.first_ts, last_ts = excluded.last_ts,"
          " ended = excluded.ended, iface = excluded.iface, dns_name = COALESCE(excluded.dns_name, dns_name),"
-         " proc = COALESCE(excluded.proc, proc), peer_proc = COALESCE(excluded.peer_proc, peer_proc)"},
-        {&m_flowExists, "SELECT 1 FROM flows WHERE id = ?1"},
+         " proc = COALESCE(proc, excluded.proc), peer_proc = COALESCE(peer_proc, excluded.peer_proc)"},
+        {&m_flowExists, "SELECT p.pid, p.start_ns, q.pid, q.start_ns FROM flows f LEFT JOIN processes p ON p.id = f.proc"
+                        " LEFT JOIN processes q ON q.id = f.peer_proc WHERE f.id = ?1"},
         {&m_updateAttribution,
          "UPDATE flows SET proc = COALESCE(proc, ?2), peer_proc = COALESCE(peer_proc, ?3) WHERE id = ?1"},
         {&m_insertDns,
@@ -59,10 +61,21 @@ Result<std::optional<int64_t>> FlowStore::optionalText(const std::string &text)
     return std::optional<int64_t>(*id);
 }
 
-Result<bool> FlowStore::putFlow(const Flow &f)
+Result<bool> FlowStore::putFlow(Flow &f)
 {
     m_flowExists.bindInt64(1, int64_t(f.key));
     auto exists = m_flowExists.step();
+    if (exists && *exists) {
+        // What is stored stays: the caller sees the flow as a reader will.
+        if (!m_flowExists.isNull(0)) {
+            f.pid = uint32_t(m_flowExists.columnInt64(0));
+            f.procStartNs = uint64_t(m_flowExists.columnInt64(1));
+        }
+        if (!m_flowExists.isNull(2)) {
+            f.peerPid = uint32_t(m_flowExists.columnInt64(2));
+            f.peerStartNs = uint64_t(m_flowExists.columnInt64(3));
+        }
+    }
     m_flowExists.reset();
     if (!exists)
         return makeError(exists.error());

@@ -31,9 +31,11 @@ public:
     // Finalizes the statements (before the connection closes).
     void clear();
 
-    // Inserts the flow, or replaces the stored version of its key; an attribution
-    // stored earlier is kept when this version has none. True when the key is new.
-    Result<bool> putFlow(const Flow &flow);
+    // Inserts the flow, or replaces the stored version of its key's counts and times;
+    // an attribution stored earlier wins over this version's (the first stored one is
+    // kept) and is copied into flow (pid/procStartNs, peerPid/peerStartNs), so flow is
+    // what a reader will see. True when the key is new.
+    Result<bool> putFlow(Flow &flow);
     // After a late attribution: sets proc / peer_proc of a stored flow where still NULL.
     Result<void> updateAttribution(const Flow &flow);
     Result<void> putDns(const DnsRecord &record);

@@ -434,10 +434,10 @@ Result<void> SessionWriter::Impl::storeFlows(CaptureBatch &batch)
         attributor.addEvent(e);
     for (Flow &flow : batch.flows) {
         attributor.attribute(flow);
-        fillComms(flow); // what a live view shows, as a reader would
-        auto isNew = flowStore.putFlow(flow);
+        auto isNew = flowStore.putFlow(flow); // the stored attribution written back: the first one wins
         if (!isNew)
             return makeError(isNew.error());
+        fillComms(flow); // what a live view shows, as a reader would
         if (*isNew)
             ++counts.flows;
         latestFlowNs = std::max(latestFlowNs, flow.lastNs);

@@ -100,6 +100,7 @@ class TestFlowStore : public QObject {
 private slots:
     void roundTrip();
     void upsertKeepsLast();
+    void firstAttributionWins();
     void attributesLoopbackBothEnds();
     void udpServerWithoutPeer();
     void unattributedStaysZero();
@@ -201,6 +202,42 @@ void TestFlowStore::upsertKeepsLast()
     QCOMPARE(kept.lastNs, kT + 3 * kSecond);
     QVERIFY(kept.ended);
     QCOMPARE(kept.dnsName, std::string("git.example.org"));
+}
+
+void TestFlowStore::firstAttributionWins()
+{
+    // Reviewer's flip.cpp: a long UDP flow re-sent by the periodic flush. Its first
+    // version is the initiator's (pid 100); later versions only see pid 200 reusing the
+    // 5-tuple long after. The stored flow and every written-back version stay pid 100.
+    const QString path = m_dir.filePath("flip.provscope");
+    auto writer = SessionWriter::create(path.toStdString(), sampleMeta());
+    QVERIFY(writer);
+    auto step = [&](std::vector<Event> events, int64_t last) {
+        CaptureBatch batch;
+        batch.events = std::move(events);
+        Flow f = makeFlow(1, kProtoUdp, "127.0.0.1", 5000, "127.0.0.1", 6000, kT, last);
+        f.ended = false;
+        batch.flows.push_back(f);
+        if (!(*writer)->append(batch))
+            return uint32_t(~0u);
+        return batch.flows[0].pid;
+    };
+    auto sendto = [](uint32_t pid, uint64_t start, const char *comm, int64_t ts) {
+        return socketEvent(pid, start, comm, "sendto", "127.0.0.1", 5000, "127.0.0.1", 6000, ts);
+    };
+    QCOMPARE(step({sendto(100, 1, "initiator", kT), sendto(100, 1, "initiator", kT + 5 * kSecond)}, kT + 5 * kSecond),
+             100u);
+    QCOMPARE(step({sendto(200, 2, "later", kT + 100 * kSecond)}, kT + 100 * kSecond), 100u);
+    QCOMPARE(step({sendto(200, 2, "later", kT + 700 * kSecond)}, kT + 700 * kSecond), 100u);
+    QVERIFY((*writer)->finish(uint64_t(kT + 800 * kSecond)));
+    auto reader = reopen(path);
+    QVERIFY(reader);
+    auto flows = reader->flows();
+    QVERIFY(flows);
+    QCOMPARE(flows->size(), size_t(1));
+    QCOMPARE((*flows)[0].pid, 100u);
+    QCOMPARE((*flows)[0].comm, std::string("initiator"));
+    QCOMPARE((*flows)[0].lastNs, kT + 700 * kSecond); // the counts and times are the last version's
 }
 
 void TestFlowStore::attributesLoopbackBothEnds()
