@@ -157,12 +157,13 @@ FlowStoreImport::FlowStoreImport() : m_impl(std::make_unique<Impl>()) {}
 
 FlowStoreImport::~FlowStoreImport() { m_impl->close(); }
 
-Result<std::unique_ptr<FlowStoreImport>> FlowStoreImport::open(const std::string &path)
+Result<std::unique_ptr<FlowStoreImport>> FlowStoreImport::open(const std::string &path, const std::string &shownAs)
 {
     std::unique_ptr<FlowStoreImport> import(new FlowStoreImport());
     Impl &d = *import->m_impl;
-    d.path = path;
-    auto fail = [&path](const std::string &message) { return makeError("cannot import into " + path + ": " + message); };
+    d.path = shownAs.empty() ? path : shownAs;
+    const std::string shown = d.path;
+    auto fail = [&shown](const std::string &message) { return makeError("cannot import into " + shown + ": " + message); };
     {
         auto reader = SessionReader::open(path);
         if (!reader)

@@ -23,8 +23,10 @@ public:
     FlowStoreImport(const FlowStoreImport &) = delete;
     FlowStoreImport &operator=(const FlowStoreImport &) = delete;
 
-    // Opens path, begins the transaction, prepares the tables and loads the socket events.
-    static Result<std::unique_ptr<FlowStoreImport>> open(const std::string &path);
+    // Opens path, begins the transaction, prepares the tables and loads the socket
+    // events. Messages name shownAs when given (the user's file, when path is its
+    // temporary copy).
+    static Result<std::unique_ptr<FlowStoreImport>> open(const std::string &path, const std::string &shownAs = {});
 
     int64_t bootToEpochNs() const;
     // The key the first imported flow must have (FlowAggregatorOptions::firstKey).

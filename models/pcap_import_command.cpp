@@ -2,14 +2,18 @@
 
 #include "event_json.h"
 #include "flow_store_import.h"
+#include "flow_store_temp_file.h"
 #include "packet_decoder.h"
 #include "record_author.h"
+#include "session_reader.h"
 #include "session_writer.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <filesystem>
 #include <unistd.h>
 
@@ -59,11 +63,13 @@ void fail(PcapImportError *error, bool badInput, const std::string &message)
     }
 }
 
-// Removes what a failed import into a new session created (it was created by us: O_EXCL).
-void removeSession(const std::string &path)
+// "interrupted by SIGTERM" when a signal came (ImportSignalGuard), else "".
+std::string interruption()
 {
-    for (const char *suffix : {"", "-wal", "-shm", "-journal"})
-        ::unlink((path + suffix).c_str());
+    const int signal = ImportSignalGuard::caught();
+    if (!signal)
+        return {};
+    return std::string("interrupted by ") + (signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "a signal");
 }
 
 int usageError(const std::string &message)
@@ -107,7 +113,14 @@ Result<PcapImportResult> importCaptureToNewSession(const std::string &capturePat
     meta.toolVersion = PROVSCOPE_VERSION;
     meta.bootToEpochNs = 0; // no boot to join: boot times are epoch times
     meta.captureConfig = "{\"imported_from\":" + jsonString(absolutePath(capturePath)) + "}";
-    auto created = SessionWriter::create(sessionPath, meta); // refuses an existing file or a symlink
+    // Written under a temporary name and put in place when finished: an interrupted
+    // import leaves no partial session under the user's name.
+    auto temp = SessionTempFile::besideNew(sessionPath); // refuses an existing file or a symlink
+    if (!temp) {
+        fail(error, false, temp.error());
+        return makeError(temp.error());
+    }
+    auto created = SessionWriter::create((*temp)->path(), meta);
     if (!created) {
         fail(error, false, created.error());
         return makeError(created.error());
@@ -115,7 +128,7 @@ Result<PcapImportResult> importCaptureToNewSession(const std::string &capturePat
     std::unique_ptr<SessionWriter> writer = std::move(created.value());
     auto abandon = [&](bool badInput, const std::string &message) -> Error {
         writer.reset();
-        removeSession(sessionPath);
+        temp->reset(); // removes the temporary
         fail(error, badInput, message);
         return makeError(message);
     };
@@ -123,6 +136,10 @@ Result<PcapImportResult> importCaptureToNewSession(const std::string &capturePat
     FlowAggregator aggregator(FlowAggregatorOptions{});
     bool sinkFailed = false;
     auto sink = [&](std::vector<Flow> &&flows, std::vector<DnsRecord> &&dnsRecords) -> Result<void> {
+        if (const std::string stop = interruption(); !stop.empty()) {
+            sinkFailed = true;
+            return makeError(stop);
+        }
         CaptureBatch batch;
         batch.flows = std::move(flows);
         batch.dnsRecords = std::move(dnsRecords);
@@ -132,7 +149,7 @@ Result<PcapImportResult> importCaptureToNewSession(const std::string &capturePat
     };
     auto summary = readCaptureFile(capturePath, aggregator, sink);
     if (!summary)
-        return abandon(!sinkFailed, summary.error());
+        return abandon(!sinkFailed, summary.error() + "; " + sessionPath + " was not created");
     const int64_t now = epochNowNs();
     const uint64_t start = uint64_t(summary->frames ? summary->firstEpochNs : now);
     const uint64_t end = uint64_t(summary->frames ? std::max(summary->lastEpochNs, summary->firstEpochNs) : now);
@@ -141,8 +158,12 @@ Result<PcapImportResult> importCaptureToNewSession(const std::string &capturePat
         done = writer->setCaptureConfig(importConfigJson(capturePath, *summary));
     if (done)
         done = writer->finish(std::max<uint64_t>(end, 1));
+    if (done && !interruption().empty())
+        done = makeError(interruption());
+    if (done)
+        done = (*temp)->place();
     if (!done)
-        return abandon(false, done.error());
+        return abandon(false, done.error() + "; " + sessionPath + " was not created");
     PcapImportResult result;
     result.file = std::move(summary.value());
     result.stats = aggregator.stats();
@@ -159,7 +180,32 @@ Result<PcapImportResult> importCaptureIntoSession(const std::string &capturePath
         fail(error, true, format.error());
         return makeError(format.error());
     }
-    auto opened = FlowStoreImport::open(sessionPath);
+    // The user's file itself first (a recording, a hot journal, damage, a symlink), so
+    // refusals name it and cost no copy.
+    struct stat st {};
+    if (::lstat(sessionPath.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+        const std::string message = sessionPath + " is a symbolic link; refusing to import through it (name the session itself)";
+        fail(error, false, message);
+        return makeError(message);
+    }
+    {
+        auto reader = SessionReader::open(sessionPath);
+        if (reader && (*reader)->isRecording())
+            reader = makeError(sessionPath + " is being recorded (or its recording was interrupted); "
+                                             "evidence can be added to a finished session only");
+        if (!reader) {
+            fail(error, false, reader.error());
+            return makeError(reader.error());
+        }
+    }
+    // The import works on a copy beside it, renamed over it once committed: a kill, a
+    // signal or a full disk leave the original byte for byte as it was.
+    auto copy = SessionTempFile::copyOf(sessionPath);
+    if (!copy) {
+        fail(error, false, copy.error());
+        return makeError(copy.error());
+    }
+    auto opened = FlowStoreImport::open((*copy)->path(), sessionPath);
     if (!opened) {
         fail(error, false, opened.error());
         return makeError(opened.error());
@@ -171,14 +217,19 @@ Result<PcapImportResult> importCaptureIntoSession(const std::string &capturePath
     FlowAggregator aggregator(options);
     bool sinkFailed = false;
     auto sink = [&](std::vector<Flow> &&flows, std::vector<DnsRecord> &&dnsRecords) -> Result<void> {
+        if (const std::string stop = interruption(); !stop.empty()) {
+            sinkFailed = true;
+            return makeError(stop);
+        }
         auto done = import.add(flows, dnsRecords);
         sinkFailed = sinkFailed || !done;
         return done;
     };
     auto summary = readCaptureFile(capturePath, aggregator, sink);
     if (!summary) {
-        fail(error, !sinkFailed, summary.error());
-        return makeError(summary.error()); // rolled back when import goes
+        const std::string message = summary.error() + "; nothing imported, " + sessionPath + " is unchanged";
+        fail(error, !sinkFailed, message);
+        return makeError(message); // the copy goes with copy
     }
     std::string note = "flows from " + absolutePath(capturePath) + " (" + summary->format + ", " +
                        std::to_string(summary->frames) + " packets): " + std::to_string(import.flowsAdded()) +
@@ -189,9 +240,15 @@ Result<PcapImportResult> importCaptureIntoSession(const std::string &capturePath
     result.flows = import.flowsAdded();
     result.flowsAttributed = import.flowsAttributed();
     result.dnsRecords = import.dnsRecordsAdded();
-    if (auto done = import.commit(note); !done) {
-        fail(error, false, done.error());
-        return makeError(done.error());
+    Result<void> done = interruption().empty() ? import.commit(note) : Result<void>(makeError(interruption()));
+    if (done && !interruption().empty())
+        done = makeError(interruption());
+    if (done)
+        done = (*copy)->place();
+    if (!done) {
+        const std::string message = done.error() + "; nothing imported, " + sessionPath + " is unchanged";
+        fail(error, false, message);
+        return makeError(message);
     }
     result.file = std::move(summary.value());
     result.stats = aggregator.stats();
@@ -224,10 +281,13 @@ int runImportCommand(const std::vector<std::string> &args)
     if (output.empty() == into.empty())
         return usageError("give either -o NEW.provscope (a new session) or --into SESSION.provscope");
     PcapImportError error;
+    ImportSignalGuard signals; // SIGINT/SIGTERM: the temporary is removed, the user's files stay as they were
     auto result = output.empty() ? importCaptureIntoSession(capture, into, &error)
                                  : importCaptureToNewSession(capture, output, &error);
     if (!result) {
         std::fprintf(stderr, "provscope-cli: import: %s\n", result.error().c_str());
+        if (const int signal = ImportSignalGuard::caught())
+            return 128 + signal;
         return error.badInput ? 2 : 1;
     }
     const PcapImportResult &r = *result;

@@ -8,6 +8,9 @@ namespace provscope {
 
 Result<std::unique_ptr<SqliteDatabase>> openSessionReadOnly(const std::string &path, bool recording)
 {
+    // Immutable means SQLite will not look at a hot journal: the check is ours.
+    if (auto clean = checkNoUnfinishedWrite(path); !clean)
+        return makeError(clean.error());
     auto opened = SqliteDatabase::open(sqliteFileUri(path, recording ? "mode=ro" : "mode=ro&immutable=1"),
                                        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
     if (!opened)

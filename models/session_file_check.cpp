@@ -21,6 +21,36 @@ uint32_t bigEndian(const unsigned char *p, int bytes)
 
 } // namespace
 
+Result<void> checkNoUnfinishedWrite(const std::string &path)
+{
+    // SQLite's hot journal: a writer in rollback-journal mode (an import, an annotation)
+    // stopped between its first write and its commit. The main file then holds part of
+    // the change; only a read-write open rolls it back, which readers (immutable) never do.
+    // A journal that is empty or starts with a zero byte is not hot (SQLite's own test).
+    const std::string journal = path + "-journal";
+    struct stat st {};
+    if (::lstat(journal.c_str(), &st) != 0)
+        return {};
+    const std::string unfinished = path + " has an unfinished write (" + journal + "): ";
+    if (S_ISLNK(st.st_mode))
+        return makeError(unfinished + "it is a symbolic link, which no provscope or SQLite writer leaves; "
+                                      "look at what it points to before removing it");
+    if (!S_ISREG(st.st_mode) || st.st_size == 0)
+        return {};
+    const int fd = ::open(journal.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    unsigned char first = 1;
+    if (fd >= 0) {
+        if (::read(fd, &first, 1) != 1)
+            first = 1;
+        ::close(fd);
+    }
+    if (first == 0)
+        return {};
+    return makeError(unfinished + "a program changing it was stopped before it finished, so the file is "
+                                  "between two states. Opening it read-write rolls the change back (e.g. sqlite3 " +
+                     path + " 'PRAGMA quick_check'); provscope only reads it and will not");
+}
+
 Result<SessionFileCheck> checkSessionFile(const std::string &path)
 {
     struct stat st {};
@@ -30,6 +60,8 @@ Result<SessionFileCheck> checkSessionFile(const std::string &path)
         return makeError(path + " is a directory, not a provscope session");
     if (!S_ISREG(st.st_mode))
         return makeError(path + " is not a provscope session (not a regular file)");
+    if (auto clean = checkNoUnfinishedWrite(path); !clean)
+        return makeError(clean.error());
 
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)

@@ -16,8 +16,13 @@ struct SessionFileCheck {
     bool walFilePresent = false;  // <path>-wal exists beside it
 };
 
-// Errors: "<path> is not a provscope session (...)" or "<path> is damaged: ...".
+// Errors: "<path> is not a provscope session (...)", "<path> is damaged: ..." or
+// (checkNoUnfinishedWrite) "<path> has an unfinished write (<path>-journal): ...".
 Result<SessionFileCheck> checkSessionFile(const std::string &path);
+
+// Refuses a session with a hot rollback journal beside it (an interrupted write): read
+// as it is (immutable) its main file is half of a change, which is not damage.
+Result<void> checkNoUnfinishedWrite(const std::string &path);
 
 // Creates path as a new empty file for a writer: refuses an existing file or a
 // symlink (O_EXCL|O_NOFOLLOW: never through a planted link).
