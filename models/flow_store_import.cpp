@@ -37,6 +37,7 @@ struct FlowStoreImport::Impl {
     Result<void> loadSocketEvents();
     Result<void> setMeta(SqliteStatement &st, const std::string &key, const std::string &value);
     Result<void> appendCustody(const std::string &note);
+    Result<void> evidenceUnchanged();
     void close();
 };
 
@@ -143,6 +144,22 @@ Result<void> FlowStoreImport::Impl::appendCustody(const std::string &note)
     return setMeta(*meta, kEvidenceDigestVersionKey, std::to_string(kEvidenceDigestVersion));
 }
 
+Result<void> FlowStoreImport::Impl::evidenceUnchanged()
+{
+    auto recorded = readRecordedDigest(*db);
+    if (!recorded)
+        return makeError("cannot import into " + path + ": " + recorded.error());
+    if (!*recorded)
+        return {}; // an older provscope recorded none: nothing to compare with
+    auto now = computeEvidenceDigest(*db, (*recorded)->version);
+    if (!now)
+        return makeError("cannot import into " + path + ": " + now.error());
+    if (*now != (*recorded)->sha256)
+        return makeError("the evidence in " + path + " changed since it was recorded (run provscope-cli verify " +
+                         path + "); nothing imported");
+    return {};
+}
+
 void FlowStoreImport::Impl::close()
 {
     store.clear();
@@ -179,6 +196,10 @@ Result<std::unique_ptr<FlowStoreImport>> FlowStoreImport::open(const std::string
     d.tx = std::make_unique<SqliteTransaction>(*d.db);
     if (!d.tx->begun())
         return fail(d.tx->begun().error());
+    // Sealing tampered evidence under a new digest would hide the change: the evidence
+    // must still be what the recorded digest (at its own version) says.
+    if (auto same = d.evidenceUnchanged(); !same)
+        return makeError(same.error());
     if (auto done = d.db->exec(schema::createFlowTablesStatement()); !done)
         return fail(done.error());
     // Its flows and counts were read before the transaction: read them again inside it.

@@ -23,9 +23,10 @@ public:
     FlowStoreImport(const FlowStoreImport &) = delete;
     FlowStoreImport &operator=(const FlowStoreImport &) = delete;
 
-    // Opens path, begins the transaction, prepares the tables and loads the socket
-    // events. Messages name shownAs when given (the user's file, when path is its
-    // temporary copy).
+    // Opens path, begins the transaction, checks that the evidence still has its recorded
+    // digest (else "the evidence in FILE changed since it was recorded ..."), prepares
+    // the tables and loads the socket events. Messages name shownAs when given (the
+    // user's file, when path is its temporary copy).
     static Result<std::unique_ptr<FlowStoreImport>> open(const std::string &path, const std::string &shownAs = {});
 
     int64_t bootToEpochNs() const;

@@ -232,6 +232,7 @@ private slots:
     void intoKilledLeavesOriginal();
     void intoSignalLeavesOriginal();
     void hotJournalIsNotDamage();
+    void intoTamperedRefused();
     void intoThroughSymlinkRefused();
     void newSessionSignalLeavesNothing();
 
@@ -561,6 +562,25 @@ void TestCliFlows::hotJournalIsNotDamage()
         QVERIFY2(run.err.contains(unfinished) || run.out.contains(unfinished), run.err + run.out);
         QVERIFY2(!run.err.contains("damaged") && !run.out.contains("damaged"), run.err + run.out);
     }
+}
+
+void TestCliFlows::intoTamperedRefused()
+{
+    // Evidence changed after the recording: an import would seal it under a new digest.
+    QTemporaryDir dir;
+    const QString session = dir.filePath("tampered.provscope");
+    QCOMPARE(recordSession(session), QString());
+    QVERIFY(execSql(session, "UPDATE events SET ret = ret + 1"));
+    const QByteArray before = sha256(session);
+    const QStringList filesBefore = listing(dir.path());
+    const Run run = runCli({"import", "--pcap", m_pcap, "--into", session});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("the evidence in " + session.toUtf8() + " changed since it was recorded (run "
+                              "provscope-cli verify " + session.toUtf8() + "); nothing imported"),
+             run.err.constData());
+    QCOMPARE(sha256(session), before);
+    QCOMPARE(listing(dir.path()), filesBefore);
+    QCOMPARE(runCli({"verify", session}).exitCode, 1); // still says what changed
 }
 
 void TestCliFlows::intoThroughSymlinkRefused()
