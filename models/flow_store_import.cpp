@@ -262,8 +262,6 @@ Result<void> FlowStoreImport::add(std::vector<Flow> &flows, const std::vector<Dn
             return makeError("cannot store a flow in " + d.path + ": " + isNew.error());
         if (*isNew)
             ++d.flowsAdded;
-        if (*isNew && (flow.pid || flow.peerPid))
-            ++d.flowsAttributed;
     }
     for (const DnsRecord &record : dnsRecords) {
         if (auto done = d.store.putDns(record); !done)
@@ -294,6 +292,21 @@ Result<void> FlowStoreImport::commit(const std::string &note)
     if (done && minor < kSessionFormatMinor)
         done = d.setMeta(*meta, "format_version", sessionFormatVersion());
     meta = makeError("done");
+    // Attributed as stored: a key re-sent later may have gained its processes then.
+    if (done) {
+        auto attributed = SqliteStatement::prepare(*d.db, "SELECT COUNT(*) FROM flows WHERE id >= ?1"
+                                                          " AND (proc IS NOT NULL OR peer_proc IS NOT NULL)");
+        if (!attributed)
+            done = makeError(attributed.error());
+        else {
+            attributed->bindInt64(1, int64_t(d.firstKey));
+            auto row = attributed->step();
+            if (!row)
+                done = makeError(row.error());
+            else
+                d.flowsAttributed = *row ? uint64_t(attributed->columnInt64(0)) : 0;
+        }
+    }
     if (done)
         done = d.appendCustody(note);
     d.store.clear();

@@ -41,7 +41,8 @@ public:
     Result<void> commit(const std::string &note);
 
     uint64_t flowsAdded() const;
-    uint64_t flowsAttributed() const; // of the flows added: with an initiator or a responder
+    // Of the flows added, those stored with an initiator or a responder (known after commit()).
+    uint64_t flowsAttributed() const;
     uint64_t dnsRecordsAdded() const;
 
 private:

@@ -238,7 +238,6 @@ Result<PcapImportResult> importCaptureIntoSession(const std::string &capturePath
         note += "; incomplete: " + summary->stoppedReason;
     PcapImportResult result;
     result.flows = import.flowsAdded();
-    result.flowsAttributed = import.flowsAttributed();
     result.dnsRecords = import.dnsRecordsAdded();
     Result<void> done = interruption().empty() ? import.commit(note) : Result<void>(makeError(interruption()));
     if (done && !interruption().empty())
@@ -250,6 +249,7 @@ Result<PcapImportResult> importCaptureIntoSession(const std::string &capturePath
         fail(error, false, message);
         return makeError(message);
     }
+    result.flowsAttributed = import.flowsAttributed();
     result.file = std::move(summary.value());
     result.stats = aggregator.stats();
     return result;

@@ -229,6 +229,7 @@ private slots:
     void refusals();
     void intoRecordingRefused();
     void flowsOfOldSession();
+    void attributedCountsStoredFlows();
     void intoKilledLeavesOriginal();
     void intoSignalLeavesOriginal();
     void hotJournalIsNotDamage();
@@ -488,6 +489,33 @@ void TestCliFlows::flowsOfOldSession()
     const QJsonObject info = QJsonDocument::fromJson(runCli({"info", session}).out).object();
     QVERIFY(info["counts"].toObject().contains("flows"));
     QVERIFY(info["counts"].toObject()["flows"].isNull());
+}
+
+void TestCliFlows::attributedCountsStoredFlows()
+{
+    // A 130 s UDP flow is handed out twice (the 60 s flush, then its end); only its last
+    // version is near its sender's event (at 129.5 s): stored attributed, counted so.
+    std::vector<Frame> frames;
+    for (int i = 0; i < 6500; ++i)
+        frames.push_back({kT0 + int64_t(i) * 20 * kMs, ::test::udpFrame("127.0.0.1", 50000, "127.0.0.1", 9999,
+                                                                         ::test::filler(8))});
+    const QString capture = m_dir.filePath("long.pcap"), session = m_dir.filePath("long.provscope");
+    QVERIFY(writePcap(capture, frames));
+    auto boot = [](int64_t epochNs) { return uint64_t(epochNs - kBootToEpoch); };
+    CaptureBatch batch;
+    batch.processes.push_back(processInfo(300, 99, 1, 0, "sender", "/usr/bin/sender"));
+    Event send = makeEvent(300, 99, "sender", "sendto", boot(kT0 + 129'500 * kMs));
+    send.laddr = "127.0.0.1", send.lport = 50000, send.raddr = "127.0.0.1", send.rport = 9999;
+    batch.events = {send};
+    QCOMPARE(writeSession(session, testSessionMeta("lab", "boot-1", kBootToEpoch, boot(kT0 - kSec)), {batch},
+                          boot(kT0 + 140 * kSec)),
+             QString());
+    const Run run = runCli({"import", "--pcap", capture, "--into", session});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QList<QJsonObject> flows = jsonLines(runCli({"flows", session}).out);
+    QCOMPARE(flows.size(), 1);
+    QCOMPARE(flows[0]["pid"].toInt(), 300);
+    QVERIFY2(run.out.contains("1 flows (1 attributed)"), run.out.constData());
 }
 
 void TestCliFlows::intoKilledLeavesOriginal()
