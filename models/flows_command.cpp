@@ -3,6 +3,9 @@
 #include "event_json.h"
 #include "session_reader.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <charconv>
 #include <cstdio>
 #include <optional>
@@ -86,9 +89,22 @@ std::string dnsJsonLine(const DnsRecord &r, int64_t bootToEpochNs)
     return out;
 }
 
+std::optional<std::string> flowsNotCaptured(const SessionReader &reader)
+{
+    // The capture configuration's "pcap" object: {"enabled": false, "reason": "--no-pcap"}.
+    const QJsonObject pcap = QJsonDocument::fromJson(QByteArray::fromStdString(reader.meta().captureConfig))
+                                 .object()
+                                 .value("pcap")
+                                 .toObject();
+    if (!pcap.contains("enabled") || pcap.value("enabled").toBool(true))
+        return std::nullopt;
+    const std::string reason = pcap.value("reason").toString().toStdString();
+    return reason.empty() ? std::string("--no-pcap") : reason;
+}
+
 std::string addNetworkCounts(std::string info, const SessionReader &reader)
 {
-    const bool recorded = reader.hasFlowTables();
+    const bool recorded = reader.hasFlowTables() && !flowsNotCaptured(reader);
     const SessionCounts counts = reader.counts();
     const std::string member =
         recorded ? ", \"flows\": " + std::to_string(counts.flows) + ", \"dns_records\": " + std::to_string(counts.dnsRecords)
@@ -148,6 +164,11 @@ int runFlowsCommand(const std::vector<std::string> &args)
     if (!r.hasFlowTables()) {
         std::fprintf(stderr, "provscope-cli: flows: %s (format %s) has no network tables: flows were not recorded\n",
                      path.c_str(), r.meta().formatVersion.c_str());
+        return 0;
+    }
+    if (const auto why = flowsNotCaptured(r)) {
+        std::fprintf(stderr, "provscope-cli: flows: network flows were not recorded in %s (%s)\n", path.c_str(),
+                     why->c_str());
         return 0;
     }
     const int64_t offset = r.meta().bootToEpochNs;

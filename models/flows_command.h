@@ -6,6 +6,7 @@
 #include "result.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,13 @@ std::string flowJsonLine(const Flow &flow, int64_t bootToEpochNs);
 std::string dnsJsonLine(const DnsRecord &record, int64_t bootToEpochNs);
 
 // The `info` summary with the flow and DNS counts added to its "counts" object
-// ("flows", "dns_records"; null when the session predates format 1.3: not recorded).
+// ("flows", "dns_records"; null when not recorded: a session before format 1.3, or
+// one recorded without packet capture).
 std::string addNetworkCounts(std::string infoJson, const SessionReader &reader);
+
+// Why a session of format 1.3 has no flows by design: its capture configuration says
+// packet capture was off ("pcap": {"enabled": false, "reason": ...}); the reason
+// ("--no-pcap" when none is given). nullopt when flows were captured (or may have been).
+std::optional<std::string> flowsNotCaptured(const SessionReader &reader);
 
 } // namespace provscope

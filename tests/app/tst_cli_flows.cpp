@@ -229,6 +229,7 @@ private slots:
     void refusals();
     void intoRecordingRefused();
     void flowsOfOldSession();
+    void flowsOfNoPcapSession();
     void attributedCountsStoredFlows();
     void intoKilledLeavesOriginal();
     void intoSignalLeavesOriginal();
@@ -489,6 +490,30 @@ void TestCliFlows::flowsOfOldSession()
     const QJsonObject info = QJsonDocument::fromJson(runCli({"info", session}).out).object();
     QVERIFY(info["counts"].toObject().contains("flows"));
     QVERIFY(info["counts"].toObject()["flows"].isNull());
+}
+
+void TestCliFlows::flowsOfNoPcapSession()
+{
+    // A 1.3 session recorded with --no-pcap has the tables, empty by design: not "0 flows".
+    const QString session = m_dir.filePath("nopcap.provscope");
+    SessionMeta meta = sampleMeta();
+    meta.captureConfig = "{\"syscalls\":\"all\",\"pcap\":{\"enabled\":false,\"reason\":\"--no-pcap\"}}";
+    auto writer = SessionWriter::create(session.toStdString(), meta);
+    QVERIFY(writer);
+    CaptureBatch batch = sampleBatches()[0];
+    QVERIFY((*writer)->append(batch));
+    QVERIFY((*writer)->finish(kBoot + 10000));
+    const Run run = runCli({"flows", session});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.isEmpty());
+    QVERIFY2(run.err.contains("network flows were not recorded in " + session.toUtf8() + " (--no-pcap)"),
+             run.err.constData());
+    const QJsonObject info = QJsonDocument::fromJson(runCli({"info", session}).out).object();
+    QVERIFY(info["counts"].toObject()["flows"].isNull());
+    QVERIFY(info["counts"].toObject()["dns_records"].isNull());
+    // A session whose capture was on says 0.
+    const QJsonObject imported = QJsonDocument::fromJson(runCli({"info", m_imported}).out).object();
+    QCOMPARE(imported["counts"].toObject()["flows"].toInt(-1), 3);
 }
 
 void TestCliFlows::attributedCountsStoredFlows()
