@@ -216,6 +216,13 @@ void TestFlowDnsLabels::labelMapEvictsOldestAnswered()
     QCOMPARE(m.label("10.0.0.1", 3, 3), std::string());
     QCOMPARE(m.names(), size_t(4)); // x.example still named by 10.0.0.3
     QCOMPARE(m.label("10.0.0.3", 9, 9), std::string("x.example"));
+    // The same name answered again (TTL refreshes) keeps its first answer and its slot.
+    m.add("10.0.0.3", "x.example", 7);
+    m.add("10.0.0.3", "v.example", 8);
+    m.add("10.0.0.3", "v.example", 9);
+    QCOMPARE(m.label("10.0.0.3", 7, 7), std::string("x.example")); // still held: 2 labels
+    QCOMPARE(m.label("10.0.0.3", 8, 8), std::string("v.example"));
+    QCOMPARE(m.label("not an address", 9, 9), std::string());
 }
 
 QTEST_GUILESS_MAIN(TestFlowDnsLabels)
