@@ -1,12 +1,17 @@
 #include "pcap_import_command.h"
 
+#include "custody_log.h"
 #include "event_json.h"
 #include "flow_store_import.h"
 #include "flow_store_temp_file.h"
 #include "packet_decoder.h"
 #include "record_author.h"
+#include "session_connection.h"
 #include "session_reader.h"
 #include "session_writer.h"
+
+#include <QCryptographicHash>
+#include <QFile>
 
 #include <cerrno>
 #include <csignal>
@@ -15,6 +20,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <filesystem>
+#include <optional>
 #include <unistd.h>
 
 namespace provscope {
@@ -70,6 +76,38 @@ std::string interruption()
     if (!signal)
         return {};
     return std::string("interrupted by ") + (signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "a signal");
+}
+
+// What names a capture in the custody log: "NAME (FORMAT, SIZE bytes, SHA-256 HEX, ",
+// so that importing the same file twice is noticed.
+Result<std::string> captureIdentity(const std::string &path, const std::string &format)
+{
+    QFile file(QString::fromStdString(path));
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError("cannot read " + path + ": " + file.errorString().toStdString());
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    if (!hash.addData(&file))
+        return makeError("cannot read " + path + ": " + file.errorString().toStdString());
+    const size_t slash = path.rfind('/');
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    return name + " (" + format + ", " + std::to_string(file.size()) + " bytes, SHA-256 " +
+           hash.result().toHex().toStdString() + ", ";
+}
+
+// The custody entry of an earlier import of the same capture (same name, size and
+// SHA-256), if any.
+Result<std::optional<CustodyEntry>> earlierImport(const std::string &sessionPath, const std::string &identity)
+{
+    auto db = openSessionReadOnly(sessionPath, false);
+    if (!db)
+        return makeError(db.error());
+    auto entries = readCustodyLog(**db);
+    if (!entries)
+        return makeError(sessionPath + ": " + entries.error());
+    for (const CustodyEntry &entry : *entries)
+        if (entry.action == "import" && entry.note.find("/" + identity) != std::string::npos)
+            return std::optional<CustodyEntry>(entry);
+    return std::optional<CustodyEntry>();
 }
 
 int usageError(const std::string &message)
@@ -173,7 +211,7 @@ Result<PcapImportResult> importCaptureToNewSession(const std::string &capturePat
 }
 
 Result<PcapImportResult> importCaptureIntoSession(const std::string &capturePath, const std::string &sessionPath,
-                                                  PcapImportError *error)
+                                                  PcapImportError *error, bool allowDuplicate)
 {
     auto format = sniffCaptureFormat(capturePath);
     if (!format) {
@@ -197,6 +235,22 @@ Result<PcapImportResult> importCaptureIntoSession(const std::string &capturePath
             fail(error, false, reader.error());
             return makeError(reader.error());
         }
+    }
+    // The same capture imported twice would count every flow twice.
+    auto identity = captureIdentity(capturePath, *format);
+    if (!identity) {
+        fail(error, true, identity.error());
+        return makeError(identity.error());
+    }
+    if (auto earlier = earlierImport(sessionPath, *identity); !earlier || (*earlier && !allowDuplicate)) {
+        const std::string message =
+            !earlier ? earlier.error()
+                     : sessionPath + " already holds flows of this capture (custody entry " +
+                           std::to_string((**earlier).id) + " imported " + capturePath.substr(capturePath.rfind('/') + 1) +
+                           " with the same size and SHA-256); importing it again would count its flows twice. "
+                           "Nothing imported (--allow-duplicate imports it anyway)";
+        fail(error, false, message);
+        return makeError(message);
     }
     // The import works on a copy beside it, renamed over it once committed: a kill, a
     // signal or a full disk leave the original byte for byte as it was.
@@ -231,7 +285,8 @@ Result<PcapImportResult> importCaptureIntoSession(const std::string &capturePath
         fail(error, !sinkFailed, message);
         return makeError(message); // the copy goes with copy
     }
-    std::string note = "flows from " + absolutePath(capturePath) + " (" + summary->format + ", " +
+    const std::string absolute = absolutePath(capturePath);
+    std::string note = "flows from " + absolute.substr(0, absolute.rfind('/') + 1) + *identity +
                        std::to_string(summary->frames) + " packets): " + std::to_string(import.flowsAdded()) +
                        " flows, " + std::to_string(import.dnsRecordsAdded()) + " DNS records";
     if (!summary->complete)
@@ -258,8 +313,13 @@ Result<PcapImportResult> importCaptureIntoSession(const std::string &capturePath
 int runImportCommand(const std::vector<std::string> &args)
 {
     std::string capture, output, into;
+    bool allowDuplicate = false;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string &arg = args[i];
+        if (arg == "--allow-duplicate") {
+            allowDuplicate = true;
+            continue;
+        }
         const bool takesValue = arg == "--pcap" || arg == "-o" || arg == "--into";
         if (takesValue && i + 1 >= args.size())
             return usageError(arg + " needs a value");
@@ -280,9 +340,11 @@ int runImportCommand(const std::vector<std::string> &args)
         return usageError("missing --pcap FILE");
     if (output.empty() == into.empty())
         return usageError("give either -o NEW.provscope (a new session) or --into SESSION.provscope");
+    if (allowDuplicate && into.empty())
+        return usageError("--allow-duplicate goes with --into");
     PcapImportError error;
-    ImportSignalGuard signals; // SIGINT/SIGTERM: the temporary is removed, the user's files stay as they were
-    auto result = output.empty() ? importCaptureIntoSession(capture, into, &error)
+    ImportSignalGuard signalGuard; // SIGINT/SIGTERM: the temporary is removed, the user's files stay as they were
+    auto result = output.empty() ? importCaptureIntoSession(capture, into, &error, allowDuplicate)
                                  : importCaptureToNewSession(capture, output, &error);
     if (!result) {
         std::fprintf(stderr, "provscope-cli: import: %s\n", result.error().c_str());

@@ -40,8 +40,10 @@ Result<std::string> sniffCaptureFormat(const std::string &path);
 
 Result<PcapImportResult> importCaptureToNewSession(const std::string &capturePath, const std::string &sessionPath,
                                                    PcapImportError *error = nullptr);
+// Refuses a capture the session's custody log shows imported before (same file name,
+// size and SHA-256, recorded in the entry's note) unless allowDuplicate.
 Result<PcapImportResult> importCaptureIntoSession(const std::string &capturePath, const std::string &sessionPath,
-                                                  PcapImportError *error = nullptr);
+                                                  PcapImportError *error = nullptr, bool allowDuplicate = false);
 
 // Exit status: 0 imported (also a truncated capture: with a warning), 1 the session
 // could not be written, 2 usage error or input that is not a readable capture.

@@ -362,8 +362,19 @@ void TestCliFlows::importIntoRecordedSession()
     const Run verify = runCli({"verify", session});
     QVERIFY2(verify.exitCode == 0, verify.out.constData());
     QVERIFY2(verify.out.contains("import") && verify.out.contains("exchange.pcap"), verify.out.constData());
-    // A second import gets keys after the first's: six flows, two custody entries.
-    QCOMPARE(runCli({"import", "--pcap", m_pcap, "--into", session}).exitCode, 0);
+    // The same capture again (name, size and SHA-256 in the custody note): refused, the
+    // file unchanged; --allow-duplicate imports it with keys after the first's.
+    QVERIFY2(verify.out.contains("exchange.pcap (pcap, " + QByteArray::number(QFileInfo(m_pcap).size()) +
+                                 " bytes, SHA-256 " + sha256(m_pcap)),
+             verify.out.constData());
+    const QByteArray before = sha256(session);
+    const Run again = runCli({"import", "--pcap", m_pcap, "--into", session});
+    QCOMPARE(again.exitCode, 1);
+    QVERIFY2(again.err.contains("already holds flows of this capture") && again.err.contains("--allow-duplicate"),
+             again.err.constData());
+    QCOMPARE(sha256(session), before);
+    const Run duplicate = runCli({"import", "--pcap", m_pcap, "--into", session, "--allow-duplicate"});
+    QVERIFY2(duplicate.exitCode == 0, duplicate.err.constData());
     const QJsonObject info = QJsonDocument::fromJson(runCli({"info", session}).out).object();
     QCOMPARE(info["counts"].toObject()["flows"].toInt(), 6);
     QCOMPARE(info["counts"].toObject()["dns_records"].toInt(), 2);
