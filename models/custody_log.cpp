@@ -64,12 +64,23 @@ Result<std::unique_ptr<SqliteDatabase>> openSessionForEvidenceUpdate(const std::
 Result<CustodyEntry> appendCustodyEntry(SqliteDatabase &db, const std::string &action,
                                         const std::string &note)
 {
+    SqliteTransaction tx(db);
+    if (!tx.begun())
+        return makeError("cannot append to the custody log: " + tx.begun().error());
+    auto entry = appendCustodyEntryInTransaction(db, action, note);
+    if (!entry)
+        return entry;
+    if (auto done = tx.commit(); !done)
+        return makeError("cannot append to the custody log: " + done.error());
+    return entry;
+}
+
+Result<CustodyEntry> appendCustodyEntryInTransaction(SqliteDatabase &db, const std::string &action,
+                                                     const std::string &note)
+{
     auto fail = [](const std::string &message) {
         return makeError("cannot append to the custody log: " + message);
     };
-    SqliteTransaction tx(db);
-    if (!tx.begun())
-        return fail(tx.begun().error());
     auto old = readRecordedDigest(db);
     if (!old)
         return fail(old.error());
@@ -118,8 +129,6 @@ Result<CustodyEntry> appendCustodyEntry(SqliteDatabase &db, const std::string &a
         if (auto done = setMeta->run(); !done)
             return fail(done.error());
     }
-    if (auto done = tx.commit(); !done)
-        return fail(done.error());
     return entry;
 }
 

@@ -36,6 +36,10 @@ Result<std::unique_ptr<SqliteDatabase>> openSessionForEvidenceUpdate(const std::
 // if needed, in one transaction. Returns the entry.
 Result<CustodyEntry> appendCustodyEntry(SqliteDatabase &db, const std::string &action,
                                         const std::string &note);
+// The same inside the caller's transaction (an importer's: its evidence and the entry
+// are committed together or not at all); the caller commits.
+Result<CustodyEntry> appendCustodyEntryInTransaction(SqliteDatabase &db, const std::string &action,
+                                                     const std::string &note);
 // The same on a finished session file: opens it, appends, closes.
 Result<CustodyEntry> appendCustodyEntry(const std::string &path, const std::string &action,
                                         const std::string &note);

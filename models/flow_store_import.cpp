@@ -4,7 +4,6 @@
 #include "evidence_digest.h"
 #include "flow_attribution.h"
 #include "flow_store.h"
-#include "record_author.h"
 #include "session_reader.h"
 #include "session_schema.h"
 #include "sqlite_database.h"
@@ -36,7 +35,6 @@ struct FlowStoreImport::Impl {
     std::optional<int64_t> processRowId(uint32_t pid, uint64_t startNs);
     Result<void> loadSocketEvents();
     Result<void> setMeta(SqliteStatement &st, const std::string &key, const std::string &value);
-    Result<void> appendCustody(const std::string &note);
     Result<void> evidenceUnchanged();
     void close();
 };
@@ -108,40 +106,6 @@ Result<void> FlowStoreImport::Impl::setMeta(SqliteStatement &st, const std::stri
     st.bindText(1, key);
     st.bindText(2, value);
     return st.run();
-}
-
-Result<void> FlowStoreImport::Impl::appendCustody(const std::string &note)
-{
-    // As appendCustodyEntry() does, inside this transaction: the flows and their
-    // custody entry are committed together or not at all.
-    auto old = readRecordedDigest(*db);
-    if (!old)
-        return makeError(old.error());
-    auto digest = computeEvidenceDigest(*db);
-    if (!digest)
-        return makeError(digest.error());
-    if (auto done = db->exec(schema::createCustodyLogStatement()); !done)
-        return done;
-    auto insert = SqliteStatement::prepare(*db, "INSERT INTO custody_log(time_ns, user, action, old_digest, new_digest,"
-                                                " note) VALUES (?1, ?2, 'import', ?3, ?4, ?5)");
-    if (!insert)
-        return makeError(insert.error());
-    insert->bindInt64(1, epochNowNs());
-    insert->bindText(2, effectiveUserName());
-    if (*old)
-        insert->bindText(3, (*old)->sha256);
-    else
-        insert->bindNull(3);
-    insert->bindText(4, *digest);
-    insert->bindText(5, note);
-    if (auto done = insert->run(); !done)
-        return done;
-    auto meta = SqliteStatement::prepare(*db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)");
-    if (!meta)
-        return makeError(meta.error());
-    if (auto done = setMeta(*meta, kEvidenceDigestKey, *digest); !done)
-        return done;
-    return setMeta(*meta, kEvidenceDigestVersionKey, std::to_string(kEvidenceDigestVersion));
 }
 
 Result<void> FlowStoreImport::Impl::evidenceUnchanged()
@@ -307,8 +271,11 @@ Result<void> FlowStoreImport::commit(const std::string &note)
                 d.flowsAttributed = *row ? uint64_t(attributed->columnInt64(0)) : 0;
         }
     }
-    if (done)
-        done = d.appendCustody(note);
+    if (done) {
+        // The flows and their custody entry are committed together or not at all.
+        auto entry = appendCustodyEntryInTransaction(*d.db, "import", note);
+        done = entry ? Result<void>() : Result<void>(makeError(entry.error()));
+    }
     d.store.clear();
     d.insertString = {};
     d.findString = {};
