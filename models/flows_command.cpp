@@ -175,16 +175,17 @@ int runFlowsCommand(const std::vector<std::string> &args)
     int64_t printed = 0;
     bool written = true;
     if (dns) {
-        auto records = r.dnsRecords();
-        if (!records) {
-            std::fprintf(stderr, "provscope-cli: %s\n", records.error().c_str());
-            return 1;
-        }
-        for (const DnsRecord &record : *records) {
+        // Streamed like the flows: a big capture's answers are never all in memory.
+        auto done = r.forEachDnsRecord([&](const DnsRecord &record) {
             if (limit >= 0 && printed >= limit)
-                break;
-            written = written && writeLine(dnsJsonLine(record, offset));
+                return false;
+            written = writeLine(dnsJsonLine(record, offset));
             ++printed;
+            return written;
+        });
+        if (!done) {
+            std::fprintf(stderr, "provscope-cli: %s\n", done.error().c_str());
+            return 1;
         }
     } else {
         auto done = r.forEachFlow([&](const Flow &flow) {

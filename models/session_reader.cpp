@@ -1,5 +1,6 @@
 #include "session_reader.h"
 
+#include "flow_store_queries.h"
 #include "session_connection.h"
 #include "session_file_check.h"
 #include "session_rows.h"
@@ -552,77 +553,29 @@ Result<void> SessionReader::forEachFlow(const std::function<bool(const Flow &)> 
     Impl::Use use(*m_impl);
     if (!use.ready())
         return makeError(use.ready().error());
-    auto st = SqliteStatement::prepare(
-        *m_impl->db,
-        "SELECT f.id, f.proto, s.text, f.sport, d.text, f.dport, f.packets_out, f.bytes_out, f.packets_in,"
-        " f.bytes_in, f.tcp_flags, f.first_ts, f.last_ts, f.ended, i.text, n.text, p.pid, p.start_ns, pc.text,"
-        " q.pid, q.start_ns, qc.text FROM flows f"
-        " LEFT JOIN strings s ON s.id = f.src LEFT JOIN strings d ON d.id = f.dst"
-        " LEFT JOIN strings i ON i.id = f.iface LEFT JOIN strings n ON n.id = f.dns_name"
-        " LEFT JOIN processes p ON p.id = f.proc LEFT JOIN strings pc ON pc.id = p.comm"
-        " LEFT JOIN processes q ON q.id = f.peer_proc LEFT JOIN strings qc ON qc.id = q.comm"
-        " ORDER BY f.first_ts, f.id");
-    if (!st)
-        return makeError(m_impl->path + ": " + st.error());
-    Flow f;
-    for (;;) {
-        auto row = st->step();
-        if (!row)
-            return makeError(m_impl->path + ": " + row.error());
-        if (!*row)
-            return {};
-        f.key = uint64_t(st->columnInt64(0));
-        f.proto = uint8_t(st->columnInt64(1));
-        f.src = st->columnText(2);
-        f.sport = uint16_t(st->columnInt64(3));
-        f.dst = st->columnText(4);
-        f.dport = uint16_t(st->columnInt64(5));
-        f.packetsOut = uint64_t(st->columnInt64(6));
-        f.bytesOut = uint64_t(st->columnInt64(7));
-        f.packetsIn = uint64_t(st->columnInt64(8));
-        f.bytesIn = uint64_t(st->columnInt64(9));
-        f.tcpFlags = uint8_t(st->columnInt64(10));
-        f.firstNs = st->columnInt64(11);
-        f.lastNs = st->columnInt64(12);
-        f.ended = st->columnInt64(13) != 0;
-        f.interfaceName = st->columnText(14);
-        f.dnsName = st->columnText(15);
-        f.pid = uint32_t(st->columnInt64(16));
-        f.procStartNs = uint64_t(st->columnInt64(17));
-        f.comm = st->columnText(18);
-        f.peerPid = uint32_t(st->columnInt64(19));
-        f.peerStartNs = uint64_t(st->columnInt64(20));
-        f.peerComm = st->columnText(21);
-        if (!visit(f))
-            return {};
-    }
+    return flow_queries::forEachFlow(*m_impl->db, m_impl->path, visit);
 }
 
 Result<std::vector<DnsRecord>> SessionReader::dnsRecords() const
 {
+    std::vector<DnsRecord> records;
+    auto done = forEachDnsRecord([&records](const DnsRecord &record) {
+        records.push_back(record);
+        return true;
+    });
+    if (!done)
+        return makeError(done.error());
+    return records;
+}
+
+Result<void> SessionReader::forEachDnsRecord(const std::function<bool(const DnsRecord &)> &visit) const
+{
     if (!m_impl->features.flows)
-        return std::vector<DnsRecord>();
+        return {};
     Impl::Use use(*m_impl);
     if (!use.ready())
         return makeError(use.ready().error());
-    auto st = SqliteStatement::prepare(
-        *m_impl->db, "SELECT r.ts, n.text, r.type, v.text, r.ttl, q.text, s.text FROM dns r"
-                     " LEFT JOIN strings n ON n.id = r.name LEFT JOIN strings v ON v.id = r.value"
-                     " LEFT JOIN strings q ON q.id = r.query_name LEFT JOIN strings s ON s.id = r.server"
-                     " ORDER BY r.id");
-    if (!st)
-        return makeError(m_impl->path + ": " + st.error());
-    return collectRows(*st, m_impl->path, [](const SqliteStatement &row) {
-        DnsRecord r;
-        r.tsNs = row.columnInt64(0);
-        r.name = row.columnText(1);
-        r.type = uint16_t(row.columnInt64(2));
-        r.value = row.columnText(3);
-        r.ttl = uint32_t(row.columnInt64(4));
-        r.queryName = row.columnText(5);
-        r.server = row.columnText(6);
-        return r;
-    });
+    return flow_queries::forEachDnsRecord(*m_impl->db, m_impl->path, visit);
 }
 
 const std::string &SessionReader::path() const { return m_impl->path; }

@@ -96,6 +96,8 @@ public:
     Result<void> forEachFlow(const std::function<bool(const Flow &)> &visit) const;
     // Every DNS answer in the order stored; empty without the tables.
     Result<std::vector<DnsRecord>> dnsRecords() const;
+    // The same, one at a time; visit returns false to stop.
+    Result<void> forEachDnsRecord(const std::function<bool(const DnsRecord &)> &visit) const;
 
     const std::string &path() const;
 

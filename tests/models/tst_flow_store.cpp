@@ -159,6 +159,13 @@ void TestFlowStore::roundTrip()
         QCOMPARE((*records)[i].queryName, dns[i].queryName);
         QCOMPARE((*records)[i].server, dns[i].server);
     }
+    // One at a time (flows --dns streams them), stopping when told to.
+    std::vector<std::string> visited;
+    QVERIFY(reader->forEachDnsRecord([&visited](const DnsRecord &r) {
+        visited.push_back(r.value);
+        return visited.size() < 2;
+    }));
+    QCOMPARE(visited, (std::vector<std::string>{dns[0].value, dns[1].value}));
     // Finished with a digest covering them.
     reader.reset();
     auto check = checkEvidence(path.toStdString());
