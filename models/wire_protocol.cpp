@@ -1,5 +1,7 @@
 #include "wire_protocol.h"
 
+#include "wire_protocol_codec.h"
+
 #include <cstdio>
 #include <cstring>
 #include <type_traits>
@@ -8,38 +10,7 @@ namespace provscope::wire {
 
 namespace {
 
-// ---- writing -------------------------------------------------------------
-
-class Writer {
-public:
-    void u8(uint8_t v) { m_out.push_back(v); }
-    void u16(uint16_t v) { le(v); }
-    void u32(uint32_t v) { le(v); }
-    void u64(uint64_t v) { le(v); }
-    void i32(int32_t v) { le(static_cast<uint32_t>(v)); }
-    void i64(int64_t v) { le(static_cast<uint64_t>(v)); }
-    void str(const std::string &s)
-    {
-        u32(static_cast<uint32_t>(s.size()));
-        m_out.insert(m_out.end(), s.begin(), s.end());
-    }
-    void strings(const std::vector<std::string> &v)
-    {
-        u32(static_cast<uint32_t>(v.size()));
-        for (const auto &s : v)
-            str(s);
-    }
-    std::vector<uint8_t> &bytes() { return m_out; }
-
-private:
-    template <class T>
-    void le(T v)
-    {
-        for (size_t i = 0; i < sizeof(T); ++i)
-            m_out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-    }
-    std::vector<uint8_t> m_out;
-};
+using namespace codec;
 
 void writeMeta(Writer &w, const SessionMeta &m)
 {
@@ -125,43 +96,6 @@ void writeLoss(Writer &w, const LossRecord &l)
     w.str(l.source);
 }
 
-void writeFlow(Writer &w, const Flow &f)
-{
-    w.u64(f.key);
-    w.u8(f.proto);
-    w.str(f.src);
-    w.u16(f.sport);
-    w.str(f.dst);
-    w.u16(f.dport);
-    w.u64(f.packetsOut);
-    w.u64(f.bytesOut);
-    w.u64(f.packetsIn);
-    w.u64(f.bytesIn);
-    w.u8(f.tcpFlags);
-    w.i64(f.firstNs);
-    w.i64(f.lastNs);
-    w.u8(f.ended ? 1 : 0);
-    w.str(f.interfaceName);
-    w.str(f.dnsName);
-    w.u32(f.pid);
-    w.u64(f.procStartNs);
-    w.u32(f.peerPid);
-    w.u64(f.peerStartNs);
-    w.str(f.comm);
-    w.str(f.peerComm);
-}
-
-void writeDns(Writer &w, const DnsRecord &r)
-{
-    w.i64(r.tsNs);
-    w.str(r.name);
-    w.u16(r.type);
-    w.str(r.value);
-    w.u32(r.ttl);
-    w.str(r.queryName);
-    w.str(r.server);
-}
-
 void writeBatch(Writer &w, const CaptureBatch &b)
 {
     w.u32(static_cast<uint32_t>(b.processes.size()));
@@ -214,104 +148,6 @@ void writePayload(Writer &w, const Message &message)
         },
         message);
 }
-
-// ---- reading -------------------------------------------------------------
-
-// Bounds-checked reader: the first failure is kept, later reads return zeros.
-class Reader {
-public:
-    Reader(const uint8_t *data, size_t size, const char *context)
-        : m_data(data), m_size(size), m_context(context) {}
-
-    bool ok() const { return m_error.empty(); }
-    const std::string &error() const { return m_error; }
-    size_t remaining() const { return m_size - m_pos; }
-
-    uint8_t u8() { return le<uint8_t>("u8"); }
-    uint16_t u16() { return le<uint16_t>("u16"); }
-    uint32_t u32() { return le<uint32_t>("u32"); }
-    uint64_t u64() { return le<uint64_t>("u64"); }
-    int32_t i32() { return static_cast<int32_t>(le<uint32_t>("i32")); }
-    int64_t i64() { return static_cast<int64_t>(le<uint64_t>("i64")); }
-    bool boolean()
-    {
-        const uint8_t v = u8();
-        if (ok() && v > 1)
-            fail("boolean byte " + std::to_string(v) + " is neither 0 nor 1");
-        return v == 1;
-    }
-
-    std::string str()
-    {
-        const uint32_t len = u32();
-        if (!ok())
-            return {};
-        if (len > remaining()) {
-            fail("string length " + std::to_string(len) + " exceeds remaining " +
-                 std::to_string(remaining()) + " bytes");
-            return {};
-        }
-        std::string s(reinterpret_cast<const char *>(m_data + m_pos), len);
-        m_pos += len;
-        return s;
-    }
-
-    // A count of items each at least minItemBytes long: capped by what is left,
-    // so a forged count can never cause a big allocation.
-    uint32_t count(size_t minItemBytes, const char *what)
-    {
-        const uint32_t n = u32();
-        if (!ok())
-            return 0;
-        if (static_cast<uint64_t>(n) * minItemBytes > remaining()) {
-            fail(std::string(what) + " count " + std::to_string(n) + " needs at least " +
-                 std::to_string(static_cast<uint64_t>(n) * minItemBytes) + " bytes, " +
-                 std::to_string(remaining()) + " remain");
-            return 0;
-        }
-        return n;
-    }
-
-    std::vector<std::string> strings()
-    {
-        std::vector<std::string> v;
-        const uint32_t n = count(4, "string");
-        v.reserve(n);
-        for (uint32_t i = 0; i < n && ok(); ++i)
-            v.push_back(str());
-        return v;
-    }
-
-    void fail(const std::string &reason)
-    {
-        if (m_error.empty())
-            m_error = reason + " in " + m_context;
-    }
-
-private:
-    template <class T>
-    T le(const char *what)
-    {
-        if (!ok())
-            return 0;
-        if (remaining() < sizeof(T)) {
-            fail(std::string("truncated ") + what + " (" + std::to_string(remaining()) +
-                 " bytes remain)");
-            return 0;
-        }
-        T v = 0;
-        for (size_t i = 0; i < sizeof(T); ++i)
-            v = static_cast<T>(v | static_cast<T>(static_cast<T>(m_data[m_pos + i]) << (8 * i)));
-        m_pos += sizeof(T);
-        return v;
-    }
-
-    const uint8_t *m_data;
-    size_t m_size;
-    size_t m_pos = 0;
-    const char *m_context;
-    std::string m_error;
-};
 
 SessionMeta readMeta(Reader &r)
 {
@@ -407,49 +243,6 @@ LossRecord readLoss(Reader &r)
     return l;
 }
 
-Flow readFlow(Reader &r)
-{
-    Flow f;
-    f.key = r.u64();
-    f.proto = r.u8();
-    f.src = r.str();
-    f.sport = r.u16();
-    f.dst = r.str();
-    f.dport = r.u16();
-    f.packetsOut = r.u64();
-    f.bytesOut = r.u64();
-    f.packetsIn = r.u64();
-    f.bytesIn = r.u64();
-    f.tcpFlags = r.u8();
-    f.firstNs = r.i64();
-    f.lastNs = r.i64();
-    f.ended = r.boolean();
-    f.interfaceName = r.str();
-    f.dnsName = r.str();
-    f.pid = r.u32();
-    f.procStartNs = r.u64();
-    f.peerPid = r.u32();
-    f.peerStartNs = r.u64();
-    f.comm = r.str();
-    f.peerComm = r.str();
-    if (r.ok() && f.proto != kProtoTcp && f.proto != kProtoUdp)
-        r.fail("flow protocol " + std::to_string(f.proto) + " is neither TCP (6) nor UDP (17)");
-    return f;
-}
-
-DnsRecord readDns(Reader &r)
-{
-    DnsRecord d;
-    d.tsNs = r.i64();
-    d.name = r.str();
-    d.type = r.u16();
-    d.value = r.str();
-    d.ttl = r.u32();
-    d.queryName = r.str();
-    d.server = r.str();
-    return d;
-}
-
 template <class T, class WriteFn>
 size_t encodedSize(const T &item, WriteFn write)
 {
@@ -462,8 +255,6 @@ size_t encodedSize(const T &item, WriteFn write)
 size_t minProcessBytes() { static const size_t n = encodedSize(ProcessInfo{}, writeProcess); return n; }
 size_t minEventBytes() { static const size_t n = encodedSize(Event{}, writeEvent); return n; }
 size_t minLossBytes() { static const size_t n = encodedSize(LossRecord{}, writeLoss); return n; }
-size_t minFlowBytes() { static const size_t n = encodedSize(Flow{}, writeFlow); return n; }
-size_t minDnsBytes() { static const size_t n = encodedSize(DnsRecord{}, writeDns); return n; }
 
 CaptureBatch readBatch(Reader &r)
 {
@@ -508,17 +299,6 @@ size_t eventBytes(const Event &e)
 size_t processBytes(const ProcessInfo &p)
 {
     return minProcessBytes() - 4 + p.comm.size() + p.exe.size() + stringsBytes(p.argv);
-}
-
-size_t flowBytes(const Flow &f)
-{
-    return minFlowBytes() + f.src.size() + f.dst.size() + f.interfaceName.size() + f.dnsName.size() +
-           f.comm.size() + f.peerComm.size();
-}
-
-size_t dnsBytes(const DnsRecord &d)
-{
-    return minDnsBytes() + d.name.size() + d.value.size() + d.queryName.size() + d.server.size();
 }
 
 } // namespace
