@@ -1,8 +1,7 @@
 #include "session_writer.h"
 
 #include "evidence_digest.h"
-#include "flow_attribution.h"
-#include "flow_store.h"
+#include "flow_store_live.h"
 #include "session_file_check.h"
 #include "session_file_ids.h"
 #include "sqlite_database.h"
@@ -20,16 +19,6 @@
 
 namespace provscope {
 namespace {
-
-// A flow not (fully) attributed is tried again on later appends until the capture's
-// clock (latest event or flow time) is this far past its last packet: its socket
-// events (a connect delivered after the flow was flushed) have all arrived by then.
-constexpr int64_t kAttributionSettleNs = 30'000'000'000;
-// Socket event ranges older than this (behind the clock) are forgotten: flows are
-// flushed (60 s) and time out (300 s) well within it.
-constexpr int64_t kAttributionHorizonNs = 600'000'000'000;
-// At most this many flows wait for a late attribution (then the oldest are given up).
-constexpr size_t kMaxPendingFlows = 100'000;
 
 // What the writer remembers of a process row: its id, the immutable base values
 // events are compared with, and the merged record for upserts.
@@ -70,15 +59,7 @@ struct SessionWriter::Impl {
     std::unordered_map<std::string, int64_t> strings, files, sockets;
     std::map<std::pair<uint32_t, uint64_t>, ProcessRow> processes;
     SessionFileIds fileIds;
-    FlowStore flowStore;
-    FlowAttributor attributor;
-    std::unordered_map<uint64_t, Flow> pendingFlows; // by key: not fully attributed yet
-    // Their lookup keys (FlowAttributor::lookupKeys) -> flow keys; may name flows no
-    // longer pending (rebuilt when they are given up).
-    std::unordered_multimap<TupleKey, uint64_t, TupleKeyHash> pendingByTuple;
-    int64_t latestFlowNs = 0;
-    int64_t lastPruneNs = 0;
-    int64_t lastSettleNs = 0;
+    FlowStoreLive flows;
     SessionCounts counts;
     int64_t nextEventId = 1;
     bool finished = false;
@@ -98,7 +79,6 @@ struct SessionWriter::Impl {
     Result<void> putCounts();
     Result<void> appendUnlocked(CaptureBatch &batch);
     Result<void> storeFlows(CaptureBatch &batch);
-    Result<void> retryAttribution(bool final);
     std::optional<int64_t> processRowId(uint32_t pid, uint64_t startNs) const;
     void fillComms(Flow &flow) const;
     Result<void> insertLossRow(const LossRecord &loss);
@@ -429,92 +409,11 @@ void SessionWriter::Impl::fillComms(Flow &flow) const
 
 Result<void> SessionWriter::Impl::storeFlows(CaptureBatch &batch)
 {
-    // The batch's socket events first: a flow is attributed to the events stored with it.
-    for (const Event &e : batch.events)
-        attributor.addEvent(e);
-    for (Flow &flow : batch.flows) {
-        attributor.attribute(flow);
-        auto isNew = flowStore.putFlow(flow); // the stored attribution written back: the first one wins
-        if (!isNew)
-            return makeError(isNew.error());
-        fillComms(flow); // what a live view shows, as a reader would
-        if (*isNew)
-            ++counts.flows;
-        latestFlowNs = std::max(latestFlowNs, flow.lastNs);
-        if (!flow.pid || !flow.peerPid) {
-            auto [it, isNewPending] = pendingFlows.insert_or_assign(flow.key, flow);
-            if (isNewPending) {
-                for (const TupleKey &key : FlowAttributor::lookupKeys(it->second))
-                    pendingByTuple.emplace(key, flow.key);
-            }
-        } else {
-            pendingFlows.erase(flow.key);
-        }
-    }
-    for (const DnsRecord &record : batch.dnsRecords) {
-        if (auto done = flowStore.putDns(record); !done)
-            return done;
-        ++counts.dnsRecords;
-    }
-    return retryAttribution(false);
-}
-
-Result<void> SessionWriter::Impl::retryAttribution(bool final)
-{
-    // Only new events can attribute more, and only the flows whose 5-tuple they show.
-    const TupleKeySet touched = attributor.takeTouchedKeys();
-    if (pendingFlows.empty())
-        return {};
-    std::unordered_set<uint64_t> retried;
-    for (const TupleKey &key : touched) {
-        auto [from, to] = pendingByTuple.equal_range(key);
-        for (auto it = from; it != to; ++it) {
-            auto flow = pendingFlows.find(it->second);
-            if (flow == pendingFlows.end() || !retried.insert(it->second).second)
-                continue;
-            if (attributor.attribute(flow->second)) {
-                if (auto done = flowStore.updateAttribution(flow->second); !done)
-                    return done;
-            }
-        }
-    }
-    if (final) {
-        pendingFlows.clear();
-        pendingByTuple.clear();
-        return {};
-    }
-    const int64_t clock = std::max(attributor.latestEventNs(), latestFlowNs);
-    // Once a second of capture time is enough to give up on the settled ones.
-    if (clock - lastSettleNs >= 1'000'000'000 || pendingFlows.size() > kMaxPendingFlows) {
-        lastSettleNs = clock;
-        for (auto it = pendingFlows.begin(); it != pendingFlows.end();) {
-            const bool settled =
-                (it->second.pid && it->second.peerPid) || it->second.lastNs + kAttributionSettleNs < clock;
-            it = settled ? pendingFlows.erase(it) : std::next(it);
-        }
-    }
-    if (pendingByTuple.size() > 12 * pendingFlows.size() + 1024) {
-        pendingByTuple.clear();
-        for (const auto &[flowKey, flow] : pendingFlows) {
-            for (const TupleKey &key : FlowAttributor::lookupKeys(flow))
-                pendingByTuple.emplace(key, flowKey);
-        }
-    }
-    if (pendingFlows.size() > kMaxPendingFlows) {
-        std::vector<int64_t> lasts;
-        lasts.reserve(pendingFlows.size());
-        for (const auto &entry : pendingFlows)
-            lasts.push_back(entry.second.lastNs);
-        auto middle = lasts.begin() + std::ptrdiff_t(lasts.size() / 2);
-        std::nth_element(lasts.begin(), middle, lasts.end());
-        const int64_t cut = *middle;
-        for (auto it = pendingFlows.begin(); it != pendingFlows.end();)
-            it = it->second.lastNs < cut ? pendingFlows.erase(it) : std::next(it);
-    }
-    if (clock - lastPruneNs > 60'000'000'000) {
-        attributor.prune(clock - kAttributionHorizonNs);
-        lastPruneNs = clock;
-    }
+    auto added = flows.store(batch, [this](Flow &flow) { fillComms(flow); });
+    if (!added)
+        return makeError(added.error());
+    counts.flows += added->flows;
+    counts.dnsRecords += added->dnsRecords;
     return {};
 }
 
@@ -600,7 +499,7 @@ Result<std::unique_ptr<SessionWriter>> SessionWriter::create(const std::string &
         if (auto done = d.fileIds.prepare(*d.db); !done)
             return fail(done.error());
         Impl *impl = &d;
-        auto flowsPrepared = d.flowStore.prepare(
+        auto flowsPrepared = d.flows.prepare(
             *d.db,
             [impl](const std::string &text) { return impl->intern(impl->strings, impl->insertString, text); },
             [impl](uint32_t pid, uint64_t startNs) { return impl->processRowId(pid, startNs); });
@@ -707,7 +606,7 @@ Result<void> SessionWriter::finish(uint64_t captureEndNs)
         Result<void> done = tx.begun();
         // Flows flushed before their socket events: a last try with every event known.
         if (done && d.failure.empty())
-            done = d.retryAttribution(true);
+            done = d.flows.finish();
         if (done)
             done = d.putMeta("capture_end_ns", std::to_string(captureEndNs));
         if (done)
@@ -731,7 +630,7 @@ Result<void> SessionWriter::finish(uint64_t captureEndNs)
     d.insertString = {}; d.insertFile = {}; d.insertSocket = {}; d.insertProcess = {};
     d.updateProcess = {}; d.setProcessBase = {}; d.insertEvent = {}; d.insertLoss = {}; d.setMeta = {};
     d.fileIds.clear();
-    d.flowStore.clear();
+    d.flows.clear();
     // One self-contained file: fold the WAL in and leave WAL mode.
     sqlite3_busy_timeout(d.db->handle(), 5000);
     if (auto done = d.db->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !done)
