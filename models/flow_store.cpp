@@ -1,5 +1,6 @@
 #include "flow_store.h"
 
+#include "flow_store_sql.h"
 #include "sqlite_database.h"
 
 namespace provscope {
@@ -8,11 +9,7 @@ Result<void> FlowStore::prepare(SqliteDatabase &db, Intern intern, ProcessRowId 
 {
     m_intern = std::move(intern);
     m_processRowId = std::move(processRowId);
-    struct Prepared {
-        SqliteStatement *target;
-        const char *sql;
-    };
-    const Prepared prepared[] = {
+    return prepareStatements(db, {
         // A flush re-sends an open flow: the last version's counts win, the FIRST stored
         // attribution stays (a later version may see other processes reuse the 5-tuple).
         {&m_upsertFlow,
@@ -32,14 +29,7 @@ Result<void> FlowStore::prepare(SqliteDatabase &db, Intern intern, ProcessRowId 
         {&m_insertDns,
          "INSERT INTO dns(ts, name, type, value, ttl, query_name, server) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
         {&m_maxKey, "SELECT MAX(id) FROM flows"},
-    };
-    for (const Prepared &p : prepared) {
-        auto st = SqliteStatement::prepare(db, p.sql);
-        if (!st)
-            return makeError(st.error());
-        *p.target = std::move(st.value());
-    }
-    return {};
+    });
 }
 
 void FlowStore::clear()

@@ -4,6 +4,7 @@
 #include "evidence_digest.h"
 #include "flow_attribution.h"
 #include "flow_store.h"
+#include "flow_store_sql.h"
 #include "session_reader.h"
 #include "session_schema.h"
 #include "sqlite_database.h"
@@ -41,21 +42,7 @@ struct FlowStoreImport::Impl {
 
 Result<int64_t> FlowStoreImport::Impl::intern(const std::string &text)
 {
-    if (auto it = strings.find(text); it != strings.end())
-        return it->second;
-    insertString.bindText(1, text);
-    if (auto done = insertString.run(); !done)
-        return makeError(done.error());
-    findString.bindText(1, text);
-    auto row = findString.step();
-    const int64_t id = row && *row ? findString.columnInt64(0) : 0;
-    findString.reset();
-    if (!row)
-        return makeError(row.error());
-    if (!id)
-        return makeError("string \"" + text + "\" was not stored");
-    strings.emplace(text, id);
-    return id;
+    return internText(*db, strings, insertString, &findString, text); // the session has strings of its own
 }
 
 std::optional<int64_t> FlowStoreImport::Impl::processRowId(uint32_t pid, uint64_t startNs)
@@ -178,21 +165,13 @@ Result<std::unique_ptr<FlowStoreImport>> FlowStoreImport::open(const std::string
     d.counts.dnsRecords = std::strtoll(counts->columnText(1).c_str(), nullptr, 10);
     d.meta.formatVersion = counts->columnText(2);
     counts = makeError("done");
-    struct Prepared {
-        SqliteStatement *target;
-        const char *sql;
-    };
-    const Prepared prepared[] = {
+    auto prepared = prepareStatements(*d.db, {
         {&d.insertString, "INSERT OR IGNORE INTO strings(text) VALUES (?1)"},
         {&d.findString, "SELECT id FROM strings WHERE text = ?1"},
         {&d.findProcess, "SELECT id FROM processes WHERE pid = ?1 AND start_ns = ?2"},
-    };
-    for (const Prepared &p : prepared) {
-        auto st = SqliteStatement::prepare(*d.db, p.sql);
-        if (!st)
-            return fail(st.error());
-        *p.target = std::move(st.value());
-    }
+    });
+    if (!prepared)
+        return fail(prepared.error());
     Impl *impl = &d;
     auto storePrepared = d.store.prepare(
         *d.db, [impl](const std::string &text) { return impl->intern(text); },

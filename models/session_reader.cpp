@@ -1,6 +1,7 @@
 #include "session_reader.h"
 
 #include "flow_store_queries.h"
+#include "flow_store_sql.h"
 #include "session_connection.h"
 #include "session_file_check.h"
 #include "session_rows.h"
@@ -132,11 +133,7 @@ Result<void> SessionReader::Impl::openConnection(bool isLive)
 
 Result<void> SessionReader::Impl::prepareStatements()
 {
-    struct Prepared {
-        SqliteStatement *target;
-        std::string sql;
-    };
-    const Prepared prepared[] = {
+    return provscope::prepareStatements(*db, {
         {&metaAll, "SELECT key, value FROM meta"},
         {&eventRange, eventSelect(features) + " WHERE e.id >= ?1 AND e.id < ?2 ORDER BY e.id"},
         {&processAll, processSelect(features) + " ORDER BY p.id"},
@@ -145,14 +142,7 @@ Result<void> SessionReader::Impl::prepareStatements()
          processSelect(features) + " WHERE p.pid = ?1 ORDER BY p.start_ns DESC LIMIT 1"},
         {&lossAll, std::string("SELECT first_ts, last_ts, cpu, count, source, ") +
                        (features.lossPosition ? "before_event" : "NULL") + " FROM losses ORDER BY id"},
-    };
-    for (const Prepared &p : prepared) {
-        auto st = SqliteStatement::prepare(*db, p.sql);
-        if (!st)
-            return makeError(st.error());
-        *p.target = std::move(st.value());
-    }
-    return {};
+    });
 }
 
 Result<void> SessionReader::Impl::acquire()

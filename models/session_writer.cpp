@@ -2,6 +2,7 @@
 
 #include "evidence_digest.h"
 #include "flow_store_live.h"
+#include "flow_store_sql.h"
 #include "session_file_check.h"
 #include "session_file_ids.h"
 #include "sqlite_database.h"
@@ -112,14 +113,7 @@ Result<void> SessionWriter::Impl::insertLossRow(const LossRecord &loss)
 Result<int64_t> SessionWriter::Impl::intern(std::unordered_map<std::string, int64_t> &cache,
                                             SqliteStatement &insert, const std::string &text)
 {
-    if (auto it = cache.find(text); it != cache.end())
-        return it->second;
-    insert.bindText(1, text);
-    if (auto done = insert.run(); !done)
-        return makeError(done.error());
-    const int64_t id = sqlite3_last_insert_rowid(db->handle());
-    cache.emplace(text, id);
-    return id;
+    return internText(*db, cache, insert, nullptr, text); // a new session: every row is ours
 }
 
 Result<int64_t> SessionWriter::Impl::internFile(const std::string &path)
@@ -462,11 +456,7 @@ Result<std::unique_ptr<SessionWriter>> SessionWriter::create(const std::string &
             return fail(done.error());
         if (auto done = d.db->exec(schema::createFlowTablesStatement()); !done)
             return fail(done.error());
-        struct Prepared {
-            SqliteStatement *target;
-            const char *sql;
-        };
-        const Prepared prepared[] = {
+        auto prepared = prepareStatements(*d.db, {
             {&d.insertString, "INSERT INTO strings(text) VALUES (?1)"},
             {&d.insertFile, "INSERT INTO files(path) VALUES (?1)"},
             {&d.insertSocket,
@@ -489,13 +479,9 @@ Result<std::unique_ptr<SessionWriter>> SessionWriter::create(const std::string &
              "INSERT INTO losses(first_ts, last_ts, cpu, count, source, before_event)"
              " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
             {&d.setMeta, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)"},
-        };
-        for (const Prepared &p : prepared) {
-            auto st = SqliteStatement::prepare(*d.db, p.sql);
-            if (!st)
-                return fail(st.error());
-            *p.target = std::move(st.value());
-        }
+        });
+        if (!prepared)
+            return fail(prepared.error());
         if (auto done = d.fileIds.prepare(*d.db); !done)
             return fail(done.error());
         Impl *impl = &d;
