@@ -256,10 +256,15 @@ Result<std::shared_ptr<const SessionGraph>> SessionGraphScan::run()
         return makeError(reader.error());
     m_graph.setBootToEpochNs(reader.value()->meta().bootToEpochNs);
     m_recording = reader.value()->isRecording();
-    // Passive DNS (format 1.3; none before): names for the socket nodes once they are made.
-    auto dns = reader.value()->dnsRecords();
-    if (!dns)
-        return makeError(dns.error());
+    // Passive DNS (format 1.3; none before), streamed into a small index: names for the
+    // socket nodes once they are made.
+    DnsAnswerIndex dns;
+    if (auto read = reader.value()->forEachDnsRecord([&dns](const DnsRecord &r) {
+            dns.add(r);
+            return true;
+        });
+        !read)
+        return makeError(read.error());
     reader.value().reset();
     auto db = openSessionReadOnly(m_path, m_recording);
     if (!db)
@@ -289,7 +294,7 @@ Result<std::shared_ptr<const SessionGraph>> SessionGraphScan::run()
 
     std::shared_ptr<SessionGraph> out(new SessionGraph());
     reduceAndAssemble(*out);
-    nameSocketsByDns(m_graph, std::move(*dns)); // needs the edges: an answer counts up to the socket's last use
+    dns.nameSockets(m_graph); // needs the edges: an answer counts up to the socket's last use
     if (m_options.cancelled && m_options.cancelled->load())
         return makeError("building the graph of " + m_path + " was cancelled");
     out->m_graph = std::move(m_graph);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <string_view>
-#include <unordered_map>
 
 namespace provscope {
 namespace {
@@ -17,35 +16,33 @@ std::string_view canonicalAddress(std::string_view address)
     return address;
 }
 
-struct Answer {
-    int64_t tsNs = 0;
-    const std::string *name = nullptr; // into the records
-};
-
 } // namespace
 
-void nameSocketsByDns(ProvenanceGraph &graph, std::vector<DnsRecord> records)
+void DnsAnswerIndex::add(const DnsRecord &r)
 {
-    std::unordered_map<std::string_view, std::vector<Answer>> byAddress;
-    for (const DnsRecord &r : records) {
-        if (r.type != kDnsTypeA && r.type != kDnsTypeAaaa)
-            continue;
-        const std::string &name = r.queryName.empty() ? r.name : r.queryName;
-        if (name.empty() || r.value.empty())
-            continue;
-        byAddress[canonicalAddress(r.value)].push_back({r.tsNs, &name});
-    }
-    if (byAddress.empty())
+    if (r.type != kDnsTypeA && r.type != kDnsTypeAaaa)
         return;
-    for (auto &[address, answers] : byAddress)
-        std::stable_sort(answers.begin(), answers.end(), [](const Answer &a, const Answer &b) { return a.tsNs < b.tsNs; });
+    const std::string &name = r.queryName.empty() ? r.name : r.queryName;
+    if (name.empty() || r.value.empty())
+        return;
+    auto [id, fresh] = m_nameIds.try_emplace(name, uint32_t(m_names.size()));
+    if (fresh)
+        m_names.push_back(name);
+    m_byAddress[std::string(canonicalAddress(r.value))].push_back({r.tsNs, id->second});
+}
 
+void DnsAnswerIndex::nameSockets(ProvenanceGraph &graph)
+{
+    if (m_byAddress.empty())
+        return;
+    for (auto &[address, answers] : m_byAddress)
+        std::stable_sort(answers.begin(), answers.end(), [](const Answer &a, const Answer &b) { return a.tsNs < b.tsNs; });
     for (int n = 0; n < graph.nodeCount(); ++n) {
         const GraphNode &node = graph.node(n);
         if (node.kind != NodeKind::Socket || node.raddr.empty())
             continue;
-        const auto found = byAddress.find(canonicalAddress(node.raddr));
-        if (found == byAddress.end())
+        const auto found = m_byAddress.find(std::string(canonicalAddress(node.raddr)));
+        if (found == m_byAddress.end())
             continue;
         // The socket's last use: the latest end of any of its edges.
         bool used = false;
@@ -68,8 +65,16 @@ void nameSocketsByDns(ProvenanceGraph &graph, std::vector<DnsRecord> records)
                 pick = &*(after - 1);
         }
         if (pick)
-            graph.mutableNode(n).dnsName = *pick->name;
+            graph.mutableNode(n).dnsName = m_names[pick->name];
     }
+}
+
+void nameSocketsByDns(ProvenanceGraph &graph, const std::vector<DnsRecord> &records)
+{
+    DnsAnswerIndex index;
+    for (const DnsRecord &r : records)
+        index.add(r);
+    index.nameSockets(graph);
 }
 
 } // namespace provscope
