@@ -102,13 +102,17 @@ std::string flowProtocolName(uint8_t proto)
 
 int64_t trafficBucketNs(int64_t rangeNs)
 {
-    static const int64_t steps[] = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800,
-                                    3600, 7200, 10800, 21600, 43200, 86400};
+    constexpr int64_t kDay = 86400;
+    static const int64_t steps[] = {1,    2,    5,     10,    15,    30,    60,       120,      300,      600,
+                                    900,  1800, 3600,  7200,  10800, 21600, 43200,    kDay,     7 * kDay, 30 * kDay,
+                                    90 * kDay, 365 * kDay};
     for (int64_t s : steps) {
         if (rangeNs <= s * kSecond * kMaxBuckets)
             return s * kSecond;
     }
-    return 86400 * kSecond;
+    // Past 120 years: whole days, still at most 120 buckets.
+    const int64_t day = kDay * kSecond;
+    return (rangeNs / kMaxBuckets + day - 1) / day * day;
 }
 
 TrafficSeries trafficOverTime(const std::vector<Flow> &flows, int64_t bootToEpochNs, int64_t rangeStartNs,
@@ -130,7 +134,9 @@ TrafficSeries trafficOverTime(const std::vector<Flow> &flows, int64_t bootToEpoc
     // Align on whole widths of local time (a 1 h bucket starts on the hour locally).
     const int64_t offset = utcOffsetNs(rangeStartNs + bootToEpochNs);
     const int64_t shift = bootToEpochNs + offset; // boot ns -> local "epoch" ns
-    const int64_t first = floorDiv(rangeStartNs + shift, width) * width - shift;
+    // Weeks start on Monday (1970-01-05; the epoch was a Thursday).
+    const int64_t phase = width == 7 * 86400 * kSecond ? 4 * 86400 * kSecond : 0;
+    const int64_t first = floorDiv(rangeStartNs + shift - phase, width) * width + phase - shift;
     const int64_t count = std::max<int64_t>(1, floorDiv(rangeEndNs - 1 - first, width) + 1);
     series.bucketNs = width;
     series.buckets.resize(size_t(count));
@@ -331,6 +337,28 @@ FlowStatistics computeFlowStatistics(const std::vector<Flow> &flows, int64_t boo
     s.tcpFlags = tcpFlagDistribution(flows);
     s.heatmap = hourOfWeek(flows, bootToEpochNs);
     return s;
+}
+
+FlowRangeView flowsInRange(const std::vector<Flow> &flows, int64_t bootToEpochNs, int64_t fromNs, int64_t toNs,
+                           const FlowStatisticsOptions &options)
+{
+    constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+    constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+    FlowRangeView view;
+    int64_t first = kMax, last = kMin;
+    for (size_t i = 0; i < flows.size(); ++i) {
+        const Flow &flow = flows[i];
+        if (flow.firstNs >= toNs || flow.lastNs < fromNs)
+            continue;
+        view.indexes.push_back(uint32_t(i));
+        view.flows.push_back(flow);
+        first = std::min(first, flow.firstNs);
+        last = std::max(last, flow.lastNs);
+    }
+    view.startNs = fromNs != kMin ? fromNs : (first == kMax ? 0 : first);
+    view.endNs = toNs != kMax ? toNs : (last == kMin ? view.startNs : last + 1);
+    view.statistics = computeFlowStatistics(view.flows, bootToEpochNs, view.startNs, view.endNs, options);
+    return view;
 }
 
 } // namespace provscope

@@ -69,12 +69,12 @@ struct HourOfWeekMatrix {
 };
 
 // Bucket width for a range: the smallest nice step (1 s, 2 s, 5 s, 10 s, 15 s, 30 s,
-// 1 min .. 30 min, 1 h, 2 h, 3 h, 6 h, 12 h, 1 day) giving at most 120 buckets;
-// 1 day for anything longer than 120 days.
+// 1 min .. 30 min, 1 h, 2 h, 3 h, 6 h, 12 h, 1 day, 1 week, 30 days, 90 days,
+// 365 days) giving at most 120 buckets; past 120 years whole days that still do.
 int64_t trafficBucketNs(int64_t rangeNs);
 
 // Buckets over [rangeStartNs, rangeEndNs) aligned to whole bucket widths of local
-// time; an empty range (end <= start) takes the flows' own span.
+// time (weeks start on Monday); an empty range (end <= start) takes the flows' own span.
 TrafficSeries trafficOverTime(const std::vector<Flow> &flows, int64_t bootToEpochNs, int64_t rangeStartNs,
                               int64_t rangeEndNs);
 
@@ -122,5 +122,18 @@ struct FlowStatisticsOptions {
 
 FlowStatistics computeFlowStatistics(const std::vector<Flow> &flows, int64_t bootToEpochNs, int64_t rangeStartNs,
                                      int64_t rangeEndNs, const FlowStatisticsOptions &options = {});
+
+// The flows active in a time range and their statistics, as the Flows tab charts them
+// (computed off the GUI thread with the read).
+struct FlowRangeView {
+    std::vector<uint32_t> indexes; // into the flows given, in their order
+    std::vector<Flow> flows;       // copies of those flows, for the charts
+    int64_t startNs = 0, endNs = 0; // the charts' range, boot ns
+    FlowStatistics statistics;
+};
+// [fromNs, toNs) in boot ns (INT64_MIN / INT64_MAX: open); a flow is in it when it is
+// active in it. An open end takes the flows' own first / last packet.
+FlowRangeView flowsInRange(const std::vector<Flow> &flows, int64_t bootToEpochNs, int64_t fromNs, int64_t toNs,
+                           const FlowStatisticsOptions &options = {});
 
 } // namespace provscope

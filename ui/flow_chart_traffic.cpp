@@ -21,6 +21,8 @@ namespace {
 QString widthText(int64_t ns)
 {
     const int64_t s = ns / 1'000'000'000LL;
+    if (s == 7 * 86400)
+        return QObject::tr("1 week");
     if (s >= 86400 && s % 86400 == 0)
         return QObject::tr("%1 day").arg(s / 86400);
     if (s >= 3600 && s % 3600 == 0)
@@ -139,7 +141,8 @@ void FlowTrafficChart::updateTimeLabels()
     const int labels = std::max(3, plotWidth / 110);
     static const qint64 steps[] = {1'000, 2'000, 5'000, 10'000, 15'000, 30'000, 60'000, 120'000, 300'000,
                                    600'000, 900'000, 1'800'000, 3'600'000, 7'200'000, 10'800'000,
-                                   21'600'000, 43'200'000, 86'400'000, 172'800'000, 604'800'000};
+                                   21'600'000, 43'200'000, 86'400'000, 172'800'000, 604'800'000,
+                                   2'592'000'000, 7'776'000'000, 31'536'000'000};
     qint64 tick = steps[std::size(steps) - 1];
     for (qint64 candidate : steps) {
         if (spanMs / candidate <= labels) {
@@ -148,16 +151,32 @@ void FlowTrafficChart::updateTimeLabels()
         }
     }
     const bool days = spanMs > 86'400'000LL;
-    const QString format = tick >= 86'400'000 ? QStringLiteral("MMM d")
-                           : days             ? QStringLiteral("MMM d HH:mm")
-                           : tick < 60'000    ? QStringLiteral("HH:mm:ss")
-                                              : QStringLiteral("HH:mm");
+    // A range across years names the year ("Mar 3" of which year?).
+    const bool years = QDateTime::fromMSecsSinceEpoch(firstMs).date().year()
+                       != QDateTime::fromMSecsSinceEpoch(lastMs).date().year();
+    const QString format = tick >= 86'400'000   ? (years ? QStringLiteral("yyyy-MM-dd") : QStringLiteral("MMM d"))
+                           : days                 ? (years ? QStringLiteral("yyyy-MM-dd HH:mm") : QStringLiteral("MMM d HH:mm"))
+                           : tick < 60'000        ? QStringLiteral("HH:mm:ss")
+                                                  : QStringLiteral("HH:mm");
     const qint64 offsetMs = qint64(QDateTime::fromMSecsSinceEpoch(firstMs).offsetFromUtc()) * 1000;
     m_x->setStartValue(double(firstMs));
-    for (qint64 t = ((firstMs + offsetMs + tick - 1) / tick) * tick - offsetMs; t <= lastMs; t += tick) {
-        const QString label = QDateTime::fromMSecsSinceEpoch(t).toString(format);
-        if (!m_x->categoriesLabels().contains(label))
-            m_x->append(label, double(t));
+    if (tick >= 2'592'000'000) {
+        // Months, quarters, years: on the calendar's first days (local midnight).
+        const int months = tick >= 31'536'000'000 ? 12 : tick >= 7'776'000'000 ? 3 : 1;
+        const QDate firstDay = QDateTime::fromMSecsSinceEpoch(firstMs).date();
+        QDate day(firstDay.year(), months == 12 ? 1 : ((firstDay.month() - 1) / months) * months + 1, 1);
+        const QString monthFormat = months == 12 ? QStringLiteral("yyyy") : QStringLiteral("MMM yyyy");
+        for (; QDateTime(day, QTime(0, 0)).toMSecsSinceEpoch() <= lastMs; day = day.addMonths(months)) {
+            const qint64 t = QDateTime(day, QTime(0, 0)).toMSecsSinceEpoch();
+            if (t >= firstMs)
+                m_x->append(QDateTime(day, QTime(0, 0)).toString(monthFormat), double(t));
+        }
+    } else {
+        for (qint64 t = ((firstMs + offsetMs + tick - 1) / tick) * tick - offsetMs; t <= lastMs; t += tick) {
+            const QString label = QDateTime::fromMSecsSinceEpoch(t).toString(format);
+            if (!m_x->categoriesLabels().contains(label))
+                m_x->append(label, double(t));
+        }
     }
     m_x->setRange(double(firstMs), double(lastMs));
 }
@@ -209,8 +228,9 @@ FlowSelection FlowTrafficChart::selectionOf(int bucket) const
     s.kind = FlowSelection::Kind::TimeRange;
     s.minNs = b.startNs;
     s.maxNs = b.endNs;
-    const QString format = m_traffic.bucketNs >= 900LL * 1'000'000'000LL ? QStringLiteral("MMM d HH:mm")
-                                                                         : QStringLiteral("HH:mm:ss");
+    const QString format = m_traffic.bucketNs >= 86400LL * 1'000'000'000LL ? QStringLiteral("yyyy-MM-dd")
+                           : m_traffic.bucketNs >= 900LL * 1'000'000'000LL ? QStringLiteral("MMM d HH:mm")
+                                                                           : QStringLiteral("HH:mm:ss");
     s.label = tr("time %1–%2")
                   .arg(clockText(b.startNs + m_bootToEpochNs, format), clockText(b.endNs + m_bootToEpochNs, format))
                   .toStdString();
@@ -244,7 +264,9 @@ void FlowTrafficChart::mouseMoveEvent(QMouseEvent *event)
             QToolTip::showText(event->globalPosition().toPoint(),
                                tr("%1 – %2\n%3, %4 packets, %5 flows active\nClick to show these flows")
                                    .arg(clockText(b.startNs + m_bootToEpochNs, format),
-                                        clockText(b.endNs + m_bootToEpochNs, format).section(' ', 1),
+                                        b.endNs - b.startNs >= 86400LL * 1'000'000'000LL
+                                            ? clockText(b.endNs + m_bootToEpochNs, format)
+                                            : clockText(b.endNs + m_bootToEpochNs, format).section(' ', 1),
                                         flowchart::bytesText(b.bytes), flowchart::countText(uint64_t(b.packets + 0.5)),
                                         flowchart::countText(b.flows)),
                                this);

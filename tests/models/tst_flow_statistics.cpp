@@ -145,15 +145,22 @@ private slots:
         QCOMPARE(trafficBucketNs(10 * kS), 1 * kS);
         QCOMPARE(trafficBucketNs(3600 * kS), 30 * kS);
         QCOMPARE(trafficBucketNs(3 * 86400 * kS), 3600 * kS);
-        QCOMPARE(trafficBucketNs(400 * 86400 * kS), 86400 * kS);
+        QCOMPARE(trafficBucketNs(100 * 86400 * kS), 86400 * kS);
+        // Long ranges (an import of years of traffic): weeks, 30 days, 90 days, a year.
+        QCOMPARE(trafficBucketNs(400 * 86400 * kS), 7 * 86400 * kS);
+        QCOMPARE(trafficBucketNs(3 * 365 * 86400 * kS), 30 * 86400 * kS);
+        QCOMPARE(trafficBucketNs(20 * 365 * 86400 * kS), 90 * 86400 * kS);
+        QCOMPARE(trafficBucketNs(int64_t(100) * 365 * 86400 * kS), 365 * 86400 * kS);
+        QVERIFY(int64_t(200) * 365 * 86400 * kS / trafficBucketNs(int64_t(200) * 365 * 86400 * kS) <= 120);
         const int64_t boot = 1'700'000'000LL * kS; // bootToEpochNs
-        for (int64_t range : {10 * kS, 3600 * kS, 3 * 86400 * kS}) {
+        for (int64_t range : {10 * kS, 3600 * kS, 3 * 86400 * kS, 400 * 86400 * kS, 3 * 365 * 86400 * kS,
+                              20 * 365 * 86400 * kS}) {
             const TrafficSeries t = trafficOverTime({}, boot, 0, range);
             const int64_t n = int64_t(t.buckets.size());
             QVERIFY2(n * t.bucketNs >= range, qPrintable(QString::number(n)));
             QVERIFY(n <= 121);
             if (range > 10 * kS)
-                QVERIFY2(n >= 60, qPrintable(QString::number(n)));
+                QVERIFY2(n >= (range <= 3 * 86400 * kS ? 60 : 30), qPrintable(QString::number(n)));
             QCOMPARE(t.buckets.front().endNs - t.buckets.front().startNs, t.bucketNs);
         }
         // 3 days in 1 h buckets that start on the local hour (UTC+05:30 here).
@@ -164,6 +171,11 @@ private slots:
         QCOMPARE(local.tm_min, 0);
         QCOMPARE(local.tm_sec, 0);
         QVERIFY(days.buckets.front().startNs <= 0);
+        // 400 days in weeks that start on a local Monday at midnight.
+        const TrafficSeries weeks = trafficOverTime({}, boot, 0, 400 * 86400 * kS);
+        QCOMPARE(weeks.bucketNs, 7 * 86400 * kS);
+        QCOMPARE(hourOfWeekCell(weeks.buckets.front().startNs + boot), 0);
+        QVERIFY(weeks.buckets.size() <= 120);
     }
 
     void trafficSpreadsOverDuration()

@@ -506,6 +506,42 @@ private slots:
             QVERIFY2(QRegularExpression("^\\d\\d:\\d\\d:\\d\\d$").match(label).hasMatch(), qPrintable(label));
     }
 
+    void threeYearsInMonthBuckets()
+    {
+        // An import spanning 2023-2026: 30-day buckets (at most 120), labels with the year.
+        std::vector<Flow> years(m_flows.begin(), m_flows.begin() + 40);
+        const int64_t day = 86400 * kS;
+        for (size_t i = 0; i < years.size(); ++i) {
+            years[i].firstNs = int64_t(i) * 28 * day;
+            years[i].lastNs = years[i].firstNs + kS;
+        }
+        FlowChartsPanel panel;
+        panel.resize(1280, 900);
+        panel.setFlows(years, kBootToEpoch - 1100 * day, 0, 1100 * day);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        auto *traffic = qobject_cast<FlowTrafficChart *>(panel.chartWidget("Traffic over time"));
+        QCOMPARE(traffic->traffic().bucketNs, 30 * day);
+        QVERIFY(traffic->traffic().buckets.size() <= 120);
+        QTemporaryDir dir;
+        const QString png = m_shots.isEmpty() ? dir.filePath("t.png") : m_shots + "/charts-3years-traffic.png";
+        QVERIFY(panel.exportChartPng("Traffic over time", png));
+        auto *x = qobject_cast<QCategoryAxis *>(traffic->chart()->axes(Qt::Horizontal).value(0));
+        QVERIFY(x);
+        const QStringList labels = x->categoriesLabels();
+        QVERIFY2(labels.size() >= 3, qPrintable(labels.join(' ')));
+        for (const QString &label : labels)
+            QVERIFY2(QRegularExpression("(19|20)\\d\\d").match(label).hasMatch(), qPrintable(label));
+        // A bucket's selection names its dates.
+        std::vector<FlowSelection> picked;
+        connect(&panel, &FlowChartsPanel::selectionRequested, this,
+                [&picked](const FlowSelection &selection) { picked.push_back(selection); });
+        QTest::mouseClick(traffic->viewport(), Qt::LeftButton, {}, traffic->bucketPosition(2));
+        QCOMPARE(picked.size(), size_t(1));
+        QVERIFY2(QRegularExpression("\\d{4}-\\d\\d-\\d\\d").match(QString::fromStdString(picked[0].label)).hasMatch(),
+                 picked[0].label.c_str());
+    }
+
     void emptyRangeSaysSo()
     {
         FlowChartsPanel empty;
