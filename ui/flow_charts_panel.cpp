@@ -185,9 +185,15 @@ FlowChartsPanel::~FlowChartsPanel() { delete m_impl; }
 
 void FlowChartsPanel::setFlows(std::vector<Flow> flows, int64_t bootToEpochNs, int64_t rangeStartNs, int64_t rangeEndNs)
 {
+    const FlowStatistics s = computeFlowStatistics(flows, bootToEpochNs, rangeStartNs, rangeEndNs, {kTopN, 2000});
+    setStatistics(s, std::move(flows), bootToEpochNs, rangeStartNs, rangeEndNs);
+}
+
+void FlowChartsPanel::setStatistics(const FlowStatistics &s, std::vector<Flow> flows, int64_t bootToEpochNs,
+                                    int64_t rangeStartNs, int64_t rangeEndNs)
+{
     Impl &d = *m_impl;
     d.bootToEpochNs = bootToEpochNs;
-    const FlowStatistics s = computeFlowStatistics(flows, bootToEpochNs, rangeStartNs, rangeEndNs, {kTopN, 2000});
     const bool any = !flows.empty();
 
     if (!any) {

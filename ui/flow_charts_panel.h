@@ -5,6 +5,7 @@
 // bar, slice, point or cell asks for that selection; every chart exports as PNG.
 #include "flow.h"
 #include "flow_selection.h"
+#include "flow_statistics.h"
 #include "result.h"
 
 #include <QStringList>
@@ -24,6 +25,10 @@ public:
     // traffic-over-time buckets adapt to this range); bootToEpochNs turns times into
     // wall-clock ones for the axes and the heatmap.
     void setFlows(std::vector<Flow> flows, int64_t bootToEpochNs, int64_t rangeStartNs, int64_t rangeEndNs);
+    // The same with the statistics computed already (computeFlowStatistics with the
+    // default options, e.g. on a worker): only the charts are built here.
+    void setStatistics(const FlowStatistics &statistics, std::vector<Flow> flows, int64_t bootToEpochNs,
+                       int64_t rangeStartNs, int64_t rangeEndNs);
     // "Protocols", "Traffic over time", "Top sources", ... in display order.
     QStringList chartNames() const;
     QWidget *chartWidget(const QString &name) const;
