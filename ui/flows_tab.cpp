@@ -23,6 +23,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <string_view>
+#include <unordered_set>
 
 namespace provscope {
 
@@ -30,9 +32,19 @@ namespace {
 constexpr int kLiveRefreshMs = 3000;
 // Longer event filters are not handed to the event table: the filter bar's line edit
 // holds 32,767 characters (a cut expression does not parse) and nobody reads them.
-constexpr size_t kMaxEventFilterLength = 30000; // 64 IPv6 flows spelled out fit
+constexpr size_t kMaxEventFilterLength = 30000; // about 100 IPv4 flows spelled out fit
+// Flows spelled out one by one when their expression fits the length above.
+constexpr int kMaxSpelledFlows = 200;
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+
+// The shared range (epoch ns, open ends INT64_MIN / INT64_MAX) in boot ns.
+std::pair<int64_t, int64_t> bootRangeOf(bool hasRange, int64_t fromEpochNs, int64_t toEpochNs, int64_t bootToEpochNs)
+{
+    if (!hasRange)
+        return {kMin, kMax};
+    return {fromEpochNs == kMin ? kMin : fromEpochNs - bootToEpochNs, toEpochNs == kMax ? kMax : toEpochNs - bootToEpochNs};
+}
 
 // "to domain example.com", "from 10.0.0.5": the selection's label read as a sentence.
 QString selectionPhrase(const FlowSelection &selection)
@@ -53,6 +65,12 @@ struct FlowsTab::Outcome {
     quint64 generation = 0;
     std::vector<Flow> flows;
     int64_t bootToEpochNs = 0;
+    int64_t firstNs = 0, lastNs = -1; // the flows' span, boot ns
+    // The range's flows and statistics, computed with the read for the range it
+    // started with (hasRange, from, to: the tab's, epoch ns).
+    bool hasRange = false;
+    int64_t rangeFromEpochNs = 0, rangeToEpochNs = 0;
+    FlowRangeView view;
     QString error;
     QString olderFormat; // the format of a session from before flows were recorded
 };
@@ -66,6 +84,9 @@ FlowsTab::FlowsTab(QWidget *parent)
     setObjectName(QStringLiteral("flowsTab"));
     m_pool.setMaxThreadCount(1);
     connect(&m_watcher, &QFutureWatcher<std::shared_ptr<Outcome>>::finished, this, &FlowsTab::onFinished);
+    // Single shot, started when a read's result is shown: reads are spaced by the
+    // interval however long one takes (a hidden tab reads again when shown).
+    m_liveTimer->setSingleShot(true);
     m_liveTimer->setInterval(kLiveRefreshMs);
     connect(m_liveTimer, &QTimer::timeout, this, [this] {
         if (m_recording && isVisible() && !isBusy())
@@ -128,8 +149,9 @@ FlowsTab::FlowsTab(QWidget *parent)
             return;
         const Flow flow = m_model->flowAt(index.row());
         QMenu menu(this);
+        // The flow itself, not its row: a live refresh may reorder the rows meanwhile.
         connect(menu.addAction(tr("Show Events of This Flow")), &QAction::triggered, this,
-                [this, index] { onRowActivated(index); });
+                [this, flow] { showFlowEvents(flow); });
         connect(menu.addAction(tr("Only This Flow")), &QAction::triggered, this, [this, flow] {
             FlowSelection only;
             only.kind = FlowSelection::Kind::Flow;
@@ -205,10 +227,15 @@ void FlowsTab::setSession(const QString &path, bool recording)
         m_path = path;
         m_all = std::make_shared<const std::vector<Flow>>();
         m_bootToEpochNs = 0;
+        m_flowFirstNs = 0;
+        m_flowLastNs = -1;
         m_loaded = false;
         m_error.clear();
         m_olderFormat.clear();
-        m_selection.reset();
+        if (m_selection) {
+            m_selection.reset();
+            emit selectionCleared();
+        }
         m_selectionNote.clear();
         m_hasRange = false;
         recompute();
@@ -261,14 +288,20 @@ void FlowsTab::start()
     const auto cancel = m_cancel;
     const std::string path = QFile::encodeName(m_path).toStdString();
     const quint64 generation = m_generation;
+    const bool hasRange = m_hasRange;
+    const int64_t rangeFrom = m_rangeFromEpochNs, rangeTo = m_rangeToEpochNs;
+    m_readClock.start();
     if (m_progress && !m_loaded)
         m_progressToken = m_progress->begin(tr("Reading flows"), [cancel] { cancel->store(true); });
     m_jobRunning = true;
     m_readCancelled = false;
     showStatus();
-    m_watcher.setFuture(QtConcurrent::run(&m_pool, [path, generation, cancel]() {
+    m_watcher.setFuture(QtConcurrent::run(&m_pool, [path, generation, cancel, hasRange, rangeFrom, rangeTo]() {
         auto outcome = std::make_shared<Outcome>();
         outcome->generation = generation;
+        outcome->hasRange = hasRange;
+        outcome->rangeFromEpochNs = rangeFrom;
+        outcome->rangeToEpochNs = rangeTo;
         if (cancel->load())
             return outcome;
         auto reader = SessionReader::open(path);
@@ -282,12 +315,28 @@ void FlowsTab::start()
             outcome->olderFormat = QString::fromStdString(meta.formatVersion);
             return outcome;
         }
-        auto flows = reader.value()->flows();
-        if (!flows) {
-            outcome->error = QString::fromStdString(flows.error());
+        // One at a time, so that Cancel stops the read (a big import's flows take seconds).
+        std::vector<Flow> flows;
+        auto read = reader.value()->forEachFlow([&](const Flow &flow) {
+            if (cancel->load())
+                return false;
+            flows.push_back(flow);
+            return true;
+        });
+        if (cancel->load())
+            return outcome;
+        if (!read) {
+            outcome->error = QString::fromStdString(read.error());
             return outcome;
         }
-        outcome->flows = std::move(flows.value());
+        for (const Flow &flow : flows) {
+            outcome->firstNs = outcome->lastNs < outcome->firstNs ? flow.firstNs : std::min(outcome->firstNs, flow.firstNs);
+            outcome->lastNs = std::max(outcome->lastNs, flow.lastNs);
+        }
+        // The range's statistics here too: for 250,000 flows they take seconds.
+        const auto [from, to] = bootRangeOf(hasRange, rangeFrom, rangeTo, meta.bootToEpochNs);
+        outcome->view = flowsInRange(flows, meta.bootToEpochNs, from, to);
+        outcome->flows = std::move(flows);
         return outcome;
     }));
 }
@@ -312,12 +361,28 @@ void FlowsTab::onFinished()
     }
     m_loaded = true;
     m_error = outcome->error;
+    bool computed = false;
     if (m_error.isEmpty()) {
         m_all = std::make_shared<const std::vector<Flow>>(std::move(outcome->flows));
         m_bootToEpochNs = outcome->bootToEpochNs;
+        m_flowFirstNs = outcome->firstNs;
+        m_flowLastNs = outcome->lastNs;
         m_olderFormat = outcome->olderFormat;
+        // The worker's range is still the tab's: its statistics stand.
+        computed = outcome->hasRange == m_hasRange
+                   && (!m_hasRange || (outcome->rangeFromEpochNs == m_rangeFromEpochNs
+                                       && outcome->rangeToEpochNs == m_rangeToEpochNs));
     }
-    recompute();
+    if (computed) {
+        showRange(std::move(outcome->view));
+        recompute(false);
+    } else {
+        recompute();
+    }
+    // Live reads are spaced by 3 s, or twice this read when it took longer.
+    m_liveTimer->setInterval(int(std::max<qint64>(kLiveRefreshMs, 2 * m_readClock.elapsed())));
+    if (m_recording)
+        m_liveTimer->start();
     emit flowsLoaded();
     if (m_refreshPending) {
         m_refreshPending = false;
@@ -356,6 +421,9 @@ void FlowsTab::setTimeRange(int64_t fromEpochNs, int64_t toEpochNs)
     m_rangeFromEpochNs = fromEpochNs;
     m_rangeToEpochNs = toEpochNs;
     recompute();
+    // The selection's flows in the new range: the event filter follows them.
+    if (m_selection && m_selection->kind != FlowSelection::Kind::TimeRange)
+        requestSelectionEvents();
 }
 
 void FlowsTab::clearTimeRange()
@@ -364,6 +432,25 @@ void FlowsTab::clearTimeRange()
         return;
     m_hasRange = false;
     recompute();
+    if (m_selection && m_selection->kind != FlowSelection::Kind::TimeRange)
+        requestSelectionEvents();
+}
+
+std::optional<std::pair<int64_t, int64_t>> FlowsTab::flowSpanEpochNs() const
+{
+    if (m_all->empty() || m_flowLastNs < m_flowFirstNs)
+        return std::nullopt;
+    return std::make_pair(m_flowFirstNs + m_bootToEpochNs, m_flowLastNs + m_bootToEpochNs);
+}
+
+int FlowsTab::liveRefreshIntervalMs() const
+{
+    return m_liveTimer->interval();
+}
+
+std::pair<int64_t, int64_t> FlowsTab::bootRange() const
+{
+    return bootRangeOf(m_hasRange, m_rangeFromEpochNs, m_rangeToEpochNs, m_bootToEpochNs);
 }
 
 void FlowsTab::applySelection(const FlowSelection &selection)
@@ -380,16 +467,52 @@ void FlowsTab::applySelection(const FlowSelection &selection)
         emit timeRangeRequested(selection.minNs + m_bootToEpochNs, selection.maxNs + m_bootToEpochNs);
         return;
     }
-    const std::string expression = eventFilterForFlows(m_model->shownFlows());
-    if (expression.size() > kMaxEventFilterLength) {
+    requestSelectionEvents();
+}
+
+void FlowsTab::requestSelectionEvents()
+{
+    m_selectionNote.clear();
+    const int rows = m_model->rowCount();
+    // Past a few hundred flows they are named by their addresses (eventFilterForFlows):
+    // when those lists alone pass the budget, the rows are not copied to find out.
+    size_t listLength = 0;
+    if (rows > kMaxSpelledFlows) {
+        std::unordered_set<std::string_view> addresses;
+        for (int row = 0; row < rows && 2 * listLength <= kMaxEventFilterLength; ++row) {
+            const Flow &flow = m_model->flowAt(row);
+            for (const std::string *address : {&flow.src, &flow.dst})
+                if (addresses.insert(*address).second) // quoted, ", ", and "::ffff:" for IPv4
+                    listLength += address->size() + 4 + (address->find(':') == std::string::npos ? address->size() + 11 : 0);
+        }
+    }
+    std::string expression;
+    bool approximate = false;
+    if (2 * listLength <= kMaxEventFilterLength) {
+        const std::vector<Flow> flows = m_model->shownFlows();
+        // One by one (exactly their sockets) as long as that fits, else by addresses.
+        if (flows.size() <= size_t(kMaxSpelledFlows))
+            expression = eventFilterForFlows(flows, flows.size());
+        if (expression.empty() || expression.size() > kMaxEventFilterLength) {
+            expression = eventFilterForFlows(flows, 0);
+            approximate = true;
+        }
+    }
+    const size_t length = expression.empty() ? 2 * listLength : expression.size();
+    if (length > kMaxEventFilterLength) {
         m_selectionNote = tr("The events of these %1 flows are not filtered in the Events tab: their sockets "
-                             "would take a %2 kB filter. Narrow the selection first (a time range, a "
-                             "destination).")
-                              .arg(QLocale().toString(m_model->rowCount()))
-                              .arg(expression.size() / 1000);
+                             "would take a filter of %2 kB or more. Narrow the selection first (a time "
+                             "range, a destination).")
+                              .arg(QLocale().toString(rows))
+                              .arg(length / 1000);
         showStatus();
         return;
     }
+    if (approximate)
+        m_selectionNote = tr("The Events tab shows approximately these %1 flows' events: the sockets between "
+                             "their addresses and ports (too many flows to name one by one).")
+                              .arg(QLocale().toString(rows));
+    showStatus();
     if (!expression.empty())
         emit eventFilterRequested(QString::fromStdString(expression));
 }
@@ -401,6 +524,7 @@ void FlowsTab::clearSelection()
     m_selection.reset();
     m_selectionNote.clear();
     recompute(false);
+    emit selectionCleared(); // the Events tab gets back the filter it had before
 }
 
 void FlowsTab::setTimeFormat(EventTableModel::TimeFormat format, int64_t referenceBootNs)
@@ -412,11 +536,21 @@ void FlowsTab::setTimeFormat(EventTableModel::TimeFormat format, int64_t referen
 
 void FlowsTab::onRowActivated(const QModelIndex &index)
 {
-    if (!index.isValid())
-        return;
-    const std::string expression = eventFilterForFlows({m_model->flowAt(index.row())});
+    if (index.isValid())
+        showFlowEvents(m_model->flowAt(index.row()));
+}
+
+void FlowsTab::showFlowEvents(const Flow &flow)
+{
+    const std::string expression = eventFilterForFlows({flow});
     if (!expression.empty())
         emit flowEventsRequested(QString::fromStdString(expression));
+}
+
+void FlowsTab::showRange(FlowRangeView view)
+{
+    m_inRange = std::move(view.indexes);
+    m_charts->setStatistics(view.statistics, std::move(view.flows), m_bootToEpochNs, view.startNs, view.endNs);
 }
 
 void FlowsTab::recompute(bool rangeChanged)
@@ -424,24 +558,8 @@ void FlowsTab::recompute(bool rangeChanged)
     // The time range (boot ns) restricts table and charts; the chart selection the table.
     const std::vector<Flow> &all = *m_all;
     if (rangeChanged) {
-        const bool hasRange = m_hasRange && !all.empty();
-        const int64_t from = !hasRange || m_rangeFromEpochNs == kMin ? kMin : m_rangeFromEpochNs - m_bootToEpochNs;
-        const int64_t to = !hasRange || m_rangeToEpochNs == kMax ? kMax : m_rangeToEpochNs - m_bootToEpochNs;
-        m_inRange.clear();
-        std::vector<Flow> charted;
-        int64_t first = kMax, last = kMin;
-        for (size_t i = 0; i < all.size(); ++i) {
-            const Flow &flow = all[i];
-            if (flow.firstNs >= to || flow.lastNs < from)
-                continue;
-            m_inRange.push_back(uint32_t(i));
-            charted.push_back(flow);
-            first = std::min(first, flow.firstNs);
-            last = std::max(last, flow.lastNs);
-        }
-        const int64_t chartStart = from != kMin ? from : (first == kMax ? 0 : first);
-        const int64_t chartEnd = to != kMax ? to : (last == kMin ? chartStart : last + 1);
-        m_charts->setFlows(std::move(charted), m_bootToEpochNs, chartStart, chartEnd);
+        const auto [from, to] = bootRange();
+        showRange(flowsInRange(all, m_bootToEpochNs, from, to));
     }
 
     std::vector<uint32_t> shown;
@@ -518,8 +636,12 @@ void FlowsTab::showStatus()
                       : tr("%1 of %2 flows").arg(locale.toString(m_model->rowCount()),
                                                   locale.toString(qulonglong(m_all->size())));
         if (m_hasRange) {
-            const auto clock = [this](int64_t epochNs, const QString &open) {
-                return epochNs == kMin || epochNs == kMax ? open : formatClockTime(epochNs).left(8);
+            // With the date when the flows span more than a day.
+            const bool withDate = m_flowLastNs - m_flowFirstNs > 86'400'000'000'000LL;
+            const auto clock = [withDate](int64_t epochNs, const QString &open) {
+                return epochNs == kMin || epochNs == kMax ? open
+                       : withDate                         ? formatDateTime(epochNs).left(19)
+                                                          : formatClockTime(epochNs).left(8);
             };
             summary = summary.toHtmlEscaped()
                       + tr(" · time range %1 – %2 (the Events tab's From/To) — <a href=\"range\">All times</a>")

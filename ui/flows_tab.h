@@ -8,7 +8,9 @@
 #include "event_table_model.h"
 #include "flow.h"
 #include "flow_selection.h"
+#include "flow_statistics.h"
 
+#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QPointer>
 #include <QThreadPool>
@@ -70,6 +72,12 @@ public:
     int64_t bootToEpochNs() const { return m_bootToEpochNs; }
     // How many flows the time range has (what the charts show).
     size_t flowsInRangeCount() const { return m_inRange.size(); }
+    // The first packet of the first flow and the last of the last, epoch ns (none
+    // without flows): the shared time range's span reaches them.
+    std::optional<std::pair<int64_t, int64_t>> flowSpanEpochNs() const;
+    // While recording: the pause between two reads (3 s, or twice the last read's
+    // time when that was longer).
+    int liveRefreshIntervalMs() const;
 
     QTableView *table() const { return m_table; }
     FlowTableModel *model() const { return m_model; }
@@ -90,6 +98,8 @@ signals:
     void timeRangeRequested(int64_t fromEpochNs, int64_t toEpochNs);
     // A read finished and the tab shows its result (or its error).
     void flowsLoaded();
+    // The chart selection was cleared (the breadcrumb's Clear, another session).
+    void selectionCleared();
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -101,8 +111,14 @@ private:
     void onFinished();
     // rangeChanged: the flows or the range changed (the charts get the range's flows again).
     void recompute(bool rangeChanged = true);
+    void showRange(FlowRangeView view);
+    // The range as boot ns [from, to) (INT64_MIN / INT64_MAX open).
+    std::pair<int64_t, int64_t> bootRange() const;
+    // Asks for the event filter of the selection's flows (or says why not).
+    void requestSelectionEvents();
     void showStatus();
     void onRowActivated(const QModelIndex &index);
+    void showFlowEvents(const Flow &flow);
 
     QString m_path;
     bool m_recording = false;
@@ -110,6 +126,7 @@ private:
     std::shared_ptr<const std::vector<Flow>> m_all; // never null; shared with the table's model
     std::vector<uint32_t> m_inRange;                // indexes into *m_all
     int64_t m_bootToEpochNs = 0;
+    int64_t m_flowFirstNs = 0, m_flowLastNs = 0; // boot ns; last < first: no flows
     bool m_loaded = false;
     bool m_readCancelled = false; // the user cancelled the first read
     QString m_error;
@@ -130,6 +147,7 @@ private:
     QPointer<TaskProgress> m_progress;
     int m_progressToken = 0;
     QTimer *m_liveTimer = nullptr;
+    QElapsedTimer m_readClock; // from a read's start to its result shown
 
     QLabel *m_summary = nullptr;    // "120 flows · 10:15:00 – 10:15:10"
     QLabel *m_breadcrumb = nullptr; // "Showing flows to ... — Clear"

@@ -14,6 +14,8 @@
 #include <QAction>
 #include <QTabWidget>
 
+#include <memory>
+
 namespace provscope {
 
 void MainWindow::createFlowsTab()
@@ -23,7 +25,21 @@ void MainWindow::createFlowsTab()
     m_tabs->addTab(m_flowsTab, tr("Flows"));
 
     QuickFilterBar *quick = m_eventsTab->quickFilterBar();
-    // Events -> flows: the quick filter's From/To restricts the table and the charts.
+    // What a chart selection did to the event filter: the filter before it (restored
+    // by Clear), the one it applied, and the time part then.
+    struct SelectionFilter {
+        bool active = false;
+        QString session, before, beforeTime, applied;
+    };
+    auto state = std::make_shared<SelectionFilter>();
+    // Flows -> span: the From/To span covers the flows too (an import has no events;
+    // a capture's flows may start before its first event).
+    connect(m_flowsTab, &FlowsTab::flowsLoaded, this, [this, quick] {
+        if (const auto span = m_flowsTab->flowSpanEpochNs())
+            quick->widenSpan(span->first, span->second);
+    });
+    // Events -> flows: the quick filter's From/To restricts the table and the charts;
+    // with a chart selection the tab asks again for its flows' events in the new range.
     connect(quick, &QuickFilterBar::timeRangeChanged, this, [this, quick] {
         if (quick->hasTimeRange()) {
             const auto [from, to] = quick->timeRange();
@@ -36,11 +52,34 @@ void MainWindow::createFlowsTab()
     connect(m_flowsTab, &FlowsTab::timeRangeRequested, quick, &QuickFilterBar::setTimeRange);
     // A chart selection filters the event table (the Flows tab stays in front); the
     // range is kept, so the bar reads "(flows) and evt.time ...".
-    connect(m_flowsTab, &FlowsTab::eventFilterRequested, this, [this, quick](const QString &expression) {
+    connect(m_flowsTab, &FlowsTab::eventFilterRequested, this, [this, quick, state](const QString &expression) {
+        const QString current = filterBar()->appliedFilter();
+        if (!state->active || state->session != m_sessionPath || current != state->applied) {
+            // The user's own filter (or none): what Clear gives back.
+            state->active = true;
+            state->session = m_sessionPath;
+            state->before = current;
+            state->beforeTime = quick->timeExpression();
+        }
         const QString time = quick->timeExpression();
-        filterBar()->applyFilter(time.isEmpty() ? expression
-                                                : QStringLiteral("(%1) and %2").arg(expression, time));
+        state->applied = time.isEmpty() ? expression : QStringLiteral("(%1) and %2").arg(expression, time);
+        filterBar()->applyFilter(state->applied);
         m_statusBar->showMessage(tr("The Events tab shows the events of the selected flows."), 5000);
+    });
+    // Clear: the filter from before the selection, unless the user replaced the
+    // selection's since (then theirs stays). A range changed since keeps the new range.
+    connect(m_flowsTab, &FlowsTab::selectionCleared, this, [this, quick, state] {
+        if (!state->active)
+            return;
+        state->active = false;
+        if (state->session != m_sessionPath || filterBar()->appliedFilter() != state->applied)
+            return;
+        const QString restored = quick->timeExpression() == state->beforeTime ? state->before : quick->timeExpression();
+        if (restored.isEmpty())
+            filterBar()->clear();
+        else
+            filterBar()->applyFilter(restored);
+        m_statusBar->showMessage(tr("The Events tab shows its filter from before the selection again."), 5000);
     });
     // A double-clicked flow: all of its events, in the Events tab.
     connect(m_flowsTab, &FlowsTab::flowEventsRequested, this, &MainWindow::showFilteredEvents);

@@ -145,6 +145,7 @@ void QuickFilterBar::setSession(const QString &path, int64_t firstEpochNs, int64
     m_sessionPath = path;
     m_firstSecond = floorSeconds(firstEpochNs);
     m_lastSecond = std::max(m_firstSecond, floorSeconds(lastEpochNs));
+    m_hasSpan = firstEpochNs != 0 || lastEpochNs != 0;
     m_updating = true;
     const QDateTime first = QDateTime::fromSecsSinceEpoch(m_firstSecond, Qt::LocalTime);
     const QDateTime last = QDateTime::fromSecsSinceEpoch(m_lastSecond, Qt::LocalTime);
@@ -168,15 +169,27 @@ void QuickFilterBar::setSession(const QString &path, int64_t firstEpochNs, int64
 
 void QuickFilterBar::extendSpan(int64_t firstEpochNs, int64_t lastEpochNs)
 {
+    if (firstEpochNs == 0 && lastEpochNs == 0)
+        return; // no events yet
+    widenSpan(firstEpochNs, lastEpochNs);
+}
+
+void QuickFilterBar::widenSpan(int64_t firstEpochNs, int64_t lastEpochNs)
+{
     if (m_sessionPath.isEmpty())
         return;
-    const bool hadEvents = m_firstSecond != 0 || m_lastSecond != 0;
-    const int64_t first = hadEvents ? m_firstSecond : floorSeconds(firstEpochNs);
-    const int64_t last = std::max(first, floorSeconds(lastEpochNs));
-    if (hadEvents && last <= m_lastSecond)
-        return;
-    const bool fromAtStart = m_from->dateTime().toSecsSinceEpoch() <= m_firstSecond;
-    const bool toAtEnd = m_to->dateTime().toSecsSinceEpoch() >= m_lastSecond;
+    int64_t first = floorSeconds(std::min(firstEpochNs, lastEpochNs));
+    int64_t last = floorSeconds(std::max(firstEpochNs, lastEpochNs));
+    if (m_hasSpan) {
+        first = std::min(first, m_firstSecond);
+        last = std::max(last, m_lastSecond);
+        if (first == m_firstSecond && last == m_lastSecond)
+            return;
+    }
+    // Without a span yet (1970 at both ends) From and To take the new one.
+    const bool fromAtStart = !m_hasSpan || m_from->dateTime().toSecsSinceEpoch() <= m_firstSecond;
+    const bool toAtEnd = !m_hasSpan || m_to->dateTime().toSecsSinceEpoch() >= m_lastSecond;
+    m_hasSpan = true;
     m_firstSecond = first;
     m_lastSecond = last;
     m_updating = true;
@@ -184,11 +197,12 @@ void QuickFilterBar::extendSpan(int64_t firstEpochNs, int64_t lastEpochNs)
     const QDateTime end = QDateTime::fromSecsSinceEpoch(last, Qt::LocalTime);
     for (QDateTimeEdit *edit : {m_from, m_to})
         edit->setDateTimeRange(start, end);
-    if (fromAtStart || !hadEvents)
+    if (fromAtStart)
         m_from->setDateTime(start);
-    if (toAtEnd || !hadEvents)
+    if (toAtEnd)
         m_to->setDateTime(end);
     m_updating = false;
+    noteTimeRange();
 }
 
 void QuickFilterBar::loadValues()

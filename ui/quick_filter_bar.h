@@ -33,6 +33,12 @@ public:
     // A live session grew: the time range reaches its new last event (a To at the
     // end of the old span follows the end; a narrowed one stays).
     void extendSpan(int64_t firstEpochNs, int64_t lastEpochNs);
+    // The span also covers [firstEpochNs, lastEpochNs] (the Flows tab's flows, which
+    // may reach before or after the events; a session of imported flows has none):
+    // both ends widen, a From/To left at an end of the span follows that end.
+    void widenSpan(int64_t firstEpochNs, int64_t lastEpochNs);
+    // The span in epoch seconds (From's minimum and To's maximum).
+    std::pair<int64_t, int64_t> spanSeconds() const { return {m_firstSecond, m_lastSecond}; }
 
     // The expression of the quick filters as set ("" when none is), e.g.
     // evt.type == "openat" and proc.name == "bash" and proc.pid == 412
@@ -91,6 +97,7 @@ private:
     QString m_sessionPath;
     int64_t m_firstSecond = 0; // the span's default from/to, epoch seconds
     int64_t m_lastSecond = 0;
+    bool m_hasSpan = false;    // some events or flows gave the span (else 0, 0)
     bool m_updating = false;   // set programmatically: no expressionChanged
     bool m_valuesLoaded = false;
     QString m_lastEmitted;
