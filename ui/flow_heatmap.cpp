@@ -2,6 +2,7 @@
 
 #include "flow_chart_style.h"
 
+#include <QDateTime>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
@@ -159,11 +160,13 @@ void FlowHeatmap::paintEvent(QPaintEvent *)
     p.setPen(palette().mid().color());
     p.drawRect(bar);
     p.setPen(palette().text().color());
-    p.drawText(QRect(bar.left() - 210, bar.top() - 3, 204, 18), Qt::AlignRight | Qt::AlignVCenter,
-               tr("bytes per hour (local time):  0"));
+    // The zone by name: an evidence screenshot read elsewhere must say whose hours.
+    const QString zone = QDateTime::currentDateTime().timeZoneAbbreviation();
+    p.drawText(QRect(bar.left() - 250, bar.top() - 3, 244, 18), Qt::AlignRight | Qt::AlignVCenter,
+               tr("bytes per hour (local time, %1):  0").arg(zone));
     p.drawText(QRect(bar.right() + 6, bar.top() - 3, kLegendValueWidth, 18), Qt::AlignLeft | Qt::AlignVCenter,
                flowchart::bytesText(double(m_max)));
-    p.drawText(QRect(g.left(), ly - 3, std::max(0, bar.left() - 216 - g.left()), 18), Qt::AlignLeft | Qt::AlignVCenter,
+    p.drawText(QRect(g.left(), ly - 3, std::max(0, bar.left() - 256 - g.left()), 18), Qt::AlignLeft | Qt::AlignVCenter,
                tr("hour of day"));
 }
 

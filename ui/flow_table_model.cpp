@@ -111,6 +111,14 @@ void FlowTableModel::setFlows(std::shared_ptr<const std::vector<Flow>> flows, st
     beginResetModel();
     m_flows = flows ? std::move(flows) : std::make_shared<const std::vector<Flow>>();
     m_rows = std::move(indexes);
+    // Flows over more than a day: a clock time alone does not say which day.
+    int64_t first = 0, last = 0;
+    for (size_t i = 0; i < m_flows->size(); ++i) {
+        const Flow &flow = (*m_flows)[i];
+        first = i == 0 ? flow.firstNs : std::min(first, flow.firstNs);
+        last = i == 0 ? flow.lastNs : std::max(last, flow.lastNs);
+    }
+    m_withDate = last - first > 86'400'000'000'000LL;
     applySort();
     endResetModel();
 }
@@ -201,7 +209,7 @@ QVariant FlowTableModel::displayText(const Flow &flow, int column) const
     case TcpFlags: return flow.proto == kProtoTcp ? tcpFlagsText(flow.tcpFlags) : QString();
     case FirstSeen:
         if (m_timeFormat == EventTableModel::TimeFormat::Absolute)
-            return formatClockTime(flow.firstNs + m_bootToEpochNs);
+            return m_withDate ? formatDateTime(flow.firstNs + m_bootToEpochNs) : formatClockTime(flow.firstNs + m_bootToEpochNs);
         return formatRelativeTime(flow.firstNs - m_referenceBootNs);
     case Duration: return durationText(flow.lastNs - flow.firstNs);
     case Interface: return QString::fromStdString(flow.interfaceName);

@@ -35,7 +35,8 @@ public:
     // Copies of the flows shown, in row order.
     std::vector<Flow> shownFlows() const;
 
-    // Times: epoch ns = boot ns + bootToEpochNs. Absolute shows the local clock time;
+    // Times: epoch ns = boot ns + bootToEpochNs. Absolute shows the local clock time
+    // (with the date when the flows span more than a day);
     // the relative formats count from referenceBootNs (the first event or the
     // reference event of the event table).
     void setTimeFormat(EventTableModel::TimeFormat format, int64_t bootToEpochNs, int64_t referenceBootNs);
@@ -68,6 +69,7 @@ private:
     EventTableModel::TimeFormat m_timeFormat = EventTableModel::TimeFormat::Absolute;
     int64_t m_bootToEpochNs = 0;
     int64_t m_referenceBootNs = 0;
+    bool m_withDate = false; // the flows span more than a day: First seen shows the date
 };
 
 } // namespace provscope

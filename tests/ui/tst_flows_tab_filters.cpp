@@ -14,6 +14,7 @@
 
 #include <QDateTimeEdit>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -107,6 +108,10 @@ void TstFlowsTabFilters::spanReachesTheFlows()
     QCOMPARE(quick->toEdit()->dateTime().toSecsSinceEpoch(), epochSecond(late.lastNs));
     QVERIFY(!quick->hasTimeRange()); // widening is not narrowing
     QCOMPARE(tab->flowsInRangeCount(), size_t(6));
+    // Flows over more than a day: First seen and the summary carry the date.
+    QVERIFY2(QRegularExpression(QStringLiteral("^\\d{4}-\\d\\d-\\d\\d \\d\\d:"))
+                 .match(text(tab->model(), 0, FlowTableModel::FirstSeen)).hasMatch(),
+             qPrintable(text(tab->model(), 0, FlowTableModel::FirstSeen)));
 
     // A day bucket at the late flow, far outside the events: the range is that day
     // (its end is the span's), not clamped to the events' last second.
