@@ -41,6 +41,8 @@ public:
     // reference event of the event table).
     void setTimeFormat(EventTableModel::TimeFormat format, int64_t bootToEpochNs, int64_t referenceBootNs);
 
+    // The flows span more than a day: First seen shows the date too.
+    bool showsDates() const { return m_withDate; }
     int sortColumn() const { return m_sortColumn; }
     Qt::SortOrder sortOrder() const { return m_sortOrder; }
 

@@ -575,6 +575,11 @@ void FlowsTab::recompute(bool rangeChanged)
     const uint64_t currentKey = current.isValid() ? m_model->flowAt(current.row()).key : 0;
     m_model->setTimeFormat(m_timeFormat, m_bootToEpochNs, m_referenceBootNs);
     m_model->setFlows(m_all, std::move(shown));
+    if (m_model->showsDates()) { // room for the date the column now shows
+        const int dated = fontMetrics().horizontalAdvance(QStringLiteral("0000-00-00 00:00:00.000000")) + 18;
+        if (m_table->columnWidth(FlowTableModel::FirstSeen) < dated)
+            m_table->setColumnWidth(FlowTableModel::FirstSeen, dated);
+    }
     if (currentKey != 0) {
         if (const int row = m_model->rowOfKey(currentKey); row >= 0)
             m_table->selectRow(row);
