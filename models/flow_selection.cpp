@@ -85,6 +85,27 @@ bool FlowSelection::matches(const Flow &flow, int64_t bootToEpochNs) const
     return false;
 }
 
+std::string eventFilterForFlows(const std::vector<Flow> &flows, size_t maxFlows, int64_t bootToEpochNs)
+{
+    if (flows.empty() || flows.size() > maxFlows)
+        return eventFilterForFlows(flows, maxFlows);
+    constexpr int64_t kWindowNs = 1'000'000'000; // the attribution window
+    std::set<std::string> conditions;            // sorted and without repeats
+    for (const Flow &f : flows) {
+        conditions.insert("((" + socketCondition(f.src, f.sport, f.dst, f.dport) + " or " +
+                          socketCondition(f.dst, f.dport, f.src, f.sport) + ") and evt.time >= " +
+                          std::to_string(f.firstNs - kWindowNs + bootToEpochNs) + " and evt.time <= " +
+                          std::to_string(f.lastNs + kWindowNs + bootToEpochNs) + ")");
+    }
+    std::string out;
+    for (const std::string &c : conditions) {
+        if (!out.empty())
+            out += " or ";
+        out += c;
+    }
+    return out;
+}
+
 std::string eventFilterForFlows(const std::vector<Flow> &flows, size_t maxFlows)
 {
     if (flows.empty())

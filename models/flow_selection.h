@@ -36,5 +36,9 @@ struct FlowSelection {
 // both orientations of each 5-tuple. Empty when flows is empty. At most maxFlows flows
 // are spelled out one by one; beyond that the expression names their addresses.
 std::string eventFilterForFlows(const std::vector<Flow> &flows, size_t maxFlows = 64);
+// The same, each spelled-out flow's events limited to its time as attribution sees
+// it: evt.time (epoch ns) within [firstNs - 1 s, lastNs + 1 s] + bootToEpochNs, so a
+// 5-tuple used again later does not bring that connection's events.
+std::string eventFilterForFlows(const std::vector<Flow> &flows, size_t maxFlows, int64_t bootToEpochNs);
 
 } // namespace provscope

@@ -32,7 +32,7 @@ namespace {
 constexpr int kLiveRefreshMs = 3000;
 // Longer event filters are not handed to the event table: the filter bar's line edit
 // holds 32,767 characters (a cut expression does not parse) and nobody reads them.
-constexpr size_t kMaxEventFilterLength = 30000; // about 100 IPv4 flows spelled out fit
+constexpr size_t kMaxEventFilterLength = 30000; // about 90 IPv4 flows spelled out fit
 // Flows spelled out one by one when their expression fits the length above.
 constexpr int kMaxSpelledFlows = 200;
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
@@ -492,7 +492,7 @@ void FlowsTab::requestSelectionEvents()
         const std::vector<Flow> flows = m_model->shownFlows();
         // One by one (exactly their sockets) as long as that fits, else by addresses.
         if (flows.size() <= size_t(kMaxSpelledFlows))
-            expression = eventFilterForFlows(flows, flows.size());
+            expression = eventFilterForFlows(flows, flows.size(), m_bootToEpochNs);
         if (expression.empty() || expression.size() > kMaxEventFilterLength) {
             expression = eventFilterForFlows(flows, 0);
             approximate = true;
@@ -542,7 +542,7 @@ void FlowsTab::onRowActivated(const QModelIndex &index)
 
 void FlowsTab::showFlowEvents(const Flow &flow)
 {
-    const std::string expression = eventFilterForFlows({flow});
+    const std::string expression = eventFilterForFlows({flow}, 1, m_bootToEpochNs);
     if (!expression.empty())
         emit flowEventsRequested(QString::fromStdString(expression));
 }

@@ -335,6 +335,17 @@ private slots:
         for (int64_t id : {1, 2, 3, 4, 5})
             QVERIFY(std::find(wide.begin(), wide.end(), id) != wide.end());
         QVERIFY(std::find(wide.begin(), wide.end(), 7) == wide.end());
+        // With the flows' times: only events within [first - 1 s, last + 1 s]. The flow
+        // at 1.0-1.5 s keeps connect (1 s) and accept4 (2 s), not sendto (3 s) / read (4 s),
+        // which a later use of the same 5-tuple would have.
+        const int64_t boot = sampleMeta().bootToEpochNs;
+        const Flow early = flow(1, kProtoTcp, "10.0.0.2", 40000, "10.0.0.9", 443, 100, 100, int64_t(kBoot) + kS,
+                                int64_t(kBoot) + kS + kS / 2);
+        QCOMPARE(ids(eventFilterForFlows({early}, 1, boot)), (std::vector<int64_t>{1, 2}));
+        const Flow later = flow(3, kProtoTcp, "10.0.0.2", 40000, "10.0.0.9", 443, 100, 100, int64_t(kBoot) + 4 * kS,
+                                int64_t(kBoot) + 4 * kS);
+        QCOMPARE(ids(eventFilterForFlows({early, later}, 2, boot)), (std::vector<int64_t>{1, 2, 3, 4}));
+        QCOMPARE(ids(eventFilterForFlows({later}, 1, boot)), (std::vector<int64_t>{3, 4}));
     }
 
     void manyFlowsStayQuick()
