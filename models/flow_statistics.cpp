@@ -91,15 +91,6 @@ std::vector<FlowRank> ports(const std::vector<Flow> &flows)
 
 } // namespace
 
-std::string flowProtocolName(uint8_t proto)
-{
-    if (proto == kProtoTcp)
-        return "tcp";
-    if (proto == kProtoUdp)
-        return "udp";
-    return "proto " + std::to_string(proto);
-}
-
 int64_t trafficBucketNs(int64_t rangeNs)
 {
     constexpr int64_t kDay = 86400;
@@ -260,21 +251,6 @@ std::vector<FlowPoint> bytesVsPackets(const std::vector<Flow> &flows, size_t max
         points.resize(maxPoints);
     }
     return points;
-}
-
-std::string tcpFlagName(uint8_t bit)
-{
-    switch (bit) {
-    case kTcpFin: return "FIN";
-    case kTcpSyn: return "SYN";
-    case kTcpRst: return "RST";
-    case kTcpPsh: return "PSH";
-    case kTcpAck: return "ACK";
-    case kTcpUrg: return "URG";
-    case kTcpEce: return "ECE";
-    case kTcpCwr: return "CWR";
-    }
-    return "0x" + std::to_string(bit);
 }
 
 std::vector<TcpFlagCount> tcpFlagDistribution(const std::vector<Flow> &flows)

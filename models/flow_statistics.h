@@ -12,6 +12,7 @@
 // - The hour-of-week cell of a flow is the LOCAL time of its first packet:
 //   cell = weekday * 24 + hour, weekday 0 = Monday .. 6 = Sunday.
 #include "flow.h"
+#include "flow_text.h"
 
 #include <array>
 #include <cstdint>
@@ -21,8 +22,7 @@
 
 namespace provscope {
 
-// "tcp", "udp", or "proto N" for anything else (FlowSelection::Protocol's text).
-std::string flowProtocolName(uint8_t proto);
+// flowProtocolName(), tcpFlagName(): flow_text.h
 
 // One bar of a ranking: an address, a port, a domain or a protocol.
 struct FlowRank {
@@ -96,7 +96,6 @@ std::vector<FlowPoint> bytesVsPackets(const std::vector<Flow> &flows, size_t max
 
 // FIN, SYN, RST, PSH, ACK, URG, ECE, CWR (header bit order), over TCP flows.
 std::vector<TcpFlagCount> tcpFlagDistribution(const std::vector<Flow> &flows);
-std::string tcpFlagName(uint8_t bit);
 
 // Local-time cell (weekday * 24 + hour) of an epoch time; -1 if it cannot be converted.
 int hourOfWeekCell(int64_t epochNs);

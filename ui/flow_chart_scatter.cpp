@@ -1,5 +1,6 @@
 #include "flow_chart_scatter.h"
 
+#include "event_format.h"
 #include "flow_chart_style.h"
 
 #include <QToolTip>
@@ -14,11 +15,10 @@
 namespace provscope {
 namespace {
 
+// The table's spelling ("[::1]:53" for IPv6).
 std::string endpoint(const std::string &addr, uint16_t port)
 {
-    if (addr.find(':') != std::string::npos)
-        return "[" + addr + "]:" + std::to_string(port);
-    return addr + ":" + std::to_string(port);
+    return formatEndpoint(addr, port).toStdString();
 }
 
 } // namespace

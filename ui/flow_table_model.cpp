@@ -1,6 +1,7 @@
 #include "flow_table_model.h"
 
 #include "event_format.h"
+#include "flow_text.h"
 
 #include <QApplication>
 #include <QLocale>
@@ -38,11 +39,7 @@ std::array<uint8_t, 17> addressKey(const std::string &text)
 
 QString protocolText(uint8_t proto)
 {
-    switch (proto) {
-    case kProtoTcp: return QStringLiteral("TCP");
-    case kProtoUdp: return QStringLiteral("UDP");
-    default: return QStringLiteral("proto %1").arg(proto);
-    }
+    return QString::fromStdString(flowProtocolLabel(proto));
 }
 
 // Negative: a before b. Ties are broken by the caller.
@@ -162,14 +159,7 @@ int FlowTableModel::columnCount(const QModelIndex &parent) const
 
 QString FlowTableModel::tcpFlagsText(uint8_t flags)
 {
-    static const std::pair<uint8_t, const char *> names[] = {
-        {kTcpSyn, "SYN"}, {kTcpAck, "ACK"}, {kTcpPsh, "PSH"}, {kTcpUrg, "URG"},
-        {kTcpFin, "FIN"}, {kTcpRst, "RST"}, {kTcpEce, "ECE"}, {kTcpCwr, "CWR"}};
-    QStringList set;
-    for (const auto &[bit, name] : names)
-        if (flags & bit)
-            set << QLatin1String(name);
-    return set.join(QLatin1Char(' '));
+    return QString::fromStdString(provscope::tcpFlagsText(flags));
 }
 
 QString FlowTableModel::processText(const std::string &comm, uint32_t pid)

@@ -157,7 +157,7 @@ FlowsTab::FlowsTab(QWidget *parent)
             only.kind = FlowSelection::Kind::Flow;
             only.number = flow.key;
             only.label = tr("%1 %2 → %3")
-                             .arg(flow.proto == kProtoTcp ? QStringLiteral("TCP") : QStringLiteral("UDP"),
+                             .arg(QString::fromStdString(flowProtocolLabel(flow.proto)),
                                   formatEndpoint(flow.src, flow.sport), formatEndpoint(flow.dst, flow.dport))
                              .toStdString();
             applySelection(only);
