@@ -3,7 +3,8 @@
 // connection to the address its DNS query was answered with shows up in the table
 // while recording (the tab reads the growing session again on its own), labelled with
 // the domain and attributed to both processes; after Stop the finished file shows it
-// too, and a double-click on it shows exactly the socket events of that connection.
+// too, and a double-click on it shows exactly the socket events of that connection
+// (the same event ids as provscope-cli's events picked by the 5-tuple).
 #include "capture_controller.h"
 #include "event_table_model.h"
 #include "events_tab.h"
@@ -24,6 +25,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <set>
 
 #include <unistd.h>
 
@@ -76,13 +79,48 @@ void checkFlow(const FlowTableModel &model, const QJsonObject &answered)
     QVERIFY(text(FlowTableModel::TcpFlags).contains(QStringLiteral("FIN")));
 }
 
+// The ids of the flow's socket events as provscope-cli prints them (every event of the
+// session as JSON, picked here, not by the display filter under test): the 5-tuple
+// either way round (an IPv4 peer may read ::ffff:a.b.c.d), within [first - 1 s,
+// last + 1 s] of the flow (epoch ns), as attribution counts them.
+std::set<int64_t> socketEventIds(const QString &session, const Flow &flow, int64_t bootToEpochNs)
+{
+    std::set<int64_t> ids;
+    QProcess cli;
+    cli.start(qEnvironmentVariable("PROVSCOPE_BIN_DIR") + QStringLiteral("/provscope-cli"),
+              {QStringLiteral("events"), session});
+    if (!cli.waitForFinished(60000) || cli.exitCode() != 0)
+        return {-1};
+    const auto plain = [](QString address) {
+        return address.startsWith(QStringLiteral("::ffff:")) ? address.mid(7) : address;
+    };
+    const QString src = QString::fromStdString(flow.src), dst = QString::fromStdString(flow.dst);
+    const int64_t from = flow.firstNs + bootToEpochNs - 1'000'000'000, to = flow.lastNs + bootToEpochNs + 1'000'000'000;
+    for (const QByteArray &line : cli.readAllStandardOutput().split('\n')) {
+        const QJsonObject e = QJsonDocument::fromJson(line).object();
+        if (e.isEmpty() || !e.contains(QStringLiteral("laddr")) || !e.contains(QStringLiteral("raddr")))
+            continue;
+        const QString laddr = plain(e.value(QStringLiteral("laddr")).toString());
+        const QString raddr = plain(e.value(QStringLiteral("raddr")).toString());
+        const int lport = e.value(QStringLiteral("lport")).toInt(), rport = e.value(QStringLiteral("rport")).toInt();
+        const bool initiator = laddr == src && lport == flow.sport && raddr == dst && rport == flow.dport;
+        const bool responder = laddr == dst && lport == flow.dport && raddr == src && rport == flow.sport;
+        const int64_t ts = e.value(QStringLiteral("ts_ns")).toVariant().toLongLong();
+        if ((initiator || responder) && ts >= from && ts <= to)
+            ids.insert(e.value(QStringLiteral("id")).toVariant().toLongLong());
+    }
+    return ids;
+}
+
 // A double-click on the flow: the Events tab with exactly its socket events, both ends.
-void checkDoubleClick(MainWindow &window, const QJsonObject &answered)
+void checkDoubleClick(MainWindow &window, const QString &session, const QJsonObject &answered)
 {
     FlowsTab *tab = window.flowsTab();
     window.tabs()->setCurrentWidget(tab);
     QTableView *table = tab->table();
-    const QModelIndex index = tab->model()->index(rowOf(*tab->model(), answered), FlowTableModel::Source);
+    const int flowRow = rowOf(*tab->model(), answered);
+    const Flow flow = tab->model()->flowAt(flowRow);
+    const QModelIndex index = tab->model()->index(flowRow, FlowTableModel::Source);
     table->scrollTo(index);
     const QRect visible = table->visualRect(index);
     QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, visible.center());
@@ -94,15 +132,21 @@ void checkDoubleClick(MainWindow &window, const QJsonObject &answered)
     const EventTableModel *events = window.eventModel();
     QVERIFY(events->rowCount() >= 4); // connect, accept, the transfer, the closes
     bool connected = false, accepted = false;
+    std::set<int64_t> shown;
     for (int row = 0; row < events->rowCount(); ++row) {
         const Event *event = events->eventAt(row);
         QVERIFY(event);
         QVERIFY2(int(event->pid) == pid || int(event->pid) == peer, event->syscall.c_str());
+        shown.insert(event->id);
         connected = connected || (event->syscall == "connect" && int(event->pid) == pid);
         accepted = accepted || (event->syscall.rfind("accept", 0) == 0 && int(event->pid) == peer);
     }
     QVERIFY(connected);
     QVERIFY(accepted);
+    // Exactly: the same events as the CLI's, picked by the 5-tuple.
+    const std::set<int64_t> expected = socketEventIds(session, flow, tab->bootToEpochNs());
+    qInfo("the flow's socket events: %zu shown, %zu by the CLI", shown.size(), expected.size());
+    QVERIFY(shown == expected);
 }
 } // namespace
 
@@ -141,6 +185,7 @@ void TstFlowsLive::recordedFlowsShowLive()
     QSignalSpy finished(window.captureController(), &CaptureController::finished);
     window.startCapture();
     QVERIFY2(created.wait(30000) || !created.isEmpty(), qPrintable(window.lastError()));
+    const QString session = window.captureController()->sessionPath();
     FlowsTab *tab = window.flowsTab();
     window.tabs()->setCurrentWidget(tab);
     QTest::qWait(1000); // libpcap is listening before the exchange starts
@@ -170,7 +215,7 @@ void TstFlowsLive::recordedFlowsShowLive()
     checkFlow(*tab->model(), answered);
     if (QTest::currentTestFailed())
         return;
-    checkDoubleClick(window, answered);
+    checkDoubleClick(window, session, answered);
 }
 
 void TstFlowsLive::headlessRecordingShowsFlows()
@@ -215,7 +260,7 @@ void TstFlowsLive::headlessRecordingShowsFlows()
     checkFlow(*tab->model(), answered);
     if (QTest::currentTestFailed())
         return;
-    checkDoubleClick(window, answered);
+    checkDoubleClick(window, path, answered);
 }
 
 QTEST_MAIN(TstFlowsLive)
