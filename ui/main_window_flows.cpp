@@ -30,8 +30,19 @@ void MainWindow::createFlowsTab()
     struct SelectionFilter {
         bool active = false;
         QString session, before, beforeTime, applied;
+        QString quickRest; // the quick filters other than the time, as the selection left them
     };
     auto state = std::make_shared<SelectionFilter>();
+    // The quick filters' expression without its time part.
+    const auto quickRest = [quick] {
+        QString rest = quick->expression();
+        const QString time = quick->timeExpression();
+        if (!time.isEmpty() && rest.startsWith(time))
+            rest = rest.mid(time.size());
+        if (rest.startsWith(QStringLiteral(" and ")))
+            rest = rest.mid(5);
+        return rest;
+    };
     // Flows -> span: the From/To span covers the flows too (an import has no events;
     // a capture's flows may start before its first event).
     connect(m_flowsTab, &FlowsTab::flowsLoaded, this, [this, quick] {
@@ -52,7 +63,8 @@ void MainWindow::createFlowsTab()
     connect(m_flowsTab, &FlowsTab::timeRangeRequested, quick, &QuickFilterBar::setTimeRange);
     // A chart selection filters the event table (the Flows tab stays in front); the
     // range is kept, so the bar reads "(flows) and evt.time ...".
-    connect(m_flowsTab, &FlowsTab::eventFilterRequested, this, [this, quick, state](const QString &expression) {
+    connect(m_flowsTab, &FlowsTab::eventFilterRequested, this,
+            [this, quick, state, quickRest](const QString &expression) {
         const QString current = filterBar()->appliedFilter();
         if (!state->active || state->session != m_sessionPath || current != state->applied) {
             // The user's own filter (or none): what Clear gives back.
@@ -64,7 +76,18 @@ void MainWindow::createFlowsTab()
         const QString time = quick->timeExpression();
         state->applied = time.isEmpty() ? expression : QStringLiteral("(%1) and %2").arg(expression, time);
         filterBar()->applyFilter(state->applied);
+        state->quickRest = quickRest();
         m_statusBar->showMessage(tr("The Events tab shows the events of the selected flows."), 5000);
+    });
+    // A syscall, process or pid quick filter replaces the selection's event filter (the
+    // time is kept, above): the selection is cleared visibly rather than left in the
+    // breadcrumb while the Events tab no longer shows its flows.
+    connect(quick, &QuickFilterBar::expressionChanged, this, [this, state, quickRest] {
+        if (state->active && m_flowsTab->selection() && quickRest() != state->quickRest) {
+            m_flowsTab->clearSelection();
+            m_statusBar->showMessage(tr("The quick filters replaced the flows selection's event filter: "
+                                        "the selection was cleared."), 5000);
+        }
     });
     // Clear: the filter from before the selection, unless the user replaced the
     // selection's since (then theirs stays). A range changed since keeps the new range.

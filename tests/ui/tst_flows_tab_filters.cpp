@@ -12,6 +12,7 @@
 #include "quick_filter_bar.h"
 #include "workstation_fixture.h"
 
+#include <QComboBox>
 #include <QDateTimeEdit>
 #include <QLabel>
 #include <QRegularExpression>
@@ -224,6 +225,21 @@ void TstFlowsTabFilters::rangeChangeKeepsTheSelectionsFilter()
     tab->clearSelection();
     QTRY_COMPARE(bar->appliedFilter(), quick->expression());
     QVERIFY(bar->appliedFilter().startsWith(QStringLiteral("evt.time")));
+
+    // A syscall quick filter replaces the selection's filter: the selection goes too
+    // (no breadcrumb over events that are not its flows').
+    tab->applySelection(selection(FlowSelection::Kind::Protocol, "udp", "protocol udp"));
+    QTRY_VERIFY(bar->appliedFilter().contains(QStringLiteral("43000")));
+    waitForFilter();
+    QComboBox *syscall = quick->syscallCombo();
+    const int openat = syscall->findText(QStringLiteral("openat"));
+    QVERIFY(openat > 0);
+    syscall->setCurrentIndex(openat);
+    emit syscall->activated(openat);
+    QTRY_VERIFY(!tab->selection());
+    QVERIFY(tab->breadcrumbText().isEmpty());
+    QCOMPARE(bar->appliedFilter(), quick->expression());
+    QVERIFY(bar->appliedFilter().contains(QStringLiteral("evt.type == \"openat\"")));
 }
 
 void TstFlowsTabFilters::manyFlowsOneByOneOrApproximately()
