@@ -3,6 +3,7 @@
 #include "annotation_command.h"
 #include "backtrack_export_command.h"
 #include "custody_log.h"
+#include "cli_number.h"
 #include "event_json.h"
 #include "event_query.h"
 #include "evidence_digest.h"
@@ -84,14 +85,6 @@ int usageError(const std::string &message)
     return 2;
 }
 
-template <class T>
-bool parseNumber(const std::string &text, T &value)
-{
-    const char *end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    return ec == std::errc() && ptr == end && !text.empty();
-}
-
 std::unique_ptr<SessionReader> openSession(const std::string &path)
 {
     auto reader = SessionReader::open(path);
@@ -139,14 +132,14 @@ int runEvents(const std::vector<std::string> &args)
             return usageError("events: " + arg + " needs a value");
         if (arg == "--pid") {
             uint32_t pid = 0;
-            if (!parseNumber(args[++i], pid))
+            if (!parseCliNumber(args[++i], pid))
                 return usageError("events: --pid needs a process id, not \"" + args[i] + "\"");
             filter.pid = pid;
         } else if (arg == "--syscall") {
             filter.syscall = args[++i];
         } else if (arg == "--limit") {
             int64_t limit = 0;
-            if (!parseNumber(args[++i], limit) || limit < 0)
+            if (!parseCliNumber(args[++i], limit) || limit < 0)
                 return usageError("events: --limit needs a count >= 0, not \"" + args[i] + "\"");
             filter.limit = limit;
         } else if (arg == "--filter") {

@@ -1,5 +1,6 @@
 #include "flows_command.h"
 
+#include "cli_number.h"
 #include "event_json.h"
 #include "session_reader.h"
 
@@ -17,14 +18,6 @@ int usageError(const std::string &message)
 {
     std::fprintf(stderr, "provscope-cli: flows: %s\n(see provscope-cli --help)\n", message.c_str());
     return 2;
-}
-
-template <class T>
-bool parseNumber(const std::string &text, T &value)
-{
-    const char *end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    return ec == std::errc() && ptr == end && !text.empty();
 }
 
 std::string protoName(uint8_t proto)
@@ -130,7 +123,7 @@ int runFlowsCommand(const std::vector<std::string> &args)
             return usageError(arg + " needs a value");
         if (arg == "--pid") {
             uint32_t value = 0;
-            if (!parseNumber(args[++i], value) || value == 0)
+            if (!parseCliNumber(args[++i], value) || value == 0)
                 return usageError("--pid needs a process id, not \"" + args[i] + "\"");
             pid = value;
         } else if (arg == "--proto") {
@@ -139,7 +132,7 @@ int runFlowsCommand(const std::vector<std::string> &args)
                 return usageError("--proto is tcp or udp, not \"" + value + "\"");
             proto = value == "tcp" ? kProtoTcp : kProtoUdp;
         } else if (arg == "--limit") {
-            if (!parseNumber(args[++i], limit) || limit < 0)
+            if (!parseCliNumber(args[++i], limit) || limit < 0)
                 return usageError("--limit needs a count >= 0, not \"" + args[i] + "\"");
         } else if (arg == "--dns") {
             dns = true;
