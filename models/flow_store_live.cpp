@@ -39,6 +39,8 @@ Result<FlowStoreLive::Added> FlowStoreLive::store(CaptureBatch &batch, const std
         if (*isNew)
             ++added.flows;
         m_latestFlowNs = std::max(m_latestFlowNs, flow.lastNs);
+        if (m_noEventsExpected)
+            continue;
         if (!flow.pid || !flow.peerPid) {
             auto [it, isNewPending] = m_pending.insert_or_assign(flow.key, flow);
             if (isNewPending) {

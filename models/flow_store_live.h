@@ -19,6 +19,8 @@ public:
     // As FlowStore::prepare.
     Result<void> prepare(SqliteDatabase &db, FlowStore::Intern intern, FlowStore::ProcessRowId processRowId);
     void clear() { m_store.clear(); }
+    // No socket event will come (an import into a new session): no flow waits for one.
+    void setNoEventsExpected() { m_noEventsExpected = true; }
 
     struct Added {
         int64_t flows = 0; // new keys
@@ -40,6 +42,7 @@ private:
     // Their lookup keys (FlowAttributor::lookupKeys) -> flow keys; may name flows no
     // longer pending (rebuilt when they are given up).
     std::unordered_multimap<TupleKey, uint64_t, TupleKeyHash> m_pendingByTuple;
+    bool m_noEventsExpected = false;
     int64_t m_latestFlowNs = 0;
     int64_t m_lastPruneNs = 0;
     int64_t m_lastSettleNs = 0;

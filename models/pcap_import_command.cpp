@@ -164,6 +164,7 @@ Result<PcapImportResult> importCaptureToNewSession(const std::string &capturePat
         return makeError(created.error());
     }
     std::unique_ptr<SessionWriter> writer = std::move(created.value());
+    writer->setNoEventsExpected(); // a new session of flows only
     auto abandon = [&](bool badInput, const std::string &message) -> Error {
         writer.reset();
         temp->reset(); // removes the temporary

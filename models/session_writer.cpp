@@ -544,6 +544,8 @@ Result<void> SessionWriter::append(CaptureBatch &batch)
 
 bool SessionWriter::failedForLackOfSpace() const { return m_impl->lackOfSpace; }
 
+void SessionWriter::setNoEventsExpected() { m_impl->flows.setNoEventsExpected(); }
+
 Result<void> SessionWriter::appendFinalLoss(const LossRecord &loss)
 {
     Impl &d = *m_impl;
