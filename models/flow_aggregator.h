@@ -3,11 +3,13 @@
 // One implementation for the live capture (provscope-capture) and for imported
 // capture files (provscope-cli import), so both give the same flows for the same packets.
 //
-// A TCP flow ends on RST or once both sides sent FIN; packets of the same 5-tuple that
-// follow within closeLinger (the last ACK, retransmissions) still belong to it, and a
-// SYN after the end starts a new flow. Any flow ends after inactivityTimeout without a
-// packet. Every flushInterval the open flows are also handed out (ended = false) so live
-// views update; the store keeps the last version of each key.
+// A TCP flow ends on RST or once both sides sent FIN; it is handed out closeLinger later.
+// Packets of the same 5-tuple within 60 s of the end (the last ACK, retransmissions, like
+// TCP's TIME_WAIT) still count in it and hand it out again under the same key; a SYN with
+// a new sequence number starts a new flow. A SYN nobody answers ends after 40 s, any flow
+// after inactivityTimeout without a packet (a connection going on afterwards keeps its
+// initiator). Every flushInterval the open flows that changed are also handed out
+// (ended = false) so live views update; the store keeps the last version of each key.
 #include "flow.h"
 
 #include <cstdint>
