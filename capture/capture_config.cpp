@@ -111,10 +111,12 @@ Result<FlowExclusion> parseFlowExclusion(std::string_view text)
     }
     if (host.empty() || host == "*")
         return makeError("`" + shown + "`: a bare port is refused" + why);
-    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })
-        || std::stoul(std::string(port)) == 0 || std::stoul(std::string(port)) > 65535)
+    const unsigned long portNumber = port.empty() || port.size() > 5
+            || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })
+        ? 0 : std::stoul(std::string(port));
+    if (portNumber == 0 || portNumber > 65535)
         return makeError("`" + shown + "`: the port must be a number from 1 to 65535" + why);
-    out.port = uint16_t(std::stoul(std::string(port)));
+    out.port = uint16_t(portNumber);
     unsigned char binary[16];
     char normal[INET6_ADDRSTRLEN] = {};
     const int family = out.ipv6 ? AF_INET6 : AF_INET;

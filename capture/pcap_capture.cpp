@@ -1,5 +1,7 @@
 #include "pcap_capture.h"
 
+#include "record_author.h" // epochNowNs
+
 #include "event_json.h"
 #include "flow_aggregator.h"
 #include "pcapng_writer.h"
@@ -26,13 +28,6 @@ namespace provscope {
 namespace {
 
 constexpr int kDispatchChunk = 4096; // packets per pcap_dispatch call
-
-int64_t epochNowNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 
 std::string seconds(int64_t ns)
 {
@@ -104,17 +99,23 @@ struct PcapCapture::Impl {
 
     ~Impl()
     {
-        if (thread.joinable()) {
-            stopping.store(true);
-            wake();
-            thread.join();
-        }
+        joinThread();
         for (Interface &i : interfaces) {
             if (i.opened.handle)
                 pcap_close(i.opened.handle);
         }
         if (wakeFd >= 0)
             ::close(wakeFd);
+    }
+
+    // Asks the capture thread to end and waits for it (once; later calls do nothing).
+    void joinThread()
+    {
+        if (!thread.joinable())
+            return;
+        stopping.store(true);
+        wake();
+        thread.join();
     }
 
     void wake() const
@@ -433,11 +434,7 @@ Result<void> PcapCapture::stop(CaptureBatch &batch)
     if (d.stopped)
         return {};
     d.stopped = true;
-    if (d.thread.joinable()) {
-        d.stopping.store(true);
-        d.wake();
-        d.thread.join();
-    }
+    d.joinThread();
     drain(batch);
     std::vector<std::string> problems;
     {
@@ -468,11 +465,7 @@ void PcapCapture::discard()
     if (d.stopped)
         return;
     d.stopped = true;
-    if (d.thread.joinable()) {
-        d.stopping.store(true);
-        d.wake();
-        d.thread.join();
-    }
+    d.joinThread();
     if (d.pcapng)
         d.pcapng->discard();
 }

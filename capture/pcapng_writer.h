@@ -53,7 +53,6 @@ public:
 private:
     PcapngWriter() = default;
     void append(const void *data, size_t size);
-    void pad();
 
     int m_fd = -1;
     std::string m_path;
