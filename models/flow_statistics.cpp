@@ -196,6 +196,15 @@ std::vector<FlowRank> topDomains(const std::vector<Flow> &flows, size_t n)
                   n, byBytes);
 }
 
+static bool portByBytes(const FlowRank &a, const FlowRank &b)
+{
+    if (a.bytes != b.bytes)
+        return a.bytes > b.bytes;
+    if (a.flows != b.flows)
+        return a.flows > b.flows;
+    return a.number < b.number;
+}
+
 std::vector<FlowRank> topPortsByFlows(const std::vector<Flow> &flows, size_t n)
 {
     return firstN(ports(flows), n, byFlows);
@@ -203,13 +212,7 @@ std::vector<FlowRank> topPortsByFlows(const std::vector<Flow> &flows, size_t n)
 
 std::vector<FlowRank> topPortsByBytes(const std::vector<Flow> &flows, size_t n)
 {
-    return firstN(ports(flows), n, [](const FlowRank &a, const FlowRank &b) {
-        if (a.bytes != b.bytes)
-            return a.bytes > b.bytes;
-        if (a.flows != b.flows)
-            return a.flows > b.flows;
-        return a.number < b.number;
-    });
+    return firstN(ports(flows), n, portByBytes);
 }
 
 std::vector<DurationBin> durationHistogram(const std::vector<Flow> &flows)
@@ -305,8 +308,9 @@ FlowStatistics computeFlowStatistics(const std::vector<Flow> &flows, int64_t boo
     s.traffic = trafficOverTime(flows, bootToEpochNs, rangeStartNs, rangeEndNs);
     s.sources = topSources(flows, options.topN);
     s.destinations = topDestinations(flows, options.topN);
-    s.portsByFlows = topPortsByFlows(flows, options.topN);
-    s.portsByBytes = topPortsByBytes(flows, options.topN);
+    const auto byPort = ports(flows); // one pass for both port charts
+    s.portsByFlows = firstN(byPort, options.topN, byFlows);
+    s.portsByBytes = firstN(byPort, options.topN, portByBytes);
     s.domains = topDomains(flows, options.topN);
     s.durations = durationHistogram(flows);
     s.points = bytesVsPackets(flows, options.maxPoints);

@@ -1,5 +1,7 @@
 #include "flow_text.h"
 
+#include <cstdio>
+
 #include "flow.h"
 
 namespace provscope {
@@ -34,7 +36,9 @@ std::string tcpFlagName(uint8_t bit)
     case kTcpEce: return "ECE";
     case kTcpCwr: return "CWR";
     }
-    return "0x" + std::to_string(bit);
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02x", unsigned(bit));
+    return hex;
 }
 
 std::string tcpFlagsText(uint8_t flags)

@@ -2,6 +2,7 @@
 
 #include "cli_number.h"
 #include "event_json.h"
+#include "flow_text.h"
 #include "session_reader.h"
 
 #include <QJsonDocument>
@@ -18,11 +19,6 @@ int usageError(const std::string &message)
 {
     std::fprintf(stderr, "provscope-cli: flows: %s\n(see provscope-cli --help)\n", message.c_str());
     return 2;
-}
-
-std::string protoName(uint8_t proto)
-{
-    return proto == kProtoTcp ? "tcp" : proto == kProtoUdp ? "udp" : std::to_string(proto);
 }
 
 std::string dnsTypeName(uint16_t type)
@@ -45,7 +41,7 @@ bool writeLine(std::string line)
 
 std::string flowJsonLine(const Flow &f, int64_t bootToEpochNs)
 {
-    std::string out = "{\"proto\":" + jsonString(protoName(f.proto)) + ",\"src\":" + jsonString(f.src) +
+    std::string out = "{\"proto\":" + jsonString(flowProtocolName(f.proto)) + ",\"src\":" + jsonString(f.src) +
                       ",\"sport\":" + std::to_string(f.sport) + ",\"dst\":" + jsonString(f.dst) +
                       ",\"dport\":" + std::to_string(f.dport) + ",\"packets\":" + std::to_string(f.packets()) +
                       ",\"bytes\":" + std::to_string(f.bytes()) + ",\"packets_out\":" + std::to_string(f.packetsOut) +
