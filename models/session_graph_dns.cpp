@@ -1,23 +1,14 @@
 #include "session_graph_dns.h"
 
+#include "flow_attribution.h"
+
 #include <algorithm>
 #include <string_view>
 
 namespace provscope {
-namespace {
 
-// Sockets may record an IPv4 peer as ::ffff:a.b.c.d; DNS answers are plain a.b.c.d.
-std::string_view canonicalAddress(std::string_view address)
-{
-    constexpr std::string_view mapped = "::ffff:";
-    if (address.size() > mapped.size() && address.substr(0, mapped.size()) == mapped
-        && address.find('.') != std::string_view::npos)
-        return address.substr(mapped.size());
-    return address;
-}
-
-} // namespace
-
+// Sockets may record an IPv4 peer as ::ffff:a.b.c.d; DNS answers are plain a.b.c.d:
+// FlowAttributor::canonicalAddress makes them comparable, as flow attribution does.
 void DnsAnswerIndex::add(const DnsRecord &r)
 {
     if (r.type != kDnsTypeA && r.type != kDnsTypeAaaa)
@@ -28,7 +19,7 @@ void DnsAnswerIndex::add(const DnsRecord &r)
     auto [id, fresh] = m_nameIds.try_emplace(name, uint32_t(m_names.size()));
     if (fresh)
         m_names.push_back(name);
-    m_byAddress[std::string(canonicalAddress(r.value))].push_back({r.tsNs, id->second});
+    m_byAddress[FlowAttributor::canonicalAddress(r.value)].push_back({r.tsNs, id->second});
 }
 
 void DnsAnswerIndex::nameSockets(ProvenanceGraph &graph)
@@ -41,7 +32,7 @@ void DnsAnswerIndex::nameSockets(ProvenanceGraph &graph)
         const GraphNode &node = graph.node(n);
         if (node.kind != NodeKind::Socket || node.raddr.empty())
             continue;
-        const auto found = m_byAddress.find(std::string(canonicalAddress(node.raddr)));
+        const auto found = m_byAddress.find(FlowAttributor::canonicalAddress(node.raddr));
         if (found == m_byAddress.end())
             continue;
         // The socket's last use: the latest end of any of its edges.
