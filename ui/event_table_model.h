@@ -112,6 +112,9 @@ public:
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    // Boot ns relative times count from: the reference event's, else the first event's
+    // (0 when the session has no events).
+    int64_t referenceTsNs() const;
 
 signals:
     // sort() needs the permutation of column (see setSortedIds()).
@@ -119,7 +122,6 @@ signals:
 
 private:
     QVariant timeText(const Event &event) const;
-    int64_t referenceTsNs() const;
     // The sorted filtered view again from the filter's ids (after chunks arrived).
     void rebuildSortedFilter();
     std::vector<uint32_t> sortedFilterRows() const;

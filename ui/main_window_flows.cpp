@@ -115,19 +115,13 @@ void MainWindow::createFlowsTab()
 void MainWindow::syncFlowsTimeFormat()
 {
     const EventTableModel *model = m_eventsTab->model();
+    // The event table's own reference (it has read it already); a session without events
+    // counts from the capture start.
     int64_t reference = 0;
     if (m_reader) {
-        // Relative times count from the reference event, else from the first event.
-        std::optional<Event> event;
-        if (model->timeFormat() == EventTableModel::TimeFormat::RelativeToReference && model->timeReference() > 0) {
-            if (auto found = m_reader->event(model->timeReference()))
-                event = std::move(found.value());
-        }
-        if (!event) {
-            if (auto first = m_reader->eventsByIdRange(1, 1); first && !first.value().empty())
-                event = std::move(first.value().front());
-        }
-        reference = event ? int64_t(event->tsNs) : int64_t(m_reader->meta().captureStartNs);
+        reference = model->referenceTsNs();
+        if (!reference)
+            reference = int64_t(m_reader->meta().captureStartNs);
     }
     m_flowsTab->setTimeFormat(model->timeFormat(), reference);
 }
