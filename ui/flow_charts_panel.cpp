@@ -51,12 +51,13 @@ QString rankTip(const QString &what, const FlowRank &r)
 }
 
 // Address rankings: bars by bytes, the flow count beside the address.
-std::vector<FlowBar> addressBars(const std::vector<FlowRank> &ranks, FlowSelection::Kind kind, const char *word)
+std::vector<FlowBar> addressBars(const std::vector<FlowRank> &ranks, FlowSelection::Kind kind, const char *word,
+                                 int elideWidth = 28)
 {
     std::vector<FlowBar> bars;
     for (const FlowRank &r : ranks) {
         FlowBar b;
-        b.label = QObject::tr("%1 · %2").arg(flowchart::elideMiddle(qs(r.key), 28),
+        b.label = QObject::tr("%1 · %2").arg(flowchart::elideMiddle(qs(r.key), elideWidth),
                                              r.flows == 1 ? QObject::tr("1 flow")
                                                           : QObject::tr("%1 flows").arg(flowchart::countText(r.flows)));
         b.value = double(r.bytes);
@@ -229,19 +230,7 @@ void FlowChartsPanel::setStatistics(const FlowStatistics &s, std::vector<Flow> f
     d.portsByFlows->setBars(portBars(s.portsByFlows, false), tr("flows"));
     d.portsByBytes->setBars(portBars(s.portsByBytes, true));
 
-    std::vector<FlowBar> domains;
-    for (const FlowRank &r : s.domains) {
-        FlowBar b;
-        b.label = tr("%1 · %2").arg(flowchart::elideMiddle(qs(r.key), 30),
-                                    r.flows == 1 ? tr("1 flow") : tr("%1 flows").arg(flowchart::countText(r.flows)));
-        b.value = double(r.bytes);
-        b.selection.kind = FlowSelection::Kind::Domain;
-        b.selection.text = r.key;
-        b.selection.label = "domain " + r.key;
-        b.toolTip = rankTip(qs(b.selection.label), r);
-        domains.push_back(std::move(b));
-    }
-    d.domains->setBars(std::move(domains));
+    d.domains->setBars(addressBars(s.domains, FlowSelection::Kind::Domain, "domain", 30));
 
     std::vector<FlowBar> durations;
     for (const DurationBin &bin : s.durations) {
