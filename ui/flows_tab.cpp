@@ -228,18 +228,6 @@ void FlowsTab::setSession(const QString &path, bool recording)
         refresh();
 }
 
-void FlowsTab::setRecording(bool recording)
-{
-    if (m_path.isEmpty())
-        return;
-    m_recording = recording;
-    if (recording)
-        m_liveTimer->start();
-    else
-        m_liveTimer->stop();
-    refresh();
-}
-
 void FlowsTab::refresh()
 {
     if (m_path.isEmpty())

@@ -45,7 +45,6 @@ public:
     // again every few seconds while the tab is visible). The same path again keeps
     // the table's selection, sort and chart selection.
     void setSession(const QString &path, bool recording);
-    void setRecording(bool recording);
     // Reads the flows again (after the running read when one runs).
     void refresh();
     // Stops a running read and waits: call before the file is released.

@@ -344,8 +344,9 @@ void TstFlowsTab::liveSessionGrows()
     QCOMPARE(tab.model()->flowAt(tab.model()->rowOfKey(1)).bytes(), 25000ULL);
     QCOMPARE(keysInOrder(tab.model()), (std::vector<uint64_t>{2, 1, 3}));
 
-    // The recording ends: the reader lets go, the writer finishes.
-    tab.setRecording(false);
+    // The recording ends (the main window reopens the session as finished): the reader
+    // lets go, the writer finishes.
+    tab.setSession(path, false);
     tab.cancelAndWait();
     QVERIFY(writer.value()->finish(kBase + 10 * kSecond).ok());
 }
